@@ -1,0 +1,1 @@
+"""Where matches come from: Crossref, arXiv, the local index, and the response cache."""

@@ -1,0 +1,55 @@
+"""The interface every source (Crossref, arXiv, the local index) offers the matcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from citekit.model import Record
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a record tells us to search with; any part may be empty."""
+
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    """Family names, in order (a truncated list gives only the shown ones)."""
+    year: int | None = None
+    venue: str = ""
+    abstract: str = ""
+
+
+class SourceError(Exception):
+    """A source could not answer (network down, retries exhausted, a malformed response)."""
+
+    def __init__(self, source: str, message: str, *, url: str = "", status: int | None = None) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.url = url
+        self.status = status
+
+
+@dataclass(slots=True)
+class SourceStats:
+    """Counters a run reports at the end (requests made, served from cache, failures)."""
+
+    requests: int = 0
+    cached: int = 0
+    retries: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+class Source(Protocol):
+    """A place to look records up. Every method raises only :class:`SourceError`."""
+
+    name: str
+
+    def lookup_doi(self, doi: str) -> Record | None:
+        """The record with this DOI, or ``None`` if the source has none."""
+
+    def lookup_arxiv(self, arxiv_ids: list[str]) -> dict[str, Record]:
+        """Records by arXiv id (without version); ids the source does not know are absent."""
+
+    def search(self, query: Query, limit: int = 5) -> list[Record]:
+        """Candidates, best first, for the matcher to validate: never trusted as they come."""

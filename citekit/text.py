@@ -1,0 +1,45 @@
+"""Text normalisation shared by readers, sources and the matcher.
+
+The model holds Unicode text with inline math kept as LaTeX (``$κ^\\star$``); these helpers get
+text into that form from LaTeX-ish sources (BibTeX fields, arXiv metadata).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+# math_mode="verbatim" keeps $…$ as written: math has no faithful Unicode form.
+_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
+_SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of white space (arXiv's hard-wrapped titles and abstracts) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def latex_to_unicode(text: str) -> str:
+    """``J{\\'e}gou`` → ``Jégou``; math between ``$`` kept verbatim; never raises."""
+    if "\\" not in text and "{" not in text and "~" not in text:
+        return squash(text)
+    try:
+        return squash(_LATEX.latex_to_text(text))
+    except Exception:  # noqa: BLE001 - pylatexenc raises on pathological input; keep the raw text
+        return squash(text.replace("{", "").replace("}", ""))
+
+
+def strip_markup(text: str) -> str:
+    """Drop JATS/HTML tags (Crossref titles may carry ``<i>``, ``<jats:sub>``, ``<span class=nocase>``)."""
+    return squash(_TAG.sub("", text))
+
+
+def fold(text: str) -> str:
+    """ASCII-fold: ``Jégou`` → ``Jegou``, ``Oğuz`` → ``Oguz`` (keys, matching)."""
+    special = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe",
+               "Œ": "OE", "ı": "i", "đ": "d", "Đ": "D", "þ": "th"}
+    text = "".join(special.get(c, c) for c in text)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
