@@ -1,0 +1,73 @@
+"""Reading inputs and writing outputs for the command line and for library users.
+
+Outputs are written atomically (a temporary file in the same folder, then a rename), so an
+interrupted run never leaves a half-written library behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from citekit import formats
+from citekit.diagnostics import ReadResult
+from citekit.formats import profile
+from citekit.formats.base import Format
+
+STDIO = "-"
+
+
+def input_names(paths: Sequence[str]) -> list[str]:
+    """How the report names each input: its base name, or its path where base names clash."""
+    bases = Counter(Path(p).name for p in paths)
+    return ["<stdin>" if p == STDIO else (Path(p).name if bases[Path(p).name] == 1 else p) for p in paths]
+
+
+def read_input(path: str, name: str, fmt: Format | None = None,
+               reference_date: dt.date | None = None) -> ReadResult:
+    """Read one input (``-`` for standard input); the format from ``fmt``, the suffix or the content."""
+    data = sys.stdin.buffer.read() if path == STDIO else Path(path).read_bytes()
+    text, diagnostics = formats.decode(data, name)
+    fmt = fmt or formats.detect(None if path == STDIO else path, text)
+    if fmt.name == profile.FORMAT.name and reference_date is not None:
+        fmt = dataclasses.replace(fmt, read=functools.partial(profile.read_profile, reference_date=reference_date))
+    result = fmt.read(text, name)
+    result.diagnostics[:0] = diagnostics
+    return result
+
+
+def write_output(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (``-`` for standard output)."""
+    if str(path) == STDIO:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def format_for_output(path: str, name: str | None) -> Format:
+    """The writer named by ``--to``, else by the output's suffix."""
+    if name:
+        return formats.get(name)
+    if path != STDIO:
+        suffix = Path(path).suffix.lower()
+        for fmt in formats.FORMATS.values():
+            if fmt.write and suffix in fmt.suffixes:
+                return fmt
+    raise formats.UnknownFormatError(f"cannot tell the output format of {path!r}; name it with --to")

@@ -1,0 +1,109 @@
+"""Citation keys: readable, ASCII, unique, and stable.
+
+The default pattern is ``{auth}{year}{title}``: first author's family name, year, first
+significant title word, ASCII-folded and lower-cased (``jegou2011product``). Keys that clash get
+suffixes ``a``, ``b``, … in the order of a content fingerprint, not of the input, so a key does not
+change when the input is reordered or when unrelated records are added (Better BibTeX's #1788).
+A key the user already has is kept: documents cite it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+from collections import defaultdict
+from collections.abc import Sequence
+
+from citekit.model import Record
+from citekit.text import fold
+
+DEFAULT_PATTERN = "{auth}{year}{title}"
+FIELDS = ("auth", "year", "title", "shorttitle", "firstpage")
+
+# Function words skipped when picking the "first significant title word" (English, as bibtex's
+# and Zotero's key generators; a title's language is rarely known).
+STOP_WORDS = frozenset(
+    "a an the of on in at to for from by with and or but as is are be via into onto over under "
+    "about towards toward using do does can we our your how what why when which who not no".split()
+)
+_VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-/+]+$")
+
+
+class KeyPatternError(ValueError):
+    """A pattern naming a field citekit does not know."""
+
+
+def key_fields(record: Record) -> dict[str, str]:
+    """The values a key pattern may use."""
+    words = [w for w in _words(record.title) if w not in STOP_WORDS]
+    auth = _slug(record.first_author_family) or ("anon" if not record.author else "")
+    if not auth and record.author:
+        auth = _slug(record.author[0].literal or record.author[0].given)
+    return {
+        "auth": auth or "anon",
+        "year": str(record.year or "nd"),
+        "title": words[0] if words else "untitled",
+        "shorttitle": "".join(words[:3]) or "untitled",
+        "firstpage": record.page.split("-")[0].strip() if record.page else "",
+    }
+
+
+def make_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
+    check_pattern(pattern)
+    return pattern.format(**key_fields(record))
+
+
+def check_pattern(pattern: str) -> None:
+    names = {field for _, field, _, _ in string.Formatter().parse(pattern) if field}
+    unknown = names - set(FIELDS)
+    if unknown:
+        raise KeyPatternError(f"unknown key field(s) {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}")
+
+
+def assign_keys(records: Sequence[Record], pattern: str = DEFAULT_PATTERN, *, keep_existing: bool = True) -> None:
+    """Give every record a unique key, in place: existing valid keys kept, clashes suffixed."""
+    groups: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        keep = keep_existing and record.key and _VALID_KEY.match(record.key)
+        groups[record.key if keep else make_key(record, pattern)].append(record)
+    taken = set(groups)
+    for base, members in groups.items():
+        if len(members) == 1:
+            members[0].key = base
+            continue
+        for record, suffix in zip(sorted(members, key=fingerprint), _suffixes(base, taken), strict=False):
+            record.key = suffix
+
+
+def fingerprint(record: Record) -> str:
+    """What identifies a record's content, independent of where it sits in the input."""
+    ident = record.doi.casefold() or record.arxiv_id or ""
+    text = "|".join([ident, fold(record.title).casefold(), record.first_author_family, str(record.year)])
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _suffixes(base: str, taken: set[str]):
+    """``basea``, ``baseb``, … ``basez``, ``baseaa`` …, skipping keys already in use."""
+    count = 0
+    while True:
+        count += 1
+        label, n = "", count
+        while n:
+            n, rest = divmod(n - 1, 26)
+            label = chr(ord("a") + rest) + label
+        if base + label not in taken:
+            taken.add(base + label)
+            yield base + label
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", fold(_strip_math(text)).lower()) if w]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(text).lower())
+
+
+def _strip_math(text: str) -> str:
+    return re.sub(r"\$[^$]*\$", " ", text)

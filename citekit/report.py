@@ -1,0 +1,133 @@
+"""The report: every input record accounted for, exactly once.
+
+One schema for every command (``convert``, ``enrich``, ``export``)::
+
+    {"records": [{"input": {"file": "refs.bib", "index": 3, "line": 17},
+                  "status": "converted" | "matched" | "ambiguous" | "unmatched" | "error",
+                  "key": "jegou2011product", "ids": {"doi": …, "arxiv": …},
+                  "diagnostics": [...], "match": {...}}],
+     "diagnostics": [...],           # about whole files, not one record
+     "summary": {"inputs": 80, "outputs": 56, "matched": …}}
+
+``key`` and ``ids`` are those of the *output* record the input went into, so after merging
+duplicates several inputs point at one key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from citekit.diagnostics import Diagnostic, ReadResult
+from citekit.model import Record
+
+STATUSES = ("converted", "matched", "ambiguous", "unmatched", "error")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One input record's fate."""
+
+    file: str
+    index: int
+    line: int | None
+    status: str
+    output: Record | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    match: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "input": {"file": self.file, "index": self.index, "line": self.line},
+            "status": self.status,
+            "key": self.output.key if self.output else None,
+            "ids": {
+                "doi": (self.output.doi or None) if self.output else None,
+                "arxiv": (self.output.arxiv_id or None) if self.output else None,
+            },
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+        }
+        if self.match is not None:
+            data["match"] = self.match
+        return data
+
+
+class DuplicateEntryError(ValueError):
+    """A programming error: one input record reported twice."""
+
+
+@dataclass(slots=True)
+class Report:
+    entries: dict[tuple[str, int], Entry] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """File-level diagnostics (not about one record)."""
+
+    def add_read(self, result: ReadResult, status: str = "converted") -> None:
+        """Account for what one reader returned: its records and the records it lost."""
+        per_record: dict[int, list[Diagnostic]] = {}
+        for diagnostic in result.diagnostics:
+            if diagnostic.index is None:
+                self.diagnostics.append(diagnostic)
+            else:
+                per_record.setdefault(diagnostic.index, []).append(diagnostic)
+        for record in result.records:
+            origin = record.origin
+            if origin is None:
+                continue
+            self._add(Entry(origin.file, origin.index, origin.line, status, record,
+                            per_record.pop(origin.index, [])))
+        for index, diagnostics in per_record.items():
+            first = diagnostics[0]
+            self._add(Entry(first.file, index, first.line, "error", None, diagnostics))
+
+    def entry_for(self, record: Record) -> Entry:
+        origin = record.origin
+        assert origin is not None, "records from readers always carry their origin"
+        return self.entries[(origin.file, origin.index)]
+
+    def settle(self, record: Record, *, status: str, output: Record, match: dict[str, Any] | None = None,
+               diagnostics: list[Diagnostic] | None = None) -> None:
+        """Say what became of an input record (after matching and merging)."""
+        entry = self.entry_for(record)
+        entry.status, entry.output, entry.match = status, output, match
+        entry.diagnostics.extend(diagnostics or [])
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for e in self.entries.values() if e.status == "error")
+
+    def all_diagnostics(self) -> list[Diagnostic]:
+        found = list(self.diagnostics)
+        for entry in self.entries.values():
+            found.extend(entry.diagnostics)
+        return found
+
+    def counts(self) -> Counter[str]:
+        return Counter(e.status for e in self.entries.values())
+
+    def as_dict(self, outputs: int | None = None) -> dict[str, Any]:
+        ordered = sorted(self.entries.values(), key=lambda e: (e.file, e.index))
+        summary: dict[str, Any] = {"inputs": len(ordered), **{s: n for s, n in sorted(self.counts().items())}}
+        if outputs is not None:
+            summary["outputs"] = outputs
+        return {
+            "records": [e.as_dict() for e in ordered],
+            "diagnostics": [{"file": d.file, **d.as_dict()} for d in self.diagnostics],
+            "summary": summary,
+        }
+
+    def to_json(self, outputs: int | None = None) -> str:
+        return json.dumps(self.as_dict(outputs), ensure_ascii=False, indent=2) + "\n"
+
+    def summary_line(self, outputs: int) -> str:
+        counts = self.counts()
+        parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+        return f"{len(self.entries)} input records → {outputs} output records ({parts})"
+
+    def _add(self, entry: Entry) -> None:
+        key = (entry.file, entry.index)
+        if key in self.entries:
+            raise DuplicateEntryError(f"{entry.file} record {entry.index} reported twice")
+        self.entries[key] = entry
