@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from citekit.ids import is_arxiv_doi, same_doi
 from citekit.model import Name, Record
-from citekit.text import fold, strip_markup
+from citekit.text import fold, latex_to_unicode, strip_markup
 
 Verdict = Literal["agree", "disagree", "neutral", "absent"]
 Status = Literal["matched", "ambiguous", "unmatched"]
@@ -121,6 +121,8 @@ class Decision:
 
 def title_words(text: str) -> list[str]:
     """Lower-case ASCII words of a title, math kept as its letters (``$k$-NN`` → ``k nn``)."""
+    if "\\" in text:
+        text = latex_to_unicode(text)
     text = _MATH.sub(lambda m: " " + m.group(0).strip("$") + " ", strip_markup(text))
     return [w for w in _NON_WORD.split(fold(text).lower()) if w]
 

@@ -1,0 +1,191 @@
+"""Find each record's paper in the sources, validate it, and fill in what the record lacks.
+
+For every record: identifiers are looked up first, then each source is searched with what the
+record has; :func:`citekit.match.decide` validates the candidates. A matched preprint is
+followed to its published version (the DOI arXiv names, or a venue record with the same title
+and authors). The record is then merged field by field with a stated priority — published
+version, then the arXiv record, then the input — keeping per-field provenance and reporting
+every input value that a source contradicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from citekit.diagnostics import Diagnostic
+from citekit.ids import is_arxiv_doi
+from citekit.match import DEFAULT_POLICY, Decision, Policy, decide, is_published_version, same_work, score_title
+from citekit.model import CSL_FIELDS, Record
+from citekit.sources.base import Query, Source, SourceError
+
+# Fields merged by priority; the rest (authors, dates, identifiers) have rules of their own.
+MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
+# Fields whose disagreement with the input is worth reporting (others are formatting).
+CHECKED_FIELDS = ("title", "container_title", "volume", "issue", "page", "doi")
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one record."""
+
+    record: Record
+    """The enriched record (the input's copy when nothing matched)."""
+    decision: Decision
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Enricher:
+    sources: Sequence[Source]
+    policy: Policy = DEFAULT_POLICY
+    search_limit: int = 5
+    on_source_error: Callable[[SourceError], None] = lambda error: None
+    """Called when a source fails; the run carries on with the others (and the cache)."""
+
+    def enrich(self, record: Record) -> Outcome:
+        candidates = self.candidates(record)
+        decision = decide(record, candidates, self.policy)
+        if decision.status != "matched" or decision.best is None:
+            return Outcome(record.copy(), decision)
+        versions = self.versions_of(decision.best.candidate, decision.best.source, candidates)
+        merged, diagnostics = merge(record, versions)
+        return Outcome(merged, decision, diagnostics)
+
+    def candidates(self, record: Record) -> list[tuple[Record, str]]:
+        """Every candidate the sources offer, identifiers first, without repeats."""
+        found: list[tuple[Record, str]] = []
+        for source in self.sources:
+            if record.doi and not is_arxiv_doi(record.doi):
+                found.extend((r, source.name) for r in self._ask(source.lookup_doi, record.doi) or [])
+            if record.arxiv_id:
+                by_id = self._ask(source.lookup_arxiv, [record.arxiv_id]) or {}
+                found.extend((r, source.name) for r in by_id.values())
+            query = query_for(record)
+            if query.title or query.abstract:
+                found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
+        return _unique(found)
+
+    def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
+                    ) -> list[tuple[Record, str]]:
+        """The matched paper's versions, published first: [(published, src)?, (arXiv, src)?]."""
+        preprint = match if match.arxiv_id and not match.container_title else None
+        published = match if match.container_title else None
+        pool = list(candidates)
+        if preprint is not None and published is None:
+            pool += self._published_candidates(preprint)
+            published_pair = next(((r, s) for r, s in pool if is_published_version(preprint, r, self.policy)), None)
+            return ([published_pair] if published_pair else []) + [(preprint, source)]
+        assert published is not None
+        arxiv_pair = next(((r, s) for r, s in pool if r.arxiv_id and not r.container_title
+                           and same_work(r, published)), None)
+        if arxiv_pair is None and published.doi:
+            arxiv_pair = self._arxiv_naming_doi(published)
+        return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
+
+    def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
+        found: list[tuple[Record, str]] = []
+        for source in self.sources:
+            if preprint.doi and not is_arxiv_doi(preprint.doi):
+                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or [])
+            query = Query(title=preprint.title, authors=tuple(n.sort_family for n in preprint.author[:3]),
+                          year=preprint.year)
+            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or []
+                         if r.container_title)
+        return found
+
+    def _arxiv_naming_doi(self, published: Record) -> tuple[Record, str] | None:
+        query = Query(title=published.title, authors=tuple(n.sort_family for n in published.author[:3]))
+        for source in self.sources:
+            for candidate in self._ask(source.search, query, self.search_limit) or []:
+                if candidate.arxiv_id and (same_work(candidate, published)
+                                           or is_published_version(candidate, published, self.policy)):
+                    return candidate, source.name
+        return None
+
+    def _ask(self, method, *args):  # type: ignore[no-untyped-def]
+        try:
+            result = method(*args)
+        except SourceError as error:
+            self.on_source_error(error)
+            return None
+        return [result] if isinstance(result, Record) else result
+
+
+def query_for(record: Record) -> Query:
+    return Query(title=record.title, authors=tuple(n.sort_family for n in record.author if n.sort_family),
+                 year=record.year, venue=record.container_title, abstract=record.abstract)
+
+
+def merge(record: Record, versions: Sequence[tuple[Record, str]]) -> tuple[Record, list[Diagnostic]]:
+    """The input completed from its paper's versions (best first), with provenance and conflicts."""
+    merged = record.copy()
+    diagnostics = _conflicts(record, versions[0][0]) if versions else []
+    layers = [*versions, (record, "input")]
+    for name in MERGED_FIELDS:
+        value, origin = next(((getattr(r, name), src) for r, src in layers if getattr(r, name)), ("", ""))
+        if name == "abstract" and record.abstract:
+            value, origin = record.abstract, "input"
+        _set(merged, name, value, origin)
+    best = versions[0][0] if versions else record
+    merged.type = best.type
+    merged.issued = best.issued or record.issued
+    merged.provenance["issued"] = versions[0][1] if versions and best.issued else "input"
+    authors_from = next(((r, s) for r, s in layers if r.author and not r.authors_truncated), None)
+    if authors_from:
+        merged.author, merged.authors_truncated = list(authors_from[0].author), False
+        merged.provenance["author"] = authors_from[1]
+    arxiv = next((r for r, _ in layers if r.arxiv_id), None)
+    if arxiv:
+        merged.arxiv_id, merged.arxiv_version = arxiv.arxiv_id, arxiv.arxiv_version or record.arxiv_version
+    if merged.container_title and merged.publisher == "arXiv":
+        _set(merged, "publisher", next((r.publisher for r, _ in versions if r.container_title), ""), versions[0][1])
+    if merged.number == f"arXiv:{merged.arxiv_id}" and merged.container_title:
+        merged.number = ""
+    for extra, _ in reversed(layers):
+        merged.custom.update({k: v for k, v in extra.custom.items() if k not in merged.custom})
+    return merged, diagnostics
+
+
+def _set(record: Record, name: str, value: str, origin: str) -> None:
+    setattr(record, name, value)
+    if value:
+        record.provenance[name] = origin
+    else:
+        record.provenance.pop(name, None)
+
+
+def _conflicts(record: Record, found: Record) -> list[Diagnostic]:
+    """Input values the matched paper contradicts: replaced, but never silently."""
+    notes = []
+    for name in CHECKED_FIELDS:
+        mine, theirs = getattr(record, name), getattr(found, name)
+        if not mine or not theirs or _equivalent(name, mine, theirs):
+            continue
+        notes.append(Diagnostic("warning", "enrich.conflict",
+                                f"{name}: input has {mine!r}, the matched record has {theirs!r}; "
+                                "kept the matched record's value", index=record.origin.index if record.origin else None,
+                                file=record.origin.file if record.origin else "",
+                                line=record.origin.line if record.origin else None))
+    return notes
+
+
+def _equivalent(name: str, mine: str, theirs: str) -> bool:
+    if name == "title":
+        return score_title(mine, theirs).verdict == "agree"
+    if name == "doi":
+        return mine.casefold() == theirs.casefold() or is_arxiv_doi(mine)
+    if name == "page":
+        return mine.replace("--", "-").split("-")[0] == theirs.split("-")[0]
+    return mine.strip().casefold() == theirs.strip().casefold()
+
+
+def _unique(pairs: Iterable[tuple[Record, str]]) -> list[tuple[Record, str]]:
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for record, source in pairs:
+        identity = (record.arxiv_id, record.doi.casefold(), record.title if not (record.arxiv_id or record.doi) else "")
+        if identity not in seen:
+            seen.add(identity)
+            unique.append((record, source))
+    return unique

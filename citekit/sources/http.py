@@ -1,0 +1,300 @@
+"""The HTTP session every remote source shares: pacing, retries, the response cache.
+
+Neither habanero nor feedparser paces, retries or caches (habanero calls ``httpx2.get`` once
+per request), so this layer does it for both, on top of one ``httpx2.Client``:
+
+- **pacing** per *lane* (Crossref paces DOI lookups and searches differently): request starts are
+  spaced ``interval / limit`` apart, and a concurrency gate caps requests in flight. Both adopt the
+  ``X-Rate-Limit-Limit`` / ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server
+  sends, up or down;
+- **retries** of 429, 5xx, timeouts, resets and malformed bodies, a bounded number of times, with
+  exponential backoff and jitter; ``Retry-After`` is honoured and pauses every thread of the session;
+- **the cache**: a hit needs no request; every definitive answer (2xx, 404, 410) is stored;
+- **unreachable** servers (connection refused, DNS failure, connect timeout) are reported once,
+  as :class:`SourceUnreachable`; the session then answers from the cache only.
+
+Only :class:`~citekit.sources.base.SourceError` (and, offline, :class:`OfflineMiss`) leave ``get``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Iterator
+
+import httpx2
+
+from citekit.sources.base import SourceError, SourceStats
+from citekit.sources.cache import ResponseCache, cache_key
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+DEFINITIVE_STATUSES = frozenset({404, 410})
+"""Answers worth caching besides 2xx: "there is no such record" does not change on a rerun."""
+_UNREACHABLE = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.UnsupportedProtocol)
+
+BodyCheck = Callable[[httpx2.Response], None]
+"""Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
+
+
+class SourceUnreachable(SourceError):
+    """The server could not be reached at all; the session has switched to cache-only answers."""
+
+
+class OfflineMiss(Exception):
+    """Offline and the cache has no answer: the source turns this into ``None`` / ``[]``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """At most ``limit`` request starts per ``interval`` seconds, spread evenly."""
+
+    limit: int
+    interval: float = 1.0
+
+    @property
+    def spacing(self) -> float:
+        return self.interval / self.limit
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    retries: int = 3
+    """Extra attempts after the first."""
+    backoff: float = 0.5
+    """First wait in seconds; doubled at each further attempt, plus up to 50 % jitter."""
+    max_backoff: float = 30.0
+    max_wait: float = 120.0
+    """A ``Retry-After`` longer than this makes the request fail instead of hanging the run."""
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        base = min(self.max_backoff, self.backoff * 2**attempt)
+        return base * (1 + rng.uniform(0, 0.5))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from ``Retry-After`` (delta-seconds or an HTTP date); ``None`` if absent/bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def parse_interval(value: str | None) -> float | None:
+    """``1s``, ``500ms``, ``1`` → seconds (Crossref's ``X-Rate-Limit-Interval``)."""
+    if not value:
+        return None
+    text = value.strip().lower()
+    scale = 0.001 if text.endswith("ms") else 60.0 if text.endswith("m") else 1.0
+    try:
+        seconds = float(text.rstrip("msec")) * scale
+    except ValueError:
+        return None
+    return seconds if seconds > 0 else None
+
+
+class _Gate:
+    """A semaphore whose size can change while requests are in flight."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._active = 0
+        self._cond = threading.Condition()
+
+    def resize(self, size: int) -> None:
+        with self._cond:
+            self.size = max(1, size)
+            self._cond.notify_all()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._cond:
+            while self._active >= self.size:
+                self._cond.wait()
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+
+
+class HttpSession:
+    """One remote service's connection: see the module docstring for what it takes care of."""
+
+    def __init__(self, source: str, *, user_agent: str, paces: Mapping[str, Pace], concurrency: int,
+                 stats: SourceStats, cache: ResponseCache | None = None, offline: bool = False,
+                 timeout: float = 10.0, connect_timeout: float = 3.0, retry: RetryPolicy = RetryPolicy(),
+                 extra_params: Mapping[str, str] | None = None, seed: int | None = None) -> None:
+        self.source = source
+        self.stats = stats
+        self.cache = cache
+        self.offline = offline
+        self.offline_misses = 0
+        self.retry = retry
+        self.extra_params = dict(extra_params or {})
+        self._paces = dict(paces)
+        self._gate = _Gate(concurrency)
+        self._last_start: dict[str, float] = {}
+        self._hold_until = 0.0
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self._client = httpx2.Client(
+            headers={"User-Agent": user_agent}, follow_redirects=True,
+            timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+        )
+
+    @property
+    def concurrency(self) -> int:
+        return self._gate.size
+
+    def pace(self, lane: str) -> Pace:
+        return self._paces[lane]
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, *, params: Mapping[str, object] | None = None,
+            headers: Mapping[str, str] | None = None, lane: str = "default",
+            check: BodyCheck | None = None) -> httpx2.Response:
+        """A response with a final status (2xx, or a 4xx the caller interprets); see module docs."""
+        params = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
+        key = cache_key("GET", url, params)
+        hit = self.cache.get(key) if self.cache else None
+        if hit is not None:
+            self._count("cached")
+            return httpx2.Response(hit.status, headers=hit.headers, content=hit.body,
+                                   request=httpx2.Request("GET", url, params=params))
+        if self.offline:
+            with self._lock:
+                self.offline_misses += 1
+            raise OfflineMiss(key)
+        response = self._fetch(url, {**params, **self.extra_params}, headers, lane, check)
+        if self.cache and (response.is_success or response.status_code in DEFINITIVE_STATUSES):
+            kept = {"content-type": response.headers.get("content-type", "")}
+            self.cache.put(key, response.status_code, kept, response.content)
+        return response
+
+    def _fetch(self, url: str, params: dict[str, str], headers: Mapping[str, str] | None, lane: str,
+               check: BodyCheck | None) -> httpx2.Response:
+        problem, status = "", None
+        for attempt in range(self.retry.retries + 1):
+            if attempt:
+                self._count("retries")
+            try:
+                response = self._send(url, params, headers, lane)
+            except _UNREACHABLE as exc:
+                raise self._unreachable(url, exc) from exc
+            except httpx2.TransportError as exc:
+                problem, wait = f"{type(exc).__name__}: {exc}", self.retry.delay(attempt, self._rng)
+            else:
+                self._adopt_limits(response, lane)
+                status = response.status_code
+                problem, wait = self._judge(response, check, attempt)
+                if not problem:
+                    return response
+            if attempt < self.retry.retries:
+                log.info("%s: %s for %s; retrying in %.2f s", self.source, problem, url, wait)
+                time.sleep(wait)
+        message = f"gave up after {self.retry.retries + 1} attempts ({problem})"
+        self._fail(f"{url}: {message}")
+        raise SourceError(self.source, message, url=url, status=status)
+
+    def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int) -> tuple[str, float]:
+        """``("", 0)`` for a final answer, else what went wrong and how long to wait before retrying."""
+        status = response.status_code
+        if status in RETRY_STATUSES:
+            asked = parse_retry_after(response.headers.get("retry-after"))
+            if asked is not None and asked > self.retry.max_wait:
+                message = f"HTTP {status}; the server asks to wait {asked:.0f} s, try again later"
+                self._fail(f"{response.request.url}: {message}")
+                raise SourceError(self.source, message, url=str(response.request.url), status=status)
+            wait = self.retry.delay(attempt, self._rng)
+            if asked is not None or status == 429:
+                wait = max(wait, asked or 0.0)
+                self._hold(wait)
+            return f"HTTP {status}", wait
+        if response.is_success and check is not None:
+            try:
+                check(response)
+            except ValueError as exc:
+                return f"malformed response: {exc}", self.retry.delay(attempt, self._rng)
+        return "", 0.0
+
+    def _send(self, url: str, params: dict[str, str], headers: Mapping[str, str] | None,
+              lane: str) -> httpx2.Response:
+        with self._gate.slot():
+            self._wait_for_slot(lane)
+            self._count("requests")
+            return self._client.get(url, params=params, headers=headers)
+
+    def _wait_for_slot(self, lane: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            last = self._last_start.get(lane)
+            spacing = self._paces[lane].spacing if lane in self._paces else 0.0
+            slot = max(now, self._hold_until, last + spacing if last is not None else now)
+            self._last_start[lane] = slot
+        if slot > now:
+            time.sleep(slot - now)
+
+    def _hold(self, seconds: float) -> None:
+        """Pause every request of the session (the server said it is overloaded)."""
+        with self._lock:
+            self._hold_until = max(self._hold_until, time.monotonic() + seconds)
+
+    def _adopt_limits(self, response: httpx2.Response, lane: str) -> None:
+        limit = _positive_int(response.headers.get("x-rate-limit-limit"))
+        interval = parse_interval(response.headers.get("x-rate-limit-interval"))
+        concurrency = _positive_int(response.headers.get("x-concurrency-limit"))
+        if limit and interval:
+            with self._lock:
+                if self._paces.get(lane) != Pace(limit, interval):
+                    log.debug("%s: %s lane now paced at %d per %.3g s", self.source, lane, limit, interval)
+                    self._paces[lane] = Pace(limit, interval)
+        if concurrency and concurrency != self._gate.size:
+            self._gate.resize(concurrency)
+
+    def _unreachable(self, url: str, exc: Exception) -> Exception:
+        """Say so once; requests already in flight when it happened count as offline misses."""
+        with self._lock:
+            reported, self.offline = self.offline, True
+            if reported:
+                self.offline_misses += 1
+        if reported:
+            return OfflineMiss(url)
+        message = (f"cannot reach {httpx2.URL(url).host} ({type(exc).__name__}: {exc}); "
+                   "continuing offline, with cached answers only")
+        self._fail(message)
+        return SourceUnreachable(self.source, message, url=url)
+
+    def _count(self, counter: str) -> None:
+        with self._lock:
+            setattr(self.stats, counter, getattr(self.stats, counter) + 1)
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            self.stats.failures.append(message)
+
+
+def _positive_int(value: str | None) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None
