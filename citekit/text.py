@@ -15,6 +15,8 @@ from pylatexenc.latex2text import LatexNodes2Text
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_MATH_SPLIT = re.compile(r"(\$[^$]*\$)")
 
 
 def squash(text: str) -> str:
@@ -23,9 +25,15 @@ def squash(text: str) -> str:
 
 
 def latex_to_unicode(text: str) -> str:
-    """``J{\\'e}gou`` → ``Jégou``; math between ``$`` kept verbatim; never raises."""
+    """``J{\\'e}gou`` → ``Jégou``; math between ``$`` kept verbatim; never raises.
+
+    A bare ``%`` is a percent sign here, not a LaTeX comment: metadata and scraped text use it
+    so, and reading it as a comment would silently drop the rest of the line.
+    """
     if "\\" not in text and "{" not in text and "~" not in text:
         return squash(text)
+    pieces = _MATH_SPLIT.split(text)
+    text = "".join(p if i % 2 else _BARE_PERCENT.sub(r"\\%", p) for i, p in enumerate(pieces))
     try:
         return squash(_LATEX.latex_to_text(text))
     except Exception:  # noqa: BLE001 - pylatexenc raises on pathological input; keep the raw text

@@ -27,22 +27,18 @@ _LABELLED = re.compile(r"^\s*(?P<label>abstract)\s*:(?P<text>.*)$", re.IGNORECAS
 _OTHER_LABEL = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,30}:\s")
 _MATH = re.compile(r"\$[^$]*\$")
 _UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
-_BARE_PERCENT = re.compile(r"(?<!\\)%")
 _LATEX_HINT = re.compile(r"[\\{}~]")
 
 
 def scraped_to_unicode(text: str) -> tuple[str, bool]:
     """LaTeX-ish scraped text → Unicode with ``$math$`` verbatim; ``(text, decoded?)``.
 
-    Bare ``%`` outside math is escaped first (it is a percent sign on a web page, not a comment).
     If decoding would change the ``$…$`` segments (an escaped ``\\$``, unbalanced dollars), the
     text is kept as written (white space squashed) and ``decoded`` is False.
     """
     if not _LATEX_HINT.search(text):
         return squash(text), True
-    pieces = re.split(r"(\$[^$]*\$)", text)
-    protected = "".join(p if i % 2 else _BARE_PERCENT.sub(r"\\%", p) for i, p in enumerate(pieces))
-    decoded = latex_to_unicode(protected)
+    decoded = latex_to_unicode(text)
     same_math = _MATH.findall(decoded) == [squash(m) for m in _MATH.findall(text)]
     same_dollars = decoded.count("$") == len(_UNESCAPED_DOLLAR.findall(text))
     if same_math and same_dollars:

@@ -237,8 +237,8 @@ def _decode(text: str, report: _Reporter) -> str:
 
 def _check_count(header: list[str], found: int, file: str, diagnostics: list[Diagnostic]) -> None:
     """The page says how many papers it lists: a mismatch means blocks were missed or split."""
-    counts = [_PAPER_COUNT.fullmatch(line) for line in header]
-    stated = next((int(m.group("count").replace(",", "")) for m in counts if m), None)
+    counts = [m for m in map(_PAPER_COUNT.fullmatch, header) if m]
+    stated = int(counts[-1].group("count").replace(",", "")) if counts else None  # the listing's heading
     if stated is not None and stated != found:
         diagnostics.append(Diagnostic("warning", "profile.count-mismatch",
                                       f"the page says {stated} papers; {found} paper blocks found", file))
