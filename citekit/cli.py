@@ -6,13 +6,20 @@ anything was warned about); 2 on usage errors (click's convention).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import click
 
-from citekit import __version__, formats, io
+from citekit import __version__, formats, io, pipeline
+from citekit.enrich import Enricher
+from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
+from citekit.sources import parse_names as parse_source_names
+from citekit.sources.local import LocalIndex
 from citekit.diagnostics import Diagnostic
 from citekit.keys import DEFAULT_PATTERN, KeyPatternError, assign_keys, check_pattern
 from citekit.model import Record
@@ -115,3 +122,133 @@ def _check_key_pattern(pattern: str) -> None:
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+def enrich_options(command):  # type: ignore[no-untyped-def]
+    """Options of the commands that match records against sources."""
+    options = [
+        click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
+        click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True,
+                     help="Sources to ask, in order (local, crossref, arxiv)."),
+        click.option("--index", "index_path", type=click.Path(dir_okay=False),
+                     help="Local index file (default: in the user cache folder)."),
+        click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+                     help="Response cache file (default: in the user cache folder)."),
+        click.option("--mailto", envvar="CITEKIT_MAILTO",
+                     help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
+              help="Output file, or - for standard output.")
+@click.option("--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix).")
+@common_read_options
+@enrich_options
+def enrich(inputs: tuple[str, ...], output: str, to_format: str | None, **options: Any) -> None:
+    """Match INPUT records against the sources, complete them, merge duplicates, write one file."""
+    writer = _output_format(output, to_format)
+    records, report = _enrich(inputs, **options)
+    assert writer.write is not None
+    io.write_output(output, writer.write(records))
+    finish(report, len(records), options["report_path"], options["strict"])
+
+
+EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "library.json": "csljson",
+                "library.ris": "ris"}
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+@click.option("-d", "--directory", required=True, type=click.Path(file_okay=False),
+              help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.")
+@common_read_options
+@enrich_options
+def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
+    """Enrich INPUT records and write the library in every format, with report.json."""
+    records, report = _enrich(inputs, **options)
+    folder = Path(directory)
+    for name, format_name in EXPORT_FILES.items():
+        writer = formats.get(format_name).write
+        assert writer is not None
+        io.write_output(folder / name, writer(records))
+    finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
+
+
+def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
+            reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
+            cache_path: str | None, mailto: str | None, **_: Any) -> tuple[list[Record], Report]:
+    _check_key_pattern(key_pattern)
+    try:
+        names = parse_source_names(source_names)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--sources") from None
+    records, report = read_all(inputs, from_format, reference_date)
+    if rekey:
+        for record in records:
+            record.key = ""
+    sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path)
+    told: set[str] = set()
+
+    def tell(error: SourceError) -> None:
+        if str(error) not in told:
+            told.add(str(error))
+            click.echo(f"warning: {error}", err=True)
+
+    try:
+        enricher = Enricher(sources, on_source_error=tell)
+        with _progress(len(records)) as advance:
+            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance)
+    finally:
+        close_all(sources)
+    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
+    return outputs, report
+
+
+@contextlib.contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal (records/s, ETA); nothing in a pipe or a CI log."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label="matching", file=sys.stderr, show_pos=True, show_eta=True) as bar:
+        yield lambda done: bar.update(1)
+
+
+@main.group()
+def index() -> None:
+    """Build and inspect the local metadata index (SQLite, full-text searchable)."""
+
+
+@index.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
+def index_add(files: tuple[str, ...], index_path: str | None) -> None:
+    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}, .gz or
+    not), or any file citekit reads (CSL-JSON, BibTeX, RIS) as reference data."""
+    failed = False
+    with LocalIndex(index_path) as local:
+        for path in files:
+            result = local.add_file(path)
+            print_diagnostics(result.diagnostics)
+            failed = failed or any(d.level == "error" for d in result.diagnostics)
+            click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+                       f"{result.skipped} skipped", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@index.command("info")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
+def index_info(index_path: str | None) -> None:
+    """Say what the index holds."""
+    with LocalIndex(index_path) as local:
+        info = local.info()
+    click.echo(f"index: {info.path} ({info.size_bytes / 1e6:.1f} MB)")
+    for kind, count in sorted(info.records.items()):
+        click.echo(f"{kind}: {count} records")
+    click.echo(f"total: {info.total} records")

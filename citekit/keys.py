@@ -21,12 +21,11 @@ from citekit.text import fold
 DEFAULT_PATTERN = "{auth}{year}{title}"
 FIELDS = ("auth", "year", "title", "shorttitle", "firstpage")
 
-# Function words skipped when picking the "first significant title word" (English, as bibtex's
-# and Zotero's key generators; a title's language is rarely known).
-STOP_WORDS = frozenset(
-    "a an the of on in at to for from by with and or but as is are be via into onto over under "
-    "about towards toward using do does can we our your how what why when which who not no".split()
-)
+# Articles, prepositions and conjunctions skipped when picking the "first significant title
+# word" (English, as Zotero's and Google Scholar's keys; a title's language is rarely known).
+# Question words are kept: "How should we…" is remembered as "how".
+STOP_WORDS = frozenset("a an the of on in at to for from by with and or but via into".split())
+_INNER_JOINER = re.compile(r"(?<=[A-Za-z0-9])['’\-](?=[A-Za-z0-9])")
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-/+]+$")
 
 
@@ -98,7 +97,9 @@ def _suffixes(base: str, taken: set[str]):
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^a-z0-9]+", fold(_strip_math(text)).lower()) if w]
+    """Title words, with hyphens and apostrophes inside words closed up (``U-turn`` → ``uturn``)."""
+    joined = _INNER_JOINER.sub("", _strip_math(text))
+    return [w for w in re.split(r"[^a-z0-9]+", fold(joined).lower()) if w]
 
 
 def _slug(text: str) -> str:

@@ -288,7 +288,7 @@ def decide(record: Record, candidates: Sequence[tuple[Record, str]], policy: Pol
         return Decision("unmatched", "no candidate passed validation" if assessed else "no candidates",
                         assessed=assessed)
     best = accepted[0]
-    rivals = [a for a in accepted[1:] if not same_work(a.candidate, best.candidate)]
+    rivals = [a for a in accepted[1:] if not one_paper(a.candidate, best.candidate, policy)]
     if rivals and best.score - rivals[0].score < policy.min_margin:
         return Decision("ambiguous", f"two papers within a margin of {policy.min_margin}", best, rivals[0], assessed)
     return Decision("matched", best.rule, best, rivals[0] if rivals else None, assessed)
@@ -299,6 +299,11 @@ def same_work(a: Record, b: Record) -> bool:
     if a.arxiv_id and a.arxiv_id == b.arxiv_id:
         return True
     return bool(a.doi and b.doi and same_doi(a.doi, b.doi))
+
+
+def one_paper(a: Record, b: Record, policy: Policy = DEFAULT_POLICY) -> bool:
+    """Versions of one paper: linked by an identifier, or a preprint and its venue record."""
+    return same_work(a, b) or is_published_version(a, b, policy) or is_published_version(b, a, policy)
 
 
 def is_published_version(preprint: Record, candidate: Record, policy: Policy = DEFAULT_POLICY) -> bool:

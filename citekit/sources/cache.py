@@ -86,7 +86,8 @@ class ResponseCache:
     def put(self, key: str, status: int, headers: Mapping[str, str], body: bytes) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO responses (key, status, headers, body, stored_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO responses (key, status, headers, body, stored_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 (key, status, json.dumps(dict(headers)), body, time.time()),
             )
 

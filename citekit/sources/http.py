@@ -22,11 +22,10 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Iterator
 
 import httpx2
 
@@ -139,14 +138,14 @@ class HttpSession:
 
     def __init__(self, source: str, *, user_agent: str, paces: Mapping[str, Pace], concurrency: int,
                  stats: SourceStats, cache: ResponseCache | None = None, offline: bool = False,
-                 timeout: float = 10.0, connect_timeout: float = 3.0, retry: RetryPolicy = RetryPolicy(),
+                 timeout: float = 10.0, connect_timeout: float = 3.0, retry: RetryPolicy | None = None,
                  extra_params: Mapping[str, str] | None = None, seed: int | None = None) -> None:
         self.source = source
         self.stats = stats
         self.cache = cache
         self.offline = offline
         self.offline_misses = 0
-        self.retry = retry
+        self.retry = retry or RetryPolicy()
         self.extra_params = dict(extra_params or {})
         self._paces = dict(paces)
         self._gate = _Gate(concurrency)
@@ -175,7 +174,7 @@ class HttpSession:
         """A response with a final status (2xx, or a 4xx the caller interprets); see module docs."""
         params = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
         key = cache_key("GET", url, params)
-        hit = self.cache.get(key) if self.cache else None
+        hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             self._count("cached")
             return httpx2.Response(hit.status, headers=hit.headers, content=hit.body,
@@ -185,7 +184,7 @@ class HttpSession:
                 self.offline_misses += 1
             raise OfflineMiss(key)
         response = self._fetch(url, {**params, **self.extra_params}, headers, lane, check)
-        if self.cache and (response.is_success or response.status_code in DEFINITIVE_STATUSES):
+        if self.cache is not None and (response.is_success or response.status_code in DEFINITIVE_STATUSES):
             kept = {"content-type": response.headers.get("content-type", "")}
             self.cache.put(key, response.status_code, kept, response.content)
         return response
@@ -202,6 +201,7 @@ class HttpSession:
                 raise self._unreachable(url, exc) from exc
             except httpx2.TransportError as exc:
                 problem, wait = f"{type(exc).__name__}: {exc}", self.retry.delay(attempt, self._rng)
+                status = None
             else:
                 self._adopt_limits(response, lane)
                 status = response.status_code

@@ -1,0 +1,492 @@
+"""CSL-JSON 1.0.2 ↔ :class:`~citekit.model.Record`, checked against the vendored official schema.
+
+One table (:data:`FIELDS`) maps record attributes to CSL variables; how a value is converted
+(text, names, date) is read from the schema itself, so variables the model lacks go through the
+same converters into ``custom`` and come back out as real CSL variables.
+
+What has no CSL variable travels twice: in ``custom`` (exact, what citekit reads back) and as a
+``name: value`` line in ``note``, because Zotero's importer ignores ``custom`` but keeps ``note``
+(as Extra) and citeproc-js reads such lines ("cheater syntax"). The arXiv id is also a note line
+``arXiv: <id>``, the form Zotero's BibTeX/BibLaTeX exporters turn into ``eprint``.
+
+``authors_truncated`` is written as ``custom.authors_truncated: true`` plus a note line, not as a
+final ``{"literal": "others"}``: Zotero would import that as a creator called "others" and every
+CSL style would print it as an author. A final ``others``/``et al.`` name is still read as the marker.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from citekit.diagnostics import Diagnostic, ReadResult
+from citekit.formats.base import Format
+from citekit.ids import arxiv_doi, arxiv_url, is_arxiv_doi, normalize_doi, parse_arxiv_id, same_doi
+from citekit.keys import assign_keys, make_key
+from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
+from citekit.names import TRUNCATION_MARKERS
+
+# Record attribute → CSL variable, in the order items are written.
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("key", "id"),
+    ("type", "type"),
+    ("title", "title"),
+    ("author", "author"),
+    ("editor", "editor"),
+    ("issued", "issued"),
+    *((attr, var) for attr, var in CSL_FIELDS.items() if attr != "title"),
+)
+NAME_PARTS = {"family": "family", "given": "given", "non_dropping_particle": "non-dropping-particle",
+              "dropping_particle": "dropping-particle", "suffix": "suffix", "literal": "literal"}
+_ATTRIBUTE = {var: attr for attr, var in FIELDS}
+_TEXT_VARIABLES = {var: attr for attr, var in CSL_FIELDS.items() if var != "note"}
+# Written from the record itself: a custom entry of the same name cannot become a top-level variable.
+_DERIVED = {var for _, var in FIELDS} | {"citation-key", "custom"}
+
+# Model fields with no CSL variable: custom entries (and note lines) under these names.
+RESERVED = ("arxiv_id", "arxiv_class", "arxiv_version", "authors_truncated", "type", "provenance")
+
+# CSL types that Zotero's "CSL JSON" importer rejects (its detectImport list lacks them) → the closest
+# type it accepts. The real type is kept in custom.type and a ``type:`` note line, which citeproc-js reads.
+ZOTERO_FALLBACK_TYPES = {
+    "software": "article", "document": "article", "collection": "book", "periodical": "book",
+    "event": "speech", "performance": "speech",
+}
+_NOTE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_.:\-]*): (\S.*)$")
+_NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
+_DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The vendored CSL-JSON 1.0.2 input schema (an array of items)."""
+    return json.loads(resources.files("citekit").joinpath("schemas/csl-data.json").read_text("utf-8"))
+
+
+@cache
+def _validator(variable: str | None = None) -> jsonschema.Draft7Validator:
+    """A validator for one item, or for the value of one variable."""
+    full = schema()
+    target = full["items"] if variable is None else full["items"]["properties"][variable]
+    return jsonschema.Draft7Validator({**target, "definitions": full["definitions"]})
+
+
+@cache
+def _kind(variable: str) -> str:
+    """``text``, ``names``, ``date`` or ``json``, from the variable's schema."""
+    spec = schema()["items"]["properties"].get(variable, {})
+    if spec.get("$ref", "").endswith("date-variable"):
+        return "date"
+    if spec.get("items", {}).get("$ref", "").endswith("name-variable"):
+        return "names"
+    types = spec.get("type")
+    return "text" if types in ("string", ["string", "number"]) else "json"
+
+
+def csl_types() -> list[str]:
+    return list(schema()["items"]["properties"]["type"]["enum"])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _text_from_csl(value: Any) -> tuple[str | None, bool]:
+    """Text and whether it is exact (numbers are allowed; a list of strings is Crossref's habit)."""
+    if isinstance(value, str):
+        return value, True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _json(value), True
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return value[0], len(value) == 1
+    return None, False
+
+
+def _names_from_csl(value: Any) -> tuple[list[Name] | None, bool]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return None, False
+    names = [Name(**{attr: v.get(key) if isinstance(v.get(key), str) else _json(v[key]) if key in v else ""
+                     for attr, key in NAME_PARTS.items()}) for v in value]
+    return names, all(set(v) <= set(NAME_PARTS.values()) for v in value)
+
+
+def _name_to_csl(name: Name) -> dict[str, str]:
+    if name.literal:
+        return {"literal": name.literal}
+    return {key: getattr(name, attr) for attr, key in NAME_PARTS.items() if getattr(name, attr)}
+
+
+def date_from_text(text: str) -> Date:
+    """``2023``, ``2023-10-10``, RIS ``2023/10/10/`` (zero or empty parts dropped); else a literal."""
+    match = _DATE_TEXT.match(text.strip())
+    if not match:
+        return Date(literal=text.strip())
+    parts: list[int] = []
+    for group in match.groups():
+        if not group or not int(group):
+            break
+        parts.append(int(group))
+    return Date(tuple(parts))
+
+
+def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
+    if not isinstance(value, dict):
+        return None, False
+    exact = set(value) <= {"date-parts", "raw", "literal"} and len(value) == 1
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list):
+        numbers: list[int] = []
+        for part in parts[0][:3]:
+            if isinstance(part, bool) or not str(part).strip().lstrip("-").isdigit() or (numbers and not int(part)):
+                break
+            numbers.append(int(part))
+        exact = exact and len(parts) == 1 and len(numbers) == len(parts[0])
+        if numbers:
+            return Date(tuple(numbers)), exact
+    for key in ("raw", "literal"):
+        text = value.get(key)
+        if isinstance(text, str) and text.strip():
+            date = date_from_text(text) if key == "raw" else Date(literal=text)
+            return date, exact and (key == "literal" or date.iso() == text.strip())
+    return None, False
+
+
+def _date_to_csl(date: Date) -> dict[str, Any] | None:
+    if date.parts:
+        return {"date-parts": [list(date.parts)]}
+    return {"literal": date.literal} if date.literal else None
+
+
+def _from_csl(kind: str, value: Any) -> tuple[Any, bool]:
+    """A CSL value as the model holds it, and whether nothing was lost."""
+    if kind == "names":
+        return _names_from_csl(value)
+    if kind == "date":
+        return _date_from_csl(value)
+    return _text_from_csl(value)
+
+
+def _to_csl(kind: str, value: Any) -> Any:
+    if kind == "names":
+        return [_name_to_csl(n) for n in value] or None
+    if kind == "date":
+        return _date_to_csl(value) if value else None
+    return value or None
+
+
+def _custom_text(variable: str, value: Any) -> str:
+    """A CSL value the model lacks, as a ``custom`` string: plain text, an ISO date, else JSON."""
+    kind = _kind(variable)
+    if kind == "date":
+        date, exact = _date_from_csl(value)
+        if date and exact and date.parts:
+            return date.iso()
+    text, exact = _text_from_csl(value)
+    return text if kind == "text" and exact and text is not None else _json(value)
+
+
+def _custom_value(variable: str, text: str) -> Any:
+    """The CSL value of a custom entry named after a CSL variable, or None if it is not valid there."""
+    candidates: list[Any] = []
+    if text[:1] in "[{":
+        try:
+            candidates.append(json.loads(text))
+        except ValueError:
+            pass
+    kind = _kind(variable)
+    candidates.append(_date_to_csl(date_from_text(text)) if kind == "date" else text)
+    return next((c for c in candidates if c is not None and _validator(variable).is_valid(c)), None)
+
+
+def fold_lines(text: str) -> str:
+    """Line breaks (and the space around them) → one space: a value that must stay on one line."""
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+def extra_fields(record: Record) -> dict[str, str]:
+    """Model fields that no format has a slot for, as custom-style ``name → value`` entries."""
+    fields = {"arxiv_class": record.arxiv_class,
+              "arxiv_version": str(record.arxiv_version) if record.arxiv_version else "",
+              "authors_truncated": "true" if record.authors_truncated else ""}
+    return {name: value for name, value in fields.items() if value}
+
+
+def note_lines(record: Record, fields: dict[str, str]) -> list[str]:
+    """``arXiv: <id>`` then ``name: value`` for each field, sorted: the readable copy in a note."""
+    lines = [f"arXiv: {record.arxiv_id}"] if record.arxiv_id else []
+    return lines + [f"{name}: {fold_lines(value)}" for name, value in sorted(fields.items()) if value]
+
+
+def lift_note(record: Record, lines: Sequence[str]) -> list[str]:
+    """Take ``arXiv: <id> [class]`` and ``name: value`` lines out of a note into the record.
+
+    Returns the lines that stay in the note. Custom values already known (from CSL ``custom``) win
+    over their one-line copies.
+    """
+    kept: list[str] = []
+    for line in lines:
+        arxiv = _NOTE_ARXIV.match(line.strip())
+        parsed = parse_arxiv_id(arxiv.group(1)) if arxiv else None
+        field = _NOTE_FIELD.match(line.strip())
+        if arxiv and parsed and _take_arxiv(record, arxiv.group(1)):
+            record.arxiv_class = record.arxiv_class or (arxiv.group(2) or "").strip()
+        elif field and not parsed and field.group(1).lower() != "arxiv":
+            apply_fields(record, {field.group(1): field.group(2).strip()})
+        else:
+            kept.append(line)
+    return kept
+
+
+def apply_fields(record: Record, fields: dict[str, Any]) -> None:
+    """Custom-style entries → model fields where the model has them, else ``custom`` (first value wins)."""
+    for name, value in fields.items():
+        text = value if isinstance(value, str) else _json(value)
+        if _apply_model_field(record, name, text, value):
+            continue
+        attr = _TEXT_VARIABLES.get(name)
+        if attr == "doi" and normalize_doi(text) != text:
+            attr = None
+        if attr and not getattr(record, attr):
+            setattr(record, attr, text)
+        elif text and not (attr and getattr(record, attr) == text):
+            record.custom.setdefault(name, text)
+
+
+def _apply_model_field(record: Record, name: str, text: str, value: Any) -> bool:
+    """Set a model-only field from its custom entry; False if the value does not fit (kept in custom)."""
+    if name == "arxiv_id":
+        return _take_arxiv(record, text)
+    if name == "arxiv_class" and text and record.arxiv_class in ("", text):
+        record.arxiv_class = text
+    elif name == "arxiv_version" and text.isdigit() and record.arxiv_version in (None, int(text)):
+        record.arxiv_version = int(text)
+    elif name == "authors_truncated" and text.lower() in ("true", "false"):
+        record.authors_truncated = record.authors_truncated or text.lower() == "true"
+    elif name == "type" and text in csl_types():
+        record.type = text
+    elif name == "provenance" and isinstance(value, dict):
+        record.provenance.update({str(k): str(v) for k, v in value.items()})
+    else:
+        return False
+    return True
+
+
+def _take_arxiv(record: Record, text: str) -> bool:
+    """Set the arXiv id (and version) from ``text`` unless the record has another id."""
+    parsed = parse_arxiv_id(text)
+    if not parsed or record.arxiv_id not in ("", parsed.id):
+        return False
+    record.arxiv_id, record.arxiv_version = parsed.id, record.arxiv_version or parsed.version
+    return True
+
+
+def adopt_arxiv(record: Record, identifiers: Sequence[str], urls: Sequence[str]) -> None:
+    """Find the arXiv id in ``arXiv:<id>`` identifiers, an arXiv DOI or an arxiv.org URL.
+
+    A preprint then gets the shape :func:`~citekit.sources.convert.arxiv_bulk_to_record` gives it
+    (``number`` ``arXiv:<id>``, ``publisher`` arXiv, the abs URL). Its arXiv DOI is derived, so it is
+    not kept in ``doi`` (the DOI of the work itself, e.g. the published version's); writers add it.
+    """
+    candidates = [i for i in identifiers if i.strip().lower().startswith("arxiv:")]
+    candidates += [record.doi] if is_arxiv_doi(record.doi) else []
+    candidates += [u for u in urls if "arxiv.org/" in u.lower()]
+    for candidate in candidates:
+        _take_arxiv(record, candidate)
+    if record.arxiv_id and same_doi(record.doi, arxiv_doi(record.arxiv_id)):
+        record.doi = ""
+    if record.is_preprint:
+        for attr, value in _preprint_variables(record).items():
+            if attr != "DOI" and not getattr(record, _TEXT_VARIABLES[attr]):
+                setattr(record, _TEXT_VARIABLES[attr], value)
+
+
+def csl_to_record(item: dict[str, Any]) -> Record:
+    """One CSL-JSON item (valid or not) as a record; what the model cannot hold goes to ``custom``."""
+    record = Record()
+    for variable, value in item.items():
+        if variable in ("custom", "citation-key", "note"):
+            continue
+        attr = _ATTRIBUTE.get(variable)
+        converted, exact = _from_csl(_kind(variable), value) if attr else (None, False)
+        if converted is not None:
+            setattr(record, attr, converted)
+        if not exact:
+            record.custom[variable] = _custom_text(variable, value)
+    key = item.get("citation-key")
+    if isinstance(key, str) and key:
+        if record.key and record.key != key:
+            record.custom["id"] = record.key
+        record.key = key
+    if record.type not in csl_types():
+        record.custom.setdefault("type", record.type)
+        record.type = "article"
+    _truncation(record)
+    record.page = re.sub(r"\s*(?:--|[\u2010-\u2015])\s*", "-", record.page)
+    record.doi = _normalised_doi(record)
+    custom = item.get("custom")
+    if isinstance(custom, dict):
+        apply_fields(record, custom)
+    elif custom is not None:
+        record.custom["custom"] = _json(custom)
+    note, _ = _text_from_csl(item.get("note"))
+    if note is not None:
+        record.note = "\n".join(lift_note(record, note.split("\n")))
+    elif "note" in item:
+        record.custom["note"] = _json(item["note"])
+    adopt_arxiv(record, [record.number], [record.url])
+    return record
+
+
+def _truncation(record: Record) -> None:
+    if record.author:
+        last = record.author[-1]
+        marker = last.literal or (last.family if not last.given else "")
+        if marker.strip().lower() in TRUNCATION_MARKERS:
+            record.author.pop()
+            record.authors_truncated = True
+
+
+def _normalised_doi(record: Record) -> str:
+    doi = normalize_doi(record.doi) if record.doi else ""
+    if record.doi and not doi:
+        record.custom.setdefault("DOI", record.doi)
+    return doi
+
+
+def read(text: str, file: str) -> ReadResult:
+    """A CSL-JSON array or single item; each item checked against the schema and read anyway."""
+    result = ReadResult()
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        result.diagnostics.append(Diagnostic("warning", "csljson.empty", "the input is empty", file))
+        return result
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raw = text.split("\n")[error.lineno - 1] if error.lineno else ""
+        message = f"invalid JSON: {error.msg} (column {error.colno}); nothing read"
+        result.diagnostics.append(Diagnostic("error", "csljson.syntax", message, file, error.lineno, raw=raw))
+        return result
+    except RecursionError:
+        result.diagnostics.append(Diagnostic("error", "csljson.syntax", "JSON nested too deeply; nothing read", file))
+        return result
+    if not isinstance(data, (list, dict)):
+        message = f"the top level is a {type(data).__name__}, not an array of items or one item"
+        result.diagnostics.append(Diagnostic("error", "csljson.not-items", message, file, 1, raw=text[:200]))
+        return result
+    items = data if isinstance(data, list) else [data]
+    for index, (item, line) in enumerate(zip(items, _item_lines(text, data), strict=True), start=1):
+        if not isinstance(item, dict):
+            message = f"item {index} is {_json(item)[:60]}, not an object; not read"
+            result.diagnostics.append(Diagnostic("error", "csljson.not-an-item", message, file, line, index, _json(item)))
+            continue
+        problems = [_problem(e) for e in sorted(_validator().iter_errors(item), key=lambda e: list(map(str, e.path)))]
+        if problems:
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            message = f"item {index} is not valid CSL-JSON 1.0.2: " + "; ".join(problems[:5]) + more
+            result.diagnostics.append(Diagnostic("warning", "csljson.schema", message, file, line, index))
+        record = csl_to_record(item)
+        record.origin = Origin(file, index, line, "csljson")
+        result.records.append(record)
+    return result
+
+
+def _problem(error: jsonschema.ValidationError) -> str:
+    where = "/".join(str(p) for p in error.absolute_path) or "item"
+    message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return f"{where}: {message}"
+
+
+def _item_lines(text: str, data: list[Any] | dict[str, Any]) -> Iterator[int]:
+    """The 1-based line where each item starts (json gives no positions, so walk the array)."""
+    decoder, space = json.JSONDecoder(), re.compile(r"[ \t\n\r]*")
+    position = space.match(text).end()
+    if isinstance(data, dict):
+        yield text.count("\n", 0, position) + 1
+        return
+    position, line, counted = position + 1, 1, 0
+    for _ in data:
+        position = space.match(text, position).end()
+        line += text.count("\n", counted, position)
+        counted = position
+        yield line
+        _, position = decoder.raw_decode(text, position)
+        position = space.match(text, position).end()
+        position += text.startswith(",", position)
+
+
+def record_to_csl(record: Record) -> dict[str, Any]:
+    """One record as a schema-valid CSL-JSON item that Zotero imports (see the module docstring)."""
+    item: dict[str, Any] = {"id": record.key or make_key(record)}
+    if record.key:
+        item["citation-key"] = record.key
+    defaults = _preprint_variables(record) if record.is_preprint else {}
+    for attr, variable in FIELDS[1:]:
+        value = _to_csl(_kind(variable), getattr(record, attr)) or defaults.get(variable)
+        if value is not None and variable != "note":
+            item[variable] = value
+    fields = extra_fields(record)
+    real_type = _write_type(record, item)
+    if real_type:
+        fields["type"] = real_type
+    for name, text in sorted(record.custom.items()):
+        promotable = name in schema()["items"]["properties"] and name not in _DERIVED
+        value = _custom_value(name, text) if promotable else None
+        if value is not None:
+            item[name] = value
+        elif name not in fields and name != "arxiv_id" and text:
+            fields[name] = text
+    note = "\n".join(filter(None, [record.note, *note_lines(record, fields)]))
+    if note:
+        item["note"] = note
+    custom: dict[str, Any] = {**fields, "arxiv_id": record.arxiv_id,
+                              "authors_truncated": record.authors_truncated, "arxiv_version": record.arxiv_version,
+                              "provenance": dict(sorted(record.provenance.items()))}
+    custom = {name: value for name, value in sorted(custom.items()) if value}
+    if custom:
+        item["custom"] = custom
+    return item
+
+
+def _write_type(record: Record, item: dict[str, Any]) -> str:
+    """Set the item's type; return the real type when Zotero needs a stand-in for it (else "")."""
+    written = "article" if record.is_preprint or record.type not in csl_types() else record.type
+    item["type"] = ZOTERO_FALLBACK_TYPES.get(written, written)
+    return record.type if item["type"] != record.type else ""
+
+
+def _preprint_variables(record: Record) -> dict[str, str]:
+    """A preprint as Zotero's arXiv translator models it: archive ID, repository, arXiv DOI, abs URL."""
+    return {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv", "DOI": arxiv_doi(record.arxiv_id),
+            "URL": arxiv_url(record.arxiv_id)}
+
+
+def write(records: Sequence[Record]) -> str:
+    """A CSL-JSON array: ids are citation keys (assigned on copies where missing), stable key order."""
+    if any(not r.key for r in records):
+        records = [r.copy() for r in records]
+        assign_keys(records)
+    return json.dumps([record_to_csl(r) for r in records], ensure_ascii=False, indent=2) + "\n"
+
+
+def sniff(text: str) -> bool:
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    return head[:1] in ("[", "{") and ('"type"' in head or '"id"' in head)
+
+
+FORMAT = Format(
+    name="csljson",
+    description="CSL-JSON 1.0.2 (Zotero, pandoc, citeproc)",
+    suffixes=(".json", ".csl.json", ".csljson"),
+    sniff=sniff,
+    read=read,
+    write=write,
+    priority=20,
+)
