@@ -13,9 +13,8 @@ from collections.abc import Sequence
 
 from citekit.ids import is_arxiv_doi
 from citekit.keys import fingerprint
-from citekit.match import normalize_title, score_abstract, score_title
+from citekit.match import normalize_title, score_abstract, score_title, surname_key
 from citekit.model import Record
-from citekit.text import fold
 
 
 def cluster(records: Sequence[Record]) -> list[list[int]]:
@@ -93,7 +92,7 @@ def _fuzzy_same(a: Record, b: Record) -> bool:
     if a.title and b.title:
         if score_title(a.title, b.title).verdict != "agree":
             return False
-        same_author = fold(a.first_author_family).lower() == fold(b.first_author_family).lower()
+        same_author = bool(a.author and b.author) and surname_key(a.author[0]) == surname_key(b.author[0])
         close_years = a.year is None or b.year is None or abs(a.year - b.year) <= 1
         return same_author and close_years
     return score_abstract(a.abstract, b.abstract).detail == "decisive"

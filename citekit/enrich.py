@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi
-from citekit.match import DEFAULT_POLICY, Decision, Policy, decide, is_published_version, same_work, score_title
+from citekit.match import DEFAULT_POLICY, Decision, Policy, decide, is_published_version, one_paper, score_title
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Query, Source, SourceError
 
@@ -77,10 +77,8 @@ class Enricher:
             published_pair = next(((r, s) for r, s in pool if is_published_version(preprint, r, self.policy)), None)
             return ([published_pair] if published_pair else []) + [(preprint, source)]
         assert published is not None
-        arxiv_pair = next(((r, s) for r, s in pool if r.arxiv_id and not r.container_title
-                           and same_work(r, published)), None)
-        if arxiv_pair is None and published.doi:
-            arxiv_pair = self._arxiv_naming_doi(published)
+        arxiv_pair = next(((r, s) for r, s in pool if _is_preprint_of(r, published, self.policy)), None)
+        arxiv_pair = arxiv_pair or self._preprint_of(published)
         return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
 
     def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
@@ -88,18 +86,18 @@ class Enricher:
         for source in self.sources:
             if preprint.doi and not is_arxiv_doi(preprint.doi):
                 found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or [])
-            query = Query(title=preprint.title, authors=tuple(n.sort_family for n in preprint.author[:3]),
+            query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
                           year=preprint.year)
             found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or []
                          if r.container_title)
         return found
 
-    def _arxiv_naming_doi(self, published: Record) -> tuple[Record, str] | None:
-        query = Query(title=published.title, authors=tuple(n.sort_family for n in published.author[:3]))
+    def _preprint_of(self, published: Record) -> tuple[Record, str] | None:
+        """The arXiv record of a published paper, if a source has it."""
+        query = Query(title=published.title, authors=tuple(n.surname for n in published.author[:3]))
         for source in self.sources:
             for candidate in self._ask(source.search, query, self.search_limit) or []:
-                if candidate.arxiv_id and (same_work(candidate, published)
-                                           or is_published_version(candidate, published, self.policy)):
+                if _is_preprint_of(candidate, published, self.policy):
                     return candidate, source.name
         return None
 
@@ -112,8 +110,12 @@ class Enricher:
         return [result] if isinstance(result, Record) else result
 
 
+def _is_preprint_of(candidate: Record, published: Record, policy: Policy) -> bool:
+    return bool(candidate.arxiv_id) and not candidate.container_title and one_paper(candidate, published, policy)
+
+
 def query_for(record: Record) -> Query:
-    return Query(title=record.title, authors=tuple(n.sort_family for n in record.author if n.sort_family),
+    return Query(title=record.title, authors=tuple(n.surname for n in record.author if n.surname),
                  year=record.year, venue=record.container_title, abstract=record.abstract)
 
 

@@ -131,8 +131,9 @@ def normalize_title(text: str) -> str:
     return " ".join(title_words(text))
 
 
-def _family_key(name: Name) -> str:
-    return "".join(_NON_WORD.split(fold(name.sort_family).lower()))
+def surname_key(name: Name) -> str:
+    """``van der Schaar``, ``Van Der Schaar`` and ``vanderSchaar`` alike: ``vanderschaar``."""
+    return "".join(_NON_WORD.split(fold(name.surname).lower()))
 
 
 def _initial(name: Name) -> str:
@@ -165,10 +166,10 @@ def score_authors(record: Record, candidate: Record, policy: Policy = DEFAULT_PO
     A truncated list (``et al.``) only needs its shown names; a full list is not penalised for
     being shorter, because inputs often cut author lists silently.
     """
-    shown = [n for n in record.author if _family_key(n)]
+    shown = [n for n in record.author if surname_key(n)]
     if not shown or not candidate.author:
         return FieldScore(None, "absent")
-    pool = [(_family_key(n), _initial(n)) for n in candidate.author]
+    pool = [(surname_key(n), _initial(n)) for n in candidate.author]
     found = sum(1 for name in shown if _find_author(name, pool))
     share = found / len(shown)
     first_matches = bool(_find_author(shown[0], pool[:1]))
@@ -282,7 +283,8 @@ def decide(record: Record, candidates: Sequence[tuple[Record, str]], policy: Pol
     Candidates that are versions of one paper (an arXiv record and its published DOI) count as
     one paper: only their best assessment competes.
     """
-    assessed = sorted((assess(record, c, s, policy) for c, s in candidates), key=lambda a: -a.score)
+    assessed = sorted((assess(record, c, s, policy) for c, s in candidates),
+                      key=lambda a: (-a.score, -a.support, a.candidate.arxiv_id, a.candidate.doi.casefold(), a.candidate.title))
     accepted = [a for a in assessed if a.accepted]
     if not accepted:
         return Decision("unmatched", "no candidate passed validation" if assessed else "no candidates",
@@ -325,7 +327,7 @@ def is_published_version(preprint: Record, candidate: Record, policy: Policy = D
 
 
 def _find_author(name: Name, pool: list[tuple[str, str]]) -> bool:
-    family, initial = _family_key(name), _initial(name)
+    family, initial = surname_key(name), _initial(name)
     for other_family, other_initial in pool:
         close = family == other_family or (min(len(family), len(other_family)) > 3
                                            and fuzz.ratio(family, other_family) >= 85)

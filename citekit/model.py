@@ -28,9 +28,15 @@ class Name:
     """An organisation or any name that must not be split (``Mistral-AI``)."""
 
     @property
-    def sort_family(self) -> str:
-        """The family name without particles: what citation keys and matching compare."""
-        return self.literal or self.family
+    def surname(self) -> str:
+        """Family name with its non-dropping particle (``van der Schaar``), or the literal.
+
+        Sources disagree on whether ``van der`` is split off (CSL data often keeps it in
+        ``family``), so keys and matching use the whole surname: the same for every source.
+        """
+        if self.literal:
+            return self.literal
+        return " ".join(p for p in (self.non_dropping_particle, self.family) if p)
 
     def display(self) -> str:
         """``Given von Family, Jr`` as a person would write it."""
@@ -136,7 +142,7 @@ class Record:
 
     @property
     def first_author_family(self) -> str:
-        return self.author[0].sort_family if self.author else ""
+        return self.author[0].surname if self.author else ""
 
     def copy(self) -> Record:
         """A deep copy: records are mutable and enrichment must not touch a shared candidate."""

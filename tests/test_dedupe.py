@@ -6,7 +6,7 @@ import random
 
 from citekit.dedupe import cluster, merge_cluster
 from citekit.model import Date, Name, Record
-from tests.metadata import arxiv, crossref
+from metadata import arxiv, crossref
 
 
 def test_identifiers_join_a_preprint_and_its_published_version() -> None:

@@ -15,7 +15,7 @@ from citekit.match import (
     score_title,
 )
 from citekit.model import Date, Name, Record
-from tests.metadata import all_arxiv, all_crossref, arxiv, crossref
+from metadata import all_arxiv, all_crossref, arxiv, crossref
 
 
 def everything() -> list[tuple[Record, str]]:

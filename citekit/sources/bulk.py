@@ -133,15 +133,14 @@ def _kind_of(value: Any) -> str | None:
 
 def _convert(value: Any, file: str, index: int, line: int | None) -> Loaded | Diagnostic:
     kind = _kind_of(value)
-    raw = json.dumps(value, ensure_ascii=False)
     if kind is None:
         return Diagnostic("error", "index.unknown-record", "neither an arXiv listing nor a Crossref work",
-                          file, line, index, raw)
+                          file, line, index, json.dumps(value, ensure_ascii=False))
     try:
         record = _CONVERTERS[kind](value)
     except _CONVERSION_ERRORS as error:
         return Diagnostic("error", "index.bad-record", f"unreadable {kind} record: {error!r}", file, line,
-                          index, raw)
+                          index, json.dumps(value, ensure_ascii=False))
     record.origin = Origin(file, index, line, kind)
     return Loaded(kind, record)
 
