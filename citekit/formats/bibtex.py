@@ -509,6 +509,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
             fields.update(_date_fields(record.issued, dialect))
         elif rule.kind == "eprint":
             fields.update(_arxiv_fields(record, dialect))
+        elif rule.attr == "number" and record.number == f"arXiv:{record.arxiv_id}":
+            continue  # Zotero's archive id of a preprint: the eprint fields say it already
         elif rule.applies(record.type) and getattr(record, rule.attr):
             fields.setdefault(rule.field(dialect), _encode(getattr(record, rule.attr), rule.kind, ascii_only))
     written = {name.lower() for name in fields}

@@ -48,7 +48,7 @@ def atom_entry_to_record(entry: Mapping[str, Any]) -> Record | None:
     parsed = parse_arxiv_id(str(entry.get("id", "")))
     if parsed is None:
         return None
-    record = Record(type="article", publisher="arXiv", arxiv_id=parsed.id, arxiv_version=parsed.version,
+    record = Record(type="article", publisher="arXiv", arxiv_id=parsed.id,
                     number=f"arXiv:{parsed.id}", url=arxiv_url(parsed.id))
     record.title = latex_to_unicode(str(entry.get("title") or ""))
     record.abstract = latex_to_unicode(str(entry.get("summary") or ""))

@@ -71,7 +71,7 @@ def arxiv_bulk_to_record(entry: dict[str, Any]) -> Record:
         record.keyword = ", ".join(categories)
     versions = entry.get("versions") or []
     if versions:
-        record.arxiv_version = len(versions)
+        # The first version's date is the paper's; no version is pinned (a citation names the paper).
         record.issued = _rfc2822_date(str(versions[0].get("created", "")))
     record.doi = normalize_doi(str(entry.get("doi") or ""))
     if entry.get("journal-ref"):

@@ -9,7 +9,7 @@ published version and needs the preprint to get there.
 ``records_fts`` is a *contentless* FTS5 table over title, author family names, abstract and venue,
 ranked by bm25 with the title weighted highest. Contentless because the text already sits in the JSON:
 storing it again would nearly double the file for a full arXiv dump. The price is that replacing a
-row must hand FTS5 the old text, which :func:`_search_text` recomputes from the stored JSON; bump
+row must hand FTS5 the old text, which :func:`~citekit.sources.fulltext.search_text` recomputes from the stored JSON; bump
 :data:`SCHEMA_VERSION` (and rebuild) whenever that function changes.
 
 Loading streams: records arrive one at a time from :mod:`citekit.sources.bulk` and are written in
@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
+import random
 import sqlite3
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,12 +37,14 @@ from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Name, Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
-from citekit.text import fold
+from citekit.sources.fulltext import COMMON_DOCS, comparable_title, common_words, match_expression, plain, search_text
 
 SCHEMA_VERSION = 1
 BATCH_SIZE = 5000
 MAX_DIAGNOSTICS = 1000
 """Problems kept in an :class:`AddResult`; past that only counted (a broken dump has millions)."""
+SAMPLE_SIZE = 20_000
+"""Records sampled to estimate which words are common in the index."""
 
 _SCHEMA = """
 CREATE TABLE records (
@@ -53,6 +56,7 @@ CREATE TABLE records (
     year INTEGER,
     data TEXT NOT NULL
 );
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE UNIQUE INDEX records_identity ON records (kind, identity);
 CREATE INDEX records_doi ON records (doi) WHERE doi IS NOT NULL;
 CREATE INDEX records_arxiv_id ON records (arxiv_id) WHERE arxiv_id IS NOT NULL;
@@ -67,13 +71,6 @@ _PRAGMAS = ("journal_mode = WAL", "synchronous = NORMAL", "temp_store = MEMORY",
 _COLUMNS = "id, kind, identity, doi, arxiv_id, year, data"
 
 # Function words that match nearly every record: left out of searches, which they only slow down.
-_STOPWORDS = frozenset("""a about after all also an and any are as at be been but by can do does for from
-had has have how in into is it its more most no not of on one only or other our over so such than that
-the their them then there these they this those through to two under up using via was we were what when
-where which while who why will with within without you your""".split())
-_WORD = re.compile(r"[^\W_]+")
-_MAX_TERMS = 24
-"""Words taken from each part of a query; an abstract gives its most distinctive ones."""
 _POOL = 40
 """Candidates fetched by bm25 for re-ranking, at least."""
 _YEAR_BONUS = 0.05
@@ -137,6 +134,11 @@ class AddResult:
     unreported: int = 0
     """Diagnostics past :data:`MAX_DIAGNOSTICS`, counted but not kept."""
 
+    def count(self, added: int, updated: int, unchanged: int) -> None:
+        self.added += added
+        self.updated += updated
+        self.unchanged += unchanged
+
     def report(self, diagnostic: Diagnostic) -> None:
         if diagnostic.level == "error" and diagnostic.index is not None:
             self.skipped += 1
@@ -182,19 +184,8 @@ def _identity(kind: str, record: Record) -> str:
     if record.arxiv_id:
         return f"arxiv:{record.arxiv_id}"
     if record.title:
-        return f"title:{_comparable(record.title)}|{record.year or ''}|{fold(record.first_author_family).lower()}"
+        return f"title:{comparable_title(record.title)}|{record.year or ''}|{plain(record.first_author_family)}"
     return ""
-
-
-def _search_text(record: Record) -> tuple[str, str, str, str]:
-    """Title, author family names, abstract and venue, as the full-text index holds them."""
-    authors = " ".join(person.surname for person in record.author)
-    venue = " ".join(v for v in (record.container_title, record.event_title, record.collection_title) if v)
-    return _storable(record.title), _storable(authors), _storable(record.abstract), _storable(venue)
-
-
-def _storable(text: str) -> str:
-    return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
 def _row(kind: str, record: Record) -> _Row | None:
@@ -203,36 +194,7 @@ def _row(kind: str, record: Record) -> _Row | None:
         return None
     columns = (kind, identity, record.doi.lower() or None, record.arxiv_id or None, record.year,
                record_to_json(record))
-    return _Row(kind, identity, columns, _search_text(record))
-
-
-# --- Searching -------------------------------------------------------------------------------------
-
-
-def match_expression(query: Query) -> str:
-    """A safe FTS5 MATCH expression: each word quoted, all of them OR-ed; ``""`` if no words.
-
-    Quoting makes every word a plain term (``NEAR``, ``*``, ``:`` lose their meaning), so no
-    query text can make a syntax error. bm25 then ranks by how many rare words a record shares.
-    """
-    parts = [_words(query.title), _words(" ".join(query.authors)), _words(query.venue),
-             _distinctive(_words(query.abstract))]
-    terms = dict.fromkeys(word.lower() for part in parts for word in part[:_MAX_TERMS])
-    return " OR ".join(f'"{term}"' for term in terms)
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]
-
-
-def _comparable(title: str) -> str:
-    return " ".join(_WORD.findall(fold(title).lower()))
-
-
-def _distinctive(words: list[str]) -> list[str]:
-    """Names and numbers first (``Voxtral``, ``8x7B``), then the longest words: rare ones, mostly."""
-    unique = dict.fromkeys(words)
-    return sorted(unique, key=lambda w: (not any(c.isupper() or c.isdigit() for c in w), -len(w)))
+    return _Row(kind, identity, columns, search_text(record))
 
 
 # --- The index -------------------------------------------------------------------------------------
@@ -251,10 +213,11 @@ class LocalIndex:
         self.path = Path(path) if path else default_index_path()
         with self._errors():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             for pragma in _PRAGMAS:
                 self._db.execute(f"PRAGMA {pragma}")
             self._create_or_check()
+        self._common: dict[str, int] | None = None
 
     def __enter__(self) -> LocalIndex:
         return self
@@ -280,9 +243,11 @@ class LocalIndex:
         return self._add(Loaded(kind, record) for record in records)
 
     def optimize(self) -> None:
-        """Merge the full-text index into one segment: worth it once after a large load."""
+        """Merges the full-text index into one segment and re-estimates common words: worth it
+        once after a large load."""
         with self._errors():
             self._db.execute("INSERT INTO records_fts (records_fts) VALUES ('optimize')")
+        self._refresh_common_words(force=True)
 
     # The Source protocol
 
@@ -323,7 +288,7 @@ class LocalIndex:
         by the fuzzy similarity of titles. The year never excludes: a record within a year of
         ``query.year`` only wins near-ties.
         """
-        expression = match_expression(query)
+        expression = match_expression(query, self._common_words())
         if not expression or limit < 1:
             return []
         rows = self._query(
@@ -333,11 +298,11 @@ class LocalIndex:
         if not rows:
             return []
         best = rows[0][2]  # bm25 ranks are negative, the best lowest
-        title = _comparable(query.title)
+        title = comparable_title(query.title)
         scored = []
         for data, year, rank in rows:
             record = record_from_json(data)
-            score = rank / best + (fuzz.token_set_ratio(title, _comparable(record.title)) / 100 if title else 0)
+            score = rank / best + (fuzz.token_set_ratio(title, comparable_title(record.title)) / 100 if title else 0)
             near = query.year is not None and year is not None and abs(year - query.year) <= 1
             scored.append((score + (_YEAR_BONUS if near else 0), record))
         scored.sort(key=lambda pair: pair[0], reverse=True)
@@ -381,59 +346,57 @@ class LocalIndex:
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
 
     def _add(self, items: Iterable[Loaded | Diagnostic]) -> AddResult:
+        """Batches records and hands each batch to a writer thread while the next one is read.
+
+        SQLite releases the GIL while it works, so on two cores converting and indexing overlap.
+        The writer is the only user of the connection until the load ends.
+        """
         result = AddResult()
         batch: dict[tuple[str, str], _Row] = {}
-        for item in items:
-            if isinstance(item, Diagnostic):
-                result.report(item)
-                continue
-            row = _row(item.kind, item.record)
-            if row is None:
-                result.report(_unfindable(item.record))
-                continue
-            earlier = batch.pop((row.kind, row.identity), None)
-            if earlier is not None:  # the same record twice in one batch: the later one wins
-                result.added -= 1
-                result.unchanged += earlier.data == row.data
-                result.updated += earlier.data != row.data
-            result.added += 1
-            batch[(row.kind, row.identity)] = row
-            if len(batch) >= BATCH_SIZE:
-                self._write(list(batch.values()), result)
-                batch = {}
-        self._write(list(batch.values()), result)
+        pending: Future[tuple[int, int, int]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citekit-index") as writer:
+            for item in items:
+                if isinstance(item, Diagnostic):
+                    result.report(item)
+                    continue
+                row = _row(item.kind, item.record)
+                if row is None:
+                    result.report(_unfindable(item.record))
+                    continue
+                earlier = batch.pop((row.kind, row.identity), None)
+                if earlier is not None:  # the same record twice in one batch: the later one wins
+                    result.count(0, earlier.data != row.data, earlier.data == row.data)
+                batch[(row.kind, row.identity)] = row
+                if len(batch) >= BATCH_SIZE:
+                    _collect(pending, result)
+                    pending, batch = writer.submit(self._write, list(batch.values())), {}
+            _collect(pending, result)
+            _collect(writer.submit(self._write, list(batch.values())), result)
         if result.unreported:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
+        if result.added or result.updated:
+            self._refresh_common_words(force=False)
         return result
 
-    def _write(self, rows: list[_Row], result: AddResult) -> None:
-        """Insert new rows and replace changed ones, in one transaction; ``result`` counts them.
-
-        Rows arrive counted as added; those found stored are recounted as updated or unchanged.
-        """
+    def _write(self, rows: list[_Row]) -> tuple[int, int, int]:
+        """Inserts new rows and replaces changed ones in one transaction: (added, updated, unchanged)."""
         if not rows:
-            return
+            return 0, 0, 0
         with self._errors(), self._transaction():
             stored = self._stored(rows)
             next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
             inserts, updates, fts_deletes, fts_inserts = [], [], [], []
             for row in rows:
-                old = stored.get((row.kind, row.identity))
-                if old is None:
+                old_id, old_data = stored.get((row.kind, row.identity), (None, ""))
+                if old_id is None:
                     inserts.append((next_id, *row.columns))
                     fts_inserts.append((next_id, *row.text))
                     next_id += 1
-                    continue
-                result.added -= 1
-                old_id, old_data = old
-                if old_data == row.data:
-                    result.unchanged += 1
-                    continue
-                result.updated += 1
-                updates.append((*row.columns, old_id))
-                fts_deletes.append((old_id, *_search_text(record_from_json(old_data))))
-                fts_inserts.append((old_id, *row.text))
+                elif old_data != row.data:
+                    updates.append((*row.columns, old_id))
+                    fts_deletes.append((old_id, *search_text(record_from_json(old_data))))
+                    fts_inserts.append((old_id, *row.text))
             self._db.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
             self._db.executemany("UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, year = ?, "
                                  "data = ? WHERE id = ?", updates)
@@ -441,6 +404,30 @@ class LocalIndex:
                                  "VALUES ('delete', ?, ?, ?, ?, ?)", fts_deletes)
             self._db.executemany("INSERT INTO records_fts (rowid, title, authors, abstract, venue) "
                                  "VALUES (?, ?, ?, ?, ?)", fts_inserts)
+        return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
+
+    def _refresh_common_words(self, *, force: bool) -> None:
+        """Re-estimates the index's common words from a sample, once it has grown by half."""
+        total, top = self._query("SELECT count(*), coalesce(max(id), 0) FROM records", ())[0]
+        estimated_at = int(self._meta("common_words_at") or 0)
+        if total <= COMMON_DOCS or (total < 1.5 * estimated_at and not force):
+            return
+        ids = random.sample(range(1, top + 1), min(SAMPLE_SIZE, top))
+        rows = self._query("SELECT data FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                           (json.dumps(ids),))
+        self._common = common_words((record_from_json(data) for (data,) in rows), total)
+        with self._errors(), self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                 [("common_words", json.dumps(self._common)), ("common_words_at", str(total))])
+
+    def _common_words(self) -> dict[str, int]:
+        if self._common is None:
+            self._common = json.loads(self._meta("common_words") or "{}")
+        return self._common
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
     def _stored(self, rows: list[_Row]) -> dict[tuple[str, str], tuple[int, str]]:
         stored: dict[tuple[str, str], tuple[int, str]] = {}
@@ -472,6 +459,12 @@ class LocalIndex:
             yield
         except sqlite3.Error as error:
             raise SourceError(self.name, f"{self.path}: {error}") from error
+
+
+def _collect(write: Future[tuple[int, int, int]] | None, result: AddResult) -> None:
+    """Waits for a batch's write (re-raising its error) and counts what it did."""
+    if write is not None:
+        result.count(*write.result())
 
 
 def _unfindable(record: Record) -> Diagnostic:
