@@ -56,7 +56,7 @@ def search_text(record: Record) -> tuple[str, str, str, str]:
 
     Text that UTF-8 cannot encode (lone surrogates, which real dumps carry) is replaced.
     """
-    authors = " ".join(person.sort_family for person in record.author)
+    authors = " ".join(person.surname for person in record.author)
     venue = " ".join(v for v in (record.container_title, record.event_title, record.collection_title) if v)
     return _storable(record.title), _storable(authors), _storable(record.abstract), _storable(venue)
 
