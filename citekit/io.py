@@ -46,8 +46,10 @@ def read_input(path: str, name: str, fmt: Format | None = None,
 def write_output(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (``-`` for standard output)."""
     if str(path) == STDIO:
-        sys.stdout.write(text)
+        # Bytes, not text: RIS needs its CRLF kept exactly, whatever the platform's newline.
         sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
         return
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
