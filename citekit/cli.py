@@ -35,29 +35,40 @@ def main() -> None:
     """Turn messy bibliographic records into clean, complete, verified ones."""
 
 
-def common_read_options(command):  # type: ignore[no-untyped-def]
-    """Options every command that reads inputs shares."""
-    options = [
-        click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."),
-        click.option("--report", "report_path", type=click.Path(dir_okay=False),
-                     help="Write the JSON report accounting for every input record."),
-        click.option("--strict", is_flag=True, help="Exit 1 on warnings too."),
-        click.option("--key-pattern", default=DEFAULT_PATTERN, show_default=True,
-                     help="Citation key pattern: {auth} {year} {title} {shorttitle} {firstpage}."),
-        click.option("--rekey", is_flag=True, help="Regenerate every key, even those the input has."),
-        click.option("--reference-date", type=click.DateTime(["%Y-%m-%d"]),
-                     help="Date that dates without a year on profile pages are relative to (default: today)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """One decorator applying several click options, for options that commands share."""
+    def decorate(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+INPUTS = click.argument("inputs", nargs=-1, required=True,
+                        type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+
+single_output_options = _options(
+    INPUTS,
+    click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
+                 help="Output file, or - for standard output."),
+    click.option("--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."),
+)
+
+common_read_options = _options(
+    click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."),
+    click.option("--report", "report_path", type=click.Path(dir_okay=False),
+                 help="Write the JSON report accounting for every input record."),
+    click.option("--strict", is_flag=True, help="Exit 1 on warnings too."),
+    click.option("--key-pattern", default=DEFAULT_PATTERN, show_default=True,
+                 help="Citation key pattern: {auth} {year} {title} {shorttitle} {firstpage}."),
+    click.option("--rekey", is_flag=True, help="Regenerate every key, even those the input has."),
+    click.option("--reference-date", type=click.DateTime(["%Y-%m-%d"]),
+                 help="Date that dates without a year on profile pages are relative to (default: today)."),
+)
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
-              help="Output file, or - for standard output.")
-@click.option("--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix).")
+@single_output_options
 @common_read_options
 def convert(inputs: tuple[str, ...], output: str, to_format: str | None, from_format: str | None,
             report_path: str | None, strict: bool, key_pattern: str, rekey: bool,
@@ -124,29 +135,21 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
-def enrich_options(command):  # type: ignore[no-untyped-def]
-    """Options of the commands that match records against sources."""
-    options = [
-        click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
-        click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True,
-                     help="Sources to ask, in order (local, crossref, arxiv)."),
-        click.option("--index", "index_path", type=click.Path(dir_okay=False),
-                     help="Local index file (default: in the user cache folder)."),
-        click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-                     help="Response cache file (default: in the user cache folder)."),
-        click.option("--mailto", envvar="CITEKIT_MAILTO",
-                     help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+enrich_options = _options(
+    click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
+    click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True,
+                 help="Sources to ask, in order (local, crossref, arxiv)."),
+    click.option("--index", "index_path", type=click.Path(dir_okay=False),
+                 help="Local index file (default: in the user cache folder)."),
+    click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+                 help="Response cache file (default: in the user cache folder)."),
+    click.option("--mailto", envvar="CITEKIT_MAILTO",
+                 help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
+)
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
-              help="Output file, or - for standard output.")
-@click.option("--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix).")
+@single_output_options
 @common_read_options
 @enrich_options
 def enrich(inputs: tuple[str, ...], output: str, to_format: str | None, **options: Any) -> None:
@@ -163,7 +166,7 @@ EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "li
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+@INPUTS
 @click.option("-d", "--directory", required=True, type=click.Path(file_okay=False),
               help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.")
 @common_read_options
