@@ -147,25 +147,34 @@ def _text(text: str, ascii_only: bool, protect: bool) -> str:
     return "".join(pieces)
 
 
+# pdflatex's UTF-8 input handles Latin letters with accents, not Greek or symbols: beyond these
+# blocks, even BibLaTeX (read by biber, typeset by pdflatex) needs LaTeX commands.
+_PDFLATEX_UTF8_LIMIT = 0x24F
+
+
 def _escape(text: str, ascii_only: bool) -> str:
     escaped = "".join(
-        SPECIALS.get(c) or (_text_char(c) if ascii_only and not c.isascii() else c) for c in text
+        SPECIALS.get(c) or (_text_char(c) if _needs_command(c, ascii_only) else c) for c in text
     )
     # Break TeX's quote ligatures ('' ``  !` ?`): the model's two apostrophes are not a ” .
     return _LIGATURE.sub("{}", escaped)
 
 
+def _needs_command(char: str, ascii_only: bool) -> bool:
+    return not char.isascii() and (ascii_only or ord(char) > _PDFLATEX_UTF8_LIMIT)
+
+
 def _math(math: str, ascii_only: bool, protect: bool) -> str:
     """Math kept as math when inert, otherwise written as text (so it shows and cannot run).
 
-    Plain BibTeX goes through pdflatex, where UTF-8 has no meaning in math: κ becomes \\kappa.
+    pdflatex gives UTF-8 no meaning in math, whichever the dialect: κ becomes \\kappa.
     """
     body = math[1:-1]
     if not is_inert(body) or re.search(r"(?<!\\)[%#&]", body):
         return _text(math, ascii_only, protect)
     pieces: list[str] = []
     for index, char in enumerate(body):
-        command = _math_char(char) if ascii_only and not char.isascii() else char
+        command = _math_char(char) if not char.isascii() else char
         following = body[index + 1: index + 2]
         pieces.append(command + " " if command != char and following.isalpha() else command)
     encoded = "$" + "".join(pieces) + "$"

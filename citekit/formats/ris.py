@@ -357,8 +357,12 @@ def _write_pages(record: Record, field_name: str, tag: str, kind: str) -> list[s
 
 
 def _write_container(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
-    if kind == "CONF" and record.container_title and record.event_title:
-        return [record.event_title if tag == "T2" else record.container_title]
+    """CONF: the proceedings in ``C3`` and the conference in ``T2``, as Zotero reads them; a
+    conference name without proceedings stays in ``N1`` (a lone ``T2`` reads as proceedings)."""
+    if kind == "CONF":
+        if tag == "C3":
+            return [record.container_title]
+        return [record.event_title if record.container_title else ""]
     return [record.container_title if tag == "T2" else ""]
 
 
