@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from citekit import __version__, formats, io, pipeline
+from citekit import check as check_module
 from citekit.enrich import Enricher
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
 from citekit.sources import parse_names as parse_source_names
@@ -255,3 +256,48 @@ def index_info(index_path: str | None) -> None:
     for kind, count in sorted(info.records.items()):
         click.echo(f"{kind}: {count} records")
     click.echo(f"total: {info.total} records")
+
+
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+@click.option("--target", type=click.Choice(check_module.TARGETS),
+              help="Where the file is going (default: the input's own format); selects the rules.")
+@click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output.")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False, exists=True),
+              help="Local index to look published versions of preprints up in.")
+@click.option("--online", is_flag=True, help="Look published versions up in the local index, Crossref and arXiv.")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
+              help="Response cache file for --online (default: in the user cache folder).")
+@click.option("--mailto", envvar="CITEKIT_MAILTO", help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO).")
+def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, as_json: bool,
+          index_path: str | None, online: bool, cache_path: str | None, mailto: str | None) -> None:
+    """Lint INPUT files before they go to TARGET: exit 0 clean, 1 on warnings or errors, 2 on usage.
+
+    Findings are `file:line: level code: message` lines on standard error (codes are stable; see
+    citekit.check); published versions of preprints are looked up only with --index or --online.
+    """
+    names = parse_source_names(DEFAULT_SOURCES) if online else ["local"] if index_path else []
+    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path)
+    told: set[str] = set()
+
+    def tell(error: SourceError) -> None:
+        if str(error) not in told:
+            told.add(str(error))
+            click.echo(f"warning: {error}", err=True)
+
+    try:
+        enricher = Enricher(sources, on_source_error=tell) if sources else None
+        findings = check_module.check_paths(inputs, target, from_format, enricher)
+    except formats.UnknownFormatError as error:
+        raise click.UsageError(str(error)) from None
+    finally:
+        close_all(sources)
+    if as_json:
+        io.write_output(io.STDIO, check_module.as_json(findings))
+    else:
+        print_diagnostics(findings)
+        click.echo(f"{len(findings)} finding(s) in {len(inputs)} file(s)", err=True)
+    sys.exit(1 if check_module.fails(findings) else 0)

@@ -130,7 +130,7 @@ WRITE_TYPES: dict[str, tuple[str, str]] = {
     "paper-conference": ("inproceedings", "inproceedings"), "chapter": ("incollection", "incollection"),
     "entry-encyclopedia": ("incollection", "inreference"),
     "entry-dictionary": ("incollection", "inreference"),
-    "book": ("book", "book"), "thesis": ("phdthesis", "thesis"), "report": ("techreport", "report"),
+    "book": ("book", "book"), "thesis": ("phdthesis", "phdthesis"), "report": ("techreport", "techreport"),
     "manuscript": ("unpublished", "unpublished"), "webpage": ("misc", "online"),
     "dataset": ("misc", "dataset"),
     "software": ("misc", "software"), "patent": ("misc", "patent"), "standard": ("misc", "standard"),

@@ -196,8 +196,8 @@ class _JsonStream:
                 key = self._value()
                 if not isinstance(key, str):
                     raise ValueError("expected an object key")
-                self._skip_space()
                 self._expect(":")
+                self._skip_space()
                 if key == "items":
                     yield from self._array_items()
                 else:

@@ -37,6 +37,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 def plain(text: str) -> str:
     """Lower case without diacritics (``Jégou`` → ``jegou``): how the FTS5 tokenizer sees words."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -58,7 +60,7 @@ def search_text(record: Record) -> tuple[str, str, str, str]:
     """
     authors = " ".join(person.surname for person in record.author)
     venue = " ".join(v for v in (record.container_title, record.event_title, record.collection_title) if v)
-    return _storable(record.title), _storable(authors), _storable(record.abstract), _storable(venue)
+    return storable(record.title), storable(authors), storable(record.abstract), storable(venue)
 
 
 def match_expression(query: Query, common: Mapping[str, int] | None = None) -> str:
@@ -95,5 +97,7 @@ def _distinctive(text: str) -> list[str]:
     return list(dict.fromkeys(part for w in ranked for part in _WORD.findall(plain(w))))
 
 
-def _storable(text: str) -> str:
-    return text.encode("utf-8", errors="replace").decode("utf-8")
+def storable(text: str) -> str:
+    """Text SQLite stores and compares whole: lone surrogates (UTF-8 cannot encode them) become ``?``,
+    NUL (SQL functions stop at it) becomes U+FFFD."""
+    return text.encode("utf-8", errors="replace").decode("utf-8").replace("\x00", "\ufffd")

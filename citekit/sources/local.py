@@ -1,16 +1,17 @@
 """The local metadata index: citekit's offline source, one SQLite file with FTS5.
 
-``records`` holds each record as JSON (:func:`record_to_json`) with its kind (``arxiv``,
-``crossref``, ``reference``), its identity within that kind (the arXiv id for arXiv listings, else the
-DOI, else a title fingerprint: re-adding a file updates instead of duplicating) and indexed
-identifier columns. Both arXiv listings and published records are kept: the matcher prefers the
-published version and needs the preprint to get there.
+``records`` holds each record as JSON (:mod:`citekit.sources.recordjson`) with its kind
+(``arxiv``, ``crossref``, ``reference``), its identity within that kind (the arXiv id for arXiv
+listings, else the DOI, else a title fingerprint: re-adding a file updates instead of duplicating)
+and indexed identifier columns. Both arXiv listings and published records are kept: the matcher
+prefers the published version and needs the preprint to get there.
 
 ``records_fts`` is a *contentless* FTS5 table over title, author family names, abstract and venue,
 ranked by bm25 with the title weighted highest. Contentless because the text already sits in the JSON:
 storing it again would nearly double the file for a full arXiv dump. The price is that replacing a
-row must hand FTS5 the old text, which :func:`~citekit.sources.fulltext.search_text` recomputes from the stored JSON; bump
-:data:`SCHEMA_VERSION` (and rebuild) whenever that function changes.
+row must hand FTS5 the old text, which :func:`~citekit.sources.fulltext.search_text` recomputes
+from the stored JSON; bump :data:`SCHEMA_VERSION` (and rebuild) whenever that function changes.
+Common words are estimated from a sample as the index grows (see :mod:`citekit.sources.fulltext`).
 
 Loading streams: records arrive one at a time from :mod:`citekit.sources.bulk` and are written in
 transactions of :data:`BATCH_SIZE`, so a dump of millions never sits in memory.
@@ -18,12 +19,10 @@ transactions of :data:`BATCH_SIZE`, so a dump of millions never sits in memory.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import sqlite3
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +33,12 @@ from rapidfuzz import fuzz
 
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
-from citekit.model import Date, Name, Record
+from citekit.model import Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
-from citekit.sources.fulltext import COMMON_DOCS, comparable_title, common_words, match_expression, plain, search_text
+from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, match_expression, plain,
+                                      search_text, storable)
+from citekit.sources.recordjson import record_from_json, record_to_json
 
 SCHEMA_VERSION = 1
 BATCH_SIZE = 5000
@@ -68,9 +69,15 @@ INSERT INTO records_fts (records_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0
 """
 _PRAGMAS = ("journal_mode = WAL", "synchronous = NORMAL", "temp_store = MEMORY", "cache_size = -65536",
             "mmap_size = 268435456")
-_COLUMNS = "id, kind, identity, doi, arxiv_id, year, data"
+_INSERT = "INSERT INTO records (id, kind, identity, doi, arxiv_id, year, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_UPDATE = "UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, year = ?, data = ? WHERE id = ?"
+_FTS_INSERT = "INSERT INTO records_fts (rowid, title, authors, abstract, venue) VALUES (?, ?, ?, ?, ?)"
+_FTS_DELETE = ("INSERT INTO records_fts (records_fts, rowid, title, authors, abstract, venue) "
+               "VALUES ('delete', ?, ?, ?, ?, ?)")
+_SEARCH = ("SELECT r.data, r.year, f.rank FROM (SELECT rowid, rank FROM records_fts "
+           "WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
+           "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank")
 
-# Function words that match nearly every record: left out of searches, which they only slow down.
 _POOL = 40
 """Candidates fetched by bm25 for re-ranking, at least."""
 _YEAR_BONUS = 0.05
@@ -80,42 +87,6 @@ _YEAR_BONUS = 0.05
 def default_index_path() -> Path:
     """``index.sqlite`` in the user's cache directory (``~/.cache/citekit`` on Linux)."""
     return Path(platformdirs.user_cache_dir("citekit")) / "index.sqlite"
-
-
-# --- Records as JSON -------------------------------------------------------------------------------
-
-_DEFAULT_RECORD = Record()
-_STORED_FIELDS = tuple(f.name for f in dataclasses.fields(Record) if f.name != "origin")
-_NAME_FIELDS = tuple(f.name for f in dataclasses.fields(Name))
-
-
-def record_to_json(record: Record) -> str:
-    """Compact JSON of every field but ``origin``; fields at their default are left out.
-
-    ASCII-escaped, so that text carrying lone surrogates (they occur in real dumps) still stores.
-    """
-    data: dict[str, Any] = {}
-    for name in _STORED_FIELDS:
-        value = getattr(record, name)
-        if value == getattr(_DEFAULT_RECORD, name):
-            continue
-        if name in ("author", "editor"):
-            value = [{k: getattr(person, k) for k in _NAME_FIELDS if getattr(person, k)} for person in value]
-        elif name == "issued":
-            value = {"parts": list(value.parts), "literal": value.literal}
-        data[name] = value
-    return json.dumps(data, separators=(",", ":"))
-
-
-def record_from_json(text: str) -> Record:
-    """The record :func:`record_to_json` wrote (fields it does not know are ignored)."""
-    data = {k: v for k, v in json.loads(text).items() if k in _STORED_FIELDS}
-    for people in ("author", "editor"):
-        if people in data:
-            data[people] = [Name(**{k: v for k, v in p.items() if k in _NAME_FIELDS}) for p in data[people]]
-    if "issued" in data:
-        data["issued"] = Date(tuple(data["issued"].get("parts", ())), data["issued"].get("literal", ""))
-    return Record(**data)
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -184,16 +155,17 @@ def _identity(kind: str, record: Record) -> str:
     if record.arxiv_id:
         return f"arxiv:{record.arxiv_id}"
     if record.title:
-        return f"title:{comparable_title(record.title)}|{record.year or ''}|{plain(record.first_author_family)}"
+        first_author = plain(record.first_author_family)
+        return f"title:{comparable_title(record.title)}|{record.year or ''}|{first_author}"
     return ""
 
 
 def _row(kind: str, record: Record) -> _Row | None:
-    identity = _identity(kind, record)
+    identity = storable(_identity(kind, record))
     if not identity:
         return None
-    columns = (kind, identity, record.doi.lower() or None, record.arxiv_id or None, record.year,
-               record_to_json(record))
+    doi, arxiv_id = storable(record.doi.lower()), storable(record.arxiv_id)
+    columns = (kind, identity, doi or None, arxiv_id or None, record.year, record_to_json(record))
     return _Row(kind, identity, columns, search_text(record))
 
 
@@ -213,7 +185,7 @@ class LocalIndex:
         self.path = Path(path) if path else default_index_path()
         with self._errors():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             for pragma in _PRAGMAS:
                 self._db.execute(f"PRAGMA {pragma}")
             self._create_or_check()
@@ -257,7 +229,7 @@ class LocalIndex:
         An arXiv listing that names the DOI of its published version is *not* that record; it is
         returned only for arXiv's own DOI (``10.48550/arXiv.…``). See :meth:`related_by_doi`.
         """
-        doi = normalize_doi(doi)
+        doi = storable(normalize_doi(doi))
         if is_arxiv_doi(doi):
             parsed = parse_arxiv_id(doi)
             return self.lookup_arxiv([parsed.id]).get(parsed.id) if parsed else None
@@ -291,10 +263,7 @@ class LocalIndex:
         expression = match_expression(query, self._common_words())
         if not expression or limit < 1:
             return []
-        rows = self._query(
-            "SELECT r.data, r.year, f.rank FROM (SELECT rowid, rank FROM records_fts WHERE records_fts MATCH ? "
-            "ORDER BY rank LIMIT ?) AS f JOIN records AS r ON r.id = f.rowid ORDER BY f.rank",
-            (expression, max(4 * limit, _POOL)))
+        rows = self._query(_SEARCH, (expression, max(4 * limit, _POOL)))
         if not rows:
             return []
         best = rows[0][2]  # bm25 ranks are negative, the best lowest
@@ -302,7 +271,9 @@ class LocalIndex:
         scored = []
         for data, year, rank in rows:
             record = record_from_json(data)
-            score = rank / best + (fuzz.token_set_ratio(title, comparable_title(record.title)) / 100 if title else 0)
+            score = rank / best
+            if title:
+                score += fuzz.token_set_ratio(title, comparable_title(record.title)) / 100
             near = query.year is not None and year is not None and abs(year - query.year) <= 1
             scored.append((score + (_YEAR_BONUS if near else 0), record))
         scored.sort(key=lambda pair: pair[0], reverse=True)
@@ -313,7 +284,7 @@ class LocalIndex:
     def related_by_doi(self, doi: str) -> list[Record]:
         """Every record naming this DOI, arXiv listings of the published paper included; published first."""
         rows = self._query("SELECT data FROM records WHERE doi = ? ORDER BY kind = ?, kind = ? DESC, id",
-                           (normalize_doi(doi).lower(), ARXIV, CROSSREF))
+                           (storable(normalize_doi(doi)).lower(), ARXIV, CROSSREF))
         return [record_from_json(data) for (data,) in rows]
 
     def all_records(self, kind: str | None = None) -> Iterator[Record]:
@@ -346,32 +317,24 @@ class LocalIndex:
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
 
     def _add(self, items: Iterable[Loaded | Diagnostic]) -> AddResult:
-        """Batches records and hands each batch to a writer thread while the next one is read.
-
-        SQLite releases the GIL while it works, so on two cores converting and indexing overlap.
-        The writer is the only user of the connection until the load ends.
-        """
         result = AddResult()
         batch: dict[tuple[str, str], _Row] = {}
-        pending: Future[tuple[int, int, int]] | None = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citekit-index") as writer:
-            for item in items:
-                if isinstance(item, Diagnostic):
-                    result.report(item)
-                    continue
-                row = _row(item.kind, item.record)
-                if row is None:
-                    result.report(_unfindable(item.record))
-                    continue
-                earlier = batch.pop((row.kind, row.identity), None)
-                if earlier is not None:  # the same record twice in one batch: the later one wins
-                    result.count(0, earlier.data != row.data, earlier.data == row.data)
-                batch[(row.kind, row.identity)] = row
-                if len(batch) >= BATCH_SIZE:
-                    _collect(pending, result)
-                    pending, batch = writer.submit(self._write, list(batch.values())), {}
-            _collect(pending, result)
-            _collect(writer.submit(self._write, list(batch.values())), result)
+        for item in items:
+            if isinstance(item, Diagnostic):
+                result.report(item)
+                continue
+            row = _row(item.kind, item.record)
+            if row is None:
+                result.report(_unfindable(item.record))
+                continue
+            earlier = batch.pop((row.kind, row.identity), None)
+            if earlier is not None:  # the same record twice in one batch: the later one wins
+                result.count(0, earlier.data != row.data, earlier.data == row.data)
+            batch[(row.kind, row.identity)] = row
+            if len(batch) >= BATCH_SIZE:
+                result.count(*self._write(list(batch.values())))
+                batch = {}
+        result.count(*self._write(list(batch.values())))
         if result.unreported:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
@@ -397,13 +360,10 @@ class LocalIndex:
                     updates.append((*row.columns, old_id))
                     fts_deletes.append((old_id, *search_text(record_from_json(old_data))))
                     fts_inserts.append((old_id, *row.text))
-            self._db.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", inserts)
-            self._db.executemany("UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, year = ?, "
-                                 "data = ? WHERE id = ?", updates)
-            self._db.executemany("INSERT INTO records_fts (records_fts, rowid, title, authors, abstract, venue) "
-                                 "VALUES ('delete', ?, ?, ?, ?, ?)", fts_deletes)
-            self._db.executemany("INSERT INTO records_fts (rowid, title, authors, abstract, venue) "
-                                 "VALUES (?, ?, ?, ?, ?)", fts_inserts)
+            self._db.executemany(_INSERT, inserts)
+            self._db.executemany(_UPDATE, updates)
+            self._db.executemany(_FTS_DELETE, fts_deletes)  # the old text first, then the new
+            self._db.executemany(_FTS_INSERT, fts_inserts)
         return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
 
     def _refresh_common_words(self, *, force: bool) -> None:
@@ -417,8 +377,8 @@ class LocalIndex:
                            (json.dumps(ids),))
         self._common = common_words((record_from_json(data) for (data,) in rows), total)
         with self._errors(), self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                 [("common_words", json.dumps(self._common)), ("common_words_at", str(total))])
+            values = [("common_words", json.dumps(self._common)), ("common_words_at", str(total))]
+            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values)
 
     def _common_words(self) -> dict[str, int]:
         if self._common is None:
@@ -459,12 +419,6 @@ class LocalIndex:
             yield
         except sqlite3.Error as error:
             raise SourceError(self.name, f"{self.path}: {error}") from error
-
-
-def _collect(write: Future[tuple[int, int, int]] | None, result: AddResult) -> None:
-    """Waits for a batch's write (re-raising its error) and counts what it did."""
-    if write is not None:
-        result.count(*write.result())
 
 
 def _unfindable(record: Record) -> Diagnostic:
