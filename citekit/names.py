@@ -50,7 +50,7 @@ def format_name(name: Name, encode: Callable[[str], str] = lambda s: s) -> str:
     """``von Last, Jr, First`` (the unambiguous BibTeX form); organisations in braces."""
     if name.literal:
         return "{" + encode(name.literal) + "}"
-    family = " ".join(p for p in (name.non_dropping_particle, name.dropping_particle, name.family) if p)
+    family = " ".join(p for p in (name.dropping_particle, name.non_dropping_particle, name.family) if p)
     # A family name with spaces but no particle ("De Gregorio" is "De" + "Gregorio" to bibtex)
     # is braced so bibtex keeps it whole.
     fam = encode(family)

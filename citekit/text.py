@@ -33,11 +33,24 @@ def latex_to_unicode(text: str) -> str:
     if "\\" not in text and "{" not in text and "~" not in text:
         return squash(text)
     pieces = _MATH_SPLIT.split(text)
-    text = "".join(p if i % 2 else _BARE_PERCENT.sub(r"\\%", p) for i, p in enumerate(pieces))
+    text = "".join(p if i % 2 else _text_escapes(p) for i, p in enumerate(pieces))
     try:
-        return squash(_LATEX.latex_to_text(text))
+        return squash(_LATEX.latex_to_text(text)).translate(_FROM_PLACEHOLDERS)
     except Exception:  # noqa: BLE001 - pylatexenc raises on pathological input; keep the raw text
         return squash(text.replace("{", "").replace("}", ""))
+
+
+# ASCII specials that pylatexenc reads as look-alikes (\textasciicircum → U+02C6 ˆ) or drops
+# (\^{}): parked on private-use characters while decoding, then put back.
+_SPECIAL_COMMANDS = {r"\textasciicircum{}": "\ue000", r"\textasciicircum": "\ue000", r"\^{}": "\ue000",
+                     r"\textasciitilde{}": "\ue001", r"\textasciitilde": "\ue001", r"\~{}": "\ue001"}
+_FROM_PLACEHOLDERS = str.maketrans({"\ue000": "^", "\ue001": "~"})
+
+
+def _text_escapes(text: str) -> str:
+    for command, placeholder in _SPECIAL_COMMANDS.items():
+        text = text.replace(command, placeholder)
+    return _BARE_PERCENT.sub(r"\\%", text)
 
 
 def strip_markup(text: str) -> str:
