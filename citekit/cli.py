@@ -207,10 +207,26 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
         enricher = Enricher(sources, on_source_error=tell)
         with _progress(len(records)) as advance:
             outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance)
+        print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
+        _summarise_sources(sources, told)
     finally:
         close_all(sources)
-    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
     return outputs, report
+
+
+def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
+    """What each remote source did, and what failed (unless said already): a rerun resumes from the cache."""
+    for source in sources:
+        stats = getattr(source, "stats", None)
+        if stats is None or not (stats.requests or stats.cached or stats.failures):
+            continue
+        missed = getattr(source, "offline_misses", 0)
+        click.echo(f"{source.name}: {stats.requests} requests, {stats.cached} answered from the cache, "
+                   f"{stats.retries} retried, {len(stats.failures)} failed"
+                   + (f", {missed} unanswered offline" if missed else ""), err=True)
+        for failure in stats.failures:
+            if not any(failure in said for said in told):
+                click.echo(f"  {source.name}: {failure}", err=True)
 
 
 @contextlib.contextmanager
