@@ -39,7 +39,7 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 
 def test_help_on_every_command() -> None:
-    for command in ([], ["convert"], ["enrich"], ["export"], ["index"], ["index", "add"], ["index", "info"]):
+    for command in ([], ["convert"], ["enrich"], ["export"], ["check"], ["index"], ["index", "add"], ["index", "info"]):
         code, out, _ = run(*command, "--help")
         assert code == 0 and "Usage:" in out
 
