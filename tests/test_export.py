@@ -203,3 +203,9 @@ def _run_pipeline(sources: list) -> str:
     csljson = formats.get("csljson").write
     assert csljson is not None
     return csljson(outputs)
+
+
+@pytest.mark.parametrize("name", ["library.bib", "library-biblatex.bib", "library.json", "library.ris", "report.json"])
+def test_the_committed_exports_are_what_the_main_command_writes(exported: Path, name: str) -> None:
+    """exports/ is committed: it must be what the README's main command writes today."""
+    assert (ROOT / "exports" / name).read_bytes() == (exported / name).read_bytes()
