@@ -196,22 +196,29 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
         for record in records:
             record.key = ""
     sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path)
-    told: set[str] = set()
-
-    def tell(error: SourceError) -> None:
-        if str(error) not in told:
-            told.add(str(error))
-            click.echo(f"warning: {error}", err=True)
+    tell = SaidOnce()
 
     try:
         enricher = Enricher(sources, on_source_error=tell)
         with _progress(len(records)) as advance:
             outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance)
         print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
-        _summarise_sources(sources, told)
+        _summarise_sources(sources, tell.said)
     finally:
         close_all(sources)
     return outputs, report
+
+
+class SaidOnce:
+    """Reports each source error once: a dead network would otherwise repeat for every record."""
+
+    def __init__(self) -> None:
+        self.said: set[str] = set()
+
+    def __call__(self, error: SourceError) -> None:
+        if str(error) not in self.said:
+            self.said.add(str(error))
+            click.echo(f"warning: {error}", err=True)
 
 
 def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
@@ -277,7 +284,7 @@ def index_info(index_path: str | None) -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+@INPUTS
 @click.option("--target", type=click.Choice(check_module.TARGETS),
               help="Where the file is going (default: the input's own format); selects the rules.")
 @click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content).")
@@ -297,12 +304,7 @@ def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, 
     """
     names = parse_source_names(DEFAULT_SOURCES) if online else ["local"] if index_path else []
     sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path)
-    told: set[str] = set()
-
-    def tell(error: SourceError) -> None:
-        if str(error) not in told:
-            told.add(str(error))
-            click.echo(f"warning: {error}", err=True)
+    tell = SaidOnce()
 
     try:
         enricher = Enricher(sources, on_source_error=tell) if sources else None
