@@ -22,7 +22,7 @@ from citekit.sources.base import Query, Source, SourceError
 # Fields merged by priority; the rest (authors, dates, identifiers) have rules of their own.
 MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
 # Fields whose disagreement with the input is worth reporting (others are formatting).
-CHECKED_FIELDS = ("title", "container_title", "volume", "issue", "page", "doi")
+CHECKED_FIELDS = ("title", "container_title", "volume", "issue", "page", "doi", "arxiv_id", "arxiv_class")
 
 
 @dataclass(slots=True)
@@ -122,7 +122,6 @@ def query_for(record: Record) -> Query:
 def merge(record: Record, versions: Sequence[tuple[Record, str]]) -> tuple[Record, list[Diagnostic]]:
     """The input completed from its paper's versions (best first), with provenance and conflicts."""
     merged = record.copy()
-    diagnostics = _conflicts(record, versions[0][0]) if versions else []
     layers = [*versions, (record, "input")]
     for name in MERGED_FIELDS:
         value, origin = next(((getattr(r, name), src) for r, src in layers if getattr(r, name)), ("", ""))
@@ -146,7 +145,7 @@ def merge(record: Record, versions: Sequence[tuple[Record, str]]) -> tuple[Recor
         merged.number = ""
     for extra, _ in reversed(layers):
         merged.custom.update({k: v for k, v in extra.custom.items() if k not in merged.custom})
-    return merged, diagnostics
+    return merged, _conflicts(record, merged)
 
 
 def _set(record: Record, name: str, value: str, origin: str) -> None:
@@ -158,7 +157,7 @@ def _set(record: Record, name: str, value: str, origin: str) -> None:
 
 
 def _conflicts(record: Record, found: Record) -> list[Diagnostic]:
-    """Input values the matched paper contradicts: replaced, but never silently."""
+    """Input values the merge replaced with a source's: replaced, but never silently."""
     notes = []
     for name in CHECKED_FIELDS:
         mine, theirs = getattr(record, name), getattr(found, name)

@@ -82,3 +82,11 @@ def test_the_near_twin_of_an_indexed_paper_gets_no_identifier(index: LocalIndex)
     outcome = Enricher([index]).enrich(twin)
     assert outcome.decision.status == "unmatched"
     assert outcome.record.arxiv_id == "" and outcome.record.doi == ""
+
+
+def test_a_replaced_arxiv_class_is_reported_too(index: LocalIndex) -> None:
+    mine = entry(title="Going deeper with convolutions", arxiv_id="1409.4842", arxiv_class="cs.CV")
+    outcome = Enricher([index]).enrich(mine)
+    conflicts = [d.message for d in outcome.diagnostics if d.code == "enrich.conflict"]
+    assert conflicts == ["arxiv_class: input has 'cs.CV', the matched record has 'cs.LG'; "
+                         "kept the matched record's value"]
