@@ -5,6 +5,10 @@ its query parameters sorted. Parameters that identify the caller rather than the
 (``mailto``) are left out of the key, so changing one's contact address keeps the cache valid.
 SQLite rather than a directory of files: one file to copy or delete, atomic writes, and safe to
 share between the threads of one run.
+
+Hand-written rather than requests-cache or hishel: requests-cache hooks ``requests``, which
+neither habanero (it uses ``httpx2``) nor this project's session uses, and hishel hooks ``httpx``,
+not the ``httpx2`` fork habanero depends on. Keying by question, not by caller, is also ours.
 """
 
 from __future__ import annotations
