@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -146,6 +148,8 @@ enrich_options = _options(
                  help="Response cache file (default: in the user cache folder)."),
     click.option("--mailto", envvar="CITEKIT_MAILTO",
                  help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
+    click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
+                 help="Records matched at once: processes for the local index alone, else threads."),
 )
 
 
@@ -185,7 +189,7 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
 
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
-            cache_path: str | None, mailto: str | None, **_: Any) -> tuple[list[Record], Report]:
+            cache_path: str | None, mailto: str | None, jobs: int, **_: Any) -> tuple[list[Record], Report]:
     _check_key_pattern(key_pattern)
     try:
         names = parse_source_names(source_names)
@@ -201,7 +205,9 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     try:
         enricher = Enricher(sources, on_source_error=tell)
         with _progress(len(records)) as advance:
-            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance)
+            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance, jobs=jobs,
+                                   reopen=functools.partial(open_sources, names, index=index_path)
+                                   if names == ["local"] else None)
         print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
         _summarise_sources(sources, tell.said)
     finally:
@@ -214,11 +220,14 @@ class SaidOnce:
 
     def __init__(self) -> None:
         self.said: set[str] = set()
+        self._lock = threading.Lock()  # records are matched by several threads
 
     def __call__(self, error: SourceError) -> None:
-        if str(error) not in self.said:
+        with self._lock:
+            if str(error) in self.said:
+                return
             self.said.add(str(error))
-            click.echo(f"warning: {error}", err=True)
+        click.echo(f"warning: {error}", err=True)
 
 
 def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
