@@ -37,9 +37,10 @@ MAX_TERMS = 24
 """Words taken from each part of a query; an abstract gives its most distinctive ones."""
 MIN_TERMS = 3
 """Common words are kept, least common first, until a query has this many words."""
-BLOCKING_TERMS = 6
-"""The rarest words paired up by blocking: six leave pairs intact with two of them misspelt."""
-PAIR_MATCHES = 200
+BLOCKING_TERMS = 4
+"""The rarest words the index has, paired up by blocking (a misspelt word it has not is none of
+them): four keep a pair when two of them are wrong, and six pairs cost a third of fifteen."""
+PAIR_MATCHES = 50
 """Pairs expected (were words independent) in more records than this are left out of blocking."""
 
 # Function words that match nearly every record in any language of science written in English.
