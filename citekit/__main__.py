@@ -2,5 +2,5 @@
 
 from citekit.cli import main
 
-if __name__ == "__main__":  # worker processes import this module again: they must not run the command
+if __name__ == "__main__":  # importing it (tools, worker start-up) must not run the command
     main()

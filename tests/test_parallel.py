@@ -148,8 +148,8 @@ def test_the_jobs_option_gives_the_same_library(index_path: Path, tmp_path: Path
     assert libraries[0] == libraries[1] and len(libraries[0]) == 56
 
 
-def test_python_dash_m_runs_worker_processes(index_path: Path, tmp_path: Path):
-    """Spawned workers import ``citekit.__main__`` again; the command must not run in them."""
+def test_the_command_line_runs_worker_processes(index_path: Path, tmp_path: Path):
+    """As users run it, in a process of its own: workers are spawned, not forked, from it."""
     out = tmp_path / "library.json"
     done = subprocess.run([sys.executable, "-m", "citekit", "enrich", *map(str, _seed_copies(tmp_path)),
                            "-o", str(out), "--index", str(index_path), "--sources", "local", "--jobs", "2",
