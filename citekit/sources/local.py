@@ -37,8 +37,8 @@ from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
-from citekit.sources.fulltext import (COMMON_DOCS, blocking_expression, comparable_title, common_words,
-                                      match_expression, plain, query_terms, search_text, storable)
+from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
+                                      search_expressions, search_text, storable)
 from citekit.sources.recordjson import record_from_json, record_to_json
 
 SCHEMA_VERSION = 1
@@ -271,8 +271,11 @@ class LocalIndex:
         if not terms or limit < 1:
             return []
         pool = max(4 * limit, _POOL)
-        expression = blocking_expression(self._document_counts(terms), self._total())
-        rows = self._query(_SEARCH, (expression or match_expression(query, self._common_words()), pool))
+        rows = []
+        for expression in search_expressions(self._document_counts(terms), self._total()):
+            rows = self._query(_SEARCH, (expression, pool))
+            if rows:
+                break
         if not rows:
             return []
         best = rows[0][3]  # bm25 ranks are negative, the best lowest
