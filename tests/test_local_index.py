@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from citekit.model import TEXT_FIELDS, Date, Name, Record
 from citekit.sources import bulk, local
 from citekit.sources.base import Query, SourceError
-from citekit.sources.fulltext import COMMON_DOCS, MATCHES_BUDGET, common_words, search_expressions
+from citekit.sources.fulltext import COMMON_DOCS, MATCHES_BUDGET, SELECTIVE_DOCS, Search, common_words, search_plan
 from citekit.sources.local import LocalIndex, default_index_path, record_from_json, record_to_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -259,22 +259,28 @@ def test_common_words_are_estimated_from_a_sample() -> None:
     assert set(common) == {"model", "number"} and common["model"] == COMMON_DOCS * 5
 
 
-def test_blocking_pairs_the_rarest_words_the_index_has() -> None:
-    counts = {"zebra": 3, "finchh": 0, "deep": 40_000, "learning": 50_000, "model": 90_000}
-    assert search_expressions(counts, total=100_000) == [  # deep AND learning: in 20,000 records
-        '("zebra" AND "deep") OR ("zebra" AND "learning")']
+def test_blocking_pairs_the_rarest_selective_words_and_ranks_them() -> None:
+    counts = {"zebra": 3, "finchh": 0, "song": 5, "deep": SELECTIVE_DOCS, "learning": 50_000}
+    assert search_plan(counts, total=100_000) == [
+        Search('("zebra" AND "song") OR ("zebra" AND "deep") OR ("song" AND "deep")', ranked=True)]
+
+
+def test_one_selective_word_is_paired_with_common_ones_unranked() -> None:
+    counts = {"zebra": 3, "deep": 40_000, "learning": 50_000, "model": 90_000}
+    assert search_plan(counts, total=100_000) == [
+        Search('("zebra" AND "deep") OR ("zebra" AND "learning")', ranked=False)]
 
 
 def test_a_generic_query_blocks_on_all_its_rarest_words_then_its_cheapest_pair() -> None:
     generic = {"deep": 40_000, "learning": 50_000, "model": 90_000, "data": 95_000}
-    assert search_expressions(generic, total=100_000) == [
-        '"deep" AND "learning" AND "model"', '"deep" AND "learning"']
-    assert search_expressions({"the": 99_000, "model": 98_000}, total=100_000) == []
+    assert search_plan(generic, total=100_000) == [
+        Search('"deep" AND "learning" AND "model"', ranked=False), Search('("deep" AND "learning")', ranked=False)]
+    assert search_plan({"the": 99_000, "model": 98_000}, total=100_000) == []
 
 
 def test_a_query_with_one_known_word_searches_for_it_unless_it_is_everywhere() -> None:
-    assert search_expressions({"voxtral": 2, "ttss": 0}, total=100_000) == ['"voxtral"']
-    assert search_expressions({"model": MATCHES_BUDGET + 1}, total=100_000) == []
+    assert search_plan({"voxtral": 2, "ttss": 0}, total=100_000) == [Search('"voxtral"', ranked=True)]
+    assert search_plan({"model": MATCHES_BUDGET + 1}, total=100_000) == []
 
 
 def _filler(count: int) -> list[Record]:

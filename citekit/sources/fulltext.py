@@ -3,7 +3,7 @@
 Every word is quoted: quoting turns it into a plain term (``NEAR``, ``*``, ``:`` and ``"`` lose
 their meaning), so no text can make a syntax error.
 
-A search *blocks* (:func:`search_expressions`): the candidates are the records that share at least
+A search *blocks* (:func:`search_plan`): the candidates are the records that share at least
 two of the query's rarest words, ``("a" AND "b") OR ("a" AND "c") OR …``. A record that shares no
 such pair is not the query's paper. This tolerates typos (a misspelt word is in no record, so it
 is not among the rarest words; the other pairs still match) and keeps the work small: FTS5 ranks
@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from itertools import combinations
 
 from citekit.model import Record
@@ -36,8 +37,9 @@ MAX_TERMS = 24
 BLOCKING_TERMS = 3
 """The rarest words the index has, paired up by blocking (a misspelt word it has not is none of
 them): three keep a pair when one of them is wrong, and each word more costs more pairs to rank."""
-PAIR_MATCHES = 10
-"""Pairs expected (were words independent) in more records than this are left out of blocking."""
+SELECTIVE_DOCS = 5_000
+"""A word in at most this many records is selective: bm25 may weigh it (reading its records costs
+some 0.1 ms; ``wang`` in a million-paper index, 270,000 records, costs 4 ms)."""
 
 # Function words that match nearly every record in any language of science written in English.
 STOPWORDS = frozenset("""a about after all also an and any are as at be been but by can do does for from
@@ -82,31 +84,56 @@ def query_terms(query: Query) -> list[str]:
     return list(dict.fromkeys(word for part in parts for word in part[:MAX_TERMS]))
 
 
-def search_expressions(counts: Mapping[str, int], total: int) -> list[str]:
-    """Blocking expressions for a query's words, to try in turn until one matches; none when the
+@dataclass(frozen=True, slots=True)
+class Search:
+    """One FTS5 query of a search plan."""
+
+    expression: str
+    ranked: bool
+    """Ordered by bm25, whose weights read every record each of its words is in: only for plans of
+    selective words. Unranked matches come in the index's own order, more of them, and are then
+    ordered by the closeness of their titles to the query's."""
+
+
+def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
+    """How to find a query's candidates: searches to try in turn until one matches; none when the
     words cannot find one paper.
 
-    ``counts`` maps the words, in the query's order, to the number of records they occur in (0:
-    none, a typo maybe), ``total`` is the size of the index. The :data:`BLOCKING_TERMS` rarest are
-    paired (ties keep the query's order, so title words go first), leaving out pairs expected,
-    were words independent, in more than :data:`PAIR_MATCHES` records. A generic query, with no
-    pair that rare, tries all its rarest words together, then its cheapest pair; a query with one
-    word the index has searches for that word.
+    ``counts`` maps the query's words, in the query's order, to the number of records they occur in
+    (0: none, a typo maybe), ``total`` is the size of the index. The :data:`BLOCKING_TERMS` rarest
+    are paired (ties keep the query's order, so title words go first):
+
+    - pairs of selective words (in at most :data:`SELECTIVE_DOCS` records), ranked;
+    - failing two such words, pairs of the one with the others, unranked;
+    - failing any, a generic query: all its rarest words together, then its cheapest pair,
+      unranked, unless even that pair is expected in more than :data:`MATCHES_BUDGET` records.
+
+    A query with one word the index has searches for that word.
     """
     present = [term for term in counts if counts[term] > 0]
     rarest = sorted(present, key=counts.__getitem__)[:BLOCKING_TERMS]
-    if len(rarest) == 1:
-        only = rarest[0]
-        return [f'"{only}"'] if counts[only] <= MATCHES_BUDGET else []
-    pairs = sorted(combinations(rarest, 2), key=lambda pair: counts[pair[0]] * counts[pair[1]])
-    kept = [(a, b) for a, b in pairs if counts[a] * counts[b] <= PAIR_MATCHES * total]
-    if kept:
-        return [" OR ".join(f'("{a}" AND "{b}")' for a, b in kept)]
-    if not pairs or counts[pairs[0][0]] * counts[pairs[0][1]] > MATCHES_BUDGET * total:
+    selective = [term for term in rarest if counts[term] <= SELECTIVE_DOCS]
+    if not rarest:
         return []
-    together = " AND ".join(f'"{term}"' for term in rarest)
-    cheapest = '"{}" AND "{}"'.format(*pairs[0])
-    return [together, cheapest] if len(rarest) > 2 else [cheapest]
+    if len(rarest) == 1:
+        return [Search(_quoted(rarest), ranked=bool(selective))] if counts[rarest[0]] <= MATCHES_BUDGET else []
+    if len(selective) >= 2:
+        return [Search(_pairs(combinations(selective, 2)), ranked=True)]
+    if selective:
+        return [Search(_pairs((selective[0], other) for other in rarest[1:]), ranked=False)]
+    cheapest = min(combinations(rarest, 2), key=lambda pair: counts[pair[0]] * counts[pair[1]])
+    if counts[cheapest[0]] * counts[cheapest[1]] > MATCHES_BUDGET * total:
+        return []
+    together = [Search(_quoted(rarest), ranked=False)] if len(rarest) > 2 else []
+    return [*together, Search(_pairs([cheapest]), ranked=False)]
+
+
+def _quoted(terms: Iterable[str], operator: str = " AND ") -> str:
+    return operator.join(f'"{term}"' for term in terms)
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
+    return " OR ".join(f'("{a}" AND "{b}")' for a, b in pairs)
 
 
 def common_words(sample: Iterable[Record], total: int) -> dict[str, int]:
