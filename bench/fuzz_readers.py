@@ -1,0 +1,164 @@
+"""Coverage-guided fuzzing of citekit's readers with atheris (libFuzzer for Python).
+
+One target per reader, chosen by the first argument; every other argument goes to libFuzzer::
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python bench/fuzz_readers.py bibtex -max_total_time=300
+    .venv/bin/python bench/fuzz_readers.py ris -max_total_time=300 -timeout=10
+    .venv/bin/python bench/fuzz_readers.py profile crash-1234abcd     # replay one input
+
+Targets: bibtex, biblatex, ris, csljson, profile, abstracts, ids.
+
+Each input is handled as the CLI handles a file (``citekit.io.read_input``): the bytes are decoded
+by :func:`citekit.formats.decode` (UTF-8, undecodable bytes replaced and reported), then given to
+the format's reader. The properties checked, any failure being a crash libFuzzer saves:
+
+* the reader never raises;
+* every input record is accounted for exactly once: the indices of the records returned and of
+  the records reported lost (an ``error`` diagnostic with an index) are 1..n with no gap and no
+  overlap, and :meth:`citekit.report.Report.add_read` accepts the result;
+* every diagnostic about one record names the file and a line;
+* where the record count can be told without the reader (a ``TY`` line in RIS, an item of a
+  parsable CSL-JSON array, an ``Abstract:`` line, an identifier line), n is that count.
+
+Before the run, the target's seed corpus is rebuilt in ``bench/.corpus/<target>/`` (gitignored)
+from ``seeds/`` and ``tests/data/**``, by file kind; libFuzzer adds what it finds there, and
+crashing inputs go to ``bench/.corpus/<target>-crashes/``. Keep a crash as a regression test in
+``tests/data/fuzz/<target>/`` (see ``tests/test_fuzz_regressions.py``).
+
+libFuzzer options worth knowing: ``-max_total_time=S`` (stop after S seconds), ``-timeout=S``
+(an input slower than S seconds is a finding), ``-max_len=N`` (input size cap; the default is the
+largest seed), ``-runs=N``. Run one target at a time on a shared machine: each uses one core.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import atheris
+
+with atheris.instrument_imports():
+    from citekit import formats
+    from citekit.diagnostics import ReadResult
+    from citekit.formats import profile
+    from citekit.report import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT / "bench" / ".corpus"
+FILE = "fuzz.in"
+REFERENCE_DATE = datetime.date(2026, 1, 15)
+"""Fixed, so that a profile page reads the same on every replay."""
+
+_RIS_START = re.compile(r"^TY {1,2}-(?: |$)")
+_ABSTRACT_LINE = re.compile(r"\s*abstract\s*:", re.IGNORECASE)
+_ID_COMMENT = re.compile(r"(?:^|\s)#.*$")
+
+
+def _txt_of_kind(name: str) -> Callable[[Path], bool]:
+    """Scraped ``.txt`` pages, told apart as the CLI would (by content)."""
+    def wanted(path: Path) -> bool:
+        if path.suffix != ".txt":
+            return False
+        try:
+            return formats.detect(None, path.read_text(encoding="utf-8")).name == name
+        except (formats.UnknownFormatError, UnicodeDecodeError):
+            return False
+    return wanted
+
+
+SEED_KINDS: dict[str, Callable[[Path], bool]] = {
+    "bibtex": lambda p: p.suffix == ".bib",
+    "biblatex": lambda p: p.suffix == ".bib",
+    "ris": lambda p: p.suffix == ".ris",
+    "csljson": lambda p: p.suffix == ".json",
+    "profile": _txt_of_kind("profile"),
+    "abstracts": _txt_of_kind("abstracts"),
+    "ids": lambda p: p.suffix == ".ids",
+}
+
+
+def expected_count(target: str, text: str) -> int | None:
+    """How many records the input holds, told without the reader, where that is easy."""
+    lines = text.split("\n")
+    if target == "ris":
+        return sum(1 for line in re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")) if _RIS_START.match(line))
+    if target == "abstracts":
+        return sum(1 for line in lines if _ABSTRACT_LINE.match(line.rstrip("\r")))
+    if target == "ids":
+        return sum(1 for line in lines if _ID_COMMENT.sub("", line).strip())
+    if target == "csljson":
+        try:
+            data = json.loads(text.removeprefix("\ufeff"))
+        except (ValueError, RecursionError):
+            return None
+        return len(data) if isinstance(data, list) else 1 if isinstance(data, dict) else 0
+    return None
+
+
+def read(target: str, data: bytes) -> tuple[str, ReadResult]:
+    """Decode and read as ``citekit.io.read_input`` does."""
+    text, diagnostics = formats.decode(data, FILE)
+    if target == "profile":
+        result = profile.read_profile(text, FILE, reference_date=REFERENCE_DATE)
+    else:
+        result = formats.get(target).read(text, FILE)
+    result.diagnostics[:0] = diagnostics
+    return text, result
+
+
+def check(target: str, text: str, result: ReadResult) -> None:
+    """The properties in the module docstring; an AssertionError is a finding."""
+    read_indices = [r.origin.index for r in result.records if r.origin is not None]
+    assert len(read_indices) == len(result.records), "a record without an origin"
+    failed = result.failed_indices
+    assert len(set(read_indices)) == len(read_indices), f"an index read twice: {sorted(read_indices)}"
+    assert not failed & set(read_indices), f"records both read and lost: {sorted(failed & set(read_indices))}"
+    accounted = sorted([*read_indices, *failed])
+    assert accounted == list(range(1, len(accounted) + 1)), f"indices with gaps: {accounted}"
+    Report().add_read(result)
+    for diagnostic in result.diagnostics:
+        if diagnostic.index is not None:
+            assert diagnostic.file == FILE and diagnostic.line, f"record diagnostic without a place: {diagnostic}"
+    expected = expected_count(target, text)
+    assert expected is None or len(accounted) == expected, f"{len(accounted)} records accounted for, {expected} in"
+
+
+def build_corpus(target: str) -> Path:
+    corpus = CORPORA / target
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    corpus.mkdir(parents=True)
+    wanted = SEED_KINDS[target]
+    sources = [*sorted((ROOT / "seeds").glob("*")), *sorted((ROOT / "tests" / "data").rglob("*"))]
+    for number, path in enumerate(p for p in sources if p.is_file() and wanted(p)):
+        shutil.copyfile(path, corpus / f"{number:03d}-{path.name}")
+    return corpus
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) < 2 or argv[1] not in SEED_KINDS:
+        sys.exit(f"usage: {argv[0]} {{{','.join(SEED_KINDS)}}} [libFuzzer options] [corpus dirs or inputs]")
+    target, options = argv[1], argv[2:]
+    if not any(not option.startswith("-") for option in options):
+        options.append(str(build_corpus(target)))
+    if not any(option.startswith("-artifact_prefix=") for option in options):
+        crashes = CORPORA / f"{target}-crashes"
+        crashes.mkdir(parents=True, exist_ok=True)
+        options.insert(0, f"-artifact_prefix={crashes}/")
+
+    def one_input(data: bytes) -> None:
+        text, result = read(target, data)
+        check(target, text, result)
+
+    atheris.Setup([argv[0], *options], one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
