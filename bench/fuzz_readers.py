@@ -18,6 +18,8 @@ the format's reader. The properties checked, any failure being a crash libFuzzer
   the records reported lost (an ``error`` diagnostic with an index) are 1..n with no gap and no
   overlap, and :meth:`citekit.report.Report.add_read` accepts the result;
 * every diagnostic about one record names the file and a line;
+* a .bib input with a line that starts like an entry (``@…{``) accounts for at least one record
+  (unless it has a ``@string``, ``@comment`` or ``@preamble`` block, which may hold such lines);
 * where the record count can be told without the reader (a ``TY`` line in RIS, an item of a
   parsable CSL-JSON array, an ``Abstract:`` line, an identifier line), n is that count.
 
@@ -58,6 +60,9 @@ REFERENCE_DATE = datetime.date(2026, 1, 15)
 _RIS_START = re.compile(r"^TY {1,2}-(?: |$)")
 _ABSTRACT_LINE = re.compile(r"\s*abstract\s*:", re.IGNORECASE)
 _ID_COMMENT = re.compile(r"(?:^|\s)#.*$")
+_MEANT_AS_ENTRY = re.compile(r"^[ \t]*@[^\n{(]*[{(]", re.MULTILINE)
+_NOT_ENTRIES = re.compile(r"@\s*(?:string|comment|preamble)", re.IGNORECASE)
+"""Blocks that may hide an entry-like line; the bibtex check stands aside when there is one."""
 
 
 def _txt_of_kind(name: str) -> Callable[[Path], bool]:
@@ -125,6 +130,8 @@ def check(target: str, text: str, result: ReadResult) -> None:
     for diagnostic in result.diagnostics:
         if diagnostic.index is not None:
             assert diagnostic.file == FILE and diagnostic.line, f"record diagnostic without a place: {diagnostic}"
+    if target in ("bibtex", "biblatex") and _MEANT_AS_ENTRY.search(text) and not _NOT_ENTRIES.search(text):
+        assert accounted or any(d.level == "error" for d in result.diagnostics), "an entry lost without a word"
     expected = expected_count(target, text)
     assert expected is None or len(accounted) == expected, f"{len(accounted)} records accounted for, {expected} in"
 

@@ -16,6 +16,7 @@ record can break a field or run as a command.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +31,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ImplicitComment,
     ParsingFailedBlock,
     Preamble,
     String,
@@ -156,6 +158,9 @@ _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:.+]*$")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
+# A line that starts like an entry but that bibtexparser left in the text between entries (a typo
+# in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
+_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]", re.IGNORECASE | re.MULTILINE)
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
 _ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -220,6 +225,12 @@ class _Reader:
             elif isinstance(block, ParsingFailedBlock):
                 self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
                           "error", block.raw or "")
+            elif isinstance(block, ImplicitComment):
+                for offset, raw in _lost_entries(block.raw or ""):
+                    count += 1
+                    kind = raw.split("\n", 1)[0].strip()[:40]
+                    message = f"entry {count} could not be read: {kind!r} does not start an entry"
+                    self.warn("bibtex.failed-block", message, (line or 1) + offset, "error", raw, count)
 
     def entry_block(self, block: Block, index: int, line: int | None) -> None:
         entry = block if isinstance(block, Entry) else block.ignore_error_block
@@ -457,6 +468,13 @@ def _month_day(text: str) -> tuple[int | None, int | None]:
 
 def _valid_date(parts: tuple[int, ...]) -> bool:
     return len(parts) < 2 or (1 <= parts[1] <= 12 and (len(parts) < 3 or 1 <= parts[2] <= 31))
+
+
+def _lost_entries(text: str) -> list[tuple[int, str]]:
+    """Entry-like starts in text between entries: (line offset, text up to the next one)."""
+    starts = [match.start() for match in _LOST_ENTRY.finditer(text)]
+    return [(text.count("\n", 0, start), text[start:end].strip())
+            for start, end in itertools.pairwise([*starts, len(text)])]
 
 
 def _line(block: object) -> int | None:
