@@ -92,7 +92,8 @@ def expected_count(target: str, text: str) -> int | None:
     """How many records the input holds, told without the reader, where that is easy."""
     lines = text.split("\n")
     if target == "ris":
-        return sum(1 for line in re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")) if _RIS_START.match(line))
+        ris_lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+        return sum(1 for line in ris_lines if _RIS_START.match(line))
     if target == "abstracts":
         return sum(1 for line in lines if _ABSTRACT_LINE.match(line.rstrip("\r")))
     if target == "ids":
@@ -129,11 +130,11 @@ def check(target: str, text: str, result: ReadResult) -> None:
     Report().add_read(result)
     for diagnostic in result.diagnostics:
         if diagnostic.index is not None:
-            assert diagnostic.file == FILE and diagnostic.line, f"record diagnostic without a place: {diagnostic}"
+            assert diagnostic.file == FILE and diagnostic.line, f"no place: {diagnostic}"
     if target in ("bibtex", "biblatex") and _MEANT_AS_ENTRY.search(text) and not _NOT_ENTRIES.search(text):
-        assert accounted or any(d.level == "error" for d in result.diagnostics), "an entry lost without a word"
+        assert accounted or any(d.level == "error" for d in result.diagnostics), "entry lost silently"
     expected = expected_count(target, text)
-    assert expected is None or len(accounted) == expected, f"{len(accounted)} records accounted for, {expected} in"
+    assert expected is None or len(accounted) == expected, f"{len(accounted)} accounted for, {expected} in"
 
 
 def build_corpus(target: str) -> Path:

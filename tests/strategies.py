@@ -146,7 +146,8 @@ def record_lists(draw: st.DrawFn, max_size: int = 3) -> list[Record]:
     return [draw(records(key=key)) for key in chosen]
 
 
-STRUCTURAL = ("{", "}", '"', "(", ")", "@", ",", "=", "#", "%", "\\", "\n", "[", "]", ":", "\r", "TY  - ", "ER  - ")
+STRUCTURAL = ("{", "}", '"', "(", ")", "@", ",", "=", "#", "%", "\\", "\n", "[", "]", ":", "\r",
+              "TY  - ", "ER  - ")
 """What near-valid input gets wrong: the characters that delimit entries, fields and items."""
 
 

@@ -182,7 +182,8 @@ def test_near_valid_json_is_read_or_reported_with_its_line(text: str) -> None:
     try:
         data = json.loads(text.removeprefix("\ufeff"))
     except ValueError:
-        assert not result.records and [d.code for d in result.diagnostics if d.level == "error"] == ["csljson.syntax"]
+        errors = [d.code for d in result.diagnostics if d.level == "error"]
+        assert not result.records and errors == ["csljson.syntax"]
         assert all(d.line for d in result.diagnostics) or not text.strip()
         return
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []

@@ -164,7 +164,8 @@ ris_lines = st.one_of(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(ris_lines, max_size=25).map("\n".join) | st.text() | mutated(record_lists(max_size=2).map(ris.write)))
+@given(st.lists(ris_lines, max_size=25).map("\n".join) | st.text()
+       | mutated(record_lists(max_size=2).map(ris.write)))
 def test_reader_never_raises_and_reads_every_ty(text: str) -> None:
     result = ris.read(text, "fuzz.ris")
     starts = [n for n, line in enumerate(re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")), 1)

@@ -158,9 +158,16 @@ _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:.+]*$")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
+_EXPANSION_ALLOWANCE = 1_000_000
+_EXPANSION_PER_CHAR = 10
+# @strings defined by doubling (s2 = s1 # s1, s3 = s2 # s2 …) make a value of 2**n characters from
+# n short lines: a 1 kB file could fill the memory. Expansion may add ten characters per character
+# of the values read so far, plus a million: far beyond any real file (a journal macro adds tens of
+# characters per entry), and reading stays linear in the input.
 # A line that starts like an entry but that bibtexparser left in the text between entries (a typo
 # in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
-_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]", re.IGNORECASE | re.MULTILINE)
+_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]",
+                         re.IGNORECASE | re.MULTILINE)
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
 _ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -195,6 +202,8 @@ class _Reader:
         self.strings: dict[str, str] = {}
         self.keys: set[str] = set()
         self.index: int | None = None
+        self.allowance = _EXPANSION_ALLOWANCE
+        """Characters @string expansion may still add (see :data:`_EXPANSION_ALLOWANCE`)."""
 
     def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
              index: int | None = None) -> None:
@@ -299,9 +308,14 @@ class _Reader:
         record.custom[name] = raw
 
     def evaluate(self, raw: str, line: int | None) -> str:
-        value, undefined = evaluate(raw, self.strings)
+        self.allowance += _EXPANSION_PER_CHAR * len(raw)
+        value, undefined, cut = evaluate(raw, self.strings, self.allowance)
+        self.allowance -= max(0, len(value) - len(raw))
         for name in undefined:
             self.warn("bibtex.undefined-string", f"@string {name!r} is not defined; kept as text", line)
+        for name in cut:
+            message = f"@string {name!r} not expanded: the @strings grow past any real use; kept as text"
+            self.warn("bibtex.string-too-long", message, line)
         return value
 
     def names(self, raw: str, line: int | None) -> tuple[list[Name], bool]:
@@ -347,15 +361,21 @@ class _Reader:
         return Date((year, month, day) if day else (year, month))
 
 
-def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
+def evaluate(raw: str, strings: dict[str, str], limit: int | None = None) -> tuple[str, list[str], list[str]]:
     """A field value: ``{…}``, ``"…"``, numbers and macros joined by ``#``; month macros and
-    ``@string``\\ s resolved (case-insensitively). Returns the value and undefined macro names."""
+    ``@string``\\ s resolved (case-insensitively). Returns the value, undefined macro names, and
+    the names of ``@string``\\ s left as text because the value would have grown past ``limit``."""
     pieces: list[str] = []
     undefined: list[str] = []
+    cut: list[str] = []
+    length = 0
     for token in _concatenation(raw):
         if len(token) > 1 and (token[0], token[-1]) in {("{", "}"), ('"', '"')}:
             pieces.append(token[1:-1])
         elif not token or token.isdigit():
+            pieces.append(token)
+        elif token.lower() in strings and limit is not None and length + len(strings[token.lower()]) > limit:
+            cut.append(token)
             pieces.append(token)
         elif token.lower() in strings:
             pieces.append(strings[token.lower()])
@@ -364,7 +384,8 @@ def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
         else:
             undefined.append(token)
             pieces.append(token)
-    return "".join(pieces), undefined
+        length += len(pieces[-1])
+    return "".join(pieces), undefined, cut
 
 
 def _concatenation(raw: str) -> Iterable[str]:
@@ -473,8 +494,11 @@ def _valid_date(parts: tuple[int, ...]) -> bool:
 def _lost_entries(text: str) -> list[tuple[int, str]]:
     """Entry-like starts in text between entries: (line offset, text up to the next one)."""
     starts = [match.start() for match in _LOST_ENTRY.finditer(text)]
-    return [(text.count("\n", 0, start), text[start:end].strip())
-            for start, end in itertools.pairwise([*starts, len(text)])]
+    lost, offset = [], 0
+    for previous, (start, end) in zip([0, *starts], itertools.pairwise([*starts, len(text)]), strict=False):
+        offset += text.count("\n", previous, start)  # counted piecewise: thousands of them stay linear
+        lost.append((offset, text[start:end].strip()))
+    return lost
 
 
 def _line(block: object) -> int | None:
