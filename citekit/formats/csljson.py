@@ -61,7 +61,7 @@ ZOTERO_FALLBACK_TYPES = {
 _NOTE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
-_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 @cache
@@ -207,7 +207,8 @@ def _custom_value(variable: str, text: str) -> Any:
 
 def fold_lines(text: str) -> str:
     """Line breaks (and the space around them) → one space: a value that must stay on one line."""
-    return _LINE_BREAKS.sub(" ", text).strip()
+    # Split, not one \s*[breaks]+\s* pattern: that is quadratic in a long run of spaces without a break.
+    return " ".join(part.strip() for part in _LINE_BREAKS.split(text) if part.strip())
 
 
 def extra_fields(record: Record) -> dict[str, str]:
