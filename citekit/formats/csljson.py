@@ -205,6 +205,21 @@ def _custom_value(variable: str, text: str) -> Any:
     return next((c for c in candidates if c is not None and _validator(variable).is_valid(c)), None)
 
 
+_RANGE_DASH = re.compile(r"--|[\u2010-\u2015]")
+
+
+def _page_range(page: str) -> str:
+    """``12 -- 15``, ``12–15`` → ``12-15``: dashes become a hyphen, the spaces around them go.
+
+    By splitting: one ``\\s*dash\\s*`` pattern is quadratic in a long run of spaces.
+    """
+    parts = _RANGE_DASH.split(page)
+    if len(parts) == 1:
+        return page
+    inner = [part.strip() for part in parts[1:-1]]
+    return "-".join([parts[0].rstrip(), *inner, parts[-1].lstrip()])
+
+
 def fold_lines(text: str) -> str:
     """Line breaks (and the space around them) → one space: a value that must stay on one line."""
     # Split, not one \s*[breaks]+\s* pattern: that is quadratic in a long run of spaces without a break.
@@ -329,7 +344,7 @@ def csl_to_record(item: dict[str, Any]) -> Record:
         record.custom.setdefault("type", record.type)
         record.type = "article"
     _truncation(record)
-    record.page = re.sub(r"\s*(?:--|[\u2010-\u2015])\s*", "-", record.page)
+    record.page = _page_range(record.page)
     record.doi = _normalised_doi(record)
     custom = item.get("custom")
     if isinstance(custom, dict):
