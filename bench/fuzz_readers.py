@@ -23,7 +23,8 @@ the format's reader. The properties checked, any failure being a crash libFuzzer
 * where the record count can be told without the reader (a ``TY`` line in RIS, an item of a
   parsable CSL-JSON array, an ``Abstract:`` line, an identifier line), n is that count.
 
-Before the run, the target's seed corpus is rebuilt in ``bench/.corpus/<target>/`` (gitignored)
+Before the run, the target's dictionary of format words is written to ``bench/.corpus/<target>.dict``
+and its seed corpus is rebuilt in ``bench/.corpus/<target>/`` (gitignored)
 from ``seeds/`` and ``tests/data/**``, by file kind; libFuzzer adds what it finds there, and
 crashing inputs go to ``bench/.corpus/<target>-crashes/``. Keep a crash as a regression test in
 ``tests/data/fuzz/<target>/`` (see ``tests/test_fuzz_regressions.py``).
@@ -86,6 +87,44 @@ SEED_KINDS: dict[str, Callable[[Path], bool]] = {
     "abstracts": _txt_of_kind("abstracts"),
     "ids": lambda p: p.suffix == ".ids",
 }
+
+
+_BIB_TOKENS = ("@article{", "@inproceedings(", "@misc{", "@string{", "@comment{", "@preamble{", " = ", " # ",
+               "{", "}", '"', ",", "author", "editor", "title", "journal", "journaltitle", "booktitle",
+               "year",
+               "date", "month", "jan", "pages", "1--10", "doi", "url", "eprint", "archivePrefix", "arXiv",
+               "primaryClass", " and ", " and others", "{\\'e}", "$x^2$", "\\", "%", "~")
+TOKENS: dict[str, tuple[str, ...]] = {
+    "bibtex": _BIB_TOKENS,
+    "biblatex": _BIB_TOKENS,
+    "ris": ("TY  - JOUR", "TY  - GEN", "ER  - ", "AU  - ", "A1  - ", "TI  - ", "T2  - ", "JO  - ", "PY  - ",
+            "DA  - ", "DO  - ", "UR  - ", "N1  - ", "SP  - ", "EP  - ", "AN  - ", "\r\n", "arXiv:", "///"),
+    "csljson": ('"id"', '"type"', '"article-journal"', '"author"', '"family"', '"given"', '"literal"',
+                '"issued"', '"date-parts"', '"title"', '"DOI"', '"URL"', '"page"', '"number"', '"custom"',
+                '"note"', "[", "]", "{", "}", ":", ",", "null", "true", "1e400", '"\\u2028"'),
+    "profile": ("Oct 10, 2023", "Mar 26", "Code", "CL", "LG", "55.2", " et al.", " · ", "28 Papers",
+                "h-index",
+                ", ", " and ", "\n\n"),
+    "abstracts": ("Abstract:", "abstract :", "Keywords: ", "$", "$x$", "\\textit{", "\\%", "{", "}", "\r\n"),
+    "ids": ("doi:", "10.1000/", "arXiv:", "2310.06825", "https://arxiv.org/abs/", "https://doi.org/", "v2",
+            " # ", "hep-th/9901001", "10.48550/arXiv."),
+}
+"""libFuzzer dictionaries: the words of each format, so mutations make near-valid input."""
+
+
+def write_dictionary(target: str) -> Path:
+    path = CORPORA / f"{target}.dict"
+    lines = ['"' + "".join(map(_dictionary_byte, token.encode("utf-8"))) + '"' for token in TOKENS[target]]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return path
+
+
+def _dictionary_byte(byte: int) -> str:
+    """libFuzzer's dictionary syntax: printable ASCII as is (``\\`` and ``"`` escaped), else ``\\xNN``."""
+    char = chr(byte)
+    if char in '\\"':
+        return "\\" + char
+    return char if 32 <= byte < 127 else f"\\x{byte:02x}"
 
 
 def expected_count(target: str, text: str) -> int | None:
@@ -155,6 +194,8 @@ def main(argv: list[str]) -> None:
     target, options = argv[1], argv[2:]
     if not any(not option.startswith("-") for option in options):
         options.append(str(build_corpus(target)))
+    if not any(option.startswith("-dict=") for option in options):
+        options.insert(0, f"-dict={write_dictionary(target)}")
     if not any(option.startswith("-artifact_prefix=") for option in options):
         crashes = CORPORA / f"{target}-crashes"
         crashes.mkdir(parents=True, exist_ok=True)
