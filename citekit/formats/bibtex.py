@@ -158,12 +158,12 @@ _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:.+]*$")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
-_EXPANSION_ALLOWANCE = 1_000_000
-_EXPANSION_PER_CHAR = 10
 # @strings defined by doubling (s2 = s1 # s1, s3 = s2 # s2 …) make a value of 2**n characters from
 # n short lines: a 1 kB file could fill the memory. Expansion may add ten characters per character
 # of the values read so far, plus a million: far beyond any real file (a journal macro adds tens of
 # characters per entry), and reading stays linear in the input.
+_EXPANSION_ALLOWANCE = 1_000_000
+_EXPANSION_PER_CHAR = 10
 # A line that starts like an entry but that bibtexparser left in the text between entries (a typo
 # in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
 _LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]",
@@ -494,9 +494,10 @@ def _valid_date(parts: tuple[int, ...]) -> bool:
 def _lost_entries(text: str) -> list[tuple[int, str]]:
     """Entry-like starts in text between entries: (line offset, text up to the next one)."""
     starts = [match.start() for match in _LOST_ENTRY.finditer(text)]
-    lost, offset = [], 0
-    for previous, (start, end) in zip([0, *starts], itertools.pairwise([*starts, len(text)]), strict=False):
+    lost, offset, previous = [], 0, 0
+    for start, end in itertools.pairwise([*starts, len(text)]):
         offset += text.count("\n", previous, start)  # counted piecewise: thousands of them stay linear
+        previous = start
         lost.append((offset, text[start:end].strip()))
     return lost
 
