@@ -16,6 +16,7 @@ record can break a field or run as a command.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +31,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ImplicitComment,
     ParsingFailedBlock,
     Preamble,
     String,
@@ -156,6 +158,17 @@ _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:.+]*$")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
+# @strings defined by doubling (s2 = s1 # s1, s3 = s2 # s2 …) make a value of 2**n characters from
+# n short lines: a 1 kB file could fill the memory. Expansion may add ten characters per character
+# of the values read so far, plus 20,000: far beyond any real file (a journal macro adds tens of
+# characters per entry), and reading stays linear in the input. Not more: decoding LaTeX runs at
+# about 150,000 characters a second, so with a million a fuzzed 1.6 kB file took 2 s.
+_EXPANSION_ALLOWANCE = 20_000
+_EXPANSION_PER_CHAR = 10
+# A line that starts like an entry but that bibtexparser left in the text between entries (a typo
+# in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
+_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]",
+                         re.IGNORECASE | re.MULTILINE)
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
 _ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -190,6 +203,8 @@ class _Reader:
         self.strings: dict[str, str] = {}
         self.keys: set[str] = set()
         self.index: int | None = None
+        self.allowance = _EXPANSION_ALLOWANCE
+        """Characters @string expansion may still add (see :data:`_EXPANSION_ALLOWANCE`)."""
 
     def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
              index: int | None = None) -> None:
@@ -220,6 +235,12 @@ class _Reader:
             elif isinstance(block, ParsingFailedBlock):
                 self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
                           "error", block.raw or "")
+            elif isinstance(block, ImplicitComment):
+                for offset, raw in _lost_entries(block.raw or ""):
+                    count += 1
+                    kind = raw.split("\n", 1)[0].strip()[:40]
+                    message = f"entry {count} could not be read: {kind!r} does not start an entry"
+                    self.warn("bibtex.failed-block", message, (line or 1) + offset, "error", raw, count)
 
     def entry_block(self, block: Block, index: int, line: int | None) -> None:
         entry = block if isinstance(block, Entry) else block.ignore_error_block
@@ -288,9 +309,14 @@ class _Reader:
         record.custom[name] = raw
 
     def evaluate(self, raw: str, line: int | None) -> str:
-        value, undefined = evaluate(raw, self.strings)
+        self.allowance += _EXPANSION_PER_CHAR * len(raw)
+        value, undefined, cut = evaluate(raw, self.strings, self.allowance)
+        self.allowance -= max(0, len(value) - len(raw))
         for name in undefined:
             self.warn("bibtex.undefined-string", f"@string {name!r} is not defined; kept as text", line)
+        for name in cut:
+            message = f"@string {name!r} not expanded: the @strings grow past any real use; kept as text"
+            self.warn("bibtex.string-too-long", message, line)
         return value
 
     def names(self, raw: str, line: int | None) -> tuple[list[Name], bool]:
@@ -336,15 +362,21 @@ class _Reader:
         return Date((year, month, day) if day else (year, month))
 
 
-def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
+def evaluate(raw: str, strings: dict[str, str], limit: int | None = None) -> tuple[str, list[str], list[str]]:
     """A field value: ``{…}``, ``"…"``, numbers and macros joined by ``#``; month macros and
-    ``@string``\\ s resolved (case-insensitively). Returns the value and undefined macro names."""
+    ``@string``\\ s resolved (case-insensitively). Returns the value, undefined macro names, and
+    the names of ``@string``\\ s left as text because the value would have grown past ``limit``."""
     pieces: list[str] = []
     undefined: list[str] = []
+    cut: list[str] = []
+    length = 0
     for token in _concatenation(raw):
         if len(token) > 1 and (token[0], token[-1]) in {("{", "}"), ('"', '"')}:
             pieces.append(token[1:-1])
         elif not token or token.isdigit():
+            pieces.append(token)
+        elif token.lower() in strings and limit is not None and length + len(strings[token.lower()]) > limit:
+            cut.append(token)
             pieces.append(token)
         elif token.lower() in strings:
             pieces.append(strings[token.lower()])
@@ -353,7 +385,8 @@ def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
         else:
             undefined.append(token)
             pieces.append(token)
-    return "".join(pieces), undefined
+        length += len(pieces[-1])
+    return "".join(pieces), undefined, cut
 
 
 def _concatenation(raw: str) -> Iterable[str]:
@@ -457,6 +490,17 @@ def _month_day(text: str) -> tuple[int | None, int | None]:
 
 def _valid_date(parts: tuple[int, ...]) -> bool:
     return len(parts) < 2 or (1 <= parts[1] <= 12 and (len(parts) < 3 or 1 <= parts[2] <= 31))
+
+
+def _lost_entries(text: str) -> list[tuple[int, str]]:
+    """Entry-like starts in text between entries: (line offset, text up to the next one)."""
+    starts = [match.start() for match in _LOST_ENTRY.finditer(text)]
+    lost, offset, previous = [], 0, 0
+    for start, end in itertools.pairwise([*starts, len(text)]):
+        offset += text.count("\n", previous, start)  # counted piecewise: thousands of them stay linear
+        previous = start
+        lost.append((offset, text[start:end].strip()))
+    return lost
 
 
 def _line(block: object) -> int | None:

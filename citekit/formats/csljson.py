@@ -61,7 +61,7 @@ ZOTERO_FALLBACK_TYPES = {
 _NOTE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
-_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 @cache
@@ -205,9 +205,25 @@ def _custom_value(variable: str, text: str) -> Any:
     return next((c for c in candidates if c is not None and _validator(variable).is_valid(c)), None)
 
 
+_RANGE_DASH = re.compile(r"--|[\u2010-\u2015]")
+
+
+def _page_range(page: str) -> str:
+    """``12 -- 15``, ``12–15`` → ``12-15``: dashes become a hyphen, the spaces around them go.
+
+    By splitting: one ``\\s*dash\\s*`` pattern is quadratic in a long run of spaces.
+    """
+    parts = _RANGE_DASH.split(page)
+    if len(parts) == 1:
+        return page
+    inner = [part.strip() for part in parts[1:-1]]
+    return "-".join([parts[0].rstrip(), *inner, parts[-1].lstrip()])
+
+
 def fold_lines(text: str) -> str:
     """Line breaks (and the space around them) → one space: a value that must stay on one line."""
-    return _LINE_BREAKS.sub(" ", text).strip()
+    # Split, not one \s*[breaks]+\s* pattern: that is quadratic in a long run of spaces without a break.
+    return " ".join(part.strip() for part in _LINE_BREAKS.split(text) if part.strip())
 
 
 def extra_fields(record: Record) -> dict[str, str]:
@@ -328,7 +344,7 @@ def csl_to_record(item: dict[str, Any]) -> Record:
         record.custom.setdefault("type", record.type)
         record.type = "article"
     _truncation(record)
-    record.page = re.sub(r"\s*(?:--|[\u2010-\u2015])\s*", "-", record.page)
+    record.page = _page_range(record.page)
     record.doi = _normalised_doi(record)
     custom = item.get("custom")
     if isinstance(custom, dict):
