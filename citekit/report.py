@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,15 @@ STATUSES = ("converted", "matched", "ambiguous", "unmatched", "error")
 
 
 @dataclass(slots=True)
+class Written:
+    """What the report shows of an output record that has been written and let go."""
+
+    key: str
+    doi: str
+    arxiv_id: str
+
+
+@dataclass(slots=True)
 class Entry:
     """One input record's fate."""
 
@@ -34,7 +44,7 @@ class Entry:
     index: int
     line: int | None
     status: str
-    output: Record | None = None
+    output: Record | Written | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     match: dict[str, Any] | None = None
 
@@ -93,6 +103,18 @@ class Report:
         entry = self.entry_for(record)
         entry.status, entry.output, entry.match = status, output, match
         entry.diagnostics.extend(diagnostics or [])
+
+    def release(self, records: Sequence[Record]) -> None:
+        """Keep only the key and identifiers of these (read) records: ``convert`` streams, and a
+        report holding every record would hold the whole input."""
+        for record in records:
+            self.entry_for(record).output = Written(record.key, record.doi, record.arxiv_id)
+
+    def rename_keys(self, rename: Callable[[str], str]) -> None:
+        """Map the keys of released records (placeholders while ``convert`` streams)."""
+        for entry in self.entries.values():
+            if isinstance(entry.output, Written):
+                entry.output.key = rename(entry.output.key)
 
     @property
     def failed(self) -> int:

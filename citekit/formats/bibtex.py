@@ -15,12 +15,14 @@ record can break a field or run as a command.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Literal
 
 import bibtexparser
@@ -172,51 +174,155 @@ def sniff(text: str) -> bool:
 def read(text: str, file: str, dialect: Dialect = "bibtex") -> ReadResult:
     """Every entry becomes a record or an error diagnostic; never raises on content."""
     result = ReadResult()
-    try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
-    except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
-        message = f"the file could not be split into entries ({type(error).__name__}: {error})"
-        result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, file, 1, raw=text))
-        return result
-    _Reader(file, dialect, result).run(library.blocks)
+    reader = _Reader(file, dialect, result)
+    blocks = reader.split(text)
+    if blocks is not None:
+        reader.define_strings(blocks)
+        reader.read_blocks(blocks)
     return result
 
 
+CHUNK_BLOCKS = 1000
+"""Blocks per chunk when a file is read in chunks: enough to amortise the splitter, few enough
+that memory does not grow with the file."""
+_LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]")
+
+
+def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
+                blocks_per_chunk: int = CHUNK_BLOCKS) -> Iterator[ReadResult]:
+    """The file read in chunks of blocks, with the same records and diagnostics as :func:`read`.
+
+    bibtexparser's splitter ends whatever block it is in at a line that starts a block
+    (``@type{`` after optional white space), so cutting the text before such lines changes
+    nothing: each chunk is parsed with the next block's first line appended (so a block left
+    open fails as it would in the whole file) and the blocks starting there are dropped. Line
+    numbers are shifted by the lines before the chunk, counted as the splitter counts them (a
+    newline after a backslash is not counted). ``@string``\\ s apply file-wide, also before their
+    definition, so a first pass reads them (and checks the encoding); the first result holds
+    what it found. Entry numbers and the keys seen carry across chunks.
+    """
+    path = Path(path)
+    reader = _Reader(file, dialect, ReadResult())
+    encoding: list[Diagnostic] = []
+    for body, lookahead, offset in _chunks(_decoded_lines(path, file, encoding), 1, strings_only=True):
+        reader.define_strings(reader.split(body + lookahead, offset, _lines_in(body)) or [])
+    reader.result.diagnostics[:0] = encoding
+    yield reader.result
+    for body, lookahead, offset in _chunks(_decoded_lines(path, file, []), blocks_per_chunk):
+        reader.result = ReadResult()
+        reader.read_blocks(reader.split(body + lookahead, offset, _lines_in(body)) or [])
+        yield reader.result
+
+
+def _decoded_lines(path: Path, file: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """Lines (split at LF only, as the splitter counts them) decoded as :func:`formats.decode` does:
+    UTF-8 without BOM, bytes that are not UTF-8 replaced and the first of them reported."""
+    offset = 0
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                if not diagnostics:
+                    message = f"not UTF-8 at byte {offset + error.start}; undecodable bytes replaced"
+                    diagnostics.append(Diagnostic("warning", "input.encoding", message, file, number))
+                yield raw.decode("utf-8", errors="replace")
+            offset += len(raw)
+
+
+def _chunks(lines: Iterable[str], blocks_per_chunk: int,
+            strings_only: bool = False) -> Iterator[tuple[str, str, int]]:
+    """``(body, lookahead, line offset)``: runs of whole blocks cut before block-starting lines,
+    the line that follows, and the splitter's line count before the body. ``strings_only`` keeps
+    only single blocks that may hold an ``@string``."""
+    body: list[str] = []
+    blocks, offset, counted = 0, 0, 0
+    for line in lines:
+        if _LINE_BLOCK_START.match(line):
+            if blocks >= blocks_per_chunk:
+                text = "".join(body)
+                if not strings_only or "@string" in text.lower():
+                    yield text, line, offset
+                body, blocks, offset = [], 0, counted
+            blocks += 1
+        body.append(line)
+        counted += line.endswith("\n") and not line.endswith("\\\n")
+    text = "".join(body)
+    if text and (not strings_only or "@string" in text.lower()):
+        yield text, "", offset
+
+
+def _lines_in(text: str) -> int:
+    """Lines as the splitter counts them: newlines not escaped by a backslash."""
+    return text.count("\n") - text.count("\\\n")
+
+
 class _Reader:
-    """One file: the ``@string`` table, the keys seen, and the entry being read (for diagnostics)."""
+    """One file: the ``@string`` table, the keys seen, and the entry being read (for diagnostics).
+
+    A file read in chunks is read by one reader, so entry numbers, keys and strings carry over.
+    """
 
     def __init__(self, file: str, dialect: Dialect, result: ReadResult) -> None:
         self.file, self.dialect, self.result = file, dialect, result
         self.strings: dict[str, str] = {}
+        self.string_keys: set[str] = set()
         self.keys: set[str] = set()
         self.index: int | None = None
+        self.count = 0
+        self.line_offset = 0
+
+    def split(self, text: str, line_offset: int = 0, lines: int | None = None) -> list[Block] | None:
+        """bibtexparser's blocks, those starting within the first ``lines`` lines (all when None);
+        None (and an error) when the text cannot be split at all."""
+        self.line_offset = line_offset
+        try:
+            library = bibtexparser.parse_string(text, parse_stack=[])
+        except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
+            message = f"the file could not be split into entries ({type(error).__name__}: {error})"
+            self.result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, self.file,
+                                                      line_offset + 1, raw=text))
+            return None
+        if lines is None:
+            return library.blocks
+        return [block for block in library.blocks if block.start_line < lines]
+
+    def line(self, block: object) -> int | None:
+        start = getattr(block, "start_line", None)
+        return start + 1 + self.line_offset if start is not None else None
 
     def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
              index: int | None = None) -> None:
         index = index if index is not None else self.index
         self.result.diagnostics.append(Diagnostic(level, code, message, self.file, line, index, raw))
 
-    def run(self, blocks: Sequence[Block]) -> None:
-        for block in blocks:  # all @strings first: bibtexparser resolves them file-wide too
+    def define_strings(self, blocks: Sequence[Block]) -> None:
+        """All ``@string``\\ s before any entry: bibtexparser resolves them file-wide too."""
+        for block in blocks:
             string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
             if isinstance(string, String):
-                self.strings[string.key.lower()] = self.evaluate(string.value, _line(string))
-        count = 0
+                self.strings[string.key.lower()] = self.evaluate(string.value, self.line(string))
+
+    def read_blocks(self, blocks: Sequence[Block]) -> None:
         for block in blocks:
-            line = _line(block)
+            line = self.line(block)
+            string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
             if isinstance(block, Preamble):
                 self.warn("bibtex.preamble", "@preamble ignored", line, "info")
-            elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
-                message = f"@string {block.key} defined again; the last wins"
-                self.warn("bibtex.duplicate-string", message, line)
+            elif isinstance(string, String):
+                if string.key in self.string_keys:
+                    self.warn("bibtex.duplicate-string", f"@string {string.key} defined again; the last wins", line)
+                self.string_keys.add(string.key)
             elif isinstance(block, Entry | DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
-                count += 1
-                self.entry_block(block, count, line)
+                self.count += 1
+                self.entry_block(block, self.count, line)
             elif isinstance(block, ParsingFailedBlock) and not _NOT_ENTRIES.match(block.raw or ""):
-                count += 1
+                self.count += 1
                 reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
-                self.warn("bibtex.failed-block", f"entry {count} could not be read: {reason.strip()}", line,
-                          "error", block.raw or "", count)
+                self.warn("bibtex.failed-block", f"entry {self.count} could not be read: {reason.strip()}", line,
+                          "error", block.raw or "", self.count)
             elif isinstance(block, ParsingFailedBlock):
                 self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
                           "error", block.raw or "")
@@ -243,7 +349,7 @@ class _Reader:
     def entry(self, entry: Entry, line: int | None) -> Record:
         fields: dict[str, str] = {}
         for field in entry.fields:
-            name, field_line = field.key.lower(), _line(field) or line
+            name, field_line = field.key.lower(), self.line(field) or line
             if name in fields:
                 self.warn("bibtex.duplicate-field", f"{entry.key}: field {name} repeated; the first kept",
                           field_line, raw=f"{field.key} = {field.value}")
@@ -459,11 +565,6 @@ def _valid_date(parts: tuple[int, ...]) -> bool:
     return len(parts) < 2 or (1 <= parts[1] <= 12 and (len(parts) < 3 or 1 <= parts[2] <= 31))
 
 
-def _line(block: object) -> int | None:
-    start = getattr(block, "start_line", None)
-    return start + 1 if start is not None else None
-
-
 _DECODERS: dict[str, Callable[[str], str]] = {
     "text": decode,
     "title": decode,
@@ -485,6 +586,17 @@ def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
     layout.indent = "  "
     layout.block_separator = "\n"
     return bibtexparser.write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
+
+
+def write_chunks(batches: Iterable[Sequence[Record]], dialect: Dialect = "bibtex") -> Iterator[str]:
+    """What :func:`write` gives for all the batches' records, a batch at a time (so that ``convert``
+    streams); keys are made unique within a batch: give every record a unique key first."""
+    written = False
+    for records in batches:
+        text = write(records, dialect)
+        if text:
+            yield ("\n" if written else "") + text
+            written = True
 
 
 def _keyed(records: Sequence[Record]) -> list[Record]:
@@ -601,6 +713,8 @@ BIBTEX = Format(
     sniff=sniff,
     read=partial(read, dialect="bibtex"),
     write=partial(write, dialect="bibtex"),
+    read_chunks=partial(read_chunks, dialect="bibtex"),
+    write_chunks=partial(write_chunks, dialect="bibtex"),
     priority=20,
 )
 BIBLATEX = Format(
@@ -610,5 +724,7 @@ BIBLATEX = Format(
     sniff=sniff,
     read=partial(read, dialect="biblatex"),
     write=partial(write, dialect="biblatex"),
+    read_chunks=partial(read_chunks, dialect="biblatex"),
+    write_chunks=partial(write_chunks, dialect="biblatex"),
     priority=21,
 )
