@@ -189,7 +189,7 @@ _LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]")
 
 
 def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
-                blocks_per_chunk: int = CHUNK_BLOCKS) -> Iterator[ReadResult]:
+                blocks_per_chunk: int | None = None) -> Iterator[ReadResult]:
     """The file read in chunks of blocks, with the same records and diagnostics as :func:`read`.
 
     bibtexparser's splitter ends whatever block it is in at a line that starts a block
@@ -199,7 +199,8 @@ def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
     numbers are shifted by the lines before the chunk, counted as the splitter counts them (a
     newline after a backslash is not counted). ``@string``\\ s apply file-wide, also before their
     definition, so a first pass reads them (and checks the encoding); the first result holds
-    what it found. Entry numbers and the keys seen carry across chunks.
+    what it found. Entry numbers and the keys seen carry across chunks. ``blocks_per_chunk``
+    defaults to :data:`CHUNK_BLOCKS`.
     """
     path = Path(path)
     reader = _Reader(file, dialect, ReadResult())
@@ -208,7 +209,7 @@ def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
         reader.define_strings(reader.split(body + lookahead, offset, _lines_in(body)) or [])
     reader.result.diagnostics[:0] = encoding
     yield reader.result
-    for body, lookahead, offset in _chunks(_decoded_lines(path, file, []), blocks_per_chunk):
+    for body, lookahead, offset in _chunks(_decoded_lines(path, file, []), blocks_per_chunk or CHUNK_BLOCKS):
         reader.result = ReadResult()
         reader.read_blocks(reader.split(body + lookahead, offset, _lines_in(body)) or [])
         yield reader.result
