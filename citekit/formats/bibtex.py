@@ -239,20 +239,20 @@ def _chunks(lines: Iterable[str], blocks_per_chunk: int,
     the line that follows, and the splitter's line count before the body. ``strings_only`` keeps
     only single blocks that may hold an ``@string``."""
     body: list[str] = []
-    blocks, offset, counted = 0, 0, 0
+    blocks, offset, counted, wanted = 0, 0, 0, not strings_only
     for line in lines:
-        if _LINE_BLOCK_START.match(line):
-            if blocks >= blocks_per_chunk:
-                text = "".join(body)
-                if not strings_only or "@string" in text.lower():
-                    yield text, line, offset
-                body, blocks, offset = [], 0, counted
-            blocks += 1
+        if "@" in line:
+            if _LINE_BLOCK_START.match(line):
+                if blocks >= blocks_per_chunk:
+                    if wanted:
+                        yield "".join(body), line, offset
+                    body, blocks, offset, wanted = [], 0, counted, not strings_only
+                blocks += 1
+            wanted = wanted or "@string" in line.lower()
         body.append(line)
         counted += line.endswith("\n") and not line.endswith("\\\n")
-    text = "".join(body)
-    if text and (not strings_only or "@string" in text.lower()):
-        yield text, "", offset
+    if wanted and body:
+        yield "".join(body), "", offset
 
 
 def _lines_in(text: str) -> int:
@@ -529,7 +529,9 @@ def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], Arxiv
         if ident:
             mentions.append(((), ident, ""))
     for name in ("journal", "journaltitle", "howpublished", "note", "eid", "pages"):
-        text = decode(fields.get(name, ""))
+        if name not in fields:
+            continue
+        text = decode(fields[name])
         only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", _ARXIV_ID_TEXT.sub("", text))))
         venue = name in ("journal", "journaltitle") and bool(_ARXIV_VENUE.match(text))
         if text and (only_arxiv or venue):
