@@ -300,7 +300,7 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
         if tag == "N1" or not _tag_applies(tag, field_name, kind):
             continue
         values = _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind)
-        lines += [(tag, fold_lines(v)) for v in values if fold_lines(v)]
+        lines += [(tag, folded) for v in values if v and (folded := fold_lines(v))]
         written.add(field_name)
     for attr, value in _untagged(record, written, kind).items():
         leftovers[CSL_FIELDS[attr]] = value
