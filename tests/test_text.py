@@ -9,7 +9,10 @@ from citekit.formats.bibtex import read
 from citekit.text import _MATH_SPLIT, _only_braces, _parsed, latex_to_unicode
 
 # Characters that mean something to pylatexenc or to the fast path's checks, and some that do not.
-PIECES = [*"ab Z{}{}$$--``''!?`~&%^_#\\\n\t,.é", "\\alpha", "\\mathbb{R}", "\\{", "\\$", "\\'e", "{BERT}", "\\%", "\\&", "\\_", "\\#", "\\\\"]
+PIECES = [*"ab Z{}{}$$--``''!?`~&%^_#\\\n\t,.é", "\\alpha", "\\mathbb{R}", "\\{", "\\$", "\\'e", "{BERT}",
+          "\\%", "\\&", "\\_", "\\#", "\\\\",
+          "\\'", '\\"', "\\c", "\\v", "\\u", "\\i", "\\L", "\\ss", "\\o", "\\H", "\\~", "\\^", "\\d", "{}", "c",
+          "e", "i", "ss", "\\hat", "\\frac{a}"]
 LATEXISH = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
@@ -23,13 +26,15 @@ def test_the_brace_only_fast_path_reads_as_pylatexenc_does(text: str) -> None:
 
 
 def test_the_fast_path_takes_titles_with_braces_and_math() -> None:
-    text = "{BERT}: pre-training {D}eep $O(n^2)$ {Transformers} for $\\alpha$-{NLP}"
-    assert _only_braces(text, _MATH_SPLIT.split(text)) == "BERT: pre-training Deep $O(n^2)$ Transformers for $\\alpha$-NLP"
+    text = "{BERT}: pre-training {D}eep $O(n^2)$ {Transformers} for $\\alpha$-{NLP}, 90\\% {\\'e}t{\\'e}"
+    expected = "BERT: pre-training Deep $O(n^2)$ Transformers for $\\alpha$-NLP, 90% été"
+    assert _only_braces(text, _MATH_SPLIT.split(text)) == expected
     assert latex_to_unicode(text) == _parsed(_MATH_SPLIT.split(text))
 
 
 def test_the_fast_path_leaves_commands_and_specials_to_pylatexenc() -> None:
-    for text in ["J{\\'e}gou", "{pages} 1--2", "{A} ~ B", "{Q}&A", "$a$ {b} $c", "{a}}", "``{x}''", "{a}\\\\%"]:
+    for text in ["J{\\'e}gou \\textbf{x}", "{pages} 1--2", "{A} ~ B", "{Q}&A", "$a$ {b} $c", "{a}}", "``{x}''", "{a}\\\\%",
+                 "$\\hat$ x", "\\'\\i x"]:
         assert _only_braces(text, _MATH_SPLIT.split(text)) is None
 
 
