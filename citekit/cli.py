@@ -82,7 +82,7 @@ def convert(inputs: tuple[str, ...], output: str, to_format: str | None, from_fo
     writer = _output_format(output, to_format)
     _check_key_pattern(key_pattern)
     assert writer.write_chunks is not None
-    report = Report()
+    report = Report(itemised=report_path is not None)
     plan = KeyPlan(key_pattern, keep_existing=not rekey)
     batches = _streamed(inputs, from_format, reference_date, report, plan)
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
@@ -100,7 +100,9 @@ def _streamed(inputs: Sequence[str], from_format: str | None, reference_date: dt
     """The records of every input, a chunk at a time, accounted for in the report and keyed by the plan.
 
     Memory does not grow with the input: BibTeX files are read in chunks (other formats whole),
-    each chunk is written and let go, and the report keeps only keys and ids. The records are
+    each chunk is written and let go, and the report keeps only keys and ids (and, without
+    ``--report``, only counts for records with nothing to say). What remains per record is
+    the key plan's small table (see :class:`~citekit.keys.KeyPlan`). The records are
     written with placeholder keys, which the plan fills in once all are read (into a spool file:
     the output itself is written atomically, at the end).
     """

@@ -164,3 +164,13 @@ def test_key_plan_gives_the_keys_assign_keys_gives() -> None:
     plan.resolve()
     assert [plan.fill(p) for p in placeholders] == [r.key for r in expected]
     assert len(set(r.key for r in expected)) == len(expected)
+
+
+def test_without_a_report_file_convert_says_the_same(tmp_path: Path, generated: Path) -> None:
+    """Without --report, records with nothing to say are only counted: stderr must not change."""
+    inputs = [str(generated), str(ROOT / "tests" / "data" / "bibtex" / "broken.bib")]
+    runs = [CliRunner().invoke(main, ["convert", *inputs, "-o", str(tmp_path / "out.ris"), *extra])
+            for extra in ([], ["--report", str(tmp_path / "report.json")])]
+    assert runs[0].exit_code == runs[1].exit_code == 1  # broken.bib has unreadable entries
+    assert runs[0].stderr == runs[1].stderr
+    assert "error" in runs[0].stderr and "input records →" in runs[0].stderr
