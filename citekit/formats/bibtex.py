@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Literal
 
@@ -384,8 +384,7 @@ class _Reader:
         """Into the model when a row of :data:`FIELDS` takes it for this type, else into ``custom``."""
         if not raw.strip():
             return
-        rule = next((r for r in FIELDS if name in r.names and r.kind in _SIMPLE and r.applies(record.type)),
-                    None)
+        rule = _simple_rule(name, record.type)
         value = _DECODERS[rule.kind](raw) if rule and not getattr(record, rule.attr) else ""
         if value:
             setattr(record, rule.attr, value)
@@ -441,6 +440,12 @@ class _Reader:
         if not day and text.isdigit() and _valid_date((year, month, int(text))):
             day = int(fields.pop("day") and text)
         return Date((year, month, day) if day else (year, month))
+
+
+@cache
+def _simple_rule(name: str, csl_type: str) -> FieldRule | None:
+    """The row of :data:`FIELDS` that reads field ``name`` as text for this type, if any."""
+    return next((r for r in FIELDS if name in r.names and r.kind in _SIMPLE and r.applies(csl_type)), None)
 
 
 def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:

@@ -326,8 +326,9 @@ def _untagged(record: Record, written: set[str], kind: str) -> dict[str, str]:
 def _implied(record: Record, attr: str) -> str:
     """What ``TY  - GEN`` with ``AN  - arXiv:<id>`` already says (the reader restores it; Zotero would
     turn a ``PB`` line on a GEN record into a note)."""
-    implied = {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv"} if record.is_preprint else {}
-    return implied.get(attr, "")
+    if attr not in ("number", "publisher") or not record.is_preprint:
+        return ""
+    return f"arXiv:{record.arxiv_id}" if attr == "number" else "arXiv"
 
 
 def _write_text(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
