@@ -110,11 +110,13 @@ def _entry(rng: random.Random, number: int, used: set[str], venues: list[str]) -
     if kind == "article":
         abbrev, name = rng.choice(JOURNALS)
         fields.append(("journal", abbrev if rng.random() < 0.3 else "{" + name + "}"))
-        fields += [("volume", "{" + str(rng.randint(1, 60)) + "}"), ("number", "{" + str(rng.randint(1, 12)) + "}")]
+        fields += [("volume", "{" + str(rng.randint(1, 60)) + "}"),
+                   ("number", "{" + str(rng.randint(1, 12)) + "}")]
         fields += _pages(rng) + [("year", "{" + str(year) + "}")] + _month(rng) + _doi_url(rng, number)
     elif kind == "inproceedings":
         macro = venues and rng.random() < 0.2
-        fields.append(("booktitle", rng.choice(venues) + ' # " 2024"' if macro else "{" + rng.choice(CONFERENCES) + "}"))
+        venue = rng.choice(venues) + ' # " 2024"' if macro else "{" + rng.choice(CONFERENCES) + "}"
+        fields.append(("booktitle", venue))
         fields += _pages(rng) + [("year", str(year)), ("publisher", "{" + rng.choice(PUBLISHERS) + "}")]
         fields += _doi_url(rng, number) if rng.random() < 0.6 else []
     elif kind in ("arxiv-misc", "arxiv-article"):

@@ -84,7 +84,8 @@ def plan_keys(bases: Sequence[str], fingerprint_of: Callable[[int], str | bytes]
     keys = list(bases)
     for base, members in groups.items():
         if len(members) > 1:
-            for position, suffix in zip(sorted(members, key=fingerprint_of), _suffixes(base, taken), strict=False):
+            ordered = sorted(members, key=fingerprint_of)
+            for position, suffix in zip(ordered, _suffixes(base, taken), strict=False):
                 keys[position] = suffix
     return keys
 

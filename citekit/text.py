@@ -21,7 +21,9 @@ _WALKER_CONTEXT = get_default_latex_context_db()
 _SPECIAL_TEXT = re.compile(r"--|``|''|!`|\?`|[~&\\]")
 _UNSAFE_MATH = re.compile(r"%|\\[^A-Za-z]")
 _MACRO = re.compile(r"\\([A-Za-z]+)")
-_ARGUMENT_MACROS = frozenset(spec.macroname for spec in _WALKER_CONTEXT.iter_macro_specs() if spec.args_parser.argspec)
+_ARGUMENT_MACROS = frozenset(
+    spec.macroname for spec in _WALKER_CONTEXT.iter_macro_specs() if spec.args_parser.argspec
+)
 _ESCAPED = re.compile(r"\\[%&_#]")
 # Accents on an ASCII letter (or a dotless i) and special letters, in the spellings .bib files use;
 # pylatexenc composes them (NFC) to the same characters.
@@ -86,7 +88,9 @@ def _only_braces(text: str, pieces: list[str]) -> str | None:
 def _verbatim_math(math: str) -> bool:
     """Whether pylatexenc keeps this math as written: no comment, no escaped character (``\\$``,
     ``\\}``), no command that takes arguments (which would reach past the ``$`` when they are missing)."""
-    return not _UNSAFE_MATH.search(math) and not any(name in _ARGUMENT_MACROS for name in _MACRO.findall(math))
+    if _UNSAFE_MATH.search(math):
+        return False
+    return not any(name in _ARGUMENT_MACROS for name in _MACRO.findall(math))
 
 
 def _accent(match: re.Match[str]) -> str:

@@ -47,8 +47,8 @@ def _joined(results: list[ReadResult]) -> ReadResult:
 
 def _assert_same(whole: ReadResult, streamed: ReadResult) -> None:
     assert [(r, r.origin) for r in streamed.records] == [(r, r.origin) for r in whole.records]
-    assert sorted(map(_diagnostic, streamed.diagnostics), key=str) == sorted(map(_diagnostic, whole.diagnostics),
-                                                                            key=str)
+    found = sorted(map(_diagnostic, streamed.diagnostics), key=str)
+    assert found == sorted(map(_diagnostic, whole.diagnostics), key=str)
 
 
 @pytest.mark.parametrize("path", CORPORA, ids=lambda p: str(p.relative_to(ROOT / "tests" / "data")))

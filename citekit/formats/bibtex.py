@@ -314,7 +314,8 @@ class _Reader:
                 self.warn("bibtex.preamble", "@preamble ignored", line, "info")
             elif isinstance(string, String):
                 if string.key in self.string_keys:
-                    self.warn("bibtex.duplicate-string", f"@string {string.key} defined again; the last wins", line)
+                    message = f"@string {string.key} defined again; the last wins"
+                    self.warn("bibtex.duplicate-string", message, line)
                 self.string_keys.add(string.key)
             elif isinstance(block, Entry | DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
                 self.count += 1
@@ -322,8 +323,8 @@ class _Reader:
             elif isinstance(block, ParsingFailedBlock) and not _NOT_ENTRIES.match(block.raw or ""):
                 self.count += 1
                 reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
-                self.warn("bibtex.failed-block", f"entry {self.count} could not be read: {reason.strip()}", line,
-                          "error", block.raw or "", self.count)
+                message = f"entry {self.count} could not be read: {reason.strip()}"
+                self.warn("bibtex.failed-block", message, line, "error", block.raw or "", self.count)
             elif isinstance(block, ParsingFailedBlock):
                 self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
                           "error", block.raw or "")
