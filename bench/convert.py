@@ -174,15 +174,29 @@ def _wait(process: subprocess.Popen[bytes], deadline: float) -> tuple[int, os.st
         time.sleep(0.005)
 
 
+COUNT_SCRIPT = """
+import json, sys
+path = sys.argv[1]
+if path.endswith(".json"):
+    with open(path, encoding="utf-8") as stream:
+        print(len(json.load(stream)))
+else:
+    with open(path, "rb") as stream:
+        print(sum(1 for line in stream if line.startswith(b"ER  -")))
+"""
+
+
 def count_records(output: Path) -> int:
-    """Records in an output: items of a CSL-JSON array, ``ER`` lines of RIS."""
+    """Records in an output: items of a CSL-JSON array, ``ER`` lines of RIS.
+
+    Counted in a child process: loading a large JSON here would leave this process large, and
+    a child forked from it starts with its resident pages, which its peak RSS would then count.
+    """
     if not output.exists():
         return 0
-    if output.suffix == ".json":
-        with output.open(encoding="utf-8") as stream:
-            return len(json.load(stream))
-    with output.open("rb") as stream:
-        return sum(1 for line in stream if line.startswith(b"ER  -"))
+    done = subprocess.run([sys.executable, "-c", COUNT_SCRIPT, str(output)], capture_output=True, text=True,
+                          check=True)
+    return int(done.stdout)
 
 
 def best_of(repeat: int, once: Callable[[], Run]) -> Run:
