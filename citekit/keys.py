@@ -95,7 +95,7 @@ class KeyPlan:
 
     :func:`assign_keys` needs the whole set: a clash is suffixed in fingerprint order, and a suffix
     skips every key asked for. So the plan keeps, per record, only what that needs: the base key
-    and the fingerprint (a small table, O(n) but about 150 bytes a record, against ~13 kB for a
+    and the fingerprint (a small table, O(n) but ~150 bytes a record, against ~13 kB for a
     record). Each record is written with a placeholder key that no input can contain (it carries
     a random nonce); :meth:`fill` then puts in the keys :func:`assign_keys` would have chosen.
     """
