@@ -13,7 +13,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from citekit import formats
@@ -43,12 +43,29 @@ def read_input(path: str, name: str, fmt: Format | None = None,
     return result
 
 
+def read_input_chunks(path: str, name: str, fmt: Format | None = None,
+                      reference_date: dt.date | None = None) -> Iterator[ReadResult]:
+    """:func:`read_input` in bounded pieces where the format reads files so (BibTeX); else in one."""
+    chunked = (fmt or formats.by_suffix(path)) if path != STDIO else None
+    if chunked is not None and chunked.read_chunks is not None:
+        yield from chunked.read_chunks(Path(path), name)
+    else:
+        yield read_input(path, name, fmt, reference_date)
+
+
 def write_output(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (``-`` for standard output)."""
+    write_output_pieces(path, [text])
+
+
+def write_output_pieces(path: str | Path, pieces: Iterable[str]) -> None:
+    """Write the pieces one after the other to ``path``, atomically (``-`` for standard output):
+    nothing is at ``path`` until the last piece is written."""
     if str(path) == STDIO:
         # Bytes, not text: RIS needs its CRLF kept exactly, whatever the platform's newline.
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        for piece in pieces:
+            sys.stdout.buffer.write(piece.encode("utf-8"))
         sys.stdout.buffer.flush()
         return
     target = Path(path)
@@ -56,7 +73,8 @@ def write_output(path: str | Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            for piece in pieces:
+                stream.write(piece)
         os.chmod(temporary, _file_mode(target))
         os.replace(temporary, target)
     except BaseException:

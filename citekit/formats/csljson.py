@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -486,10 +486,22 @@ def _preprint_variables(record: Record) -> dict[str, str]:
 
 def write(records: Sequence[Record]) -> str:
     """A CSL-JSON array: ids are citation keys (assigned on copies where missing), stable key order."""
-    if any(not r.key for r in records):
-        records = [r.copy() for r in records]
-        assign_keys(records)
-    return json.dumps([record_to_csl(r) for r in records], ensure_ascii=False, indent=2) + "\n"
+    return "".join(write_chunks([records]))
+
+
+def write_chunks(batches: Iterable[Sequence[Record]]) -> Iterator[str]:
+    """The array :func:`write` gives for all the batches' records, a batch at a time (so that
+    ``convert`` streams). Missing keys are assigned within a batch: give every record a key first."""
+    opened = False
+    for records in batches:
+        if any(not r.key for r in records):
+            records = [r.copy() for r in records]
+            assign_keys(records)
+        if records:
+            array = json.dumps([record_to_csl(r) for r in records], ensure_ascii=False, indent=2)
+            yield (",\n" if opened else "[\n") + array[2:-2]  # the items, without "[\n" and "\n]"
+            opened = True
+    yield "\n]\n" if opened else "[]\n"
 
 
 def sniff(text: str) -> bool:
@@ -505,4 +517,5 @@ FORMAT = Format(
     read=read,
     write=write,
     priority=20,
+    write_chunks=write_chunks,
 )
