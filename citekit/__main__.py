@@ -1,5 +1,5 @@
 """``python -m citekit``: the same as the ``citekit`` command."""
 
-from citekit.cli import main
+from citekit.cli import run
 
-main()
+run()

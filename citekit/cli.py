@@ -1,13 +1,17 @@
 """The command line: a thin click layer over :mod:`citekit.io`, the readers, writers and pipeline.
 
 Exit status: 0 success; 1 when an input record could not be read (or, with ``--strict``, when
-anything was warned about); 2 on usage errors (click's convention).
+anything was warned about, a source that failed included); 2 on usage errors (click's convention).
+A source that fails (retries exhausted, server unreachable) does not fail the run: the records it
+could not check are written as they were read, the end-of-run summary names what failed, and a
+rerun with the same cache asks only for that.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -16,6 +20,7 @@ from typing import Any
 import click
 
 from citekit import __version__, formats, io, pipeline
+from citekit.progress import Progress
 from citekit import check as check_module
 from citekit.enrich import Enricher
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
@@ -28,6 +33,17 @@ from citekit.report import Report
 
 FORMAT_NAMES = click.Choice(formats.readable())
 WRITER_NAMES = click.Choice(formats.writable())
+
+
+def run() -> None:
+    """The ``citekit`` program: :func:`main`, with SIGTERM (a CI job's timeout, ``kill``) turned
+    into a normal exit, so that a write in progress removes its temporary file like on Ctrl-C."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    main()
+
+
+def _exit_on_signal(number: int, _frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,6 +162,11 @@ enrich_options = _options(
                  help="Response cache file (default: in the user cache folder)."),
     click.option("--mailto", envvar="CITEKIT_MAILTO",
                  help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="How long to wait for a server's answer before retrying (default: 10 for Crossref, "
+                      "15 for arXiv)."),
+    click.option("--retries", type=click.IntRange(min=0), metavar="N",
+                 help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
 )
 
 
@@ -185,7 +206,8 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
 
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
-            cache_path: str | None, mailto: str | None, **_: Any) -> tuple[list[Record], Report]:
+            cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None,
+            **_: Any) -> tuple[list[Record], Report]:
     _check_key_pattern(key_pattern)
     try:
         names = parse_source_names(source_names)
@@ -195,15 +217,20 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     if rekey:
         for record in records:
             record.key = ""
-    sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path)
+    try:
+        sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path,
+                               timeout=timeout, retries=retries)
+    except ValueError as error:  # a bad CITEKIT_ARXIV_INTERVAL
+        raise click.UsageError(str(error)) from None
     tell = SaidOnce()
 
     try:
         enricher = Enricher(sources, on_source_error=tell)
-        with _progress(len(records)) as advance:
+        with _progress("matching", len(records)) as advance:
             outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance)
         print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
         _summarise_sources(sources, tell.said)
+        report.diagnostics.extend(_source_failures(sources))
     finally:
         close_all(sources)
     return outputs, report
@@ -236,14 +263,20 @@ def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
                 click.echo(f"  {source.name}: {failure}", err=True)
 
 
+def _source_failures(sources: Sequence[Any]) -> list[Diagnostic]:
+    """What failed, for the report (and for ``--strict``): the records concerned were kept as read."""
+    return [Diagnostic("warning", "source.failed", f"{source.name}: {failure}; a rerun with the same cache asks again")
+            for source in sources for failure in getattr(getattr(source, "stats", None), "failures", [])]
+
+
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal (records/s, ETA); nothing in a pipe or a CI log."""
-    if not sys.stderr.isatty():
-        yield lambda done: None
-        return
-    with click.progressbar(length=total, label="matching", file=sys.stderr, show_pos=True, show_eta=True) as bar:
-        yield lambda done: bar.update(1)
+def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """Progress on a terminal (records/s, ETA); nothing in a pipe or a CI log (see :mod:`citekit.progress`)."""
+    progress = Progress(label, total)
+    try:
+        yield progress.update
+    finally:
+        progress.close()
 
 
 @main.group()

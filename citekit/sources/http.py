@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import unquote_plus
 
 import httpx2
 
@@ -212,7 +213,7 @@ class HttpSession:
                 log.info("%s: %s for %s; retrying in %.2f s", self.source, problem, url, wait)
                 time.sleep(wait)
         message = f"gave up after {self.retry.retries + 1} attempts ({problem})"
-        self._fail(f"{url}: {message}")
+        self._fail(f"{_describe(url, params)}: {message}")
         raise SourceError(self.source, message, url=url, status=status)
 
     def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int) -> tuple[str, float]:
@@ -222,7 +223,7 @@ class HttpSession:
             asked = parse_retry_after(response.headers.get("retry-after"))
             if asked is not None and asked > self.retry.max_wait:
                 message = f"HTTP {status}; the server asks to wait {asked:.0f} s, try again later"
-                self._fail(f"{response.request.url}: {message}")
+                self._fail(f"{_describe(str(response.request.url))}: {message}")
                 raise SourceError(self.source, message, url=str(response.request.url), status=status)
             wait = self.retry.delay(attempt, self._rng)
             if asked is not None or status == 429:
@@ -290,6 +291,11 @@ class HttpSession:
     def _fail(self, message: str) -> None:
         with self._lock:
             self.stats.failures.append(message)
+
+
+def _describe(url: str, params: Mapping[str, str] | None = None) -> str:
+    """The request as a reader would name it: parameters decoded and sorted, ``mailto`` left out."""
+    return unquote_plus(cache_key("GET", url, params).removeprefix("GET "))
 
 
 def _positive_int(value: str | None) -> int | None:
