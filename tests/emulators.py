@@ -292,14 +292,14 @@ class CrossrefEmulator(Emulator):
         return self.rate_limit or (limit, "1s", concurrency)
 
     def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
-        pool = _crossref_pool(path, params, headers)
+        pool = crossref_pool(path, params, headers)
         if pool is None:
             return Reply(404, b"Resource not found.", "text/plain")
         reply = self._work(path.removeprefix("/works/")) if pool.endswith("single") else self._search(params)
         return self._advertise(reply, pool)
 
     def police(self, entry: LoggedRequest) -> Reply | None:
-        pool = _crossref_pool(entry.path, entry.params, entry.headers)
+        pool = crossref_pool(entry.path, entry.params, entry.headers)
         if not self.enforce_limits or pool is None:
             return None
         limit, interval_text, concurrency = self.limits(pool)
@@ -370,7 +370,7 @@ class CrossrefEmulator(Emulator):
                             "message": message})
 
 
-def _crossref_pool(path: str, params: dict[str, list[str]], headers: dict[str, str]) -> str | None:
+def crossref_pool(path: str, params: dict[str, list[str]], headers: dict[str, str]) -> str | None:
     """Crossref's pool for a request: polite with a ``mailto``; ``single`` for one work, ``array``
     for a search; ``None`` for a route the emulator does not serve."""
     polite = "mailto" in params or "mailto:" in headers.get("user-agent", "")
