@@ -293,7 +293,8 @@ def index_add(files: tuple[str, ...], index_path: str | None) -> None:
     failed = False
     with LocalIndex(index_path) as local:
         for path in files:
-            result = local.add_file(path)
+            with _progress(f"indexing {Path(path).name}") as advance:
+                result = local.add_file(path, progress=advance)
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "

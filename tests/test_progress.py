@@ -13,9 +13,11 @@ from click.testing import CliRunner
 
 from citekit.cli import main
 from citekit.progress import Progress
+from citekit.sources.local import LocalIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
+ARXIV_DUMP = ROOT / "seeds" / "metadata" / "arxiv.jsonl"
 
 
 class FakeTerminal(io.StringIO):
@@ -76,9 +78,10 @@ def test_in_a_pipe_stderr_holds_only_the_summary(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1].startswith("80 input records → ")
 
 
-def test_on_a_terminal_the_batch_shows_records_per_second_and_eta(tmp_path: Path) -> None:
+def _on_a_terminal(*args: str) -> str:
+    """What ``citekit ARGS`` shows on standard error when that is a (pseudo-)terminal."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "citekit", *_enrich_seeds(tmp_path)],
+    process = subprocess.Popen([sys.executable, "-m", "citekit", *args],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)
     os.close(terminal)
     shown = b""
@@ -92,7 +95,25 @@ def test_on_a_terminal_the_batch_shows_records_per_second_and_eta(tmp_path: Path
         shown += chunk
     os.close(controller)
     assert process.wait(timeout=60) == 0
-    text = shown.decode()
+    return shown.decode()
+
+
+def test_on_a_terminal_the_batch_shows_records_per_second_and_eta(tmp_path: Path) -> None:
+    text = _on_a_terminal(*_enrich_seeds(tmp_path))
     assert "matching  1/80  1%" in text and "records/s  ETA " in text
     assert "matching  80/80  100%" in text and "records/s  in 0:00:" in text
     assert text.splitlines()[-1].startswith("80 input records → ")
+
+
+def test_indexing_reports_progress_after_each_batch(tmp_path: Path) -> None:
+    seen: list[int] = []
+    with LocalIndex(tmp_path / "index.sqlite") as index:
+        result = index.add_file(ARXIV_DUMP, progress=seen.append)
+    assert seen == [result.added] == [91]
+
+
+def test_index_add_shows_its_rate_on_a_terminal_only(tmp_path: Path) -> None:
+    piped = CliRunner().invoke(main, ["index", "add", "--index", str(tmp_path / "a.sqlite"), str(ARXIV_DUMP)])
+    assert piped.exit_code == 0 and "records/s" not in piped.stderr
+    shown = _on_a_terminal("index", "add", "--index", str(tmp_path / "b.sqlite"), str(ARXIV_DUMP))
+    assert "indexing arxiv.jsonl  91 records" in shown and "records/s  in 0:00:" in shown
