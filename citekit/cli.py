@@ -197,10 +197,12 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
+    library: dict[str | Path, str] = {}
     for name, format_name in EXPORT_FILES.items():
         writer = formats.get(format_name).write
         assert writer is not None
-        io.write_output(folder / name, writer(records))
+        library[folder / name] = writer(records)
+    io.write_outputs(library)
     finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
 
 

@@ -1,7 +1,11 @@
 """Reading inputs and writing outputs for the command line and for library users.
 
 Outputs are written atomically (a temporary file in the same folder, then a rename), so an
-interrupted run never leaves a half-written library behind.
+interrupted run never leaves a half-written library behind. Several files written together (the
+library in every format) are all written to temporary files before the first rename, so an
+interruption while writing leaves every old file as it was. The temporary files are removed when
+writing fails or the program is stopped (Ctrl-C, SIGTERM); only a SIGKILL can leave one behind,
+hidden (``.name.*.tmp``), never in the target's place.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from citekit import formats
@@ -51,17 +55,37 @@ def write_output(path: str | Path, text: str) -> None:
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
         return
-    target = Path(path)
+    write_outputs({path: text})
+
+
+def write_outputs(files: Mapping[str | Path, str]) -> None:
+    """Write several files (not standard output) as one: every temporary file, then the renames."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files.items():
+            target = Path(path)
+            staged.append((_stage(target, text), target))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def _stage(target: Path, text: str) -> Path:
+    """``text`` in a temporary file beside ``target``, with the mode ``target`` has or will get."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         os.chmod(temporary, _file_mode(target))
-        os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def _file_mode(target: Path) -> int:

@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from emulators import ArxivEmulator, CrossrefEmulator, LoggedRequest
 
-from citekit.cli import main
+from citekit.cli import EXPORT_FILES, main
 
 CVPR, GREEN_AI, MISTRAL = "10.1109/CVPR.2015.7298594", "10.1145/3381831", "2310.06825"
 IDS = f"{CVPR}\n{GREEN_AI}\narXiv:{MISTRAL}\n"
@@ -183,8 +183,8 @@ LIBRARY = "@misc{old, title = {The library as it was}}\n"
 SLOW_REPLACE = """
 import os, pathlib, sys, time
 marker = pathlib.Path(sys.argv.pop(1))
-def replace_slowly(source, target):  # the moment between the complete temporary file and the rename
-    marker.write_text(str(source))
+def replace_slowly(source, target):  # the moment between the complete temporary files and the renames
+    marker.write_text("\\n".join(sorted(p.name for p in pathlib.Path(source).parent.glob(".*.tmp"))))
     time.sleep(60)
 os.replace = replace_slowly
 from citekit.cli import run
@@ -197,30 +197,56 @@ def _debris(folder: Path, *expected: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name not in expected)
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
-def test_a_run_killed_while_writing_leaves_the_previous_library(tmp_path, signal_number):
-    (tmp_path / "refs.bib").write_text("".join(f"@misc{{k{i}, title = {{Paper {i}}}, year = 2020}}\n"
-                                               for i in range(200)))
-    library = tmp_path / "out" / "library.bib"
-    library.parent.mkdir()
-    library.write_text(LIBRARY)
+def _stop_while_writing(tmp_path: Path, signal_number: int, *args: str) -> tuple[int, list[str]]:
+    """Run ``citekit ARGS``, stop it once its output is complete in temporary files but not yet
+    renamed into place; the exit status and the temporary files there were at that moment."""
     marker = tmp_path / "temporary-name"
-    process = subprocess.Popen([sys.executable, "-c", SLOW_REPLACE, str(marker), "convert",
-                                str(tmp_path / "refs.bib"), "-o", str(library)], stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-c", SLOW_REPLACE, str(marker), *args], stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        temporary = Path(marker.read_text())
-        assert temporary.parent == library.parent and temporary.read_text().count("@misc{") == 200
+        staged = marker.read_text().splitlines()
         process.send_signal(signal_number)
         process.wait(timeout=30)
     finally:
         process.kill()
+    return process.returncode, staged
+
+
+def _bibtex(count: int) -> str:
+    return "".join(f"@misc{{k{i}, title = {{Paper {i}}}, year = 2020}}\n" for i in range(count))
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_a_run_killed_while_writing_leaves_the_previous_library(tmp_path, signal_number):
+    (tmp_path / "refs.bib").write_text(_bibtex(200))
+    library = tmp_path / "out" / "library.bib"
+    library.parent.mkdir()
+    library.write_text(LIBRARY)
+    code, staged = _stop_while_writing(tmp_path, signal_number, "convert", str(tmp_path / "refs.bib"),
+                                       "-o", str(library))
+    assert len(staged) == 1 and staged[0].startswith(".library.bib.")
     assert library.read_text() == LIBRARY
     if signal_number == signal.SIGTERM:  # a catchable end: the temporary file is cleaned up
-        assert process.returncode == 128 + signal.SIGTERM
+        assert code == 128 + signal.SIGTERM
         assert _debris(library.parent, "library.bib") == []
+
+
+def test_an_export_stopped_while_writing_leaves_every_old_file(tmp_path):
+    (tmp_path / "refs.bib").write_text(_bibtex(50))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    old = {name: f"{name} as it was\n" for name in EXPORT_FILES}
+    for name, text in old.items():
+        (folder / name).write_text(text)
+    code, staged = _stop_while_writing(tmp_path, signal.SIGTERM, "export", str(tmp_path / "refs.bib"), "-d",
+                                       str(folder), "--offline", "--sources", "local", "--index",
+                                       str(tmp_path / "index.sqlite"), "--cache", str(tmp_path / "cache.sqlite"))
+    assert sorted(name.split(".tmp")[0].rsplit(".", 1)[0][1:] for name in staged) == sorted(EXPORT_FILES)
+    assert code == 128 + signal.SIGTERM
+    assert {name: (folder / name).read_text() for name in EXPORT_FILES} == old
+    assert _debris(folder, *EXPORT_FILES) == []
 
 
 def test_a_run_killed_while_matching_has_not_touched_the_library(tmp_path, servers):
