@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -167,6 +169,8 @@ enrich_options = _options(
                       "15 for arXiv)."),
     click.option("--retries", type=click.IntRange(min=0), metavar="N",
                  help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
+    click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
+                 help="Records matched at once: processes for the local index alone, else threads."),
 )
 
 
@@ -208,7 +212,7 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
 
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
-            cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None,
+            cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
             **_: Any) -> tuple[list[Record], Report]:
     _check_key_pattern(key_pattern)
     try:
@@ -229,7 +233,9 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     try:
         enricher = Enricher(sources, on_source_error=tell)
         with _progress("matching", len(records)) as advance:
-            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance)
+            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance, jobs=jobs,
+                                   reopen=functools.partial(open_sources, names, index=index_path)
+                                   if names == ["local"] else None)
         print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
         _summarise_sources(sources, tell.said)
         report.diagnostics.extend(_source_failures(sources))
@@ -243,11 +249,14 @@ class SaidOnce:
 
     def __init__(self) -> None:
         self.said: set[str] = set()
+        self._lock = threading.Lock()  # records are matched by several threads
 
     def __call__(self, error: SourceError) -> None:
-        if str(error) not in self.said:
+        with self._lock:
+            if str(error) in self.said:
+                return
             self.said.add(str(error))
-            click.echo(f"warning: {error}", err=True)
+        click.echo(f"warning: {error}", err=True)
 
 
 def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:

@@ -26,8 +26,17 @@ class SourceError(Exception):
     def __init__(self, source: str, message: str, *, url: str = "", status: int | None = None) -> None:
         super().__init__(f"{source}: {message}")
         self.source = source
+        self.message = message
         self.url = url
         self.status = status
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickles whole (it crosses from worker processes to the run that reports it)."""
+        return _rebuild_source_error, (self.source, self.message, self.url, self.status)
+
+
+def _rebuild_source_error(source: str, message: str, url: str, status: int | None) -> SourceError:
+    return SourceError(source, message, url=url, status=status)
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ came from the API or from a bulk dump.
 from __future__ import annotations
 
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 from citekit.ids import arxiv_url, normalize_doi, parse_arxiv_id
@@ -104,7 +105,14 @@ def _crossref_date(value: Any) -> Date | None:
 
 def _arxiv_name(parts: list[str]) -> Name:
     family, given, suffix = ([*parts, "", "", ""])[:3]
-    return Name(family=latex_to_unicode(family), given=latex_to_unicode(given), suffix=latex_to_unicode(suffix))
+    return Name(family=_name_part(family), given=_name_part(given), suffix=_name_part(suffix))
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_part(text: str) -> str:
+    """Name parts repeat across a dump (the same surnames, the same people): decoding TeX once
+    each is most of the speed of loading a full arXiv snapshot."""
+    return latex_to_unicode(text)
 
 
 def _rfc2822_date(text: str) -> Date | None:

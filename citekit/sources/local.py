@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -185,7 +186,9 @@ class LocalIndex:
         self.path = Path(path) if path else default_index_path()
         with self._errors():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            # Shared by the threads of a run (citekit.pipeline); the lock takes them in turn.
+            self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            self._lock = threading.RLock()
             for pragma in _PRAGMAS:
                 self._db.execute(f"PRAGMA {pragma}")
             self._create_or_check()
@@ -408,18 +411,19 @@ class LocalIndex:
         return stored
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._errors():
+        with self._errors(), self._lock:
             return self._db.execute(sql, params).fetchall()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
