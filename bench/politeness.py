@@ -51,6 +51,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from emulators import SEEDS, ArxivEmulator, CrossrefEmulator, LoggedRequest, crossref_pool  # noqa: E402
 
+from citekit import pipeline  # noqa: E402
+
 MAILTO = "bench@example.org"
 WORDS = """adaptive sparse neural graph learning robust quantum efficient scalable stochastic gradient
 attention transformer kernel manifold bayesian inference causal contrastive federated privacy
@@ -189,6 +191,7 @@ def main() -> None:
           f"429 + Retry-After beyond); {len(works)} works")
     print(f"  arXiv emulator: one request every {options.arxiv_interval:g} s, one at a time, enforced (503 beyond); "
           "arXiv's real rule is 3 s")
+    print(f"  citekit enrich with its defaults ({pipeline.default_jobs()} matching threads, --mailto given)")
     with tempfile.TemporaryDirectory(prefix="citekit-politeness-") as folder, \
             CrossrefEmulator(works) as crossref, ArxivEmulator() as arxiv:
         work = Path(folder)
