@@ -82,9 +82,10 @@ def synthetic_works(count: int, seed: int = 5) -> list[dict]:
         works.append({"DOI": f"10.5555/citekit-bench.{number}", "type": "journal-article", "title": [title],
                       "author": authors, "container-title": [rng.choice(JOURNALS)],
                       "issued": {"date-parts": [[year]]}, "published": {"date-parts": [[year]]},
-                      "volume": str(rng.randint(1, 60)), "page": f"{first_page}-{first_page + rng.randint(5, 30)}",
-                      "publisher": "Citekit Bench Press", "URL": f"https://doi.org/10.5555/citekit-bench.{number}",
-                      "source": "Crossref", "prefix": "10.5555"})
+                      "volume": str(rng.randint(1, 60)),
+                      "page": f"{first_page}-{first_page + rng.randint(5, 30)}",
+                      "publisher": "Citekit Bench Press", "source": "Crossref", "prefix": "10.5555",
+                      "URL": f"https://doi.org/10.5555/citekit-bench.{number}"})
     return works
 
 
@@ -93,7 +94,8 @@ def seed_works() -> list[dict]:
 
 
 def seed_arxiv_ids() -> list[str]:
-    return [json.loads(line)["id"] for line in (SEEDS / "arxiv.jsonl").read_text().splitlines() if line.strip()]
+    lines = (SEEDS / "arxiv.jsonl").read_text().splitlines()
+    return [json.loads(line)["id"] for line in lines if line.strip()]
 
 
 def title_only_bibtex(works: Sequence[dict]) -> str:
@@ -115,8 +117,8 @@ def run_citekit(name: str, records: int, args: Sequence[str], env: dict[str, str
     """One ``citekit`` command, timed; the server's log entries it caused."""
     first = len(server.log)
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "citekit", *args], env=env, capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run([sys.executable, "-m", "citekit", *args], env=env, capture_output=True,
+                               text=True, check=False)
     elapsed = time.perf_counter() - started
     if completed.returncode != 0:
         raise SystemExit(f"{name}: citekit exited with {completed.returncode}\n{completed.stderr}")
@@ -126,13 +128,16 @@ def run_citekit(name: str, records: int, args: Sequence[str], env: dict[str, str
 def achieved_rate(requests: Sequence[LoggedRequest]) -> float | None:
     """Request starts per second, first to last arrival."""
     starts = sorted(r.start for r in requests)
-    return (len(starts) - 1) / (starts[-1] - starts[0]) if len(starts) > 1 and starts[-1] > starts[0] else None
+    if len(starts) < 2 or starts[-1] == starts[0]:
+        return None
+    return (len(starts) - 1) / (starts[-1] - starts[0])
 
 
 def crossref_lines(phase: Phase, server: CrossrefEmulator) -> list[str]:
     pools: dict[str, list[LoggedRequest]] = {}
     for request in phase.requests:
-        pools.setdefault(crossref_pool(request.path, request.params, request.headers) or "other", []).append(request)
+        pool = crossref_pool(request.path, request.params, request.headers) or "other"
+        pools.setdefault(pool, []).append(request)
     lines = [_head(phase)]
     pacing = []
     for pool, requests in sorted(pools.items()):
@@ -141,12 +146,12 @@ def crossref_lines(phase: Phase, server: CrossrefEmulator) -> list[str]:
         rate = achieved_rate(requests)
         share = f"{100 * rate / allowed:5.1f} %" if rate else "    –"
         pacing.append(len(requests) / allowed)
-        lines.append(f"    {pool:<14} {len(requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed = {share}"
-                     f"   in flight ≤ {max(r.concurrent for r in requests)} (limit {concurrency})")
+        lines.append(f"    {pool:<14} {len(requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
+                     f" = {share}   in flight ≤ {max(r.concurrent for r in requests)} (limit {concurrency})")
     busiest = max(pacing, default=0.0)
     if busiest:
-        lines.append(f"    fastest the limits allow: {busiest:.1f} s → {100 * busiest / phase.elapsed:.1f} % of that "
-                     "pace over the whole run (start-up and writing included)")
+        lines.append(f"    fastest the limits allow: {busiest:.1f} s → {100 * busiest / phase.elapsed:.1f} % of "
+                     "that pace over the whole run (start-up and writing included)")
     return lines
 
 
@@ -155,8 +160,8 @@ def arxiv_lines(phase: Phase, interval: float) -> list[str]:
     allowed = 1 / interval
     share = f"{100 * rate / allowed:5.1f} %" if rate else "–"
     return [_head(phase),
-            f"    {'query':<14} {len(phase.requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed = {share}"
-            f"   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)"]
+            f"    {'query':<14} {len(phase.requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
+            f" = {share}   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)"]
 
 
 def rerun_line(first: Phase, again: Phase) -> str:
@@ -166,8 +171,8 @@ def rerun_line(first: Phase, again: Phase) -> str:
 
 def _head(phase: Phase) -> str:
     rejected = sum(1 for r in phase.requests if r.status in (429, 503))
-    return (f"  {phase.name}: {phase.records} records, {len(phase.requests)} requests, {phase.elapsed:.1f} s, "
-            f"{rejected} rejected (429/503)")
+    return (f"  {phase.name}: {phase.records} records, {len(phase.requests)} requests, "
+            f"{phase.elapsed:.1f} s, {rejected} rejected (429/503)")
 
 
 # ------------------------------------------------------------------------------------ the bench
@@ -176,9 +181,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dois", type=int, default=1000, help="DOI lookups (default: 1000)")
     parser.add_argument("--titles", type=int, default=200, help="title-only entries to search (default: 200)")
-    parser.add_argument("--arxiv-ids", type=int, default=30, help="arXiv ids to look up (default: 30, at most 91)")
+    parser.add_argument("--arxiv-ids", type=int, default=30,
+                        help="arXiv ids to look up (default: 30, at most 91)")
     parser.add_argument("--arxiv-interval", type=float, default=1.0,
-                        help="seconds between arXiv requests, enforced and obeyed (default: 1; arXiv's rule is 3)")
+                        help="seconds between arXiv requests, enforced and obeyed (default: 1; arXiv asks 3)")
     options = parser.parse_args()
 
     seeds = seed_works()
@@ -186,18 +192,20 @@ def main() -> None:
     looked_up, searched = works[:options.dois], works[options.dois:options.dois + options.titles]
     arxiv_ids = seed_arxiv_ids()[:options.arxiv_ids]
 
-    print(f"citekit politeness bench — {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    print(f"  Crossref emulator: polite pool advertised and enforced (lookups 10/1s, searches 3/1s, 3 in flight; "
-          f"429 + Retry-After beyond); {len(works)} works")
-    print(f"  arXiv emulator: one request every {options.arxiv_interval:g} s, one at a time, enforced (503 beyond); "
-          "arXiv's real rule is 3 s")
+    print(f"citekit politeness bench — {platform.platform()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}")
+    print("  Crossref emulator: polite pool advertised and enforced (lookups 10/1s, searches 3/1s, "
+          f"3 in flight; 429 + Retry-After beyond); {len(works)} works")
+    print(f"  arXiv emulator: one request every {options.arxiv_interval:g} s, one at a time, enforced "
+          "(503 beyond); arXiv's real rule is 3 s")
     print(f"  citekit enrich with its defaults ({pipeline.default_jobs()} matching threads, --mailto given)")
     with tempfile.TemporaryDirectory(prefix="citekit-politeness-") as folder, \
             CrossrefEmulator(works) as crossref, ArxivEmulator() as arxiv:
         work = Path(folder)
         crossref.enforce_limits = True
         arxiv.min_interval = options.arxiv_interval
-        env = {**os.environ, "CITEKIT_CROSSREF_URL": crossref.url, "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
+        env = {**os.environ, "CITEKIT_CROSSREF_URL": crossref.url,
+               "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
                "CITEKIT_ARXIV_INTERVAL": str(options.arxiv_interval), "CITEKIT_MAILTO": MAILTO}
         (work / "dois.txt").write_text("".join(w["DOI"] + "\n" for w in looked_up))
         (work / "titles.bib").write_text(title_only_bibtex(searched))
@@ -205,8 +213,8 @@ def main() -> None:
         commands = {
             "dois": ["enrich", str(work / "dois.txt"), "-o", str(work / "dois.json"), "--sources", "crossref",
                      "--cache", str(work / "crossref.sqlite")],
-            "titles": ["enrich", str(work / "titles.bib"), "-o", str(work / "titles.json"), "--sources", "crossref",
-                       "--cache", str(work / "crossref.sqlite")],
+            "titles": ["enrich", str(work / "titles.bib"), "-o", str(work / "titles.json"),
+                       "--sources", "crossref", "--cache", str(work / "crossref.sqlite")],
             "arxiv": ["enrich", str(work / "arxiv.txt"), "-o", str(work / "arxiv.json"), "--sources", "arxiv",
                       "--cache", str(work / "arxiv.sqlite")],
         }
@@ -219,7 +227,8 @@ def main() -> None:
         beside.start()
         phases["dois"] = run_citekit("Crossref DOI lookups", len(looked_up), commands["dois"], env, crossref)
         beside.join()
-        phases["titles"] = run_citekit("Crossref title searches", len(searched), commands["titles"], env, crossref)
+        phases["titles"] = run_citekit("Crossref title searches", len(searched), commands["titles"], env,
+                                       crossref)
         reruns = {name: run_citekit(f"{phases[name].name} (rerun)", phases[name].records, commands[name], env,
                                     arxiv if name == "arxiv" else crossref) for name in commands}
 

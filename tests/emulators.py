@@ -440,7 +440,8 @@ class ArxivEmulator(Emulator):
         else:
             return None
         text = f"Rate exceeded: one request every {self.min_interval:g} s, one at a time."
-        return Reply(503, text.encode(), "text/plain", {"Retry-After": str(max(1, math.ceil(self.min_interval)))})
+        wait = str(max(1, math.ceil(self.min_interval)))
+        return Reply(503, text.encode(), "text/plain", {"Retry-After": wait})
 
     def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
         if path.rstrip("/") != "/api/query":

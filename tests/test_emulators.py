@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import httpx2
 import pytest
@@ -19,6 +20,17 @@ def get(server, path: str, params: dict | None = None, timeout: float = 5.0) -> 
     return httpx2.get(server.url + path, params=params, timeout=timeout)
 
 
+def at_once(count: int, ask: Callable[[], int]) -> list[int]:
+    """``ask`` in ``count`` threads started together; what each got."""
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda: answers.append(ask())) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
 def test_a_targeted_fault_hits_only_matching_requests(crossref_server):
     crossref_server.fail("500", 2, only="10.1145/3381831")
     statuses = [get(crossref_server, path).status_code for path in (LOOKUP, OTHER, LOOKUP, OTHER, OTHER)]
@@ -30,10 +42,11 @@ def test_a_stalled_body_arrives_whole_or_times_a_client_out(crossref_server):
     crossref_server.fail("slow-body", 1, delay=0.3)
     assert get(crossref_server, LOOKUP).json()["message"]["DOI"] == "10.1109/CVPR.2015.7298594"
     crossref_server.fail("slow-body", 1, delay=1.0)
-    with httpx2.Client(timeout=httpx2.Timeout(0.2)) as client, client.stream("GET", crossref_server.url + LOOKUP) as response:
-        assert response.status_code == 200  # the headers come at once: only the body stalls
-        with pytest.raises(httpx2.ReadTimeout):
-            response.read()
+    with httpx2.Client(timeout=httpx2.Timeout(0.2)) as client:
+        with client.stream("GET", crossref_server.url + LOOKUP) as response:
+            assert response.status_code == 200  # the headers come at once: only the body stalls
+            with pytest.raises(httpx2.ReadTimeout):
+                response.read()
 
 
 @pytest.mark.parametrize(("path", "params", "pool", "limit", "concurrency"), [
@@ -42,13 +55,15 @@ def test_a_stalled_body_arrives_whole_or_times_a_client_out(crossref_server):
     (LOOKUP, {}, "public-single", 5, 1),
     ("/works", {"query.bibliographic": "convolutions"}, "public-array", 1, 1),
 ])
-def test_crossref_pools_advertise_and_enforce_their_rate(crossref_server, path, params, pool, limit, concurrency):
+def test_crossref_pools_advertise_and_enforce_their_rate(crossref_server, path, params, pool, limit,
+                                                         concurrency):
     crossref_server.enforce_limits = True
     responses = [get(crossref_server, path, params) for _ in range(limit + 2)]
     assert [r.status_code for r in responses] == [200] * limit + [429, 429]
     for response in responses:
         assert response.headers["x-api-pool"] == pool
-        assert (response.headers["x-rate-limit-limit"], response.headers["x-rate-limit-interval"]) == (str(limit), "1s")
+        advertised = (response.headers["x-rate-limit-limit"], response.headers["x-rate-limit-interval"])
+        assert advertised == (str(limit), "1s")
         assert response.headers["x-concurrency-limit"] == str(concurrency)
     assert int(responses[-1].headers["retry-after"]) >= 1
     assert [r.fault for r in crossref_server.violations] == ["rate-limit", "rate-limit"]
@@ -68,13 +83,7 @@ def test_a_client_keeping_the_pace_is_never_turned_away(crossref_server):
 def test_crossref_enforces_the_concurrency_limit(crossref_server):
     crossref_server.enforce_limits = True
     crossref_server.delay = 0.3  # every request stays in flight long enough to overlap
-    statuses: list[int] = []
-    threads = [threading.Thread(target=lambda: statuses.append(get(crossref_server, LOOKUP, POLITE).status_code))
-               for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = at_once(4, lambda: get(crossref_server, LOOKUP, POLITE).status_code)
     assert sorted(statuses) == [200, 200, 200, 429]
     assert [r.fault for r in crossref_server.violations] == ["concurrency-limit"]
 
@@ -89,14 +98,7 @@ def test_arxiv_enforces_its_interval_and_one_request_at_a_time(arxiv_server):
     assert get(arxiv_server, "/api/query", query).status_code == 200
     time.sleep(0.35)
     arxiv_server.delay = 0.3
-    statuses: list[int] = []
-    threads = [threading.Thread(target=lambda: statuses.append(get(arxiv_server, "/api/query", query).status_code))
-               for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [200, 503]
+    assert sorted(at_once(2, lambda: get(arxiv_server, "/api/query", query).status_code)) == [200, 503]
     assert [r.fault for r in arxiv_server.violations] == ["rate-limit", "concurrency-limit"]
 
 

@@ -54,9 +54,9 @@ def enrich(tmp_path: Path, servers, *options: str) -> Run:
     (tmp_path / "ids.txt").write_text(IDS)
     env = {"CITEKIT_CROSSREF_URL": crossref.url, "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
            "CITEKIT_ARXIV_INTERVAL": "0"}
-    args = ["enrich", str(tmp_path / "ids.txt"), "-o", str(tmp_path / "out.json"), "--report", str(tmp_path / "r.json"),
-            "--sources", "crossref,arxiv", "--cache", str(tmp_path / "cache.sqlite"), "--mailto", "ci@example.org",
-            *options]
+    args = ["enrich", str(tmp_path / "ids.txt"), "-o", str(tmp_path / "out.json"),
+            "--report", str(tmp_path / "r.json"), "--sources", "crossref,arxiv",
+            "--cache", str(tmp_path / "cache.sqlite"), "--mailto", "ci@example.org", *options]
     result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
     return Run(result.exit_code, result.stderr, json.loads((tmp_path / "out.json").read_text()),
                json.loads((tmp_path / "r.json").read_text()))
@@ -73,8 +73,8 @@ def assert_fully_enriched(run: Run) -> None:
 
 def retried(log: list[LoggedRequest], fault: str) -> list[LoggedRequest]:
     """Requests that got ``fault`` and whose question was later answered normally."""
-    return [r for i, r in enumerate(log) if r.fault == fault
-            and any(later.target == r.target and not later.fault and later.status == 200 for later in log[i + 1:])]
+    return [r for i, r in enumerate(log) if r.fault == fault and any(
+        later.target == r.target and not later.fault and later.status == 200 for later in log[i + 1:])]
 
 
 def summary_line(run: Run, source: str) -> str:
@@ -97,8 +97,9 @@ def summary_line(run: Run, source: str) -> str:
     ("arxiv", dict(kind="reset"), []),
     ("arxiv", dict(kind="truncated"), []),  # Atom cut off by a closed connection
     ("arxiv", dict(kind="malformed"), []),  # half an Atom feed, announced as whole
-], ids=lambda value: value if isinstance(value, str) else value.get("kind") if isinstance(value, dict) else None)
-def test_a_transient_fault_is_retried_and_the_run_ends_fully_enriched(tmp_path, servers, target, fault, options):
+], ids=lambda value: value if isinstance(value, str) else value["kind"] if isinstance(value, dict) else "")
+def test_a_transient_fault_is_retried_and_the_run_ends_fully_enriched(tmp_path, servers, target, fault,
+                                                                       options):
     server = servers[0] if target == "crossref" else servers[1]
     kind = fault["kind"]
     server.fail(kind, 1, **{k: v for k, v in fault.items() if k != "kind"})
@@ -173,7 +174,8 @@ def test_a_rerun_asks_only_for_what_failed_and_ends_fully_enriched(tmp_path, ser
     assert_fully_enriched(second)
     asked = [r.target for server in servers for r in server.log]
     assert not answered & set(asked), "a question answered in the first run was asked again"
-    assert f"/works/{GREEN_AI}?mailto=ci@example.org" in asked and any(f"id_list={MISTRAL}" in t for t in asked)
+    assert f"/works/{GREEN_AI}?mailto=ci@example.org" in asked
+    assert any(f"id_list={MISTRAL}" in target for target in asked)
     assert "answered from the cache" in summary_line(second, "crossref")
 
 
@@ -201,7 +203,8 @@ def _stop_while_writing(tmp_path: Path, signal_number: int, *args: str) -> tuple
     """Run ``citekit ARGS``, stop it once its output is complete in temporary files but not yet
     renamed into place; the exit status and the temporary files there were at that moment."""
     marker = tmp_path / "temporary-name"
-    process = subprocess.Popen([sys.executable, "-c", SLOW_REPLACE, str(marker), *args], stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-c", SLOW_REPLACE, str(marker), *args],
+                               stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
@@ -240,9 +243,10 @@ def test_an_export_stopped_while_writing_leaves_every_old_file(tmp_path):
     old = {name: f"{name} as it was\n" for name in EXPORT_FILES}
     for name, text in old.items():
         (folder / name).write_text(text)
-    code, staged = _stop_while_writing(tmp_path, signal.SIGTERM, "export", str(tmp_path / "refs.bib"), "-d",
-                                       str(folder), "--offline", "--sources", "local", "--index",
-                                       str(tmp_path / "index.sqlite"), "--cache", str(tmp_path / "cache.sqlite"))
+    code, staged = _stop_while_writing(tmp_path, signal.SIGTERM, "export", str(tmp_path / "refs.bib"),
+                                       "-d", str(folder), "--offline", "--sources", "local",
+                                       "--index", str(tmp_path / "index.sqlite"),
+                                       "--cache", str(tmp_path / "cache.sqlite"))
     assert sorted(name.split(".tmp")[0].rsplit(".", 1)[0][1:] for name in staged) == sorted(EXPORT_FILES)
     assert code == 128 + signal.SIGTERM
     assert {name: (folder / name).read_text() for name in EXPORT_FILES} == old
@@ -257,8 +261,9 @@ def test_a_run_killed_while_matching_has_not_touched_the_library(tmp_path, serve
     (tmp_path / "ids.txt").write_text(IDS)
     env = {**os.environ, "CITEKIT_CROSSREF_URL": crossref.url, "CITEKIT_ARXIV_URL": arxiv.url + "/api/query"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "citekit", "enrich", str(tmp_path / "ids.txt"), "-o", str(library), "--sources",
-         "crossref", "--cache", str(tmp_path / "cache.sqlite"), "--timeout", "60"], env=env, stderr=subprocess.PIPE)
+        [sys.executable, "-m", "citekit", "enrich", str(tmp_path / "ids.txt"), "-o", str(library),
+         "--sources", "crossref", "--cache", str(tmp_path / "cache.sqlite"), "--timeout", "60"],
+        env=env, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while not crossref.log and time.monotonic() < deadline:
@@ -269,4 +274,5 @@ def test_a_run_killed_while_matching_has_not_touched_the_library(tmp_path, serve
     finally:
         process.kill()
     assert library.read_text() == "[]\n"
-    assert _debris(tmp_path, "library.json", "ids.txt", "cache.sqlite", "cache.sqlite-wal", "cache.sqlite-shm") == []
+    cache_files = ("cache.sqlite", "cache.sqlite-wal", "cache.sqlite-shm")
+    assert _debris(tmp_path, "library.json", "ids.txt", *cache_files) == []

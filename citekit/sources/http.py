@@ -4,9 +4,10 @@ Neither habanero nor feedparser paces, retries or caches (habanero calls ``httpx
 per request), so this layer does it for both, on top of one ``httpx2.Client``:
 
 - **pacing** per *lane* (Crossref paces DOI lookups and searches differently): request starts are
-  spaced ``interval / limit`` apart, and a concurrency gate caps requests in flight. Both adopt the
-  ``X-Rate-Limit-Limit`` / ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server
-  sends, up or down;
+  spaced ``interval / limit`` apart (plus :data:`PACE_MARGIN`), measured from when the previous one
+  actually started, so a thread that wakes late delays the next start instead of crowding it;
+  and a concurrency gate caps requests in flight. Both adopt the ``X-Rate-Limit-Limit`` /
+  ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server sends, up or down;
 - **retries** of 429, 5xx, timeouts, resets and malformed bodies, a bounded number of times, with
   exponential backoff and jitter; ``Retry-After`` is honoured and pauses every thread of the session;
 - **the cache**: a hit needs no request; every definitive answer (2xx, 404, 410) is stored;
@@ -40,6 +41,12 @@ DEFINITIVE_STATUSES = frozenset({404, 410})
 """Answers worth caching besides 2xx: "there is no such record" does not change on a rerun."""
 _UNREACHABLE = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.UnsupportedProtocol)
 
+PACE_MARGIN = 0.02
+"""Starts are spaced this fraction more than the limit allows. A server's limiter counts arrivals
+in a sliding window, and the trip from our start to its clock varies by milliseconds (thread
+switches here, scheduling there): exactly ``limit`` starts per ``interval`` would sometimes arrive
+as ``limit + 1`` in one window, and earn a 429."""
+
 BodyCheck = Callable[[httpx2.Response], None]
 """Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
 
@@ -61,7 +68,8 @@ class Pace:
 
     @property
     def spacing(self) -> float:
-        return self.interval / self.limit
+        """Seconds between two starts, margin included."""
+        return self.interval / self.limit * (1 + PACE_MARGIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,14 +253,17 @@ class HttpSession:
             return self._client.get(url, params=params, headers=headers)
 
     def _wait_for_slot(self, lane: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            last = self._last_start.get(lane)
-            spacing = self._paces[lane].spacing if lane in self._paces else 0.0
-            slot = max(now, self._hold_until, last + spacing if last is not None else now)
-            self._last_start[lane] = slot
-        if slot > now:
-            time.sleep(slot - now)
+        """Sleep until this lane may start a request, and claim that start (several threads may wait)."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                last = self._last_start.get(lane)
+                spacing = self._paces[lane].spacing if lane in self._paces else 0.0
+                earliest = max(self._hold_until, last + spacing if last is not None else now)
+                if now >= earliest:
+                    self._last_start[lane] = now
+                    return
+            time.sleep(earliest - now)
 
     def _hold(self, seconds: float) -> None:
         """Pause every request of the session (the server said it is overloaded)."""
