@@ -22,6 +22,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -98,8 +99,19 @@ Implicit Explicit Discrete Continuous Dynamic Local Global Equivariant Invariant
 """.split()
 
 
+SYLLABLES = ("ka", "lo", "mi", "ter", "sen", "vor", "qua", "dri", "pel", "mon", "zy", "tra", "gen", "lix",
+             "no", "ra", "tic", "phi", "bor", "cel", "dan", "ex", "ful", "gor", "hy", "jun", "kin", "lum")
+ENDINGS = ("", "", "ic", "al", "ation", "ity", "net", "former", "ous", "ing", "er", "ism", "oid")
+VOCABULARY_SIZE = 200_000
+ZIPF_EXPONENT = 1.2
+"""With 1.2, about one word in nine comes from beyond the 3,000 most frequent."""
+
+
 class Vocabulary:
-    """Words weighted by how often the real listings use them (field words get a floor weight)."""
+    """Words by Zipf's law over 200,000 ranks, as words of real text: the real listings' words
+    (most frequent first) head the ranking, made-up technical-looking words fill its long tail.
+    So titles and abstracts mix words in a third of all records with words in a handful, and the
+    index has the long tail of rare words real arXiv titles have (method names, jargon)."""
 
     def __init__(self, rng: random.Random) -> None:
         counts: Counter[str] = Counter()
@@ -109,16 +121,30 @@ class Vocabulary:
             counts.update(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", text))
         for word in FIELD_WORDS:
             counts[word] += 3
-        self.words = list(counts)
-        self.cumulative = list(accumulate(counts[w] for w in self.words))
-        self.nouns = [w for w in self.words if len(w) > 4 and not w.endswith("ly")]
+        head = [w for w, _ in counts.most_common()]
+        known = set(head)
+        tail = (w for w in _made_up_words(rng) if w not in known)
+        self.words = head + [next(tail) for _ in range(VOCABULARY_SIZE - len(head))]
+        self.cumulative = list(accumulate((rank + 1) ** -ZIPF_EXPONENT for rank in range(len(self.words))))
         self.rng = rng
 
     def sample(self, k: int) -> list[str]:
         return self.rng.choices(self.words, cum_weights=self.cumulative, k=k)
 
     def noun(self) -> str:
-        return self.rng.choice(self.nouns).capitalize()
+        word = self.sample(1)[0]
+        while len(word) < 4:
+            word = self.sample(1)[0]
+        return word.capitalize()
+
+
+def _made_up_words(rng: random.Random) -> Iterator[str]:
+    seen: set[str] = set()
+    while True:
+        word = "".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) + rng.choice(ENDINGS)
+        if word not in seen:
+            seen.add(word)
+            yield word
 
 
 def to_tex(name: str, rng: random.Random) -> str:
@@ -128,9 +154,22 @@ def to_tex(name: str, rng: random.Random) -> str:
     return name
 
 
+SURNAMES = 100_000
+
+
+@lru_cache(maxsize=1)
+def surnames() -> tuple[list[str], list[float]]:
+    """Family names by Zipf's law (exponent 1): the listed names head the ranking and carry half
+    of all authors, as the commonest names do on arXiv; made-up names make the long tail."""
+    made_up = _made_up_words(random.Random(0))
+    names = list(dict.fromkeys(FAMILY)) + [next(made_up).capitalize() for _ in range(SURNAMES - len(FAMILY))]
+    return names, list(accumulate(1 / (rank + 1) for rank in range(len(names))))
+
+
 def author(rng: random.Random) -> tuple[str, list[str]]:
     """(display form as in ``authors``, ``authors_parsed`` triple)."""
-    given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+    names, cumulative = surnames()
+    given, family = rng.choice(GIVEN), rng.choices(names, cum_weights=cumulative)[0]
     if rng.random() < 0.04:
         family = f"{rng.choice(PARTICLES)} {family}"
     if rng.random() < 0.15:
@@ -206,13 +245,22 @@ def entry(number: int, vocabulary: Vocabulary, rng: random.Random) -> dict[str, 
     }
 
 
+@lru_cache(maxsize=4)
+def vocabulary_for(seed: int) -> Vocabulary:
+    return Vocabulary(random.Random(seed))
+
+
+def listing(number: int, seed: int = 1) -> dict[str, object]:
+    """Listing ``number``: the same whatever else is generated."""
+    rng = random.Random(seed * 1_000_003 + number)
+    vocabulary = vocabulary_for(seed)
+    vocabulary.rng = rng
+    return entry(number, vocabulary, rng)
+
+
 def generate(count: int, seed: int = 1, start: int = 0) -> Iterator[dict[str, object]]:
-    """Listings ``start`` … ``start + count - 1``; listing n is the same whatever the count."""
-    vocabulary = Vocabulary(random.Random(seed))
-    for number in range(start, start + count):
-        rng = random.Random(seed * 1_000_003 + number)
-        vocabulary.rng = rng
-        yield entry(number, vocabulary, rng)
+    """Listings ``start`` … ``start + count - 1``."""
+    return (listing(number, seed) for number in range(start, start + count))
 
 
 def write(path: Path, count: int, seed: int = 1, start: int = 0) -> Path:

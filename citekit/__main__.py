@@ -2,4 +2,5 @@
 
 from citekit.cli import run
 
-run()
+if __name__ == "__main__":  # importing it (tools, worker start-up) must not run the command
+    run()

@@ -60,7 +60,11 @@ def strip_markup(text: str) -> str:
 
 def fold(text: str) -> str:
     """ASCII-fold: ``Jégou`` → ``Jegou``, ``Oğuz`` → ``Oguz`` (keys, matching)."""
-    special = {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe",
-               "Œ": "OE", "ı": "i", "đ": "d", "Đ": "D", "þ": "th"}
-    text = "".join(special.get(c, c) for c in text)
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE)).encode("ascii", "ignore").decode("ascii")
+
+
+# Letters that have no decomposition to an ASCII base letter.
+_UNDECOMPOSABLE = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE",
+                                 "œ": "oe", "Œ": "OE", "ı": "i", "đ": "d", "Đ": "D", "þ": "th"})

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from citekit.model import TEXT_FIELDS, Date, Name, Record
 from citekit.sources import bulk, local
 from citekit.sources.base import Query, SourceError
-from citekit.sources.fulltext import COMMON_DOCS, common_words, match_expression
+from citekit.sources.fulltext import COMMON_DOCS, blocking_expression, common_words, match_expression
 from citekit.sources.local import LocalIndex, default_index_path, record_from_json, record_to_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -265,6 +265,39 @@ def test_common_words_are_dropped_while_rarer_ones_remain() -> None:
         '"zebra" OR "finch" OR "song"'
     assert match_expression(Query(title="Deep learning model zebra"), common) == \
         '"zebra" OR "deep" OR "learning"'
+
+
+def test_blocking_pairs_the_rarest_words_the_index_has() -> None:
+    counts = {"zebra": 3, "finchh": 0, "song": 5, "deep": 40_000, "learning": 50_000}
+    assert blocking_expression(counts, total=100_000) == (
+        '("zebra" AND "song") OR ("zebra" AND "deep") OR ("zebra" AND "learning") OR ("song" AND "deep") '
+        'OR ("song" AND "learning")')  # deep AND learning: in some 20,000 records, left out
+    assert blocking_expression({"zebra": 3, "finchh": 0}, total=100_000) == ""
+
+
+def _filler(count: int) -> list[Record]:
+    """Records that share the common words of the tests below, so that those words are common."""
+    return [Record(title=f"Deep learning of model {i} for data", author=[Name(family=f"Filler{i}")],
+                   doi=f"10.1/filler.{i}") for i in range(count)]
+
+
+def test_blocking_tolerates_misspelt_words_and_refuses_a_single_shared_word(fresh: LocalIndex) -> None:
+    paper = Record(title="Zebra finch song learning with recurrent spiking circuits", doi="10.1/zebra",
+                   author=[Name(family="Okafor"), Name(family="Lindqvist")])
+    other = Record(title="Zebra stripes and thermoregulation", doi="10.1/stripes", author=[Name(family="Moreau")])
+    fresh.add_records([paper, other, *_filler(COMMON_DOCS * 2)])
+    fresh.optimize()
+    typos = Query(title="Zebra fnch song lerning with recurent spiking circuits", authors=("Okafor",))
+    assert fresh.search(typos, 1) == [paper]
+    # each word is in one of them, no record has two: neither is this paper
+    assert fresh.search(Query(title="Thermoregulation of spiking neurons"), 5) == []
+
+
+def test_a_query_of_common_words_only_falls_back_to_their_or(fresh: LocalIndex) -> None:
+    fresh.add_records(_filler(COMMON_DOCS * 2))
+    fresh.optimize()
+    found = fresh.search(Query(title="Deep learning of model 7 for data"), 3)
+    assert found and found[0].doi == "10.1/filler.7"
 
 
 # --- Properties ------------------------------------------------------------------------------------

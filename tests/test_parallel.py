@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,12 +125,17 @@ def test_sources_that_cannot_open_in_a_worker_fail_the_run(records):
         pipeline.enrich_all(records, Enricher([]), jobs=2, reopen=_reopen_impossible)
 
 
-def test_the_jobs_option_gives_the_same_library(index_path: Path, tmp_path: Path):
+def _seed_copies(tmp_path: Path) -> list[Path]:
     copies = []
     for copy in ("a", "b"):  # 160 records: enough for two workers; the same papers twice
         for seed in SEEDS:
             copies.append(tmp_path / f"{copy}-{seed.name}")
             copies[-1].write_bytes(seed.read_bytes())
+    return copies
+
+
+def test_the_jobs_option_gives_the_same_library(index_path: Path, tmp_path: Path):
+    copies = _seed_copies(tmp_path)
     libraries = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.json"
@@ -139,3 +146,14 @@ def test_the_jobs_option_gives_the_same_library(index_path: Path, tmp_path: Path
         assert result.exit_code == 0, result.output
         libraries.append(json.loads(out.read_text()))
     assert libraries[0] == libraries[1] and len(libraries[0]) == 56
+
+
+def test_the_command_line_runs_worker_processes(index_path: Path, tmp_path: Path):
+    """As users run it, in a process of its own: workers are spawned, not forked, from it."""
+    out = tmp_path / "library.json"
+    done = subprocess.run([sys.executable, "-m", "citekit", "enrich", *map(str, _seed_copies(tmp_path)),
+                           "-o", str(out), "--index", str(index_path), "--sources", "local", "--jobs", "2",
+                           "--reference-date", "2026-11-23"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "160 input records → 56 output records" in done.stderr
+    assert len(json.loads(out.read_text())) == 56

@@ -37,8 +37,8 @@ from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
-from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, match_expression, plain,
-                                      search_text, storable)
+from citekit.sources.fulltext import (COMMON_DOCS, blocking_expression, comparable_title, common_words,
+                                      match_expression, plain, query_terms, search_text, storable)
 from citekit.sources.recordjson import record_from_json, record_to_json
 
 SCHEMA_VERSION = 1
@@ -75,9 +75,11 @@ _UPDATE = "UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, yea
 _FTS_INSERT = "INSERT INTO records_fts (rowid, title, authors, abstract, venue) VALUES (?, ?, ?, ?, ?)"
 _FTS_DELETE = ("INSERT INTO records_fts (records_fts, rowid, title, authors, abstract, venue) "
                "VALUES ('delete', ?, ?, ?, ?, ?)")
-_SEARCH = ("SELECT r.data, r.year, f.rank FROM (SELECT rowid, rank FROM records_fts "
-           "WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
+# The title as JSON text (``->``), not as SQL text: stored text may escape lone surrogates.
+_SEARCH = ("SELECT r.id, r.data -> '$.title', r.year, f.rank FROM (SELECT rowid, rank "
+           "FROM records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
            "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank")
+_COUNT = "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ? LIMIT ?)"
 
 _POOL = 40
 """Candidates fetched by bm25 for re-ranking, at least."""
@@ -193,6 +195,7 @@ class LocalIndex:
                 self._db.execute(f"PRAGMA {pragma}")
             self._create_or_check()
         self._common: dict[str, int] | None = None
+        self._size: int | None = None
 
     def __enter__(self) -> LocalIndex:
         return self
@@ -259,31 +262,51 @@ class LocalIndex:
         return found
 
     def search(self, query: Query, limit: int = 5) -> list[Record]:
-        """Candidates, best first: bm25 finds them, closeness of title orders them.
+        """Candidates, best first: blocking and bm25 find them, closeness of title orders them.
 
-        bm25 weighs title ×10, authors ×3, venue ×2, abstract ×1, so any part of a query, even an
-        abstract alone, finds its record; but FTS5 knows no typos, so the pool it returns is re-ranked
-        by the fuzzy similarity of titles. The year never excludes: a record within a year of
-        ``query.year`` only wins near-ties.
+        Blocking (see :mod:`citekit.sources.fulltext`) keeps the records that share two of the
+        query's rarest words; bm25 weighs title ×10, authors ×3, venue ×2, abstract ×1, so any part
+        of a query, even an abstract alone, finds its record. FTS5 knows no typos, so the pool it
+        returns is re-ranked by the fuzzy similarity of titles, and only the best are decoded. The
+        year never excludes: a record within a year of ``query.year`` only wins near-ties.
         """
-        expression = match_expression(query, self._common_words())
-        if not expression or limit < 1:
+        terms = query_terms(query)
+        if not terms or limit < 1:
             return []
-        rows = self._query(_SEARCH, (expression, max(4 * limit, _POOL)))
+        pool = max(4 * limit, _POOL)
+        expression = blocking_expression(self._document_counts(terms), self._total())
+        rows = self._query(_SEARCH, (expression or match_expression(query, self._common_words()), pool))
         if not rows:
             return []
-        best = rows[0][2]  # bm25 ranks are negative, the best lowest
+        best = rows[0][3]  # bm25 ranks are negative, the best lowest
         title = comparable_title(query.title)
         scored = []
-        for data, year, rank in rows:
-            record = record_from_json(data)
+        for row_id, found_title, year, rank in rows:
             score = rank / best
-            if title:
-                score += fuzz.token_set_ratio(title, comparable_title(record.title)) / 100
+            if title and found_title:
+                score += fuzz.token_set_ratio(title, comparable_title(json.loads(found_title))) / 100
             near = query.year is not None and year is not None and abs(year - query.year) <= 1
-            scored.append((score + (_YEAR_BONUS if near else 0), record))
+            scored.append((score + (_YEAR_BONUS if near else 0), row_id))
         scored.sort(key=lambda pair: pair[0], reverse=True)
-        return [record for _, record in scored[:limit]]
+        chosen = [row_id for _, row_id in scored[:limit]]
+        data = dict(self._query("SELECT id, data FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                                (json.dumps(chosen),)))
+        return [record_from_json(data[row_id]) for row_id in chosen]
+
+    def _total(self) -> int:
+        """Records in the index (counted once per connection, and again after each addition)."""
+        if self._size is None:
+            self._size = self._query("SELECT count(*) FROM records", ())[0][0]
+        return self._size
+
+    def _document_counts(self, terms: list[str]) -> dict[str, int]:
+        """How many records each word occurs in: estimated for common words, counted (up to
+        :data:`COMMON_DOCS`, so cheaply) for the rest."""
+        common = self._common_words()
+        counts = {}
+        for term in terms:
+            counts[term] = common.get(term) or self._query(_COUNT, (f'"{term}"', COMMON_DOCS))[0][0]
+        return counts
 
     # Browsing
 
@@ -349,6 +372,7 @@ class LocalIndex:
         if result.unreported:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
+        self._size = None
         if result.added or result.updated:
             self._refresh_common_words(force=False)
         return result
