@@ -49,7 +49,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from emulators import SEEDS, ArxivEmulator, CrossrefEmulator, LoggedRequest, crossref_pool  # noqa: E402
+from emulators import (  # noqa: E402
+    REJECTED, SEEDS, ArxivEmulator, CrossrefEmulator, LoggedRequest, crossref_pool)
 
 from citekit import pipeline  # noqa: E402
 
@@ -148,10 +149,23 @@ def crossref_lines(phase: Phase, server: CrossrefEmulator) -> list[str]:
         pacing.append(len(requests) / allowed)
         lines.append(f"    {pool:<14} {len(requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
                      f" = {share}   in flight ≤ {max(r.concurrent for r in requests)} (limit {concurrency})")
+        lines += [f"      {line}" for line in rejections(requests, limit)]
     busiest = max(pacing, default=0.0)
     if busiest:
         lines.append(f"    fastest the limits allow: {busiest:.1f} s → {100 * busiest / phase.elapsed:.1f} % of "
                      "that pace over the whole run (start-up and writing included)")
+    return lines
+
+
+def rejections(requests: Sequence[LoggedRequest], limit: int) -> list[str]:
+    """For each request turned away: the gaps between it and the arrivals before it in its window."""
+    starts = sorted(r.start for r in requests)
+    lines = []
+    for request in requests:
+        if request.fault in REJECTED:
+            earlier = [start for start in starts if start <= request.start][-(limit + 1):]
+            gaps = ", ".join(f"{1000 * (b - a):.0f}" for a, b in zip(earlier, earlier[1:]))
+            lines.append(f"{request.fault}: the last {len(earlier)} arrivals were {gaps} ms apart")
     return lines
 
 
@@ -161,7 +175,8 @@ def arxiv_lines(phase: Phase, interval: float) -> list[str]:
     share = f"{100 * rate / allowed:5.1f} %" if rate else "–"
     return [_head(phase),
             f"    {'query':<14} {len(phase.requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
-            f" = {share}   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)"]
+            f" = {share}   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)",
+            *(f"      {line}" for line in rejections(phase.requests, 1))]
 
 
 def rerun_line(first: Phase, again: Phase) -> str:

@@ -22,7 +22,6 @@ from typing import Any
 import click
 
 from citekit import __version__, formats, io, pipeline
-from citekit.progress import Progress
 from citekit import check as check_module
 from citekit.enrich import Enricher
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
@@ -31,6 +30,7 @@ from citekit.sources.local import LocalIndex
 from citekit.diagnostics import Diagnostic
 from citekit.keys import DEFAULT_PATTERN, KeyPatternError, assign_keys, check_pattern
 from citekit.model import Record
+from citekit.progress import Progress
 from citekit.report import Report
 
 FORMAT_NAMES = click.Choice(formats.readable())
