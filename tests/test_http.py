@@ -247,3 +247,17 @@ def test_threads_sharing_a_session_never_go_over_an_enforced_limit(server):
         thread.join()
     assert statuses == [200] * 30 and server.violations == []
     assert min(server.gaps()) >= 1 / 20 - TOLERANCE
+
+
+def test_a_429_slows_its_lane_down_for_the_rest_of_the_run(server):
+    server.advertise_limits = False
+    session = HttpSession("Test", user_agent="t", paces={"slow": Pace(10), "other": Pace(10)}, concurrency=1,
+                          stats=SourceStats(), retry=RetryPolicy(retries=8, backoff=0.001))
+    server.fail("429", 2)
+    session.get(server.url + DOI_PATH, lane="slow")
+    assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 1.1 ** 2)
+    assert session.spacing("other") == Pace(10).spacing
+    server.fail("429", 10)
+    with pytest.raises(SourceError):
+        session.get(server.url + DOI_PATH, lane="slow")
+    assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 2)  # never slower than half the pace

@@ -7,7 +7,9 @@ per request), so this layer does it for both, on top of one ``httpx2.Client``:
   spaced ``interval / limit`` apart (plus :data:`PACE_MARGIN`), measured from when the previous one
   actually started, so a thread that wakes late delays the next start instead of crowding it;
   and a concurrency gate caps requests in flight. Both adopt the ``X-Rate-Limit-Limit`` /
-  ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server sends, up or down;
+  ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server sends, up or down. A 429
+  slows its lane down by :data:`SLOW_DOWN` for the rest of the run: the server counted more than
+  we did, so its clock and ours disagree by more than the margin;
 - **retries** of 429, 5xx, timeouts, resets and malformed bodies, a bounded number of times, with
   exponential backoff and jitter; ``Retry-After`` is honoured and pauses every thread of the session;
 - **the cache**: a hit needs no request; every definitive answer (2xx, 404, 410) is stored;
@@ -48,6 +50,10 @@ scheduling there, tens of milliseconds across the internet): exactly ``limit`` s
 ``interval`` would sometimes arrive as ``limit + 1`` in one window, and earn a 429. 5 % of a
 one-second window absorbs 50 ms of such jitter; 2 % still drew a 429 in ~2,000 requests to the
 emulator on a loaded machine (bench/politeness.py)."""
+
+SLOW_DOWN = 1.1
+"""Factor a lane's spacing grows by at each 429, up to :data:`MAX_SLOW_DOWN`."""
+MAX_SLOW_DOWN = 2.0
 
 BodyCheck = Callable[[httpx2.Response], None]
 """Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
@@ -161,6 +167,8 @@ class HttpSession:
         self._paces = dict(paces)
         self._gate = _Gate(concurrency)
         self._last_start: dict[str, float] = {}
+        self._slowed: dict[str, float] = {}
+        """Per lane, the factor 429s have stretched its spacing by."""
         self._hold_until = 0.0
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
@@ -175,6 +183,10 @@ class HttpSession:
 
     def pace(self, lane: str) -> Pace:
         return self._paces[lane]
+
+    def spacing(self, lane: str) -> float:
+        """Seconds between two starts in ``lane`` now: its pace, stretched by any 429s."""
+        return self._paces[lane].spacing * self._slowed.get(lane, 1.0) if lane in self._paces else 0.0
 
     def close(self) -> None:
         self._client.close()
@@ -216,7 +228,7 @@ class HttpSession:
             else:
                 self._adopt_limits(response, lane)
                 status = response.status_code
-                problem, wait = self._judge(response, check, attempt)
+                problem, wait = self._judge(response, check, attempt, lane)
                 if not problem:
                     return response
             if attempt < self.retry.retries:
@@ -226,9 +238,13 @@ class HttpSession:
         self._fail(f"{_describe(url, params)}: {message}")
         raise SourceError(self.source, message, url=url, status=status)
 
-    def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int) -> tuple[str, float]:
+    def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int,
+               lane: str) -> tuple[str, float]:
         """``("", 0)`` for a final answer, else what went wrong and how long to wait before retrying."""
         status = response.status_code
+        if status == 429:
+            with self._lock:
+                self._slowed[lane] = min(MAX_SLOW_DOWN, self._slowed.get(lane, 1.0) * SLOW_DOWN)
         if status in RETRY_STATUSES:
             asked = parse_retry_after(response.headers.get("retry-after"))
             if asked is not None and asked > self.retry.max_wait:
@@ -260,7 +276,7 @@ class HttpSession:
             with self._lock:
                 now = time.monotonic()
                 last = self._last_start.get(lane)
-                spacing = self._paces[lane].spacing if lane in self._paces else 0.0
+                spacing = self.spacing(lane)
                 earliest = max(self._hold_until, last + spacing if last is not None else now)
                 if now >= earliest:
                     self._last_start[lane] = now
