@@ -233,27 +233,33 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite}"
 
 
+def report_indexing(records: int, corpus_path: Path, index: Path, *, floor: bool) -> None:
+    indexed = index_with_citekit(corpus_path, index)
+    rate = records / indexed.seconds
+    size = sum(p.stat().st_size for p in WORK.glob(index.name + "*")) / 1e9
+    print(f"\nindex add: {records:,} listings in {indexed.seconds:.1f} s = {rate:,.0f} records/s; "
+          f"1M would take {1e6 / rate / 60:.1f} min (target ≤ 4 min); index {size:.2f} GB")
+    if floor:
+        bare = index_floor(corpus_path)
+        print(f"  bare FTS5 floor: {bare.seconds:.1f} s = {records / bare.seconds:,.0f} records/s; "
+              f"citekit takes {indexed.seconds / bare.seconds:.2f}× the floor")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--skip-floor", action="store_true", help="do not time the bare FTS5 floor")
+    parser.add_argument("--keep-index", action="store_true", help="match against the index of an earlier run")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
     corpus_path = corpus(args.records)
     index = WORK / f"index-{args.records}.sqlite"
 
-    indexed = index_with_citekit(corpus_path, index)
-    rate = args.records / indexed.seconds
-    print(f"\nindex add: {args.records:,} listings in {indexed.seconds:.1f} s = {rate:,.0f} records/s; "
-          f"1M would take {1e6 / rate / 60:.1f} min (target ≤ 4 min); "
-          f"index {sum(p.stat().st_size for p in WORK.glob(index.name + '*')) / 1e9:.2f} GB")
-    if not args.skip_floor:
-        floor = index_floor(corpus_path)
-        print(f"  bare FTS5 floor: {floor.seconds:.1f} s = {args.records / floor.seconds:,.0f} records/s; "
-              f"citekit takes {indexed.seconds / floor.seconds:.2f}× the floor")
+    if not (args.keep_index and index.exists()):
+        report_indexing(args.records, corpus_path, index, floor=not args.skip_floor)
 
     query_path, truth, kinds = queries(args.records, args.queries)
     print(f"\nqueries: {len(truth):,} ({', '.join(KINDS)} in turn; {truth.count(None):,} of papers not indexed)")

@@ -77,24 +77,24 @@ def _identifier_groups(records: Sequence[Record]) -> dict[str, list[int]]:
 
 
 def _blocks(records: Sequence[Record]) -> dict[str, list[int]]:
-    """Cheap blocking so fuzzy comparison stays near-linear: first title word, or abstract start."""
+    """Cheap blocking so fuzzy comparison stays near-linear: a titled record can only be the same
+    as one with its first author (see :func:`_fuzzy_same`), so first author and first title word;
+    an untitled one, the start of its abstract."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, record in enumerate(records):
         words = normalize_title(record.title).split()
-        if words:
-            blocks["t:" + words[0]].append(i)
-        elif record.abstract:
+        if words and record.author:
+            blocks[f"t:{surname_key(record.author[0])}:{words[0]}"].append(i)
+        elif not words and record.abstract:
             blocks["a:" + " ".join(normalize_title(record.abstract).split()[:3])].append(i)
     return blocks
 
 
 def _fuzzy_same(a: Record, b: Record) -> bool:
     if a.title and b.title:
-        if score_title(a.title, b.title).verdict != "agree":
-            return False
         same_author = bool(a.author and b.author) and surname_key(a.author[0]) == surname_key(b.author[0])
         close_years = a.year is None or b.year is None or abs(a.year - b.year) <= 1
-        return same_author and close_years
+        return same_author and close_years and score_title(a.title, b.title).verdict == "agree"
     return score_abstract(a.abstract, b.abstract).detail == "decisive"
 
 

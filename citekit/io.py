@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from citekit import formats
@@ -47,24 +47,42 @@ def read_input(path: str, name: str, fmt: Format | None = None,
     return result
 
 
+def read_input_chunks(path: str, name: str, fmt: Format | None = None,
+                      reference_date: dt.date | None = None) -> Iterator[ReadResult]:
+    """:func:`read_input` in bounded pieces where the format reads files so (BibTeX); else in one."""
+    chunked = (fmt or formats.by_suffix(path)) if path != STDIO else None
+    if chunked is not None and chunked.read_chunks is not None:
+        yield from chunked.read_chunks(Path(path), name)
+    else:
+        yield read_input(path, name, fmt, reference_date)
+
+
 def write_output(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (``-`` for standard output)."""
+    write_output_pieces(path, [text])
+
+
+def write_output_pieces(path: str | Path, pieces: Iterable[str]) -> None:
+    """Write the pieces one after the other to ``path``, atomically (``-`` for standard output):
+    nothing is at ``path`` until the last piece is written."""
     if str(path) == STDIO:
         # Bytes, not text: RIS needs its CRLF kept exactly, whatever the platform's newline.
         sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8"))
+        for piece in pieces:
+            sys.stdout.buffer.write(piece.encode("utf-8"))
         sys.stdout.buffer.flush()
         return
-    write_outputs({path: text})
+    write_outputs({path: pieces})
 
 
-def write_outputs(files: Mapping[str | Path, str]) -> None:
-    """Write several files (not standard output) as one: every temporary file, then the renames."""
+def write_outputs(files: Mapping[str | Path, Iterable[str]]) -> None:
+    """Write several files (not standard output), each from its pieces, as one: every temporary
+    file first, then the renames."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for path, text in files.items():
+        for path, pieces in files.items():
             target = Path(path)
-            staged.append((_stage(target, text), target))
+            staged.append((_stage(target, pieces), target))
         for temporary, target in staged:
             os.replace(temporary, target)
     except BaseException:
@@ -73,14 +91,15 @@ def write_outputs(files: Mapping[str | Path, str]) -> None:
         raise
 
 
-def _stage(target: Path, text: str) -> Path:
-    """``text`` in a temporary file beside ``target``, with the mode ``target`` has or will get."""
+def _stage(target: Path, pieces: Iterable[str]) -> Path:
+    """The pieces in a temporary file beside ``target``, with the mode ``target`` has or will get."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            for piece in pieces:
+                stream.write(piece)
         os.chmod(temporary, _file_mode(target))
     except BaseException:
         temporary.unlink(missing_ok=True)

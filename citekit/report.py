@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,15 @@ STATUSES = ("converted", "matched", "ambiguous", "unmatched", "error")
 
 
 @dataclass(slots=True)
+class Written:
+    """What the report shows of an output record that has been written and let go."""
+
+    key: str
+    doi: str
+    arxiv_id: str
+
+
+@dataclass(slots=True)
 class Entry:
     """One input record's fate."""
 
@@ -34,7 +44,7 @@ class Entry:
     index: int
     line: int | None
     status: str
-    output: Record | None = None
+    output: Record | Written | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     match: dict[str, Any] | None = None
 
@@ -63,6 +73,11 @@ class Report:
     entries: dict[tuple[str, int], Entry] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """File-level diagnostics (not about one record)."""
+    itemised: bool = True
+    """False: a record with nothing to say is only counted, not listed (``convert`` without
+    ``--report`` streams, and a list of every record would grow with the input)."""
+    unlisted: Counter[str] = field(default_factory=Counter)
+    """Records counted but not listed, by status."""
 
     def add_read(self, result: ReadResult, status: str = "converted") -> None:
         """Account for what one reader returned: its records and the records it lost."""
@@ -75,6 +90,9 @@ class Report:
         for record in result.records:
             origin = record.origin
             if origin is None:
+                continue
+            if not self.itemised and origin.index not in per_record:
+                self.unlisted[status] += 1
                 continue
             self._add(Entry(origin.file, origin.index, origin.line, status, record,
                             per_record.pop(origin.index, [])))
@@ -94,6 +112,21 @@ class Report:
         entry.status, entry.output, entry.match = status, output, match
         entry.diagnostics.extend(diagnostics or [])
 
+    def release(self, records: Sequence[Record]) -> None:
+        """Keep only the key and identifiers of these (read) records: ``convert`` streams, and a
+        report holding every record would hold the whole input."""
+        for record in records:
+            origin = record.origin
+            entry = self.entries.get((origin.file, origin.index)) if origin else None
+            if entry is not None:
+                entry.output = Written(record.key, record.doi, record.arxiv_id)
+
+    def rename_keys(self, rename: Callable[[str], str]) -> None:
+        """Map the keys of released records (placeholders while ``convert`` streams)."""
+        for entry in self.entries.values():
+            if isinstance(entry.output, Written):
+                entry.output.key = rename(entry.output.key)
+
     @property
     def failed(self) -> int:
         return sum(1 for e in self.entries.values() if e.status == "error")
@@ -105,11 +138,12 @@ class Report:
         return found
 
     def counts(self) -> Counter[str]:
-        return Counter(e.status for e in self.entries.values())
+        return Counter(e.status for e in self.entries.values()) + self.unlisted
 
     def as_dict(self, outputs: int | None = None) -> dict[str, Any]:
         ordered = sorted(self.entries.values(), key=lambda e: (e.file, e.index))
-        summary: dict[str, Any] = {"inputs": len(ordered), **{s: n for s, n in sorted(self.counts().items())}}
+        counts = self.counts()
+        summary: dict[str, Any] = {"inputs": counts.total(), **{s: n for s, n in sorted(counts.items())}}
         if outputs is not None:
             summary["outputs"] = outputs
         return {
@@ -124,7 +158,7 @@ class Report:
     def summary_line(self, outputs: int) -> str:
         counts = self.counts()
         parts = ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
-        return f"{len(self.entries)} input records → {outputs} output records ({parts})"
+        return f"{counts.total()} input records → {outputs} output records ({parts})"
 
     def _add(self, entry: Entry) -> None:
         key = (entry.file, entry.index)

@@ -10,9 +10,31 @@ import re
 import unicodedata
 
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 # math_mode="verbatim" keeps $…$ as written: math has no faithful Unicode form.
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
+# LatexWalker builds this context anew for every string unless given it: a third of the time.
+_WALKER_CONTEXT = get_default_latex_context_db()
+# What pylatexenc reads as more than its characters, outside math, besides commands and braces:
+# its "specials" (--, ``, '', ~, &, !`, ?`).
+_SPECIAL_TEXT = re.compile(r"--|``|''|!`|\?`|[~&\\]")
+_UNSAFE_MATH = re.compile(r"%|\\[^A-Za-z]")
+_MACRO = re.compile(r"\\([A-Za-z]+)")
+_ARGUMENT_MACROS = frozenset(
+    spec.macroname for spec in _WALKER_CONTEXT.iter_macro_specs() if spec.args_parser.argspec
+)
+_ESCAPED = re.compile(r"\\[%&_#]")
+# Accents on an ASCII letter (or a dotless i) and special letters, in the spellings .bib files use;
+# pylatexenc composes them (NFC) to the same characters.
+_ACCENT_MARKS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
+                 ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
+                 "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+_ACCENT = re.compile(r"\\(['`^\"~=.])(?:([A-Za-z])|\{([A-Za-z])\}|\\(i)(?![^\W\d_]|\s))"
+                     r"|\\([uvHckrdb])(?:\{([A-Za-z])\}| +([A-Za-z]))")
+_LETTERS = {"L": "Ł", "l": "ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+            "aa": "å", "AA": "Å"}
+_LETTER = re.compile(r"\{\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\}|\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\{\}")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
@@ -33,11 +55,68 @@ def latex_to_unicode(text: str) -> str:
     if "\\" not in text and "{" not in text and "~" not in text:
         return squash(text)
     pieces = _MATH_SPLIT.split(text)
+    plain = _only_braces(text, pieces)
+    return plain if plain is not None else _parsed(pieces)
+
+
+def _parsed(pieces: list[str]) -> str:
+    """Text and math pieces (as :data:`_MATH_SPLIT` splits them) read by pylatexenc."""
     text = "".join(p if i % 2 else _text_escapes(p) for i, p in enumerate(pieces))
     try:
-        return squash(_LATEX.latex_to_text(text)).translate(_FROM_PLACEHOLDERS)
+        nodes = LatexWalker(text, latex_context=_WALKER_CONTEXT).get_latex_nodes()[0]
+        return squash(_LATEX.nodelist_to_text(nodes)).translate(_FROM_PLACEHOLDERS)
     except Exception:  # noqa: BLE001 - pylatexenc raises on pathological input; keep the raw text
         return squash(text.replace("{", "").replace("}", ""))
+
+
+def _only_braces(text: str, pieces: list[str]) -> str | None:
+    """The text with accents composed (``{\\'e}``, ``\\c{c}``, ``{\\L}``), ``\\%``, ``\\&``, ``\\_``,
+    ``\\#`` unescaped and grouping braces dropped, when that is all pylatexenc would do (most
+    titles, names and abstracts); None when it would do more. Parsing is a hundred times slower."""
+    if text.count("$") != 2 * (len(pieces) // 2) or "$$" in text or not all(map(_balanced, pieces)):
+        return None
+    if not all(map(_verbatim_math, pieces[1::2])):
+        return None
+    texts = [_LETTER.sub(_letter, _ACCENT.sub(_accent, p)) if "\\" in p else p for p in pieces[::2]]
+    if any(_SPECIAL_TEXT.search(_ESCAPED.sub("", p)) for p in texts):
+        return None
+    texts = [_ESCAPED.sub(_unescape, p).replace("{", "").replace("}", "") for p in texts]
+    pieces = [texts[i // 2] if i % 2 == 0 else math for i, math in enumerate(pieces)]
+    return squash("".join(pieces))
+
+
+def _verbatim_math(math: str) -> bool:
+    """Whether pylatexenc keeps this math as written: no comment, no escaped character (``\\$``,
+    ``\\}``), no command that takes arguments (which would reach past the ``$`` when they are missing)."""
+    if _UNSAFE_MATH.search(math):
+        return False
+    return not any(name in _ARGUMENT_MACROS for name in _MACRO.findall(math))
+
+
+def _accent(match: re.Match[str]) -> str:
+    symbol, letter_accent = match.group(1), match.group(5)
+    base = next(g for g in match.groups()[1:4] + match.groups()[5:] if g)
+    return unicodedata.normalize("NFC", base + _ACCENT_MARKS[symbol or letter_accent])
+
+
+def _letter(match: re.Match[str]) -> str:
+    return _LETTERS[match.group(1) or match.group(2)]
+
+
+def _unescape(match: re.Match[str]) -> str:
+    return match.group()[1]
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 # ASCII specials that pylatexenc reads as look-alikes (\textasciicircum → U+02C6 ˆ) or drops

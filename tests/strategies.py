@@ -144,3 +144,26 @@ def record_lists(draw: st.DrawFn, max_size: int = 3) -> list[Record]:
     """One to ``max_size`` records with distinct keys (a repeated key is renamed by the writers)."""
     chosen = draw(st.lists(keys, min_size=1, max_size=max_size, unique=True))
     return [draw(records(key=key)) for key in chosen]
+
+
+STRUCTURAL = ("{", "}", '"', "(", ")", "@", ",", "=", "#", "%", "\\", "\n", "[", "]", ":", "\r",
+              "TY  - ", "ER  - ")
+"""What near-valid input gets wrong: the characters that delimit entries, fields and items."""
+
+
+@st.composite
+def mutated(draw: st.DrawFn, texts: st.SearchStrategy[str], max_edits: int = 4) -> str:
+    """A valid text with a few edits: a character deleted, or a structural one inserted.
+
+    Random text rarely gets past a reader's first check; this reaches the code that handles an
+    entry that is almost right (an unbalanced brace, a lost quote, a field cut short).
+    """
+    text = draw(texts)
+    for _ in range(draw(st.integers(1, max_edits))):
+        at = draw(st.integers(0, len(text)))
+        if text and draw(st.booleans()):
+            at = min(at, len(text) - 1)
+            text = text[:at] + text[at + 1:]
+        else:
+            text = text[:at] + draw(st.sampled_from(STRUCTURAL)) + text[at:]
+    return text

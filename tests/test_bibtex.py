@@ -21,6 +21,7 @@ from citekit.formats import bibtex
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
 from citekit.formats.latex import is_inert, needs_protection, to_latex
 from citekit.model import Date, Name, Record
+from strategies import mutated, record_lists
 
 DATA = Path(__file__).parent / "data" / "bibtex"
 CASES = sorted(p.stem for p in DATA.glob("*.bib") if ".out" not in p.name)
@@ -400,7 +401,27 @@ def test_reader_never_raises_and_accounts_for_every_entry(parts):
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=300))
 def test_reader_never_raises_on_arbitrary_text(text):
-    BIBLATEX.read(text, "fuzz.bib")
+    assert_accounted(BIBLATEX.read(text, "fuzz.bib"), text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(list(WRITERS.values())), st.data())
+def test_near_valid_files_are_read_and_every_entry_accounted_for(fmt, data):
+    """What the writers make, with a brace, quote, comma or ``@`` too many or too few."""
+    text = data.draw(mutated(record_lists(max_size=2).map(fmt.write)))
+    result = fmt.read(text, "fuzz.bib")
+    assert_accounted(result, text)
+    if re.search(r"^[ \t]*@[^\n{(]*[{(]", text, re.MULTILINE):  # something meant as an entry
+        assert result.records or result.failed_indices, result.diagnostics
+
+
+def assert_accounted(result, text: str) -> None:
+    """In = out + reported: indices 1..n, each read or reported lost once, none invented."""
+    read = [r.origin.index for r in result.records]
+    indices = sorted(read + list(result.failed_indices))
+    assert indices == list(range(1, len(indices) + 1)) and not set(read) & result.failed_indices
+    assert len(indices) <= text.count("@")
+    assert all(d.file == "fuzz.bib" and d.line for d in result.diagnostics if d.index is not None)
 
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèçğíøåüßłñÉØ"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from citekit.formats import csljson
 from citekit.model import Date, Name, Record
 from citekit.names import TRUNCATION_MARKERS
+from strategies import mutated, record_lists
 
 DATA = Path(__file__).parent / "data" / "csljson"
 CASES = sorted(p.name.removesuffix(".json") for p in DATA.glob("*.json") if p.name.count(".") == 1)
@@ -171,6 +172,23 @@ def test_reader_accounts_for_every_item(items: list[object]) -> None:
     assert read | result.failed_indices == set(range(1, len(items) + 1))
     assert not read & result.failed_indices
     jsonschema.validate(json.loads(csljson.write(result.records)), SCHEMA)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(record_lists(max_size=2).map(csljson.write)))
+def test_near_valid_json_is_read_or_reported_with_its_line(text: str) -> None:
+    """What the writer makes, with a brace, quote, comma or bracket too many or too few."""
+    result = csljson.read(text, "fuzz.json")
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except ValueError:
+        errors = [d.code for d in result.diagnostics if d.level == "error"]
+        assert not result.records and errors == ["csljson.syntax"]
+        assert all(d.line for d in result.diagnostics) or not text.strip()
+        return
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    read = {r.origin.index for r in result.records}
+    assert read | result.failed_indices == set(range(1, len(items) + 1)) and not read & result.failed_indices
 
 
 plain_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(bool)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from citekit.model import TEXT_FIELDS, Date, Name, Record
 from citekit.sources import bulk, local
 from citekit.sources.base import Query, SourceError
-from citekit.sources.fulltext import COMMON_DOCS, blocking_expression, common_words, match_expression
+from citekit.sources.fulltext import COMMON_DOCS, MATCHES_BUDGET, SELECTIVE_DOCS, Search, common_words, search_plan
 from citekit.sources.local import LocalIndex, default_index_path, record_from_json, record_to_json
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -259,20 +259,28 @@ def test_common_words_are_estimated_from_a_sample() -> None:
     assert set(common) == {"model", "number"} and common["model"] == COMMON_DOCS * 5
 
 
-def test_common_words_are_dropped_while_rarer_ones_remain() -> None:
-    common = {"model": 900_000, "learning": 500_000, "deep": 300_000}
-    assert match_expression(Query(title="Deep learning model for zebra finch song"), common) == \
-        '"zebra" OR "finch" OR "song"'
-    assert match_expression(Query(title="Deep learning model zebra"), common) == \
-        '"zebra" OR "deep" OR "learning"'
+def test_blocking_pairs_the_rarest_selective_words_and_ranks_them() -> None:
+    counts = {"zebra": 3, "finchh": 0, "song": 5, "deep": SELECTIVE_DOCS, "learning": 50_000}
+    assert search_plan(counts, total=100_000) == [
+        Search('("zebra" AND "song") OR ("zebra" AND "deep") OR ("song" AND "deep")', ranked=True)]
 
 
-def test_blocking_pairs_the_rarest_words_the_index_has() -> None:
-    counts = {"zebra": 3, "finchh": 0, "song": 5, "deep": 40_000, "learning": 50_000}
-    assert blocking_expression(counts, total=100_000) == (
-        '("zebra" AND "song") OR ("zebra" AND "deep") OR ("zebra" AND "learning") OR ("song" AND "deep") '
-        'OR ("song" AND "learning")')  # deep AND learning: in some 20,000 records, left out
-    assert blocking_expression({"zebra": 3, "finchh": 0}, total=100_000) == ""
+def test_one_selective_word_is_paired_with_common_ones_unranked() -> None:
+    counts = {"zebra": 3, "deep": 40_000, "learning": 50_000, "model": 90_000}
+    assert search_plan(counts, total=100_000) == [
+        Search('("zebra" AND "deep") OR ("zebra" AND "learning")', ranked=False)]
+
+
+def test_a_generic_query_blocks_on_all_its_rarest_words_then_its_cheapest_pair() -> None:
+    generic = {"deep": 40_000, "learning": 50_000, "model": 90_000, "data": 95_000}
+    assert search_plan(generic, total=100_000) == [
+        Search('"deep" AND "learning" AND "model"', ranked=False), Search('("deep" AND "learning")', ranked=False)]
+    assert search_plan({"the": 99_000, "model": 98_000}, total=100_000) == []
+
+
+def test_a_query_with_one_known_word_searches_for_it_unless_it_is_everywhere() -> None:
+    assert search_plan({"voxtral": 2, "ttss": 0}, total=100_000) == [Search('"voxtral"', ranked=True)]
+    assert search_plan({"model": MATCHES_BUDGET + 1}, total=100_000) == []
 
 
 def _filler(count: int) -> list[Record]:
@@ -293,7 +301,7 @@ def test_blocking_tolerates_misspelt_words_and_refuses_a_single_shared_word(fres
     assert fresh.search(Query(title="Thermoregulation of spiking neurons"), 5) == []
 
 
-def test_a_query_of_common_words_only_falls_back_to_their_or(fresh: LocalIndex) -> None:
+def test_a_query_of_common_words_finds_its_record_by_its_rarest_pair(fresh: LocalIndex) -> None:
     fresh.add_records(_filler(COMMON_DOCS * 2))
     fresh.optimize()
     found = fresh.search(Query(title="Deep learning of model 7 for data"), 3)

@@ -38,13 +38,20 @@ def writable() -> list[str]:
     return [name for name, fmt in FORMATS.items() if fmt.write is not None]
 
 
-def detect(path: str | None, text: str) -> Format:
-    """By suffix (``.bib``, ``.ris``, ``.json``), else by content."""
+def by_suffix(path: str | None) -> Format | None:
+    """The format a file's suffix (``.bib``, ``.ris``, ``.json``) names, if any."""
     if path:
         suffix = Path(path).suffix.lower()
         for fmt in FORMATS.values():
             if suffix in fmt.suffixes:
                 return fmt
+    return None
+
+
+def detect(path: str | None, text: str) -> Format:
+    """By suffix (``.bib``, ``.ris``, ``.json``), else by content."""
+    if fmt := by_suffix(path):
+        return fmt
     for fmt in sorted(FORMATS.values(), key=lambda f: f.priority):
         if fmt.sniff(text):
             return fmt

@@ -2,14 +2,17 @@
 
 Each module in :mod:`citekit.formats` exposes ``FORMAT``, a :class:`Format` with its reader and
 (except for the scraped formats) its writer. Readers take the text and the file name used in
-diagnostics; writers take records and return text. Both are driven by one declarative mapping
+diagnostics; writers take records and return text. Formats that can also read a file or write
+their output in bounded pieces (so that ``citekit convert`` streams) say so with ``read_chunks``
+and ``write_chunks``. Both are driven by one declarative mapping
 table per module, so reading and writing cannot drift apart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from citekit.diagnostics import ReadResult
 from citekit.model import Record
@@ -18,6 +21,10 @@ Reader = Callable[[str, str], ReadResult]
 """``read(text, file)``: never raises on content."""
 Writer = Callable[[Sequence[Record]], str]
 Sniffer = Callable[[str], bool]
+ChunkReader = Callable[[Path, str], Iterator[ReadResult]]
+"""``read_chunks(path, file)``: the file in bounded pieces, together what ``read`` returns."""
+ChunkWriter = Callable[[Iterable[Sequence[Record]]], Iterator[str]]
+"""``write_chunks(batches)``: the text ``write`` gives for all the batches' records, piece by piece."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +37,5 @@ class Format:
     write: Writer | None = None
     priority: int = 50
     """Content sniffers run in ascending priority: specific formats before catch-alls."""
+    read_chunks: ChunkReader | None = None
+    write_chunks: ChunkWriter | None = None

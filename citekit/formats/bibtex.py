@@ -15,12 +15,15 @@ record can break a field or run as a command.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from typing import Literal
 
 import bibtexparser
@@ -30,6 +33,7 @@ from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
+    ImplicitComment,
     ParsingFailedBlock,
     Preamble,
     String,
@@ -156,6 +160,17 @@ _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:.+]*$")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
+# @strings defined by doubling (s2 = s1 # s1, s3 = s2 # s2 …) make a value of 2**n characters from
+# n short lines: a 1 kB file could fill the memory. Expansion may add ten characters per character
+# of the values read so far, plus 20,000: far beyond any real file (a journal macro adds tens of
+# characters per entry), and reading stays linear in the input. Not more: decoding LaTeX runs at
+# about 150,000 characters a second, so with a million a fuzzed 1.6 kB file took 2 s.
+_EXPANSION_ALLOWANCE = 20_000
+_EXPANSION_PER_CHAR = 10
+# A line that starts like an entry but that bibtexparser left in the text between entries (a typo
+# in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
+_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]",
+                         re.IGNORECASE | re.MULTILINE)
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
 _ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -172,54 +187,168 @@ def sniff(text: str) -> bool:
 def read(text: str, file: str, dialect: Dialect = "bibtex") -> ReadResult:
     """Every entry becomes a record or an error diagnostic; never raises on content."""
     result = ReadResult()
-    try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
-    except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
-        message = f"the file could not be split into entries ({type(error).__name__}: {error})"
-        result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, file, 1, raw=text))
-        return result
-    _Reader(file, dialect, result).run(library.blocks)
+    reader = _Reader(file, dialect, result)
+    blocks = reader.split(text)
+    if blocks is not None:
+        reader.define_strings(blocks)
+        reader.read_blocks(blocks)
     return result
 
 
+CHUNK_BLOCKS = 1000
+"""Blocks per chunk when a file is read in chunks: enough to amortise the splitter, few enough
+that memory does not grow with the file."""
+_LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]")
+
+
+def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
+                blocks_per_chunk: int | None = None) -> Iterator[ReadResult]:
+    """The file read in chunks of blocks, with the same records and diagnostics as :func:`read`.
+
+    bibtexparser's splitter ends whatever block it is in at a line that starts a block
+    (``@type{`` after optional white space), so cutting the text before such lines changes
+    nothing: each chunk is parsed with the next block's first line appended (so a block left
+    open fails as it would in the whole file) and the blocks starting there are dropped. Line
+    numbers are shifted by the lines before the chunk, counted as the splitter counts them (a
+    newline after a backslash is not counted). ``@string``\\ s apply file-wide, also before their
+    definition, so a first pass reads them (and checks the encoding); the first result holds
+    what it found. Entry numbers and the keys seen carry across chunks. ``blocks_per_chunk``
+    defaults to :data:`CHUNK_BLOCKS`.
+    """
+    path = Path(path)
+    reader = _Reader(file, dialect, ReadResult())
+    encoding: list[Diagnostic] = []
+    for body, lookahead, offset in _chunks(_decoded_lines(path, file, encoding), 1, strings_only=True):
+        reader.define_strings(reader.split(body + lookahead, offset, _lines_in(body)) or [])
+    reader.result.diagnostics[:0] = encoding
+    yield reader.result
+    for body, lookahead, offset in _chunks(_decoded_lines(path, file, []), blocks_per_chunk or CHUNK_BLOCKS):
+        reader.result = ReadResult()
+        reader.read_blocks(reader.split(body + lookahead, offset, _lines_in(body)) or [])
+        yield reader.result
+
+
+def _decoded_lines(path: Path, file: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """Lines (split at LF only, as the splitter counts them) decoded as :func:`formats.decode` does:
+    UTF-8 without BOM, bytes that are not UTF-8 replaced and the first of them reported."""
+    offset = 0
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                if not diagnostics:
+                    message = f"not UTF-8 at byte {offset + error.start}; undecodable bytes replaced"
+                    diagnostics.append(Diagnostic("warning", "input.encoding", message, file, number))
+                yield raw.decode("utf-8", errors="replace")
+            offset += len(raw)
+
+
+def _chunks(lines: Iterable[str], blocks_per_chunk: int,
+            strings_only: bool = False) -> Iterator[tuple[str, str, int]]:
+    """``(body, lookahead, line offset)``: runs of whole blocks cut before block-starting lines,
+    the line that follows, and the splitter's line count before the body. ``strings_only`` keeps
+    only single blocks that may hold an ``@string``."""
+    body: list[str] = []
+    blocks, offset, counted, wanted = 0, 0, 0, not strings_only
+    for line in lines:
+        if "@" in line:
+            if _LINE_BLOCK_START.match(line):
+                if blocks >= blocks_per_chunk:
+                    if wanted:
+                        yield "".join(body), line, offset
+                    body, blocks, offset, wanted = [], 0, counted, not strings_only
+                blocks += 1
+            wanted = wanted or "@string" in line.lower()
+        body.append(line)
+        counted += line.endswith("\n") and not line.endswith("\\\n")
+    if wanted and body:
+        yield "".join(body), "", offset
+
+
+def _lines_in(text: str) -> int:
+    """Lines as the splitter counts them: newlines not escaped by a backslash."""
+    return text.count("\n") - text.count("\\\n")
+
+
 class _Reader:
-    """One file: the ``@string`` table, the keys seen, and the entry being read (for diagnostics)."""
+    """One file: the ``@string`` table, the keys seen, and the entry being read (for diagnostics).
+
+    A file read in chunks is read by one reader, so entry numbers, keys and strings carry over.
+    """
 
     def __init__(self, file: str, dialect: Dialect, result: ReadResult) -> None:
         self.file, self.dialect, self.result = file, dialect, result
         self.strings: dict[str, str] = {}
+        self.string_keys: set[str] = set()
         self.keys: set[str] = set()
         self.index: int | None = None
+        self.allowance = _EXPANSION_ALLOWANCE
+        """Characters @string expansion may still add (see :data:`_EXPANSION_ALLOWANCE`)."""
+        self.count = 0
+        self.line_offset = 0
+
+    def split(self, text: str, line_offset: int = 0, lines: int | None = None) -> list[Block] | None:
+        """bibtexparser's blocks, those starting within the first ``lines`` lines (all when None);
+        None (and an error) when the text cannot be split at all."""
+        self.line_offset = line_offset
+        try:
+            library = bibtexparser.parse_string(text, parse_stack=[])
+        except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
+            message = f"the file could not be split into entries ({type(error).__name__}: {error})"
+            self.result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, self.file,
+                                                      line_offset + 1, raw=text))
+            return None
+        if lines is None:
+            return library.blocks
+        return [block for block in library.blocks if block.start_line < lines]
+
+    def line(self, block: object) -> int | None:
+        start = getattr(block, "start_line", None)
+        return start + 1 + self.line_offset if start is not None else None
 
     def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
              index: int | None = None) -> None:
         index = index if index is not None else self.index
         self.result.diagnostics.append(Diagnostic(level, code, message, self.file, line, index, raw))
 
-    def run(self, blocks: Sequence[Block]) -> None:
-        for block in blocks:  # all @strings first: bibtexparser resolves them file-wide too
+    def define_strings(self, blocks: Sequence[Block]) -> None:
+        """All ``@string``\\ s before any entry: bibtexparser resolves them file-wide too."""
+        for block in blocks:
             string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
             if isinstance(string, String):
-                self.strings[string.key.lower()] = self.evaluate(string.value, _line(string))
-        count = 0
+                self.strings[string.key.lower()] = self.evaluate(string.value, self.line(string))
+
+    def read_blocks(self, blocks: Sequence[Block]) -> None:
         for block in blocks:
-            line = _line(block)
+            line = self.line(block)
+            string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
             if isinstance(block, Preamble):
                 self.warn("bibtex.preamble", "@preamble ignored", line, "info")
-            elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, String):
-                message = f"@string {block.key} defined again; the last wins"
-                self.warn("bibtex.duplicate-string", message, line)
+            elif isinstance(string, String):
+                if string.key in self.string_keys:
+                    message = f"@string {string.key} defined again; the last wins"
+                    self.warn("bibtex.duplicate-string", message, line)
+                self.string_keys.add(string.key)
             elif isinstance(block, Entry | DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
-                count += 1
-                self.entry_block(block, count, line)
+                self.count += 1
+                self.entry_block(block, self.count, line)
             elif isinstance(block, ParsingFailedBlock) and not _NOT_ENTRIES.match(block.raw or ""):
-                count += 1
+                self.count += 1
                 reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
-                self.warn("bibtex.failed-block", f"entry {count} could not be read: {reason.strip()}", line,
-                          "error", block.raw or "", count)
+                message = f"entry {self.count} could not be read: {reason.strip()}"
+                self.warn("bibtex.failed-block", message, line, "error", block.raw or "", self.count)
             elif isinstance(block, ParsingFailedBlock):
                 self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
                           "error", block.raw or "")
+            elif isinstance(block, ImplicitComment):
+                for offset, raw in _lost_entries(block.raw or ""):
+                    self.count += 1
+                    kind = raw.split("\n", 1)[0].strip()[:40]
+                    message = f"entry {self.count} could not be read: {kind!r} does not start an entry"
+                    self.warn("bibtex.failed-block", message, (line or 1) + offset, "error", raw, self.count)
 
     def entry_block(self, block: Block, index: int, line: int | None) -> None:
         entry = block if isinstance(block, Entry) else block.ignore_error_block
@@ -243,7 +372,7 @@ class _Reader:
     def entry(self, entry: Entry, line: int | None) -> Record:
         fields: dict[str, str] = {}
         for field in entry.fields:
-            name, field_line = field.key.lower(), _line(field) or line
+            name, field_line = field.key.lower(), self.line(field) or line
             if name in fields:
                 self.warn("bibtex.duplicate-field", f"{entry.key}: field {name} repeated; the first kept",
                           field_line, raw=f"{field.key} = {field.value}")
@@ -277,8 +406,7 @@ class _Reader:
         """Into the model when a row of :data:`FIELDS` takes it for this type, else into ``custom``."""
         if not raw.strip():
             return
-        rule = next((r for r in FIELDS if name in r.names and r.kind in _SIMPLE and r.applies(record.type)),
-                    None)
+        rule = _simple_rule(name, record.type)
         value = _DECODERS[rule.kind](raw) if rule and not getattr(record, rule.attr) else ""
         if value:
             setattr(record, rule.attr, value)
@@ -288,9 +416,14 @@ class _Reader:
         record.custom[name] = raw
 
     def evaluate(self, raw: str, line: int | None) -> str:
-        value, undefined = evaluate(raw, self.strings)
+        self.allowance += _EXPANSION_PER_CHAR * len(raw)
+        value, undefined, cut = evaluate(raw, self.strings, self.allowance)
+        self.allowance -= max(0, len(value) - len(raw))
         for name in undefined:
             self.warn("bibtex.undefined-string", f"@string {name!r} is not defined; kept as text", line)
+        for name in cut:
+            message = f"@string {name!r} not expanded: the @strings grow past any real use; kept as text"
+            self.warn("bibtex.string-too-long", message, line)
         return value
 
     def names(self, raw: str, line: int | None) -> tuple[list[Name], bool]:
@@ -300,7 +433,7 @@ class _Reader:
             if re.search(r"^\s*,|,\s*,|,\s*$", part):
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
             name = parse_name(part, decode=decode)
-            if any(dataclasses.astuple(name)):
+            if _has_parts(name):
                 names.append(name)
         return names, truncated
 
@@ -336,15 +469,27 @@ class _Reader:
         return Date((year, month, day) if day else (year, month))
 
 
-def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
+@cache
+def _simple_rule(name: str, csl_type: str) -> FieldRule | None:
+    """The row of :data:`FIELDS` that reads field ``name`` as text for this type, if any."""
+    return next((r for r in FIELDS if name in r.names and r.kind in _SIMPLE and r.applies(csl_type)), None)
+
+
+def evaluate(raw: str, strings: dict[str, str], limit: int | None = None) -> tuple[str, list[str], list[str]]:
     """A field value: ``{…}``, ``"…"``, numbers and macros joined by ``#``; month macros and
-    ``@string``\\ s resolved (case-insensitively). Returns the value and undefined macro names."""
+    ``@string``\\ s resolved (case-insensitively). Returns the value, undefined macro names, and
+    the names of ``@string``\\ s left as text because the value would have grown past ``limit``."""
     pieces: list[str] = []
     undefined: list[str] = []
+    cut: list[str] = []
+    length = 0
     for token in _concatenation(raw):
         if len(token) > 1 and (token[0], token[-1]) in {("{", "}"), ('"', '"')}:
             pieces.append(token[1:-1])
         elif not token or token.isdigit():
+            pieces.append(token)
+        elif token.lower() in strings and limit is not None and length + len(strings[token.lower()]) > limit:
+            cut.append(token)
             pieces.append(token)
         elif token.lower() in strings:
             pieces.append(strings[token.lower()])
@@ -353,11 +498,18 @@ def evaluate(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
         else:
             undefined.append(token)
             pieces.append(token)
-    return "".join(pieces), undefined
+        length += len(pieces[-1])
+    return "".join(pieces), undefined, cut
 
 
 def _concatenation(raw: str) -> Iterable[str]:
     """Split at ``#`` outside braces and quotes (braces counted as bibtexparser does)."""
+    if "#" not in raw:  # most values: one piece, no need to walk the characters
+        return [raw.strip()]
+    return _split_concatenation(raw)
+
+
+def _split_concatenation(raw: str) -> Iterator[str]:
     depth, quoted, start, position = 0, False, 0, 0
     while position < len(raw):
         char = raw[position]
@@ -416,7 +568,9 @@ def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], Arxiv
         if ident:
             mentions.append(((), ident, ""))
     for name in ("journal", "journaltitle", "howpublished", "note", "eid", "pages"):
-        text = decode(fields.get(name, ""))
+        if name not in fields:
+            continue
+        text = decode(fields[name])
         only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", _ARXIV_ID_TEXT.sub("", text))))
         venue = name in ("journal", "journaltitle") and bool(_ARXIV_VENUE.match(text))
         if text and (only_arxiv or venue):
@@ -459,9 +613,15 @@ def _valid_date(parts: tuple[int, ...]) -> bool:
     return len(parts) < 2 or (1 <= parts[1] <= 12 and (len(parts) < 3 or 1 <= parts[2] <= 31))
 
 
-def _line(block: object) -> int | None:
-    start = getattr(block, "start_line", None)
-    return start + 1 if start is not None else None
+def _lost_entries(text: str) -> list[tuple[int, str]]:
+    """Entry-like starts in text between entries: (line offset, text up to the next one)."""
+    starts = [match.start() for match in _LOST_ENTRY.finditer(text)]
+    lost, offset, previous = [], 0, 0
+    for start, end in itertools.pairwise([*starts, len(text)]):
+        offset += text.count("\n", previous, start)  # counted piecewise: thousands of them stay linear
+        previous = start
+        lost.append((offset, text[start:end].strip()))
+    return lost
 
 
 _DECODERS: dict[str, Callable[[str], str]] = {
@@ -485,6 +645,17 @@ def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
     layout.indent = "  "
     layout.block_separator = "\n"
     return bibtexparser.write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
+
+
+def write_chunks(batches: Iterable[Sequence[Record]], dialect: Dialect = "bibtex") -> Iterator[str]:
+    """What :func:`write` gives for all the batches' records, a batch at a time (so that ``convert``
+    streams); keys are made unique within a batch: give every record a unique key first."""
+    written = False
+    for records in batches:
+        text = write(records, dialect)
+        if text:
+            yield ("\n" if written else "") + text
+            written = True
 
 
 def _keyed(records: Sequence[Record]) -> list[Record]:
@@ -534,10 +705,18 @@ def _encode(value: str, kind: str, ascii_only: bool) -> str:
 def _names_field(field: str, record: Record, attr: str, ascii_only: bool) -> dict[str, str]:
     encode = partial(_name_part, ascii_only=ascii_only)
     names = [format_name(_writable_name(n), encode)
-             for n in getattr(record, attr) if any(dataclasses.astuple(n))]
+             for n in getattr(record, attr) if _has_parts(n)]
     if attr == "author" and record.authors_truncated and names:
         names.append("others")
     return {field: "{" + " and ".join(names) + "}"} if names else {}
+
+
+def _has_parts(name: Name) -> bool:
+    """Any part set (``dataclasses.astuple`` deep-copies every part: a tenth of the reading time)."""
+    return any(getattr(name, part.name) for part in _NAME_PARTS)
+
+
+_NAME_PARTS = dataclasses.fields(Name)
 
 
 def _writable_name(name: Name) -> Name:
@@ -601,6 +780,8 @@ BIBTEX = Format(
     sniff=sniff,
     read=partial(read, dialect="bibtex"),
     write=partial(write, dialect="bibtex"),
+    read_chunks=partial(read_chunks, dialect="bibtex"),
+    write_chunks=partial(write_chunks, dialect="bibtex"),
     priority=20,
 )
 BIBLATEX = Format(
@@ -610,5 +791,7 @@ BIBLATEX = Format(
     sniff=sniff,
     read=partial(read, dialect="biblatex"),
     write=partial(write, dialect="biblatex"),
+    read_chunks=partial(read_chunks, dialect="biblatex"),
+    write_chunks=partial(write_chunks, dialect="biblatex"),
     priority=21,
 )

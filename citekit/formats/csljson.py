@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -61,7 +61,7 @@ ZOTERO_FALLBACK_TYPES = {
 _NOTE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
-_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 @cache
@@ -205,9 +205,25 @@ def _custom_value(variable: str, text: str) -> Any:
     return next((c for c in candidates if c is not None and _validator(variable).is_valid(c)), None)
 
 
+_RANGE_DASH = re.compile(r"--|[\u2010-\u2015]")
+
+
+def _page_range(page: str) -> str:
+    """``12 -- 15``, ``12–15`` → ``12-15``: dashes become a hyphen, the spaces around them go.
+
+    By splitting: one ``\\s*dash\\s*`` pattern is quadratic in a long run of spaces.
+    """
+    parts = _RANGE_DASH.split(page)
+    if len(parts) == 1:
+        return page
+    inner = [part.strip() for part in parts[1:-1]]
+    return "-".join([parts[0].rstrip(), *inner, parts[-1].lstrip()])
+
+
 def fold_lines(text: str) -> str:
     """Line breaks (and the space around them) → one space: a value that must stay on one line."""
-    return _LINE_BREAKS.sub(" ", text).strip()
+    # Split, not one \s*[breaks]+\s* pattern: that is quadratic in a long run of spaces without a break.
+    return " ".join(part.strip() for part in _LINE_BREAKS.split(text) if part.strip())
 
 
 def extra_fields(record: Record) -> dict[str, str]:
@@ -328,7 +344,7 @@ def csl_to_record(item: dict[str, Any]) -> Record:
         record.custom.setdefault("type", record.type)
         record.type = "article"
     _truncation(record)
-    record.page = re.sub(r"\s*(?:--|[\u2010-\u2015])\s*", "-", record.page)
+    record.page = _page_range(record.page)
     record.doi = _normalised_doi(record)
     custom = item.get("custom")
     if isinstance(custom, dict):
@@ -470,10 +486,22 @@ def _preprint_variables(record: Record) -> dict[str, str]:
 
 def write(records: Sequence[Record]) -> str:
     """A CSL-JSON array: ids are citation keys (assigned on copies where missing), stable key order."""
-    if any(not r.key for r in records):
-        records = [r.copy() for r in records]
-        assign_keys(records)
-    return json.dumps([record_to_csl(r) for r in records], ensure_ascii=False, indent=2) + "\n"
+    return "".join(write_chunks([records]))
+
+
+def write_chunks(batches: Iterable[Sequence[Record]]) -> Iterator[str]:
+    """The array :func:`write` gives for all the batches' records, a batch at a time (so that
+    ``convert`` streams). Missing keys are assigned within a batch: give every record a key first."""
+    opened = False
+    for records in batches:
+        if any(not r.key for r in records):
+            records = [r.copy() for r in records]
+            assign_keys(records)
+        if records:
+            array = json.dumps([record_to_csl(r) for r in records], ensure_ascii=False, indent=2)
+            yield (",\n" if opened else "[\n") + array[2:-2]  # the items, without "[\n" and "\n]"
+            opened = True
+    yield "\n]\n" if opened else "[]\n"
 
 
 def sniff(text: str) -> bool:
@@ -489,4 +517,5 @@ FORMAT = Format(
     read=read,
     write=write,
     priority=20,
+    write_chunks=write_chunks,
 )

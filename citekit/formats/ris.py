@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic, ReadResult
@@ -300,7 +300,7 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
         if tag == "N1" or not _tag_applies(tag, field_name, kind):
             continue
         values = _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind)
-        lines += [(tag, fold_lines(v)) for v in values if fold_lines(v)]
+        lines += [(tag, folded) for v in values if v and (folded := fold_lines(v))]
         written.add(field_name)
     for attr, value in _untagged(record, written, kind).items():
         leftovers[CSL_FIELDS[attr]] = value
@@ -326,8 +326,9 @@ def _untagged(record: Record, written: set[str], kind: str) -> dict[str, str]:
 def _implied(record: Record, attr: str) -> str:
     """What ``TY  - GEN`` with ``AN  - arXiv:<id>`` already says (the reader restores it; Zotero would
     turn a ``PB`` line on a GEN record into a note)."""
-    implied = {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv"} if record.is_preprint else {}
-    return implied.get(attr, "")
+    if attr not in ("number", "publisher") or not record.is_preprint:
+        return ""
+    return f"arXiv:{record.arxiv_id}" if attr == "number" else "arXiv"
 
 
 def _write_text(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
@@ -396,6 +397,11 @@ def write(records: Sequence[Record]) -> str:
     )
 
 
+def write_chunks(batches: Iterable[Sequence[Record]]) -> Iterator[str]:
+    """:func:`write` a batch at a time: RIS records stand alone."""
+    return (write(records) for records in batches)
+
+
 def sniff(text: str) -> bool:
     """As Zotero: a ``TY  - `` line among the first five non-empty lines."""
     lines = [line.lstrip() for line in _NEWLINE.split(text.lstrip("\ufeff")[:8192]) if line.strip()][:5]
@@ -410,4 +416,5 @@ FORMAT = Format(
     read=read,
     write=write,
     priority=10,
+    write_chunks=write_chunks,
 )

@@ -3,19 +3,16 @@
 Every word is quoted: quoting turns it into a plain term (``NEAR``, ``*``, ``:`` and ``"`` lose
 their meaning), so no text can make a syntax error.
 
-A search *blocks* first (:func:`blocking_expression`): the candidates are the records that share
-at least two of the query's rarest words, ``("a" AND "b") OR ("a" AND "c") OR …``. That tolerates
-typos (a misspelt word matches nothing, the other pairs still do) and keeps the work small: FTS5
-ranks every record an expression matches, at several microseconds each, and a pair of rare words
-matches a handful where one common word matches half the index. A record that shares no pair of
-them is not the query's paper. Only a query with no such pair (a very short or very generic one)
-searches with the OR of its words (:func:`match_expression`).
+A search *blocks* (:func:`search_plan`): the candidates are the records that share at least
+two of the query's rarest words, ``("a" AND "b") OR ("a" AND "c") OR …``. A record that shares no
+such pair is not the query's paper. This tolerates typos (a misspelt word is in no record, so it
+is not among the rarest words; the other pairs still match) and keeps the work small: FTS5 ranks
+every record an expression matches, at several microseconds each, and a pair of rare words
+matches a handful of records where one common word matches half the index.
 
-The cost of an OR query is the number of records its words occur in: a word found in a million
-records makes FTS5 score a million records. Function words are dropped outright; how many records
-the words common in *this* index occur in (``model`` in an arXiv dump) is estimated from a sample
-(:func:`common_words`), and a query takes them, least common first, only while the records they
-make FTS5 score stay within :data:`POSTINGS_BUDGET` (or it has fewer than :data:`MIN_TERMS` words).
+How many records a word occurs in is counted for rare words (cheaply: the count stops at
+:data:`COMMON_DOCS`) and estimated from a sample for the words common in *this* index
+(:func:`common_words`: ``model`` in an arXiv dump).
 """
 
 from __future__ import annotations
@@ -24,24 +21,25 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from itertools import combinations
 
 from citekit.model import Record
 from citekit.sources.base import Query
 
 COMMON_DOCS = 500
-"""A word in more records than this is common: its cost is estimated before a query takes it."""
-POSTINGS_BUDGET = 20_000
-"""Records a query may make FTS5 score, by estimate: a few milliseconds."""
+"""A word in more records than this is common: how many is estimated, not counted."""
+MATCHES_BUDGET = 20_000
+"""Records a search may make FTS5 rank, by estimate (some 100 ms); a query that cannot do with
+fewer is too generic to find one paper by."""
 MAX_TERMS = 24
 """Words taken from each part of a query; an abstract gives its most distinctive ones."""
-MIN_TERMS = 3
-"""Common words are kept, least common first, until a query has this many words."""
-BLOCKING_TERMS = 4
+BLOCKING_TERMS = 3
 """The rarest words the index has, paired up by blocking (a misspelt word it has not is none of
-them): four keep a pair when two of them are wrong, and six pairs cost a third of fifteen."""
-PAIR_MATCHES = 50
-"""Pairs expected (were words independent) in more records than this are left out of blocking."""
+them): three keep a pair when one of them is wrong, and each word more costs more pairs to rank."""
+SELECTIVE_DOCS = 5_000
+"""A word in at most this many records is selective: bm25 may weigh it (reading its records costs
+some 0.1 ms; ``wang`` in a million-paper index, 270,000 records, costs 4 ms)."""
 
 # Function words that match nearly every record in any language of science written in English.
 STOPWORDS = frozenset("""a about after all also an and any are as at be been but by can do does for from
@@ -86,41 +84,56 @@ def query_terms(query: Query) -> list[str]:
     return list(dict.fromkeys(word for part in parts for word in part[:MAX_TERMS]))
 
 
-def match_expression(query: Query, common: Mapping[str, int] | None = None) -> str:
-    """The OR of a query's words; ``""`` when it has no words to search for.
+@dataclass(frozen=True, slots=True)
+class Search:
+    """One FTS5 query of a search plan."""
 
-    ``common`` maps words to their estimated record counts (:func:`common_words`).
-    """
-    terms = query_terms(query)
-    if common:
-        terms = _within_budget(terms, common)
-    return " OR ".join(f'"{term}"' for term in terms)
+    expression: str
+    ranked: bool
+    """Ordered by bm25, whose weights read every record each of its words is in: only for plans of
+    selective words. Unranked matches come in the index's own order, more of them, and are then
+    ordered by the closeness of their titles to the query's."""
 
 
-def blocking_expression(counts: Mapping[str, int], total: int) -> str:
-    """Pairs of the rarest words, ORed; ``""`` when no pair is rare enough.
+def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
+    """How to find a query's candidates: searches to try in turn until one matches; none when the
+    words cannot find one paper.
 
-    ``counts`` maps a query's words, in the query's order, to the number of records they occur
-    in (0: none, a typo maybe), ``total`` is the size of the index; ties keep the query's order,
-    so title words go first. Two common words together still match too many records
-    (:data:`PAIR_MATCHES`): such pairs are left out.
+    ``counts`` maps the query's words, in the query's order, to the number of records they occur in
+    (0: none, a typo maybe), ``total`` is the size of the index. The :data:`BLOCKING_TERMS` rarest
+    are paired (ties keep the query's order, so title words go first):
+
+    - pairs of selective words (in at most :data:`SELECTIVE_DOCS` records), ranked;
+    - failing two such words, pairs of the one with the others, unranked;
+    - failing any, a generic query: all its rarest words together, then its cheapest pair,
+      unranked, unless even that pair is expected in more than :data:`MATCHES_BUDGET` records.
+
+    A query with one word the index has searches for that word.
     """
     present = [term for term in counts if counts[term] > 0]
     rarest = sorted(present, key=counts.__getitem__)[:BLOCKING_TERMS]
-    pairs = [(a, b) for a, b in combinations(rarest, 2) if counts[a] * counts[b] <= PAIR_MATCHES * total]
+    selective = [term for term in rarest if counts[term] <= SELECTIVE_DOCS]
+    if not rarest:
+        return []
+    if len(rarest) == 1:
+        return [Search(_quoted(rarest), ranked=bool(selective))] if counts[rarest[0]] <= MATCHES_BUDGET else []
+    if len(selective) >= 2:
+        return [Search(_pairs(combinations(selective, 2)), ranked=True)]
+    if selective:
+        return [Search(_pairs((selective[0], other) for other in rarest[1:]), ranked=False)]
+    cheapest = min(combinations(rarest, 2), key=lambda pair: counts[pair[0]] * counts[pair[1]])
+    if counts[cheapest[0]] * counts[cheapest[1]] > MATCHES_BUDGET * total:
+        return []
+    together = [Search(_quoted(rarest), ranked=False)] if len(rarest) > 2 else []
+    return [*together, Search(_pairs([cheapest]), ranked=False)]
+
+
+def _quoted(terms: Iterable[str], operator: str = " AND ") -> str:
+    return operator.join(f'"{term}"' for term in terms)
+
+
+def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
     return " OR ".join(f'("{a}" AND "{b}")' for a, b in pairs)
-
-
-def _within_budget(terms: list[str], common: Mapping[str, int]) -> list[str]:
-    """The rare terms, then common ones, least common first, while the estimated cost allows."""
-    kept = [t for t in terms if t not in common]
-    cost = len(kept) * COMMON_DOCS
-    for term in sorted((t for t in terms if t in common), key=common.__getitem__):
-        if len(kept) >= MIN_TERMS and cost + common[term] > POSTINGS_BUDGET:
-            break
-        kept.append(term)
-        cost += common[term]
-    return kept
 
 
 def common_words(sample: Iterable[Record], total: int) -> dict[str, int]:

@@ -37,8 +37,8 @@ from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
-from citekit.sources.fulltext import (COMMON_DOCS, blocking_expression, comparable_title, common_words,
-                                      match_expression, plain, query_terms, search_text, storable)
+from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
+                                      search_plan, search_text, storable)
 from citekit.sources.recordjson import record_from_json, record_to_json
 
 SCHEMA_VERSION = 1
@@ -79,8 +79,14 @@ _FTS_DELETE = ("INSERT INTO records_fts (records_fts, rowid, title, authors, abs
 _SEARCH = ("SELECT r.id, r.data -> '$.title', r.year, f.rank FROM (SELECT rowid, rank "
            "FROM records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
            "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank")
+_UNRANKED = ("SELECT r.id, r.data -> '$.title', r.year, NULL FROM (SELECT rowid FROM records_fts "
+             "WHERE records_fts MATCH ? LIMIT ?) AS f JOIN records AS r ON r.id = f.rowid")
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ? LIMIT ?)"
 
+_COUNTS_KEPT = 100_000
+"""Word counts remembered by a connection before it starts afresh."""
+_UNRANKED_POOL = 1000
+"""Candidates an unranked search takes (see :class:`~citekit.sources.fulltext.Search`)."""
 _POOL = 40
 """Candidates fetched by bm25 for re-ranking, at least."""
 _YEAR_BONUS = 0.05
@@ -196,6 +202,7 @@ class LocalIndex:
             self._create_or_check()
         self._common: dict[str, int] | None = None
         self._size: int | None = None
+        self._counted: dict[str, int] = {}
 
     def __enter__(self) -> LocalIndex:
         return self
@@ -274,15 +281,19 @@ class LocalIndex:
         if not terms or limit < 1:
             return []
         pool = max(4 * limit, _POOL)
-        expression = blocking_expression(self._document_counts(terms), self._total())
-        rows = self._query(_SEARCH, (expression or match_expression(query, self._common_words()), pool))
+        rows = []
+        for search in search_plan(self._document_counts(terms), self._total()):
+            sql, size = (_SEARCH, pool) if search.ranked else (_UNRANKED, _UNRANKED_POOL)
+            rows = self._query(sql, (search.expression, size))
+            if rows:
+                break
         if not rows:
             return []
-        best = rows[0][3]  # bm25 ranks are negative, the best lowest
+        best = rows[0][3] or 1.0  # bm25 ranks are negative, the best lowest; unranked: none
         title = comparable_title(query.title)
         scored = []
         for row_id, found_title, year, rank in rows:
-            score = rank / best
+            score = (rank or 0.0) / best
             if title and found_title:
                 score += fuzz.token_set_ratio(title, comparable_title(json.loads(found_title))) / 100
             near = query.year is not None and year is not None and abs(year - query.year) <= 1
@@ -301,12 +312,14 @@ class LocalIndex:
 
     def _document_counts(self, terms: list[str]) -> dict[str, int]:
         """How many records each word occurs in: estimated for common words, counted (up to
-        :data:`COMMON_DOCS`, so cheaply) for the rest."""
+        :data:`COMMON_DOCS`, so cheaply, and remembered: names and words recur across queries) for the rest."""
         common = self._common_words()
-        counts = {}
+        if len(self._counted) > _COUNTS_KEPT:
+            self._counted.clear()
         for term in terms:
-            counts[term] = common.get(term) or self._query(_COUNT, (f'"{term}"', COMMON_DOCS))[0][0]
-        return counts
+            if term not in common and term not in self._counted:
+                self._counted[term] = self._query(_COUNT, (f'"{term}"', COMMON_DOCS))[0][0]
+        return {term: common.get(term) or self._counted[term] for term in terms}
 
     # Browsing
 
@@ -373,6 +386,7 @@ class LocalIndex:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
         self._size = None
+        self._counted.clear()
         if result.added or result.updated:
             self._refresh_common_words(force=False)
         return result
