@@ -15,6 +15,9 @@ command line runs against them over sockets, as a user would run it:
 3. arXiv lookups by id, at the interval given (alongside run 1: another server);
 4. each run again, same command and same cache: no request at all, and the speed-up.
 
+Runs that share a server are a second apart: pacing is per process, and a citekit process that
+starts within a second of another one's last request may go over the window at their boundary.
+
 The servers run at a higher scheduling priority than citekit when the bench may raise it (see
 :data:`PRIORITY`): the limits are judged on their clocks. For each run it prints the requests, the
 time taken, the rate achieved per Crossref pool against the advertised one (target: at least 90 %
@@ -167,7 +170,8 @@ def crossref_lines(phase: Phase, server: CrossrefEmulator) -> list[str]:
         pacing.append(len(requests) / allowed)
         lines.append(f"    {pool:<14} {len(requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
                      f" = {share}   in flight ≤ {max(r.concurrent for r in requests)} (limit {concurrency})")
-        lines += [f"      {line}" for line in rejections(requests, limit)]
+        in_pool = [r for r in server.log if crossref_pool(r.path, r.params, r.headers) == pool]
+        lines += [f"      {line}" for line in rejections(requests, in_pool, limit)]
     busiest = max(pacing, default=0.0)
     if busiest:
         lines.append(f"    fastest the limits allow: {busiest:.1f} s → {100 * busiest / phase.elapsed:.1f} % of "
@@ -175,9 +179,10 @@ def crossref_lines(phase: Phase, server: CrossrefEmulator) -> list[str]:
     return lines
 
 
-def rejections(requests: Sequence[LoggedRequest], limit: int) -> list[str]:
-    """For each request turned away: the gaps between it and the arrivals before it in its window."""
-    starts = sorted(r.start for r in requests)
+def rejections(requests: Sequence[LoggedRequest], history: Sequence[LoggedRequest], limit: int) -> list[str]:
+    """For each of ``requests`` turned away: the gaps between it and the arrivals before it in its
+    window (from the ``history`` of the server, earlier runs included)."""
+    starts = sorted(r.start for r in history)
     lines = []
     for request in requests:
         if request.fault in REJECTED:
@@ -194,7 +199,7 @@ def arxiv_lines(phase: Phase, interval: float) -> list[str]:
     return [_head(phase),
             f"    {'query':<14} {len(phase.requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
             f" = {share}   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)",
-            *(f"      {line}" for line in rejections(phase.requests, 1))]
+            *(f"      {line}" for line in rejections(phase.requests, phase.requests, 1))]
 
 
 def rerun_line(first: Phase, again: Phase) -> str:
@@ -265,6 +270,7 @@ def main() -> None:
         phases["dois"] = run_citekit("Crossref DOI lookups", len(looked_up), commands["dois"], env, crossref,
                                      prefix)
         beside.join()
+        time.sleep(1.0)  # pacing is per process: a new one knows nothing of the last one's window
         phases["titles"] = run_citekit("Crossref title searches", len(searched), commands["titles"], env,
                                        crossref, prefix)
         reruns = {name: run_citekit(f"{phases[name].name} (rerun)", phases[name].records, commands[name], env,
