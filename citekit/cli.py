@@ -1,7 +1,10 @@
 """The command line: a thin click layer over :mod:`citekit.io`, the readers, writers and pipeline.
 
 Exit status: 0 success; 1 when an input record could not be read (or, with ``--strict``, when
-anything was warned about); 2 on usage errors (click's convention).
+anything was warned about, a source that failed included); 2 on usage errors (click's convention).
+A source that fails (retries exhausted, server unreachable) does not fail the run: the records it
+could not check are written as they were read, the end-of-run summary names what failed, and a
+rerun with the same cache asks only for that.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import signal
 import sys
 import tempfile
 import threading
@@ -27,10 +31,22 @@ from citekit.sources.local import LocalIndex
 from citekit.diagnostics import Diagnostic
 from citekit.keys import DEFAULT_PATTERN, KeyPatternError, KeyPlan, check_pattern
 from citekit.model import Record
+from citekit.progress import Progress
 from citekit.report import Report
 
 FORMAT_NAMES = click.Choice(formats.readable())
 WRITER_NAMES = click.Choice(formats.writable())
+
+
+def run() -> None:
+    """The ``citekit`` program: :func:`main`, with SIGTERM (a CI job's timeout, ``kill``) turned
+    into a normal exit, so that a write in progress removes its temporary file like on Ctrl-C."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    main()
+
+
+def _exit_on_signal(number: int, _frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -182,6 +198,11 @@ enrich_options = _options(
                  help="Response cache file (default: in the user cache folder)."),
     click.option("--mailto", envvar="CITEKIT_MAILTO",
                  help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                 help="How long to wait for a server's answer before retrying (default: 10 for Crossref, "
+                      "15 for arXiv)."),
+    click.option("--retries", type=click.IntRange(min=0), metavar="N",
+                 help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
     click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
                  help="Records matched at once: processes for the local index alone, else threads."),
 )
@@ -214,16 +235,19 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
+    library: dict[str | Path, list[str]] = {}
     for name, format_name in EXPORT_FILES.items():
         writer = formats.get(format_name).write
         assert writer is not None
-        io.write_output(folder / name, writer(records))
+        library[folder / name] = [writer(records)]
+    io.write_outputs(library)
     finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
 
 
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
-            cache_path: str | None, mailto: str | None, jobs: int, **_: Any) -> tuple[list[Record], Report]:
+            cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
+            **_: Any) -> tuple[list[Record], Report]:
     _check_key_pattern(key_pattern)
     try:
         names = parse_source_names(source_names)
@@ -233,17 +257,22 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     if rekey:
         for record in records:
             record.key = ""
-    sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path)
+    try:
+        sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path,
+                               timeout=timeout, retries=retries)
+    except ValueError as error:  # a bad CITEKIT_ARXIV_INTERVAL
+        raise click.UsageError(str(error)) from None
     tell = SaidOnce()
 
     try:
         enricher = Enricher(sources, on_source_error=tell)
-        with _progress(len(records)) as advance:
+        with _progress("matching", len(records)) as advance:
             outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance, jobs=jobs,
                                    reopen=functools.partial(open_sources, names, index=index_path)
                                    if names == ["local"] else None)
         print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
         _summarise_sources(sources, tell.said)
+        report.diagnostics.extend(_source_failures(sources))
     finally:
         close_all(sources)
     return outputs, report
@@ -279,14 +308,20 @@ def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
                 click.echo(f"  {source.name}: {failure}", err=True)
 
 
+def _source_failures(sources: Sequence[Any]) -> list[Diagnostic]:
+    """What failed, for the report (and for ``--strict``): the records concerned were kept as read."""
+    return [Diagnostic("warning", "source.failed", f"{source.name}: {failure}; a rerun with the same cache asks again")
+            for source in sources for failure in getattr(getattr(source, "stats", None), "failures", [])]
+
+
 @contextlib.contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal (records/s, ETA); nothing in a pipe or a CI log."""
-    if not sys.stderr.isatty():
-        yield lambda done: None
-        return
-    with click.progressbar(length=total, label="matching", file=sys.stderr, show_pos=True, show_eta=True) as bar:
-        yield lambda done: bar.update(1)
+def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """Progress on a terminal (records/s, ETA); nothing in a pipe or a CI log (see :mod:`citekit.progress`)."""
+    progress = Progress(label, total)
+    try:
+        yield progress.update
+    finally:
+        progress.close()
 
 
 @main.group()
@@ -303,7 +338,8 @@ def index_add(files: tuple[str, ...], index_path: str | None) -> None:
     failed = False
     with LocalIndex(index_path) as local:
         for path in files:
-            result = local.add_file(path)
+            with _progress(f"indexing {Path(path).name}") as advance:
+                result = local.add_file(path, progress=advance)
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "

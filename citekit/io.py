@@ -1,7 +1,11 @@
 """Reading inputs and writing outputs for the command line and for library users.
 
 Outputs are written atomically (a temporary file in the same folder, then a rename), so an
-interrupted run never leaves a half-written library behind.
+interrupted run never leaves a half-written library behind. Several files written together (the
+library in every format) are all written to temporary files before the first rename, so an
+interruption while writing leaves every old file as it was. The temporary files are removed when
+writing fails or the program is stopped (Ctrl-C, SIGTERM); only a SIGKILL can leave one behind,
+hidden (``.name.*.tmp``), never in the target's place.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from citekit import formats
@@ -68,18 +72,39 @@ def write_output_pieces(path: str | Path, pieces: Iterable[str]) -> None:
             sys.stdout.buffer.write(piece.encode("utf-8"))
         sys.stdout.buffer.flush()
         return
-    target = Path(path)
+    write_outputs({path: pieces})
+
+
+def write_outputs(files: Mapping[str | Path, Iterable[str]]) -> None:
+    """Write several files (not standard output), each from its pieces, as one: every temporary
+    file first, then the renames."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, pieces in files.items():
+            target = Path(path)
+            staged.append((_stage(target, pieces), target))
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def _stage(target: Path, pieces: Iterable[str]) -> Path:
+    """The pieces in a temporary file beside ``target``, with the mode ``target`` has or will get."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             for piece in pieces:
                 stream.write(piece)
         os.chmod(temporary, _file_mode(target))
-        os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def _file_mode(target: Path) -> int:

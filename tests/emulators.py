@@ -2,8 +2,14 @@
 
 Each serves the snapshot in ``seeds/metadata/`` (or records a test adds) from a
 ``ThreadingHTTPServer`` on an ephemeral 127.0.0.1 port, so the real clients run over real
-sockets. Tests steer them with :meth:`Emulator.fail` (the next responses are 429s, 5xx, slow,
-cut short or reset) and inspect :attr:`Emulator.log` (arrival times, concurrency, headers, params).
+sockets. Tests steer them with :meth:`Emulator.fail` (the next responses, or the next ones to a
+given path, are 429s, 5xx, slow, stalled halfway, cut short or reset) and inspect
+:attr:`Emulator.log` (arrival times, concurrency, headers, params, what each request got).
+
+Both can also *enforce* the services' limits, as the real ones do: ``CrossrefEmulator.enforce_limits``
+answers 429 to a client that goes over the rate or concurrency limit its pool advertises, and
+``ArxivEmulator.min_interval`` answers 503 to requests closer together than arXiv's rule allows.
+Such rejections are counted in :attr:`Emulator.violations`.
 
     with CrossrefEmulator() as server:
         source = CrossrefSource(base_url=server.url, mailto="me@example.org")
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import socket
 import struct
@@ -35,7 +42,9 @@ from citekit.ids import parse_arxiv_id
 from citekit.text import fold, latex_to_unicode
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "metadata"
-FAULTS = frozenset({"429", "500", "503", "slow", "truncated", "malformed", "reset"})
+FAULTS = frozenset({"429", "500", "503", "slow", "slow-body", "truncated", "malformed", "reset"})
+REJECTED = frozenset({"rate-limit", "concurrency-limit"})
+"""What :attr:`LoggedRequest.fault` says when an enforced limit, not a test, turned a request away."""
 
 
 @dataclass(slots=True)
@@ -51,6 +60,11 @@ class Fault:
     kind: str
     retry_after: str | None = None
     delay: float = 0.0
+    only: str | None = None
+    """Applies only to requests whose path and query contain this text; ``None``: to any request."""
+
+    def applies_to(self, entry: LoggedRequest) -> bool:
+        return self.only is None or self.only in entry.target
 
 
 @dataclass(slots=True)
@@ -65,6 +79,9 @@ class LoggedRequest:
     """Requests being handled at arrival, this one included."""
     status: int = 0
     fault: str = ""
+    """The injected fault this request got, or a :data:`REJECTED` reason; empty when answered normally."""
+    target: str = ""
+    """Path and query string, percent-decoded (what :attr:`Fault.only` is matched against)."""
 
     def param(self, name: str) -> str:
         return self.params.get(name, [""])[0]
@@ -78,6 +95,9 @@ class Emulator:
         self.faults: deque[Fault] = deque()
         self.delay = 0.0
         """Seconds every response waits (to make concurrency observable)."""
+        self.tolerance = 0.01
+        """Seconds a request may arrive early without breaking an enforced limit: arrival times are
+        taken after thread scheduling, so they jitter around the moment the client sent."""
         self._active = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -97,14 +117,22 @@ class Emulator:
         self._server.shutdown()
         self._server.server_close()
 
-    def fail(self, kind: str, times: int = 1, *, retry_after: str | None = None, delay: float = 0.5) -> None:
+    def fail(self, kind: str, times: int = 1, *, retry_after: str | None = None, delay: float = 0.5,
+             only: str | None = None) -> None:
         """The next ``times`` requests get ``kind``: 429, 500, 503 (with ``Retry-After`` if given),
-        ``slow`` (answered after ``delay`` s), ``truncated`` (connection closed halfway through a
-        body whose full length was announced), ``malformed`` (half a body, announced as complete),
-        ``reset`` (connection reset before any answer)."""
+        ``slow`` (answered after ``delay`` s), ``slow-body`` (half the body at once, the rest
+        ``delay`` s later), ``truncated`` (connection closed halfway through a body whose full
+        length was announced), ``malformed`` (half a body, announced as complete), ``reset``
+        (connection reset before any answer). With ``only``, just the next ``times`` requests whose
+        path and query contain that text (e.g. one DOI) get it; other requests pass untouched."""
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}")
-        self.faults.extend(Fault(kind, retry_after, delay) for _ in range(times))
+        self.faults.extend(Fault(kind, retry_after, delay, only) for _ in range(times))
+
+    @property
+    def violations(self) -> list[LoggedRequest]:
+        """Requests an enforced limit turned away (a polite client has none)."""
+        return [r for r in self.log if r.fault in REJECTED]
 
     @property
     def max_concurrency(self) -> int:
@@ -118,9 +146,16 @@ class Emulator:
     def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
         raise NotImplementedError
 
-    def _next_fault(self) -> Fault | None:
+    def police(self, entry: LoggedRequest) -> Reply | None:
+        """A rejection when ``entry`` breaks a limit the server enforces (its ``fault`` says which)."""
+        return None
+
+    def _next_fault(self, entry: LoggedRequest) -> Fault | None:
         with self._lock:
-            return self.faults.popleft() if self.faults else None
+            fault = next((f for f in self.faults if f.applies_to(entry)), None)
+            if fault is not None:
+                self.faults.remove(fault)
+            return fault
 
     def _enter(self, entry: LoggedRequest) -> None:
         with self._lock:
@@ -148,7 +183,8 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             entry = LoggedRequest(time.monotonic(), unquote(parts.path), parse_qs(parts.query),
-                                  {k.lower(): v for k, v in self.headers.items()}, 0)
+                                  {k.lower(): v for k, v in self.headers.items()}, 0,
+                                  target=unquote(parts.path + "?" + parts.query))
             emulator._enter(entry)
             try:
                 self._answer(entry)
@@ -156,7 +192,12 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 emulator._leave()
 
         def _answer(self, entry: LoggedRequest) -> None:
-            fault = emulator._next_fault()
+            rejection = emulator.police(entry)
+            if rejection is not None:
+                entry.status = rejection.status
+                self._send(rejection, rejection.body, len(rejection.body))
+                return
+            fault = emulator._next_fault(entry)
             entry.fault = fault.kind if fault else ""
             if fault and fault.kind == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -174,12 +215,21 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if fault and fault.kind in {"truncated", "malformed"}:
                 body = body[: len(body) // 2]
                 announced = len(reply.body) if fault.kind == "truncated" else len(body)
+            if fault and fault.kind == "slow-body":
+                self._send(reply, body[: len(body) // 2], announced)
+                self.wfile.flush()
+                time.sleep(fault.delay)
+                self.wfile.write(body[len(body) // 2:])
+                return
+            self._send(reply, body, announced, close=bool(fault and fault.kind == "truncated"))
+
+        def _send(self, reply: Reply, body: bytes, announced: int, *, close: bool = False) -> None:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(announced))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            if fault and fault.kind == "truncated":
+            if close:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
@@ -227,27 +277,56 @@ class CrossrefEmulator(Emulator):
         """Override the advertised ``(limit, interval, concurrency)``, e.g. ``(50, "1s", 5)``."""
         self.advertise_limits = True
         """Send the ``X-Rate-Limit-*`` headers at all."""
+        self.enforce_limits = False
+        """Answer 429 (with ``Retry-After``) to a request that goes over its pool's advertised limits:
+        more than ``limit`` arrivals in any ``interval`` (a sliding window, per pool), or more than
+        ``concurrency`` requests in flight (of any kind: one client at a time is assumed)."""
+        self._arrivals: dict[str, deque[float]] = {}
 
     def add(self, work: dict[str, Any]) -> None:
         self.works[str(work["DOI"]).lower()] = work
 
-    def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
-        polite = "mailto" in params or "mailto:" in headers.get("user-agent", "")
-        if path.startswith("/works/"):
-            reply = self._work(path.removeprefix("/works/"))
-            pool = "polite-single" if polite else "public-single"
-        elif path.rstrip("/") == "/works":
-            reply = self._search(params)
-            pool = "polite-array" if polite else "public-array"
-        else:
-            return Reply(404, b"Resource not found.", "text/plain")
-        if not self.advertise_limits:
-            return reply
+    def limits(self, pool: str) -> tuple[int, str, int]:
+        """``(limit, interval, concurrency)`` advertised (and, when enforced, applied) for ``pool``."""
         limit, concurrency = CROSSREF_POOLS[pool]
-        advertised = self.rate_limit or (limit, "1s", concurrency)
-        reply.headers.update({"X-Rate-Limit-Limit": str(advertised[0]),
-                              "X-Rate-Limit-Interval": advertised[1],
-                              "X-Concurrency-Limit": str(advertised[2]), "X-Api-Pool": pool})
+        return self.rate_limit or (limit, "1s", concurrency)
+
+    def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
+        pool = crossref_pool(path, params, headers)
+        if pool is None:
+            return Reply(404, b"Resource not found.", "text/plain")
+        reply = self._work(path.removeprefix("/works/")) if pool.endswith("single") else self._search(params)
+        return self._advertise(reply, pool)
+
+    def police(self, entry: LoggedRequest) -> Reply | None:
+        pool = crossref_pool(entry.path, entry.params, entry.headers)
+        if not self.enforce_limits or pool is None:
+            return None
+        limit, interval_text, concurrency = self.limits(pool)
+        interval = float(interval_text.rstrip("s"))
+        with self._lock:
+            window = self._arrivals.setdefault(pool, deque())
+            while window and window[0] <= entry.start - interval + self.tolerance:
+                window.popleft()
+            window.append(entry.start)
+            over_rate = len(window) > limit
+            wait = window[0] + interval - entry.start
+        if entry.concurrent > concurrency:
+            entry.fault = "concurrency-limit"
+            text = f"Too many concurrent requests: the {pool} pool allows {concurrency}."
+        elif over_rate:
+            entry.fault = "rate-limit"
+            text = f"Rate limit exceeded: the {pool} pool allows {limit} requests per {interval_text}."
+        else:
+            return None
+        reply = Reply(429, text.encode(), "text/plain", {"Retry-After": str(max(1, math.ceil(wait)))})
+        return self._advertise(reply, pool)
+
+    def _advertise(self, reply: Reply, pool: str) -> Reply:
+        if self.advertise_limits:
+            limit, interval, concurrency = self.limits(pool)
+            reply.headers.update({"X-Rate-Limit-Limit": str(limit), "X-Rate-Limit-Interval": interval,
+                                  "X-Concurrency-Limit": str(concurrency), "X-Api-Pool": pool})
         return reply
 
     def _work(self, doi: str) -> Reply:
@@ -291,6 +370,17 @@ class CrossrefEmulator(Emulator):
                             "message": message})
 
 
+def crossref_pool(path: str, params: dict[str, list[str]], headers: dict[str, str]) -> str | None:
+    """Crossref's pool for a request: polite with a ``mailto``; ``single`` for one work, ``array``
+    for a search; ``None`` for a route the emulator does not serve."""
+    polite = "mailto" in params or "mailto:" in headers.get("user-agent", "")
+    if path.startswith("/works/"):
+        return "polite-single" if polite else "public-single"
+    if path.rstrip("/") == "/works":
+        return "polite-array" if polite else "public-array"
+    return None
+
+
 def _in_years(year: int | None, filters: dict[str, str]) -> bool:
     low, high = filters.get("from-pub-date"), filters.get("until-pub-date")
     if year is None:
@@ -319,6 +409,11 @@ class ArxivEmulator(Emulator):
         super().__init__()
         self.entries: dict[str, dict[str, Any]] = {}
         self._fields: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.min_interval: float | None = None
+        """When set, arXiv's rule is enforced: a request less than this many seconds after the
+        previous one, or while another is in flight (one connection at a time), gets a 503 with
+        ``Retry-After``. arXiv asks for 3 s; tests and benchmarks may shorten it."""
+        self._last_arrival: float | None = None
         for entry in entries if entries is not None else _seed_records("arxiv.jsonl"):
             self.add(entry)
 
@@ -332,6 +427,21 @@ class ArxivEmulator(Emulator):
         fields["all"] = tuple(t for name in texts for t in (*fields[name], "|"))
         fields["id"] = _tokens(entry["id"])
         self._fields[entry["id"]] = fields
+
+    def police(self, entry: LoggedRequest) -> Reply | None:
+        if self.min_interval is None:
+            return None
+        with self._lock:
+            previous, self._last_arrival = self._last_arrival, entry.start
+        if entry.concurrent > 1:
+            entry.fault = "concurrency-limit"
+        elif previous is not None and entry.start - previous < self.min_interval - self.tolerance:
+            entry.fault = "rate-limit"
+        else:
+            return None
+        text = f"Rate exceeded: one request every {self.min_interval:g} s, one at a time."
+        wait = str(max(1, math.ceil(self.min_interval)))
+        return Reply(503, text.encode(), "text/plain", {"Retry-After": wait})
 
     def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
         if path.rstrip("/") != "/api/query":

@@ -226,3 +226,38 @@ def test_concurrency_never_exceeds_the_gate(server):
     for thread in threads:
         thread.join()
     assert len(server.log) == 6 and server.max_concurrency == 2
+
+
+def test_threads_sharing_a_session_never_go_over_an_enforced_limit(server):
+    """Starts are claimed one at a time, spaced from the previous *actual* start, with a margin:
+    a sliding-window limiter that counts arrivals never sees one too many."""
+    server.enforce_limits = True
+    server.rate_limit = (20, "1s", 3)
+    session = make_session(pace=Pace(20), concurrency=3)
+    statuses: list[int] = []
+
+    def ask_five_times() -> None:
+        for _ in range(5):
+            statuses.append(session.get(server.url + DOI_PATH, params={"mailto": "ci@example.org"}).status_code)
+
+    threads = [threading.Thread(target=ask_five_times) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 30 and server.violations == []
+    assert min(server.gaps()) >= 1 / 20 - TOLERANCE
+
+
+def test_a_429_slows_its_lane_down_for_the_rest_of_the_run(server):
+    server.advertise_limits = False
+    session = HttpSession("Test", user_agent="t", paces={"slow": Pace(10), "other": Pace(10)}, concurrency=1,
+                          stats=SourceStats(), retry=RetryPolicy(retries=8, backoff=0.001))
+    server.fail("429", 2)
+    session.get(server.url + DOI_PATH, lane="slow")
+    assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 1.1 ** 2)
+    assert session.spacing("other") == Pace(10).spacing
+    server.fail("429", 10)
+    with pytest.raises(SourceError):
+        session.get(server.url + DOI_PATH, lane="slow")
+    assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 2)  # never slower than half the pace

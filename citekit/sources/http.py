@@ -4,9 +4,12 @@ Neither habanero nor feedparser paces, retries or caches (habanero calls ``httpx
 per request), so this layer does it for both, on top of one ``httpx2.Client``:
 
 - **pacing** per *lane* (Crossref paces DOI lookups and searches differently): request starts are
-  spaced ``interval / limit`` apart, and a concurrency gate caps requests in flight. Both adopt the
-  ``X-Rate-Limit-Limit`` / ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server
-  sends, up or down;
+  spaced ``interval / limit`` apart (plus :data:`PACE_MARGIN`), measured from when the previous one
+  actually started, so a thread that wakes late delays the next start instead of crowding it;
+  and a concurrency gate caps requests in flight. Both adopt the ``X-Rate-Limit-Limit`` /
+  ``X-Rate-Limit-Interval`` / ``X-Concurrency-Limit`` headers a server sends, up or down. A 429
+  slows its lane down by :data:`SLOW_DOWN` for the rest of the run: the server counted more than
+  we did, so its clock and ours disagree by more than the margin;
 - **retries** of 429, 5xx, timeouts, resets and malformed bodies, a bounded number of times, with
   exponential backoff and jitter; ``Retry-After`` is honoured and pauses every thread of the session;
 - **the cache**: a hit needs no request; every definitive answer (2xx, 404, 410) is stored;
@@ -26,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import unquote_plus
 
 import httpx2
 
@@ -38,6 +42,18 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFINITIVE_STATUSES = frozenset({404, 410})
 """Answers worth caching besides 2xx: "there is no such record" does not change on a rerun."""
 _UNREACHABLE = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.UnsupportedProtocol)
+
+PACE_MARGIN = 0.05
+"""Starts are spaced this fraction more than the limit allows. A server's limiter counts arrivals
+in a sliding window, and the trip from our start to its clock varies (thread switches here,
+scheduling there, tens of milliseconds across the internet): exactly ``limit`` starts per
+``interval`` would sometimes arrive as ``limit + 1`` in one window, and earn a 429. 5 % of a
+one-second window absorbs 50 ms of such jitter; 2 % still drew a 429 in ~2,000 requests to the
+emulator on a loaded machine (bench/politeness.py)."""
+
+SLOW_DOWN = 1.1
+"""Factor a lane's spacing grows by at each 429, up to :data:`MAX_SLOW_DOWN`."""
+MAX_SLOW_DOWN = 2.0
 
 BodyCheck = Callable[[httpx2.Response], None]
 """Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
@@ -60,7 +76,8 @@ class Pace:
 
     @property
     def spacing(self) -> float:
-        return self.interval / self.limit
+        """Seconds between two starts, margin included."""
+        return self.interval / self.limit * (1 + PACE_MARGIN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +167,8 @@ class HttpSession:
         self._paces = dict(paces)
         self._gate = _Gate(concurrency)
         self._last_start: dict[str, float] = {}
+        self._slowed: dict[str, float] = {}
+        """Per lane, the factor 429s have stretched its spacing by."""
         self._hold_until = 0.0
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
@@ -164,6 +183,10 @@ class HttpSession:
 
     def pace(self, lane: str) -> Pace:
         return self._paces[lane]
+
+    def spacing(self, lane: str) -> float:
+        """Seconds between two starts in ``lane`` now: its pace, stretched by any 429s."""
+        return self._paces[lane].spacing * self._slowed.get(lane, 1.0) if lane in self._paces else 0.0
 
     def close(self) -> None:
         self._client.close()
@@ -205,24 +228,28 @@ class HttpSession:
             else:
                 self._adopt_limits(response, lane)
                 status = response.status_code
-                problem, wait = self._judge(response, check, attempt)
+                problem, wait = self._judge(response, check, attempt, lane)
                 if not problem:
                     return response
             if attempt < self.retry.retries:
                 log.info("%s: %s for %s; retrying in %.2f s", self.source, problem, url, wait)
                 time.sleep(wait)
         message = f"gave up after {self.retry.retries + 1} attempts ({problem})"
-        self._fail(f"{url}: {message}")
+        self._fail(f"{_describe(url, params)}: {message}")
         raise SourceError(self.source, message, url=url, status=status)
 
-    def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int) -> tuple[str, float]:
+    def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int,
+               lane: str) -> tuple[str, float]:
         """``("", 0)`` for a final answer, else what went wrong and how long to wait before retrying."""
         status = response.status_code
+        if status == 429:
+            with self._lock:
+                self._slowed[lane] = min(MAX_SLOW_DOWN, self._slowed.get(lane, 1.0) * SLOW_DOWN)
         if status in RETRY_STATUSES:
             asked = parse_retry_after(response.headers.get("retry-after"))
             if asked is not None and asked > self.retry.max_wait:
                 message = f"HTTP {status}; the server asks to wait {asked:.0f} s, try again later"
-                self._fail(f"{response.request.url}: {message}")
+                self._fail(f"{_describe(str(response.request.url))}: {message}")
                 raise SourceError(self.source, message, url=str(response.request.url), status=status)
             wait = self.retry.delay(attempt, self._rng)
             if asked is not None or status == 429:
@@ -244,14 +271,17 @@ class HttpSession:
             return self._client.get(url, params=params, headers=headers)
 
     def _wait_for_slot(self, lane: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            last = self._last_start.get(lane)
-            spacing = self._paces[lane].spacing if lane in self._paces else 0.0
-            slot = max(now, self._hold_until, last + spacing if last is not None else now)
-            self._last_start[lane] = slot
-        if slot > now:
-            time.sleep(slot - now)
+        """Sleep until this lane may start a request, and claim that start (several threads may wait)."""
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                last = self._last_start.get(lane)
+                spacing = self.spacing(lane)
+                earliest = max(self._hold_until, last + spacing if last is not None else now)
+                if now >= earliest:
+                    self._last_start[lane] = now
+                    return
+            time.sleep(earliest - now)
 
     def _hold(self, seconds: float) -> None:
         """Pause every request of the session (the server said it is overloaded)."""
@@ -290,6 +320,11 @@ class HttpSession:
     def _fail(self, message: str) -> None:
         with self._lock:
             self.stats.failures.append(message)
+
+
+def _describe(url: str, params: Mapping[str, str] | None = None) -> str:
+    """The request as a reader would name it: parameters decoded and sorted, ``mailto`` left out."""
+    return unquote_plus(cache_key("GET", url, params).removeprefix("GET "))
 
 
 def _positive_int(value: str | None) -> int | None:

@@ -23,7 +23,7 @@ import json
 import random
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,9 +217,12 @@ class LocalIndex:
 
     # Loading
 
-    def add_file(self, path: str | Path) -> AddResult:
-        """Add or update every record of an arXiv dump, Crossref dump or reference file."""
-        return self._add(read_bulk(path))
+    def add_file(self, path: str | Path, progress: Callable[[int], None] | None = None) -> AddResult:
+        """Add or update every record of an arXiv dump, Crossref dump or reference file.
+
+        ``progress``, if given, is told how many records have been stored after each batch.
+        """
+        return self._add(read_bulk(path), progress)
 
     def add_records(self, records: Iterable[Record], kind: str = REFERENCE) -> AddResult:
         """Add or update records of one kind (``arxiv``, ``crossref`` or ``reference``)."""
@@ -355,7 +358,8 @@ class LocalIndex:
             raise SourceError(self.name, f"{self.path} has index schema {version}, this citekit reads "
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
 
-    def _add(self, items: Iterable[Loaded | Diagnostic]) -> AddResult:
+    def _add(self, items: Iterable[Loaded | Diagnostic],
+             progress: Callable[[int], None] | None = None) -> AddResult:
         result = AddResult()
         batch: dict[tuple[str, str], _Row] = {}
         for item in items:
@@ -373,7 +377,11 @@ class LocalIndex:
             if len(batch) >= BATCH_SIZE:
                 result.count(*self._write(list(batch.values())))
                 batch = {}
+                if progress is not None:
+                    progress(result.added + result.updated + result.unchanged)
         result.count(*self._write(list(batch.values())))
+        if progress is not None:
+            progress(result.added + result.updated + result.unchanged)
         if result.unreported:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
