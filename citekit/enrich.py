@@ -52,6 +52,15 @@ class Enricher:
         merged, diagnostics = merge(record, versions)
         return Outcome(merged, decision, diagnostics)
 
+    def prefetch(self, records: Sequence[Record]) -> None:
+        """Lets sources that answer many identifiers a request (arXiv) do so before the run asks
+        record by record; a source that fails here is asked again then."""
+        arxiv_ids = [record.arxiv_id for record in records if record.arxiv_id]
+        for source in self.sources:
+            prefetch = getattr(source, "prefetch", None)
+            if prefetch is not None and arxiv_ids:
+                self._ask(prefetch, arxiv_ids)
+
     def candidates(self, record: Record) -> list[tuple[Record, str]]:
         """Every candidate the sources offer, identifiers first, without repeats."""
         found: list[tuple[Record, str]] = []

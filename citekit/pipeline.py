@@ -51,6 +51,7 @@ def run(records: Sequence[Record], report: Report, enricher: Enricher, *, key_pa
     Returns the output records sorted by citation key, so the output does not depend on the
     order of the inputs.
     """
+    enricher.prefetch(records)
     outcomes = enrich_all(records, enricher, jobs=jobs, reopen=reopen, progress=progress)
     outputs: list[Record] = []
     members_of: list[list[int]] = []

@@ -14,7 +14,11 @@ from emulators import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citekit.model import Date, Record
+from citekit import pipeline
+from citekit.diagnostics import ReadResult
+from citekit.enrich import Enricher
+from citekit.model import Date, Origin, Record
+from citekit.report import Report
 from citekit.sources.arxiv import ArxivSource, distinctive_phrases, search_query
 from citekit.sources.base import Query, SourceError
 from citekit.sources.convert import arxiv_bulk_to_record
@@ -207,3 +211,40 @@ def test_emulator_speaks_arxiv_query_syntax(arxiv_server):
     assert ids(id_list="1409.4842,2310.06825", search_query="ti:Mistral") == ["2310.06825"]
     response = httpx2.get(arxiv_server.url + "/api/query", params={"id_list": "not-an-id"})
     assert response.status_code == 400 and "incorrect id format for not-an-id" in response.text
+
+
+def test_prefetched_ids_come_in_sorted_batches_and_then_need_no_request(arxiv_server):
+    arxiv = source(arxiv_server, chunk_size=40)
+    ids = [entry["id"] for entry in ENTRIES]
+    arxiv.prefetch(reversed(ids))
+    batches = [r.param("id_list").split(",") for r in arxiv_server.log]
+    assert [len(b) for b in batches] == [40, 40, len(ids) - 80] and sum(batches, []) == sorted(ids)
+    assert all(arxiv.lookup_arxiv([f"arXiv:{i}v2"]).keys() == {i} for i in ids)
+    assert arxiv.lookup_arxiv(["2101.99999"]) == {} and len(arxiv_server.log) == 4  # not prefetched: asked
+
+
+def test_a_failed_prefetch_batch_fails_its_lookups_without_asking_again(arxiv_server):
+    arxiv = source(arxiv_server, retry=RetryPolicy(retries=0))
+    arxiv_server.fail("503", 1)
+    with pytest.raises(SourceError, match="503"):
+        arxiv.prefetch(["2310.06825", "1409.4842"])
+    with pytest.raises(SourceError, match="503"):
+        arxiv.lookup_arxiv(["2310.06825"])
+    assert len(arxiv_server.log) == 1
+
+
+def test_a_run_looks_its_arxiv_ids_up_in_batches(arxiv_server):
+    records = [Record(arxiv_id=entry["id"]) for entry in ENTRIES]
+    arxiv = source(arxiv_server)
+    outputs = pipeline.run(records, _report_for(records), Enricher([arxiv]), jobs=2)
+    assert len(outputs) == len(ENTRIES) and all(output.title for output in outputs)
+    id_lists = [r for r in arxiv_server.log if r.param("id_list")]
+    assert [len(r.param("id_list").split(",")) for r in id_lists] == [50, len(ENTRIES) - 50]
+
+
+def _report_for(records: list[Record]) -> Report:
+    report = Report()
+    for index, record in enumerate(records, 1):
+        record.origin = Origin("ids.txt", index, index)
+    report.add_read(ReadResult(records))
+    return report
