@@ -1,11 +1,25 @@
-"""Shared fixtures: the emulated Crossref and arXiv servers (see ``emulators.py``)."""
+"""Shared fixtures: the emulated Crossref and arXiv servers (see ``emulators.py``), and a local
+index of the bundled metadata snapshot."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from emulators import ArxivEmulator, CrossrefEmulator, closed_port_url
+from emulators import SEEDS, ArxivEmulator, CrossrefEmulator, closed_port_url
+
+from citekit.sources.local import LocalIndex
+
+
+@pytest.fixture(scope="session")
+def snapshot_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``seeds/metadata/`` in a local index; tests only read it."""
+    path = tmp_path_factory.mktemp("index") / "index.sqlite"
+    with LocalIndex(path) as index:
+        for name in ("arxiv.jsonl", "crossref.jsonl", "proceedings.json"):
+            index.add_file(SEEDS / name)
+    return path
 
 
 @pytest.fixture

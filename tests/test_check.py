@@ -18,7 +18,6 @@ from citekit.sources.local import LocalIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "check"
-METADATA = ROOT / "seeds" / "metadata"
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -34,15 +33,6 @@ def found(*names: str, target: str | None = None, prefix: str = "check.") -> set
 
 def with_code(name: str, code: str, target: str | None = None) -> list[Diagnostic]:
     return [d for d in check_paths([str(DATA / name)], target) if d.code == code]
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("index") / "index.sqlite"
-    with LocalIndex(path) as local:
-        for name in ("arxiv.jsonl", "crossref.jsonl", "proceedings.json"):
-            local.add_file(METADATA / name)
-    return path
 
 
 # ------------------------------------------------------------------------------------------ one rule per file
@@ -174,8 +164,8 @@ def test_ris_for_zotero_wants_crlf_and_says_which_tags_it_ignores() -> None:
 # -------------------------------------------------------------------------------------- published versions
 
 
-def test_a_preprint_whose_published_version_is_known(index: Path) -> None:
-    with LocalIndex(index) as local:
+def test_a_preprint_whose_published_version_is_known(snapshot_index: Path) -> None:
+    with LocalIndex(snapshot_index) as local:
         findings = check([Input("refs.bib", (DATA / "preprint.bib").read_text(), "bibtex")],
                          enricher=Enricher([local]))
     assert [(d.code, d.line) for d in findings] == [("check.published-version-known", 1)]
@@ -186,8 +176,8 @@ def test_without_sources_nothing_is_looked_up() -> None:
     assert found("preprint.bib") == set()
 
 
-def test_the_cli_looks_published_versions_up_in_the_index(index: Path) -> None:
-    code, stdout, _ = run("check", "--json", "--index", str(index), str(DATA / "preprint.bib"))
+def test_the_cli_looks_published_versions_up_in_the_index(snapshot_index: Path) -> None:
+    code, stdout, _ = run("check", "--json", "--index", str(snapshot_index), str(DATA / "preprint.bib"))
     assert code == 1
     assert [(f["code"], f["line"]) for f in json.loads(stdout)] == [("check.published-version-known", 1)]
 

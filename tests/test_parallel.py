@@ -21,24 +21,13 @@ from citekit.cli import main
 from citekit.enrich import Enricher, Outcome
 from citekit.formats import csljson
 from citekit.model import Record
-from citekit.report import Report
 from citekit.sources import open_sources
 from citekit.sources.base import SourceError
 from citekit.sources.local import LocalIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-METADATA = ROOT / "seeds" / "metadata"
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 REFERENCE_DATE = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("index") / "index.sqlite"
-    with LocalIndex(path) as index:
-        for name in ("arxiv.jsonl", "crossref.jsonl", "proceedings.json"):
-            index.add_file(METADATA / name)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -57,32 +46,32 @@ def _summary(outcomes: list[Outcome]) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture(scope="module")
-def sequential(index_path: Path, records: list[Record]) -> list[tuple[str, str, str]]:
-    with LocalIndex(index_path) as index:
+def sequential(snapshot_index: Path, records: list[Record]) -> list[tuple[str, str, str]]:
+    with LocalIndex(snapshot_index) as index:
         return _summary(pipeline.enrich_all(records, Enricher([index]), jobs=1))
 
 
-def test_worker_processes_give_the_sequential_outcomes_in_input_order(index_path, records, sequential):
+def test_worker_processes_give_the_sequential_outcomes_in_input_order(snapshot_index, records, sequential):
     done: list[int] = []
-    with LocalIndex(index_path) as index:
+    with LocalIndex(snapshot_index) as index:
         outcomes = pipeline.enrich_all(records, Enricher([index]), jobs=2,
-                                       reopen=functools.partial(_reopen_local, str(index_path)), progress=done.append)
+                                       reopen=functools.partial(_reopen_local, str(snapshot_index)), progress=done.append)
     assert _summary(outcomes) == sequential
     assert done == list(range(1, len(records) + 1))
     assert sum(status == "matched" for status, _, _ in sequential) == len(records)
 
 
-def test_threads_sharing_one_index_give_the_sequential_outcomes(index_path, records, sequential):
-    with LocalIndex(index_path) as index:
+def test_threads_sharing_one_index_give_the_sequential_outcomes(snapshot_index, records, sequential):
+    with LocalIndex(snapshot_index) as index:
         outcomes = pipeline.enrich_all(records, Enricher([index]), jobs=4)
     assert _summary(outcomes) == sequential
 
 
-def test_few_records_are_matched_without_workers(index_path, records):
+def test_few_records_are_matched_without_workers(snapshot_index, records):
     """A worker pool is not worth starting for a handful: ``reopen`` is not even called."""
     def must_not_be_called() -> list:
         raise AssertionError("a worker was started")
-    with LocalIndex(index_path) as index:
+    with LocalIndex(snapshot_index) as index:
         outcomes = pipeline.enrich_all(records[:pipeline.MIN_PER_WORKER], Enricher([index]), jobs=8,
                                        reopen=must_not_be_called)
     assert len(outcomes) == pipeline.MIN_PER_WORKER
@@ -134,13 +123,13 @@ def _seed_copies(tmp_path: Path) -> list[Path]:
     return copies
 
 
-def test_the_jobs_option_gives_the_same_library(index_path: Path, tmp_path: Path):
+def test_the_jobs_option_gives_the_same_library(snapshot_index: Path, tmp_path: Path):
     copies = _seed_copies(tmp_path)
     libraries = []
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.json"
         seeds = [str(c) for c in copies]
-        result = CliRunner().invoke(main, ["enrich", *seeds, "-o", str(out), "--index", str(index_path),
+        result = CliRunner().invoke(main, ["enrich", *seeds, "-o", str(out), "--index", str(snapshot_index),
                                            "--sources", "local", "--jobs", jobs,
                                            "--reference-date", "2026-11-23"])
         assert result.exit_code == 0, result.output
@@ -148,11 +137,11 @@ def test_the_jobs_option_gives_the_same_library(index_path: Path, tmp_path: Path
     assert libraries[0] == libraries[1] and len(libraries[0]) == 56
 
 
-def test_the_command_line_runs_worker_processes(index_path: Path, tmp_path: Path):
+def test_the_command_line_runs_worker_processes(snapshot_index: Path, tmp_path: Path):
     """As users run it, in a process of its own: workers are spawned, not forked, from it."""
     out = tmp_path / "library.json"
     done = subprocess.run([sys.executable, "-m", "citekit", "enrich", *map(str, _seed_copies(tmp_path)),
-                           "-o", str(out), "--index", str(index_path), "--sources", "local", "--jobs", "2",
+                           "-o", str(out), "--index", str(snapshot_index), "--sources", "local", "--jobs", "2",
                            "--reference-date", "2026-11-23"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "160 input records → 56 output records" in done.stderr
