@@ -93,6 +93,8 @@ class Enricher:
     def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
         found: list[tuple[Record, str]] = []
         for source in self.sources:
+            if not source.holds_published:
+                continue
             if preprint.doi and not is_arxiv_doi(preprint.doi):
                 found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or [])
             query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
@@ -104,7 +106,7 @@ class Enricher:
     def _preprint_of(self, published: Record) -> tuple[Record, str] | None:
         """The arXiv record of a published paper, if a source has it."""
         query = Query(title=published.title, authors=tuple(n.surname for n in published.author[:3]))
-        for source in self.sources:
+        for source in (s for s in self.sources if s.holds_preprints):
             for candidate in self._ask(source.search, query, self.search_limit) or []:
                 if _is_preprint_of(candidate, published, self.policy):
                     return candidate, source.name

@@ -248,3 +248,10 @@ def _report_for(records: list[Record]) -> Report:
         record.origin = Origin("ids.txt", index, index)
     report.add_read(ReadResult(records))
     return report
+
+
+def test_a_matched_preprint_is_not_searched_for_a_published_version_on_arxiv(arxiv_server):
+    """arXiv holds preprints only: a search there for the published version would cost 3 s for nothing."""
+    outcome = Enricher([source(arxiv_server)]).enrich(Record(arxiv_id="2310.06825"))
+    assert outcome.decision.status == "matched" and outcome.record.title == "Mistral 7B"
+    assert [r.param("id_list") for r in arxiv_server.log] == ["2310.06825"]

@@ -10,6 +10,8 @@ import habanero
 import pytest
 from emulators import SEEDS, CrossrefEmulator
 
+from citekit.enrich import Enricher
+from citekit.model import Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.convert import crossref_work_to_record
 from citekit.sources.crossref import CrossrefSource
@@ -237,3 +239,11 @@ def test_default_configuration_targets_the_real_api():
     crossref = CrossrefSource()
     assert crossref.base_url == "https://api.crossref.org"
     assert crossref.session.cache is None and not crossref.session.offline
+
+
+def test_a_matched_doi_is_not_searched_for_an_arxiv_version_crossref_cannot_have(crossref_server):
+    """arXiv preprints are registered with DataCite, not Crossref: asking would cost a search (3/s)."""
+    work = json.loads((SEEDS / "crossref.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    outcome = Enricher([source(crossref_server)]).enrich(Record(doi=work["DOI"]))
+    assert outcome.decision.status == "matched" and outcome.record.title
+    assert [r.path for r in crossref_server.log] == [f"/works/{work['DOI']}"]

@@ -81,6 +81,7 @@ class _FailingSource:
     """A source whose searches fail: what a broken index does in a worker."""
 
     name = "broken"
+    holds_preprints = holds_published = True
 
     def lookup_doi(self, doi: str) -> None:
         return None

@@ -120,6 +120,8 @@ class ArxivSource:
     """arXiv papers by id (batched) and by search (see :class:`~citekit.sources.base.Source`)."""
 
     name = "arxiv"
+    holds_preprints = True
+    holds_published = False
 
     def __init__(self, base_url: str = "https://export.arxiv.org/api/query", *, mailto: str | None = None,
                  min_interval: float = 3.0, chunk_size: int = 50, timeout: float = 15.0,

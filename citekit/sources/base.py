@@ -53,6 +53,10 @@ class Source(Protocol):
     """A place to look records up. Every method raises only :class:`SourceError`."""
 
     name: str
+    holds_preprints: bool
+    """Whether it can have a paper's arXiv version (Crossref has none: arXiv registers with DataCite)."""
+    holds_published: bool
+    """Whether it can have a paper's published version (arXiv has only preprints)."""
 
     def lookup_doi(self, doi: str) -> Record | None:
         """The record with this DOI, or ``None`` if the source has none."""

@@ -87,6 +87,8 @@ class CrossrefSource:
     """Crossref works by DOI and by bibliographic search (see :class:`~citekit.sources.base.Source`)."""
 
     name = "crossref"
+    holds_preprints = False
+    holds_published = True
 
     def __init__(self, base_url: str = "https://api.crossref.org", mailto: str | None = None, *,
                  timeout: float = 10.0, connect_timeout: float = 3.0,

@@ -189,6 +189,8 @@ class LocalIndex:
     """
 
     name = "local"
+    holds_preprints = True
+    holds_published = True
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_index_path()
