@@ -8,11 +8,12 @@ window), and arXiv's one request every N seconds over one connection (a 503 othe
 command line runs against them over sockets, as a user would run it:
 
 1. 1,000 DOI lookups: ``citekit enrich ids.txt --sources crossref`` on 1,000 DOIs the emulator
-   serves (the 24 of ``seeds/metadata/crossref.jsonl`` and synthetic works). Each matched DOI
-   also costs a search (citekit looks for the paper's arXiv version), so searches, allowed at
-   3 a second, set the pace of this run;
+   serves (the 24 of ``seeds/metadata/crossref.jsonl`` and synthetic works), paced by the
+   lookup limit, 10 a second;
 2. title searches: a few hundred BibTeX entries with a title only;
-3. arXiv lookups by id, at the interval given (alongside run 1: another server);
+3. arXiv title searches (the snapshot's arXiv titles, nothing else), at the interval given
+   (alongside run 1: another server). Ids alone would not measure pacing: a run fetches its
+   arXiv ids 50 a request;
 4. each run again, same command and same cache: no request at all, and the speed-up.
 
 Runs that share a server are a second apart: pacing is per process, and a citekit process that
@@ -30,7 +31,7 @@ Reproduce (from the repository root, about 8 minutes, mostly waiting for the rat
 
     python3 -m venv .venv && .venv/bin/pip install -q -e .    # nothing beyond citekit's own dependencies
     .venv/bin/python bench/politeness.py
-    .venv/bin/python bench/politeness.py --dois 300 --titles 60 --arxiv-ids 10   # about 2.5 minutes
+    .venv/bin/python bench/politeness.py --dois 300 --titles 60 --arxiv-titles 10   # about 2.5 minutes
 
 Nothing here needs the network: the servers listen on 127.0.0.1.
 """
@@ -99,13 +100,13 @@ def seed_works() -> list[dict]:
     return [json.loads(line) for line in (SEEDS / "crossref.jsonl").read_text().splitlines() if line.strip()]
 
 
-def seed_arxiv_ids() -> list[str]:
+def seed_arxiv_titles() -> list[str]:
     lines = (SEEDS / "arxiv.jsonl").read_text().splitlines()
-    return [json.loads(line)["id"] for line in lines if line.strip()]
+    return [" ".join(json.loads(line)["title"].split()) for line in lines if line.strip()]
 
 
-def title_only_bibtex(works: Sequence[dict]) -> str:
-    return "".join(f"@article{{t{i}, title = {{{work['title'][0]}}}}}\n\n" for i, work in enumerate(works))
+def title_only_bibtex(titles: Sequence[str]) -> str:
+    return "".join(f"@article{{t{i}, title = {{{title}}}}}\n\n" for i, title in enumerate(titles))
 
 
 # ------------------------------------------------------------------------------------ measuring
@@ -219,8 +220,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dois", type=int, default=1000, help="DOI lookups (default: 1000)")
     parser.add_argument("--titles", type=int, default=200, help="title-only entries to search (default: 200)")
-    parser.add_argument("--arxiv-ids", type=int, default=30,
-                        help="arXiv ids to look up (default: 30, at most 91)")
+    parser.add_argument("--arxiv-titles", type=int, default=30,
+                        help="arXiv titles to search for (default: 30, at most 91)")
     parser.add_argument("--arxiv-interval", type=float, default=1.0,
                         help="seconds between arXiv requests, enforced and obeyed (default: 1; arXiv asks 3)")
     options = parser.parse_args()
@@ -228,7 +229,7 @@ def main() -> None:
     seeds = seed_works()
     works = seeds + synthetic_works(max(0, options.dois - len(seeds)) + options.titles)
     looked_up, searched = works[:options.dois], works[options.dois:options.dois + options.titles]
-    arxiv_ids = seed_arxiv_ids()[:options.arxiv_ids]
+    arxiv_titles = seed_arxiv_titles()[:options.arxiv_titles]
 
     print(f"citekit politeness bench — {platform.platform()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}")
@@ -249,20 +250,20 @@ def main() -> None:
                "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
                "CITEKIT_ARXIV_INTERVAL": str(options.arxiv_interval), "CITEKIT_MAILTO": MAILTO}
         (work / "dois.txt").write_text("".join(w["DOI"] + "\n" for w in looked_up))
-        (work / "titles.bib").write_text(title_only_bibtex(searched))
-        (work / "arxiv.txt").write_text("".join(f"arXiv:{i}\n" for i in arxiv_ids))
+        (work / "titles.bib").write_text(title_only_bibtex([w["title"][0] for w in searched]))
+        (work / "arxiv.bib").write_text(title_only_bibtex(arxiv_titles))
         commands = {
             "dois": ["enrich", str(work / "dois.txt"), "-o", str(work / "dois.json"), "--sources", "crossref",
                      "--cache", str(work / "crossref.sqlite")],
             "titles": ["enrich", str(work / "titles.bib"), "-o", str(work / "titles.json"),
                        "--sources", "crossref", "--cache", str(work / "crossref.sqlite")],
-            "arxiv": ["enrich", str(work / "arxiv.txt"), "-o", str(work / "arxiv.json"), "--sources", "arxiv",
+            "arxiv": ["enrich", str(work / "arxiv.bib"), "-o", str(work / "arxiv.json"), "--sources", "arxiv",
                       "--cache", str(work / "arxiv.sqlite")],
         }
         phases: dict[str, Phase] = {}
 
         def run_arxiv() -> None:
-            phases["arxiv"] = run_citekit("arXiv id lookups", len(arxiv_ids), commands["arxiv"], env, arxiv,
+            phases["arxiv"] = run_citekit("arXiv title searches", len(arxiv_titles), commands["arxiv"], env, arxiv,
                                           prefix)
 
         beside = threading.Thread(target=run_arxiv)
