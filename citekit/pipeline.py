@@ -9,8 +9,9 @@ them over workers:
   the local index is CPU-bound (FTS5 queries, fuzzy scoring), and only processes use every core.
   Remote sources are never reopened so: each process would pace its requests on its own, and
   together they would break the services' rate limits;
-- **threads** otherwise, sharing the sources: remote requests overlap up to the concurrency the
-  services allow, while the session paces them all (:mod:`citekit.sources.http`).
+- **threads** otherwise (at least :data:`MIN_THREADS`), sharing the sources: remote requests overlap
+  up to the concurrency the services allow, while the session paces them all
+  (:mod:`citekit.sources.http`).
 
 The outcomes come back in input order whatever the workers, so the output is the same.
 """
@@ -36,6 +37,10 @@ Reopen = Callable[[], Sequence[Source]]
 a :func:`functools.partial` of one)."""
 MIN_PER_WORKER = 50
 """Fewer records than this per worker are matched in the calling thread: starting workers costs more."""
+MIN_THREADS = 4
+"""Threads at least, whatever the cores: they mostly wait for the services, whose limits allow
+several requests in flight (Crossref's polite pool: 3); the session's pacing and gate keep them
+within those limits."""
 _CHUNK = 16
 
 
@@ -70,12 +75,15 @@ def run(records: Sequence[Record], report: Report, enricher: Enricher, *, key_pa
 def enrich_all(records: Sequence[Record], enricher: Enricher, *, jobs: int = 1, reopen: Reopen | None = None,
                progress: Progress = lambda done: None) -> list[Outcome]:
     """Every record's :class:`Outcome`, in input order; see the module docstring for the workers."""
-    jobs = min(jobs, len(records) // MIN_PER_WORKER)
-    if jobs <= 1:
-        return _collect(map(enricher.enrich, records), progress)
     if reopen is not None:
-        return _in_processes(records, enricher, jobs, reopen, progress)
-    with ThreadPoolExecutor(jobs, thread_name_prefix="citekit-match") as pool:
+        processes = min(jobs, len(records) // MIN_PER_WORKER)
+        if processes > 1:
+            return _in_processes(records, enricher, processes, reopen, progress)
+        return _collect(map(enricher.enrich, records), progress)
+    threads = min(max(jobs, MIN_THREADS), len(records))
+    if threads <= 1:
+        return _collect(map(enricher.enrich, records), progress)
+    with ThreadPoolExecutor(threads, thread_name_prefix="citekit-match") as pool:
         return _collect(pool.map(enricher.enrich, records), progress)
 
 

@@ -10,6 +10,7 @@ import habanero
 import pytest
 from emulators import SEEDS, CrossrefEmulator
 
+from citekit import pipeline
 from citekit.enrich import Enricher
 from citekit.model import Record
 from citekit.sources.base import Query, SourceError
@@ -247,3 +248,14 @@ def test_a_matched_doi_is_not_searched_for_an_arxiv_version_crossref_cannot_have
     outcome = Enricher([source(crossref_server)]).enrich(Record(doi=work["DOI"]))
     assert outcome.decision.status == "matched" and outcome.record.title
     assert [r.path for r in crossref_server.log] == [f"/works/{work['DOI']}"]
+
+
+def test_a_run_overlaps_requests_up_to_the_polite_limit_whatever_the_cores(crossref_server):
+    """Requests mostly wait on the network: a run keeps up to 3 in flight (the polite pool's limit)
+    even on one core, so that the allowed rate is reached over a slow link."""
+    crossref_server.delay = 0.3
+    works = [json.loads(line) for line in (SEEDS / "crossref.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [Record(doi=work["DOI"]) for work in works[:12]]
+    outcomes = pipeline.enrich_all(records, Enricher([source(crossref_server)]), jobs=1)
+    assert all(outcome.decision.status == "matched" for outcome in outcomes)
+    assert crossref_server.max_concurrency == 3
