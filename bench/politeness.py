@@ -237,7 +237,8 @@ def main() -> None:
           f"3 in flight; 429 + Retry-After beyond); {len(works)} works")
     print(f"  arXiv emulator: one request every {options.arxiv_interval:g} s, one at a time, enforced "
           "(503 beyond); arXiv's real rule is 3 s")
-    print(f"  citekit enrich with its defaults ({pipeline.default_jobs()} matching threads, --mailto given)")
+    threads = max(pipeline.default_jobs(), pipeline.MIN_THREADS)
+    print(f"  citekit enrich with its defaults ({threads} matching threads, --mailto given)")
     prefix = raise_server_priority()
     print(f"  servers at nice {os.nice(0)}, citekit at nice {os.nice(0) + PRIORITY if prefix else os.nice(0)}"
           + ("" if prefix else " (no permission to raise the servers' priority)"))
