@@ -116,7 +116,7 @@ def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
     if not rarest:
         return []
     if len(rarest) == 1:
-        return [Search(_quoted(rarest), ranked=bool(selective))] if counts[rarest[0]] <= MATCHES_BUDGET else []
+        return [Search(_all_of(rarest), ranked=bool(selective))] if counts[rarest[0]] <= MATCHES_BUDGET else []
     if len(selective) >= 2:
         return [Search(_pairs(combinations(selective, 2)), ranked=True)]
     if selective:
@@ -124,12 +124,12 @@ def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
     cheapest = min(combinations(rarest, 2), key=lambda pair: counts[pair[0]] * counts[pair[1]])
     if counts[cheapest[0]] * counts[cheapest[1]] > MATCHES_BUDGET * total:
         return []
-    together = [Search(_quoted(rarest), ranked=False)] if len(rarest) > 2 else []
+    together = [Search(_all_of(rarest), ranked=False)] if len(rarest) > 2 else []
     return [*together, Search(_pairs([cheapest]), ranked=False)]
 
 
-def _quoted(terms: Iterable[str], operator: str = " AND ") -> str:
-    return operator.join(f'"{term}"' for term in terms)
+def _all_of(terms: Iterable[str]) -> str:
+    return " AND ".join(f'"{term}"' for term in terms)
 
 
 def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
