@@ -13,7 +13,8 @@ them over workers:
   up to the concurrency the services allow, while the session paces them all
   (:mod:`citekit.sources.http`).
 
-The outcomes come back in input order whatever the workers, so the output is the same.
+The outcomes come back in input order whatever the workers, so the output is the same. Before
+any of it, sources that answer many identifiers a request (arXiv) get the run's identifiers at once.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ Reopen = Callable[[], Sequence[Source]]
 """Opens the sources anew, in a worker process (so it must pickle: a module-level function or
 a :func:`functools.partial` of one)."""
 MIN_PER_WORKER = 50
-"""Fewer records than this per worker are matched in the calling thread: starting workers costs more."""
+"""Records per worker process at least; with fewer, the calling thread matches them all, as
+starting processes would cost more than it saves."""
 MIN_THREADS = 4
 """Threads at least, whatever the cores: they mostly wait for the services, whose limits allow
 several requests in flight (Crossref's polite pool: 3); the session's pacing and gate keep them
