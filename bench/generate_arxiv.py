@@ -126,15 +126,14 @@ class Vocabulary:
         tail = (w for w in _made_up_words(rng) if w not in known)
         self.words = head + [next(tail) for _ in range(VOCABULARY_SIZE - len(head))]
         self.cumulative = list(accumulate((rank + 1) ** -ZIPF_EXPONENT for rank in range(len(self.words))))
-        self.rng = rng
 
-    def sample(self, k: int) -> list[str]:
-        return self.rng.choices(self.words, cum_weights=self.cumulative, k=k)
+    def sample(self, rng: random.Random, k: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
 
-    def noun(self) -> str:
-        word = self.sample(1)[0]
+    def noun(self, rng: random.Random) -> str:
+        word = self.sample(rng, 1)[0]
         while len(word) < 4:
-            word = self.sample(1)[0]
+            word = self.sample(rng, 1)[0]
         return word.capitalize()
 
 
@@ -183,7 +182,7 @@ def author(rng: random.Random) -> tuple[str, list[str]]:
 def title(vocabulary: Vocabulary, rng: random.Random) -> str:
     text = rng.choice(TEMPLATES)
     while "{" in text:
-        text = text.replace("{A}", rng.choice(ADJECTIVES), 1).replace("{N}", vocabulary.noun(), 1)
+        text = text.replace("{A}", rng.choice(ADJECTIVES), 1).replace("{N}", vocabulary.noun(rng), 1)
     if rng.random() < 0.05:
         text += f" with $O(n^{rng.randint(2, 3)})$ Cost"
     return text
@@ -203,7 +202,7 @@ def wrap(text: str, width: int = 78, indent: str = "") -> str:
 def abstract(vocabulary: Vocabulary, rng: random.Random) -> str:
     sentences = []
     for _ in range(rng.randint(3, 8)):
-        words = vocabulary.sample(rng.randint(10, 25))
+        words = vocabulary.sample(rng, rng.randint(10, 25))
         sentences.append(" ".join(words).capitalize() + ".")
     return wrap(" ".join(sentences), indent="  ") + "\n"
 
@@ -252,10 +251,7 @@ def vocabulary_for(seed: int) -> Vocabulary:
 
 def listing(number: int, seed: int = 1) -> dict[str, object]:
     """Listing ``number``: the same whatever else is generated."""
-    rng = random.Random(seed * 1_000_003 + number)
-    vocabulary = vocabulary_for(seed)
-    vocabulary.rng = rng
-    return entry(number, vocabulary, rng)
+    return entry(number, vocabulary_for(seed), random.Random(seed * 1_000_003 + number))
 
 
 def generate(count: int, seed: int = 1, start: int = 0) -> Iterator[dict[str, object]]:

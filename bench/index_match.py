@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import random
-import re
 import sqlite3
 import subprocess
 import sys
