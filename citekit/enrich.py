@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi
-from citekit.match import DEFAULT_POLICY, Decision, Policy, decide, is_published_version, one_paper, score_title
+from citekit.match import (DEFAULT_POLICY, Decision, IndexStats, Policy, decide, is_published_version, one_paper,
+                           score_title, title_words)
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Query, Source, SourceError
 
@@ -23,6 +24,8 @@ from citekit.sources.base import Query, Source, SourceError
 MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
 # Fields whose disagreement with the input is worth reporting (others are formatting).
 CHECKED_FIELDS = ("title", "container_title", "volume", "issue", "page", "doi", "arxiv_id", "arxiv_class")
+NEIGHBOURS = 10
+"""Titles of the index nearest a lone title that are checked for near twins."""
 
 
 @dataclass(slots=True)
@@ -45,7 +48,7 @@ class Enricher:
 
     def enrich(self, record: Record) -> Outcome:
         candidates = self.candidates(record)
-        decision = decide(record, candidates, self.policy)
+        decision = decide(record, candidates, self.policy, self.statistics(record))
         if decision.status != "matched" or decision.best is None:
             return Outcome(record.copy(), decision)
         versions = self.versions_of(decision.best.candidate, decision.best.source, candidates)
@@ -74,6 +77,20 @@ class Enricher:
             if query.title or query.abstract:
                 found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
         return _unique(found)
+
+    def statistics(self, record: Record) -> IndexStats | None:
+        """What the local index knows about the record's words (how many of its records hold each),
+        and, for a record with a title and no authors or abstract, its titles nearest the record's."""
+        index = next((s for s in self.sources if hasattr(s, "document_counts")), None)
+        words = sorted(set(title_words(record.title)) | set(title_words(record.abstract)))
+        counted = self._ask(index.document_counts, words) if index is not None and words else None
+        if counted is None:
+            return None
+        total, documents = counted
+        neighbours: list[Record] = []
+        if record.title and not record.author and not record.abstract:
+            neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
+        return IndexStats(total, documents, tuple(neighbours))
 
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
                     ) -> list[tuple[Record, str]]:

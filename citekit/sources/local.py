@@ -306,6 +306,13 @@ class LocalIndex:
                                 (json.dumps(chosen),)))
         return [record_from_json(data[row_id]) for row_id in chosen]
 
+    def document_counts(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        """The index's size and how many of its records hold each word (past
+        :data:`~citekit.sources.fulltext.COMMON_DOCS`, an estimate): the statistics the matcher
+        judges rarity by."""
+        terms = [w for w in dict.fromkeys(plain(w) for w in words) if w and '"' not in w]
+        return self._total(), self._document_counts(terms) if terms else {}
+
     def _total(self) -> int:
         """Records in the index (counted once per connection, and again after each addition)."""
         if self._size is None:
