@@ -10,6 +10,7 @@ every input value that a source contradicts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
 CHECKED_FIELDS = ("title", "container_title", "volume", "issue", "page", "doi", "arxiv_id", "arxiv_class")
 NEIGHBOURS = 10
 """Titles of the index nearest a lone title that are checked for near twins."""
+SENTENCE_SEARCHES = 3
+"""Sentences of an unmatched abstract searched on their own."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(slots=True)
@@ -48,7 +52,11 @@ class Enricher:
 
     def enrich(self, record: Record) -> Outcome:
         candidates = self.candidates(record)
-        decision = decide(record, candidates, self.policy, self.statistics(record))
+        stats = self.statistics(record)
+        decision = decide(record, candidates, self.policy, stats)
+        if decision.status == "unmatched" and (more := self.more_candidates(record)):
+            candidates = _unique([*candidates, *more])
+            decision = decide(record, candidates, self.policy, stats)
         if decision.status != "matched" or decision.best is None:
             return Outcome(record.copy(), decision)
         versions = self.versions_of(decision.best.candidate, decision.best.source, candidates)
@@ -77,6 +85,22 @@ class Enricher:
             if query.title or query.abstract:
                 found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
         return _unique(found)
+
+    def more_candidates(self, record: Record) -> list[tuple[Record, str]]:
+        """Searches for what the first ones may miss: the papers of the record's first three
+        authors from its year (an older title can share too few words with today's), and each of
+        an abstract's longest sentences on its own (another version's abstract has sentences of
+        its own, whose words lead a search of the whole astray)."""
+        queries = []
+        if record.title and record.author:
+            queries.append(Query(authors=tuple(n.surname for n in record.author[:3] if n.surname), year=record.year))
+        if record.abstract and not record.title:
+            longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
+            queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
+        found: list[tuple[Record, str]] = []
+        for source, query in ((s, q) for q in queries for s in self.sources):
+            found.extend((r, source.name) for r in self._ask(source.search, query, 2 * self.search_limit) or [])
+        return found
 
     def statistics(self, record: Record) -> IndexStats | None:
         """What the local index knows about the record's words (how many of its records hold each),

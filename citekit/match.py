@@ -54,19 +54,22 @@ class Policy:
     authors_disagree: float = 0.40
     abstract_shingle: int = 4
     """Words in a shingle: the word sequences two abstracts are compared by."""
-    abstract_same: float = 0.40
+    abstract_same: float = 0.30
     """Share of the shorter abstract's rare shingles the other has, at which two abstracts agree
     (a reworded published abstract keeps more; two different papers of one group share < 0.15)."""
-    abstract_rare_words: float = 0.80
+    abstract_rare_words: float = 0.50
     """Share of the shorter abstract's rare words the other has, also needed to agree: papers
     written to one template share phrasing but not the words that name what they are about."""
     abstract_different: float = 0.05
     """Below this share of shingles, two abstracts of some length are of different papers."""
-    abstract_min_shingles: int = 8
-    """Rare shingles both abstracts must share to agree at all."""
+    abstract_min_rare: int = 4
+    """Rare shingles both abstracts must share to agree at all ..."""
+    abstract_min_shingles: int = 12
+    """... and shingles of any words (a sentence of 15 words has 12)."""
     abstract_decisive_shingles: int = 20
-    """Shared rare shingles that identify a paper on their own (abstract-only records)."""
-    rare_share: float = 0.0005
+    """Shared shingles that identify a paper on their own (abstract-only records), the other
+    conditions of agreement met: some 25 words in the same order."""
+    rare_share: float = 0.002
     """A word is rare when at most this share of the index's records hold it ..."""
     rare_floor: int = 3
     """... or at most this many (a small index)."""
@@ -263,17 +266,19 @@ def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: Index
         return FieldScore(None, "absent")
     rare = _rare_words(set(words_a) | set(words_b), stats, policy)
     shorter, longer = sorted((words_a, words_b), key=len)
-    shingles_short, shingles_long = (_shingles(w, rare, policy.abstract_shingle) for w in (shorter, longer))
+    size = policy.abstract_shingle
+    shingles_short, shingles_long = (_shingles(w, rare, size) for w in (shorter, longer))
     if not shingles_short:
         return FieldScore(None, "neutral", "no rare word sequences")
     shared = len(shingles_short & shingles_long)
     share = shared / len(shingles_short)
+    in_order = len(_shingles(shorter, None, size) & _shingles(longer, None, size))
     rare_short = rare.intersection(shorter)
     word_share = len(rare_short.intersection(longer)) / len(rare_short)
-    detail = f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words shared"
+    detail = f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words, {in_order} shingles shared"
     if share >= policy.abstract_same and word_share >= policy.abstract_rare_words \
-            and shared >= policy.abstract_min_shingles:
-        decisive = shared >= policy.abstract_decisive_shingles
+            and shared >= policy.abstract_min_rare and in_order >= policy.abstract_min_shingles:
+        decisive = in_order >= policy.abstract_decisive_shingles
         return FieldScore(share, "agree", "decisive: " + detail if decisive else detail)
     if share < policy.abstract_different and len(shingles_short) >= 2 * policy.abstract_min_shingles:
         return FieldScore(share, "disagree", detail)
@@ -286,10 +291,10 @@ def _rare_words(words: set[str], stats: IndexStats | None, policy: Policy) -> se
     return {w for w in words if w not in _STOP_WORDS and stats.rare(w, policy)}
 
 
-def _shingles(words: Sequence[str], rare: set[str], size: int) -> set[tuple[str, ...]]:
-    """The word sequences of ``size`` words that hold at least one rare word."""
+def _shingles(words: Sequence[str], rare: set[str] | None, size: int) -> set[tuple[str, ...]]:
+    """The word sequences of ``size`` words (that hold at least one rare word, if ``rare`` is given)."""
     return {tuple(words[i:i + size]) for i in range(max(len(words) - size + 1, 1))
-            if rare.intersection(words[i:i + size])}
+            if rare is None or rare.intersection(words[i:i + size])}
 
 
 def score_venue(record: Record, candidate: Record, policy: Policy = DEFAULT_POLICY) -> FieldScore:
@@ -389,7 +394,7 @@ def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldSc
                  stats: IndexStats | None) -> bool:
     """The rule for a record that has a title and nothing else the candidate can confirm: the
     title must be exactly one of the paper's, and distinctive by the index's own statistics
-    (enough words, one of them rare, all of them together expected in no other record by chance).
+    (enough words, rare enough that all of them together are expected in no other record by chance).
     That no other title of the index comes near is checked by :func:`decide`."""
     if stats is None or fields["title"].verdict != "agree" or _agreeing(fields) != {"title"}:
         return False
@@ -398,8 +403,7 @@ def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldSc
     if normalize_title(record.title) not in {normalize_title(t) for t in known}:
         return False
     content = [w for w in title_words(record.title) if w not in _STOP_WORDS]
-    return (len(set(content)) >= policy.title_alone_words and any(stats.rare(w, policy) for w in content)
-            and stats.chance(content) <= policy.title_alone_chance)
+    return len(set(content)) >= policy.title_alone_words and stats.chance(content) <= policy.title_alone_chance
 
 
 def _similar_title(record: Record, candidate: Record, known: Sequence[str], fields: dict[str, FieldScore],

@@ -37,7 +37,7 @@ from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
 from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
-from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
+from citekit.sources.fulltext import (COMMON_DOCS, STOPWORDS, comparable_title, common_words, plain, query_terms,
                                       search_plan, search_text, storable)
 from citekit.sources.recordjson import record_from_json, record_to_json
 
@@ -311,7 +311,9 @@ class LocalIndex:
         :data:`~citekit.sources.fulltext.COMMON_DOCS`, an estimate): the statistics the matcher
         judges rarity by."""
         terms = [w for w in dict.fromkeys(plain(w) for w in words) if w and '"' not in w]
-        return self._total(), self._document_counts(terms) if terms else {}
+        total = self._total()
+        counts = self._document_counts([t for t in terms if t not in STOPWORDS])
+        return total, {t: total if t in STOPWORDS else counts[t] for t in terms}
 
     def _total(self) -> int:
         """Records in the index (counted once per connection, and again after each addition)."""
