@@ -7,7 +7,7 @@ snapshot and the *families* this script adds, the real ones against the snapshot
 corpus draws its commonest words from the snapshot's papers, so none of theirs is rare there):
 
 - ``title-alone``: only the exact title (long ones: at least three content words, one of them from
-  the generator's long tail, or five words for a real paper);
+  deep in the generator's long tail, as a method's name, or five words for a real paper);
 - ``older-title``: a title that differs from the indexed one in a phrase (one word replaced, or
   its ending reworded), with every author and the year;
 - ``other-abstract``: only the abstract of another version: sentences lightly edited, one
@@ -62,8 +62,9 @@ STOP = frozenset("a an the of on in at to for and or with via by from is are all
 
 
 def rare_words(vocabulary: generate_arxiv.Vocabulary) -> set[str]:
-    """The generator's long tail: words beyond its 3,000 most frequent."""
-    return set(vocabulary.words[3000:])
+    """The generator's made-up words deep in its long tail (beyond its 20,000 most frequent), as
+    the name of a method is: in some hundred titles of a million."""
+    return set(vocabulary.words[20_000:])
 
 
 def template_of(text: str, vocabulary: generate_arxiv.Vocabulary, rng: random.Random) -> str:
@@ -211,15 +212,20 @@ def build(families: int, vocabulary: generate_arxiv.Vocabulary) -> tuple[Path, l
     rng = random.Random(11)
     tail = rare_words(vocabulary)
     lines, queries = [], []
-    for i in range(families * len(CLASSES)):
-        kind = CLASSES[i % len(CLASSES)]
-        members = family(i, vocabulary)
-        lines += [json.dumps(members[m], ensure_ascii=False) for m in INDEXED]
-        paper = arxiv_bulk_to_record(members["paper"])
-        if kind != "title-alone" or long_title(paper.title, tail, real=False):
+    numbers = iter(range(10**6))
+    for kind in CLASSES:
+        made = 0
+        while made < families:
+            members = family(next(numbers), vocabulary)
+            paper = arxiv_bulk_to_record(members["paper"])
+            if kind == "title-alone" and not long_title(paper.title, tail, real=False):
+                continue
+            made += 1
+            lines += [json.dumps(members[m], ensure_ascii=False) for m in INDEXED]
             queries.append(Query(query(kind, paper, vocabulary, rng), kind, "generated", paper.arxiv_id))
-        for twin in TWINS:
-            queries.append(Query(query(kind, arxiv_bulk_to_record(members[twin]), vocabulary, rng), kind, twin, None))
+            for twin in TWINS:
+                twin_paper = arxiv_bulk_to_record(members[twin])
+                queries.append(Query(query(kind, twin_paper, vocabulary, rng), kind, twin, None))
     snapshot = [arxiv_bulk_to_record(json.loads(line))
                 for line in (METADATA / "arxiv.jsonl").read_text(encoding="utf-8").splitlines()]
     for paper in snapshot:

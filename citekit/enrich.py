@@ -111,10 +111,11 @@ class Enricher:
         if counted is None:
             return None
         total, documents = counted
-        neighbours: list[Record] = []
-        if record.title and not record.author and not record.abstract:
-            neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
-        return IndexStats(total, documents, tuple(neighbours))
+        if not record.title or record.author or record.abstract:
+            return IndexStats(total, documents)
+        _, titles = self._ask(index.document_counts, title_words(record.title), titles=True) or (0, {})
+        neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
+        return IndexStats(total, documents, titles, tuple(neighbours))
 
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
                     ) -> list[tuple[Record, str]]:
@@ -153,9 +154,9 @@ class Enricher:
                     return candidate, source.name
         return None
 
-    def _ask(self, method, *args):  # type: ignore[no-untyped-def]
+    def _ask(self, method, *args, **options):  # type: ignore[no-untyped-def]
         try:
-            result = method(*args)
+            result = method(*args, **options)
         except SourceError as error:
             self.on_source_error(error)
             return None

@@ -76,7 +76,7 @@ class Policy:
     title_alone_words: int = 3
     """Content words a title needs to identify a paper on its own."""
     title_alone_chance: float = 0.01
-    """Records of the index expected to hold all of a lone title's words by chance, at most."""
+    """Titles of the index expected to hold all of a lone title's words by chance, at most."""
     twin_title: float = 0.80
     """Title similarity at which another title of the index is a near twin of the record's."""
     similar_title_shared: float = 0.5
@@ -100,24 +100,26 @@ class IndexStats:
 
     ``documents`` maps words (as :func:`title_words` gives them) to the number of the index's
     records that hold them, for the words of the record's title and abstract; a word not in it is
-    not known to be rare. ``neighbours`` are the index's records whose titles come closest to the
-    record's title (empty when nobody looked).
+    not known to be rare. ``titles`` counts, for the words of a lone title, the titles that hold
+    them, and ``neighbours`` are the index's records whose titles come closest to it (both empty
+    when nobody looked).
     """
 
     total: int
     documents: Mapping[str, int] = field(default_factory=dict)
+    titles: Mapping[str, int] = field(default_factory=dict)
     neighbours: tuple[Record, ...] = ()
 
     def rare(self, word: str, policy: Policy = DEFAULT_POLICY) -> bool:
         count = self.documents.get(word)
         return count is not None and count <= max(policy.rare_floor, policy.rare_share * self.total)
 
-    def chance(self, words: Sequence[str]) -> float:
+    def chance(self, words: Sequence[str], counts: Mapping[str, int]) -> float:
         """Records expected to hold all these words if words fell independently: the index's size
-        times each word's share of it (an unknown word counts as in every record)."""
+        times each word's share of it by ``counts`` (an unknown word counts as in every record)."""
         expected = float(self.total)
         for word in dict.fromkeys(words):
-            count = self.documents.get(word, self.total)
+            count = counts.get(word, self.total)
             expected *= max(count, 1) / self.total if self.total else 1.0
         return expected
 
@@ -394,7 +396,8 @@ def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldSc
                  stats: IndexStats | None) -> bool:
     """The rule for a record that has a title and nothing else the candidate can confirm: the
     title must be exactly one of the paper's, and distinctive by the index's own statistics
-    (enough words, rare enough that all of them together are expected in no other record by chance).
+    (enough words, rare enough in the index's titles that all of them together are expected in no
+    other title by chance).
     That no other title of the index comes near is checked by :func:`decide`."""
     if stats is None or fields["title"].verdict != "agree" or _agreeing(fields) != {"title"}:
         return False
@@ -403,7 +406,7 @@ def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldSc
     if normalize_title(record.title) not in {normalize_title(t) for t in known}:
         return False
     content = [w for w in title_words(record.title) if w not in _STOP_WORDS]
-    return len(set(content)) >= policy.title_alone_words and stats.chance(content) <= policy.title_alone_chance
+    return len(set(content)) >= policy.title_alone_words and stats.chance(content, stats.titles) <= policy.title_alone_chance
 
 
 def _similar_title(record: Record, candidate: Record, known: Sequence[str], fields: dict[str, FieldScore],

@@ -136,13 +136,13 @@ def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
     return " OR ".join(f'("{a}" AND "{b}")' for a, b in pairs)
 
 
-def common_words(sample: Iterable[Record], total: int) -> dict[str, int]:
+def common_words(sample: Iterable[Record], total: int, *, titles: bool = False) -> dict[str, int]:
     """Words estimated, from a random sample of an index of ``total`` records, in more than
-    :data:`COMMON_DOCS` of them, with that estimate."""
+    :data:`COMMON_DOCS` of them (of their titles, with ``titles``), with that estimate."""
     counts: Counter[str] = Counter()
     size = 0
     for record in sample:
-        counts.update(set(words(" ".join(search_text(record)))))
+        counts.update(set(words(record.title if titles else " ".join(search_text(record)))))
         size += 1
     scale = total / size if size else 0
     return {word: round(n * scale) for word, n in counts.items() if n * scale > COMMON_DOCS}
