@@ -9,7 +9,7 @@ corpus draws its commonest words from the snapshot's papers, so none of theirs i
 - ``title-alone``: only the exact title (long ones: at least three content words, one of them from
   deep in the generator's long tail, as a method's name, or five words for a real paper);
 - ``older-title``: a title that differs from the indexed one in a phrase (one word replaced, or
-  its ending reworded), with every author and the year;
+  its ending reworded), with every author and the year (titles of three content words or more);
 - ``other-abstract``: only the abstract of another version: sentences lightly edited, one
   rewritten, one dropped or swapped, one added;
 - ``part-abstract``: only the abstract's first sentences (at least 30 words), or the abstract
@@ -196,6 +196,12 @@ def long_title(title: str, tail: set[str], real: bool) -> bool:
     return len(words) >= 5 if real else len(words) >= 3 and bool(tail.intersection(words))
 
 
+def phrased(title: str) -> bool:
+    """The older-title class: titles of three content words or more (in a shorter one, a changed
+    phrase is a changed title)."""
+    return len([w for w in re.findall(r"[A-Za-z0-9-]+", title.lower()) if w not in STOP]) >= 3
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -218,7 +224,8 @@ def build(families: int, vocabulary: generate_arxiv.Vocabulary) -> tuple[Path, l
         while made < families:
             members = family(next(numbers), vocabulary)
             paper = arxiv_bulk_to_record(members["paper"])
-            if kind == "title-alone" and not long_title(paper.title, tail, real=False):
+            if not long_title(paper.title, tail, real=False) if kind == "title-alone" else \
+                    kind == "older-title" and not phrased(paper.title):
                 continue
             made += 1
             lines += [json.dumps(members[m], ensure_ascii=False) for m in INDEXED]
@@ -230,7 +237,8 @@ def build(families: int, vocabulary: generate_arxiv.Vocabulary) -> tuple[Path, l
                 for line in (METADATA / "arxiv.jsonl").read_text(encoding="utf-8").splitlines()]
     for paper in snapshot:
         for kind in CLASSES:
-            if kind == "title-alone" and not long_title(paper.title, tail, real=True):
+            if kind == "title-alone" and not long_title(paper.title, tail, real=True) or \
+                    kind == "older-title" and not phrased(paper.title):
                 continue
             if kind != "title-alone" and not (paper.abstract if "abstract" in kind else paper.author):
                 continue

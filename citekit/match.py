@@ -81,6 +81,9 @@ class Policy:
     """Title similarity at which another title of the index is a near twin of the record's."""
     similar_title_shared: float = 0.5
     """Share of each title's content words the other must have for the similar-title rule."""
+    similar_title_margin: float = 0.10
+    """Another paper of the same authors whose title is within this similarity of the record's
+    comes as close: the similar-title rule then decides nothing."""
     year_agree: int = 1
     """arXiv year vs venue year."""
     year_disagree: int = 4
@@ -504,7 +507,7 @@ def _check_rivals(record: Record, assessment: Assessment, assessed: Sequence[Ass
             assessment.accepted = False
             assessment.rule = f"reject: title alone, and the index has a near twin: {twin.title!r}"
     elif assessment.rule == SIMILAR_TITLE:
-        closeness = assessment.fields["title"].score or 0.0
+        closeness = (assessment.fields["title"].score or 0.0) - policy.similar_title_margin
         rival = next((a for a in assessed if a is not assessment and not one_paper(a.candidate, paper, policy)
                       and a.fields["authors"].verdict == "agree" and (a.fields["title"].score or 0.0) >= closeness),
                      None)
