@@ -174,3 +174,21 @@ def test_from_a_profile_page(index: Path, tmp_path: Path) -> None:
     source.write_text(page, encoding="utf-8")
     cases = [(f"b{i}", {}, expected) for i, (*_, expected) in enumerate(blocks)]
     check(enrich(index, source, "--from", "profile", "--reference-date", "2026-11-23"), cases)
+
+
+def test_an_older_title_another_source_holds_finds_the_paper_by_that_title_alone(tmp_path: Path) -> None:
+    """What other sources hold is indexed beside the arXiv listing and linked to it by the arXiv id:
+    a title alone that is that older title then identifies the paper, and the listing's title
+    (one word apart) is no near twin, being the same paper's."""
+    path = tmp_path / "index.sqlite"
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps([{"id": "prasad2022", "type": "article", "title": OLDER_TITLE,
+                                  "author": [{"family": f, "given": g} for f, g in RECONCILING_AUTHORS],
+                                  "issued": {"date-parts": [[2022]]}, "note": "arXiv: 2207.12779"}]))
+    citekit("index", "add", "--index", str(path), str(older),
+            *(str(METADATA / name) for name in ("arxiv.jsonl", "crossref.jsonl", "proceedings.json")))
+    source = tmp_path / "refs.bib"
+    source.write_text(f"@article{{a, title = {{{OLDER_TITLE}}}}}\n@article{{b, title = {{{SEQUEL_OLDER_TITLE}}}}}\n")
+    records = enrich(path, source)
+    assert records[0]["status"] == "matched" and records[0]["ids"]["arxiv"] == "2207.12779"
+    assert records[1]["status"] == "unmatched"
