@@ -286,10 +286,14 @@ class LocalIndex:
         pool = max(4 * limit, _POOL)
         rows = []
         for search in search_plan(self._document_counts(terms), self._total()):
-            sql, size = (_SEARCH, pool) if search.ranked else (_UNRANKED, _UNRANKED_POOL)
-            rows = self._query(sql, (search.expression, size))
-            if rows:
+            if rows and not (search.narrows and len(rows) >= _UNRANKED_POOL):
                 break
+            sql, size = (_SEARCH, pool) if search.ranked else (_UNRANKED, _UNRANKED_POOL)
+            found = self._query(sql, (search.expression, size))
+            if search.narrows:
+                seen = {row[0] for row in found}
+                found += [row for row in rows if row[0] not in seen]
+            rows = found
         if not rows:
             return []
         best = rows[0][3] or 1.0  # bm25 ranks are negative, the best lowest; unranked: none
