@@ -54,15 +54,15 @@ class Policy:
     authors_disagree: float = 0.40
     abstract_shingle: int = 4
     """Words in a shingle: the word sequences two abstracts are compared by."""
-    abstract_same: float = 0.30
+    abstract_same: float = 0.25
     """Share of the shorter abstract's rare shingles the other has, at which two abstracts agree
     (a reworded published abstract keeps more; two different papers of one group share < 0.15)."""
     abstract_rare_words: float = 0.50
-    """Share of the shorter abstract's rare words the other has, also needed to agree: papers
-    written to one template share phrasing but not the words that name what they are about."""
+    """Share of one abstract's rare words the other has, also needed to agree: papers written to
+    one template share phrasing but not the words that name what they are about."""
     abstract_different: float = 0.05
     """Below this share of shingles, two abstracts of some length are of different papers."""
-    abstract_min_rare: int = 4
+    abstract_min_rare: int = 3
     """Rare shingles both abstracts must share to agree at all ..."""
     abstract_min_shingles: int = 12
     """... and shingles of any words (a sentence of 15 words has 12)."""
@@ -77,8 +77,11 @@ class Policy:
     """Content words a title needs to identify a paper on its own."""
     title_alone_chance: float = 0.1
     """Titles of the index expected to hold all of a lone title's words by chance, at most."""
-    twin_title: float = 0.80
-    """Title similarity at which another title of the index is a near twin of the record's."""
+    twin_title: float = 0.90
+    """Title similarity at which another title of the index is a near twin of the record's (a
+    typo apart; titles a word or two apart by other words are other papers')."""
+    twin_extra_words: int = 2
+    """Words that one title may add to another and still be its near twin."""
     similar_title_shared: float = 0.5
     """Share of each title's content words the other must have for the similar-title rule."""
     similar_title_margin: float = 0.10
@@ -278,8 +281,7 @@ def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: Index
     shared = len(shingles_short & shingles_long)
     share = shared / len(shingles_short)
     in_order = len(_shingles(shorter, None, size) & _shingles(longer, None, size))
-    rare_short = rare.intersection(shorter)
-    word_share = len(rare_short.intersection(longer)) / len(rare_short)
+    word_share = max(_share_of_rare_words(mine, theirs, rare) for mine, theirs in ((shorter, longer), (longer, shorter)))
     detail = f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words, {in_order} shingles shared"
     if share >= policy.abstract_same and word_share >= policy.abstract_rare_words \
             and shared >= policy.abstract_min_rare and in_order >= policy.abstract_min_shingles:
@@ -288,6 +290,13 @@ def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: Index
     if share < policy.abstract_different and len(shingles_short) >= 2 * policy.abstract_min_shingles:
         return FieldScore(share, "disagree", detail)
     return FieldScore(share, "neutral", detail)
+
+
+def _share_of_rare_words(mine: Sequence[str], theirs: Sequence[str], rare: set[str]) -> float:
+    """Share of one abstract's rare words that the other has (a version may add a sentence: the
+    better of the two directions counts)."""
+    own = rare.intersection(mine)
+    return len(own.intersection(theirs)) / len(own) if own else 0.0
 
 
 def _rare_words(words: set[str], stats: IndexStats | None, policy: Policy) -> set[str]:
@@ -449,16 +458,16 @@ def _authors_strongly_agree(record: Record, candidate: Record) -> bool:
 
 
 def near_twin(a: str, b: str, policy: Policy = DEFAULT_POLICY) -> bool:
-    """Titles of two papers a reader could take for one: the same, one the other plus a few words
-    (a sequel, ``… TTS``), or close in spelling."""
+    """Titles a record could mean either of: the same, one the other plus a word or two (a sequel,
+    ``… TTS``, a workshop version: a citation may cut them), or close in spelling (a typo)."""
     norm_a, norm_b = normalize_title(a), normalize_title(b)
     if not norm_a or not norm_b:
         return False
     if norm_a == norm_b:
         return True
-    words_a, words_b = ({w for w in title_words(t) if w not in _STOP_WORDS} for t in (a, b))
-    small, large = sorted((words_a, words_b), key=len)
-    if small and small <= large and 2 * len(small) >= len(large):
+    words_a, words_b = (Counter(w for w in title_words(t) if w not in _STOP_WORDS) for t in (a, b))
+    small, large = sorted((words_a, words_b), key=lambda c: c.total())
+    if small and not small - large and (large - small).total() <= policy.twin_extra_words:
         return True
     return fuzz.ratio(norm_a, norm_b) / 100 >= policy.twin_title
 

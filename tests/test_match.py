@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 from citekit.match import (
@@ -170,11 +172,18 @@ def test_thresholds_are_policy() -> None:
 def snapshot_stats(*texts: str, neighbours: tuple[Record, ...] = (), scale: int = 1) -> IndexStats:
     """Statistics as the local index of the snapshot gives them (``scale`` times as many records,
     every word as frequent), counted here over the snapshot's records."""
-    papers = [r for r, _ in everything()]
+    papers = snapshot_words()
     words = {w for text in texts for w in title_words(text)}
-    documents = {w: scale * sum(w in set(title_words(f"{p.title} {p.abstract}")) for p in papers) for w in words}
-    titles = {w: scale * sum(w in set(title_words(p.title)) for p in papers) for w in words}
+    documents = {w: scale * sum(w in everywhere for _, everywhere in papers) for w in words}
+    titles = {w: scale * sum(w in title for title, _ in papers) for w in words}
     return IndexStats(scale * len(papers), documents, titles, neighbours)
+
+
+@cache
+def snapshot_words() -> list[tuple[frozenset[str], frozenset[str]]]:
+    """Each snapshot record's title words and all its words."""
+    return [(frozenset(title_words(r.title)), frozenset(title_words(f"{r.title} {r.abstract}")))
+            for r, _ in everything()]
 
 
 HNSW = "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs"
