@@ -54,7 +54,7 @@ class Enricher:
         candidates = self.candidates(record)
         stats = self.statistics(record)
         decision = decide(record, candidates, self.policy, stats)
-        if decision.status == "unmatched" and (more := self.more_candidates(record)):
+        if decision.status == "unmatched" and (more := self.more_candidates(record, stats)):
             candidates = _unique([*candidates, *more])
             decision = decide(record, candidates, self.policy, stats)
         if decision.status != "matched" or decision.best is None:
@@ -86,20 +86,27 @@ class Enricher:
                 found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
         return _unique(found)
 
-    def more_candidates(self, record: Record) -> list[tuple[Record, str]]:
-        """Searches for what the first ones may miss: the papers of the record's first three
-        authors from its year (an older title can share too few words with today's), and each of
-        an abstract's longest sentences on its own (another version's abstract has sentences of
-        its own, whose words lead a search of the whole astray)."""
+    def more_candidates(self, record: Record, stats: IndexStats | None) -> list[tuple[Record, str]]:
+        """Local searches for what the first ones may miss. A title that differs from today's in
+        a word (an older one) blocks the search on that word when it is among its rarest: the
+        title is searched again without each of its two rarest words, with its first authors. An
+        abstract of another version has sentences of its own, whose words lead a search of the
+        whole astray: its longest sentences are searched one by one."""
         queries = []
         if record.title and record.author:
-            queries.append(Query(authors=tuple(n.surname for n in record.author[:3] if n.surname), year=record.year))
+            authors = tuple(n.surname for n in record.author[:3] if n.surname)
+            words = title_words(record.title)
+            counts = stats.documents if stats else {}
+            known = sorted({w for w in words if counts.get(w, 1)}, key=lambda w: counts.get(w, 0))
+            queries += [Query(title=" ".join(w for w in words if w != dropped), authors=authors, year=record.year)
+                        for dropped in known[:2]]
         if record.abstract and not record.title:
             longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
             queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
         found: list[tuple[Record, str]] = []
-        for source, query in ((s, q) for q in queries for s in self.sources):
-            found.extend((r, source.name) for r in self._ask(source.search, query, 2 * self.search_limit) or [])
+        local = [s for s in self.sources if hasattr(s, "document_counts")]
+        for source, query in ((s, q) for q in queries for s in local):
+            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
         return found
 
     def statistics(self, record: Record) -> IndexStats | None:
