@@ -54,7 +54,7 @@ class Enricher:
         candidates = self.candidates(record)
         stats = self.statistics(record)
         decision = decide(record, candidates, self.policy, stats)
-        if decision.status == "unmatched" and (more := self.more_candidates(record, stats)):
+        if decision.status == "unmatched" and (more := self.more_candidates(record)):
             candidates = _unique([*candidates, *more])
             decision = decide(record, candidates, self.policy, stats)
         if decision.status != "matched" or decision.best is None:
@@ -86,43 +86,46 @@ class Enricher:
                 found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
         return _unique(found)
 
-    def more_candidates(self, record: Record, stats: IndexStats | None) -> list[tuple[Record, str]]:
+    def more_candidates(self, record: Record) -> list[tuple[Record, str]]:
         """Local searches for what the first ones may miss. A title that differs from today's in
         a word (an older one) blocks the search on that word when it is among its rarest: the
         title is searched again without each of its two rarest words, with its first authors. An
         abstract of another version has sentences of its own, whose words lead a search of the
         whole astray: its longest sentences are searched one by one."""
-        queries = []
-        if record.title and record.author:
-            authors = tuple(n.surname for n in record.author[:3] if n.surname)
-            words = title_words(record.title)
-            counts = stats.documents if stats else {}
-            known = sorted({w for w in words if counts.get(w, 1)}, key=lambda w: counts.get(w, 0))
-            queries += [Query(title=" ".join(w for w in words if w != dropped), authors=authors, year=record.year)
-                        for dropped in known[:2]]
-        if record.abstract and not record.title:
-            longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
-            queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
         found: list[tuple[Record, str]] = []
-        local = [s for s in self.sources if hasattr(s, "document_counts")]
-        for source, query in ((s, q) for q in queries for s in local):
-            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
+        for index in (s for s in self.sources if hasattr(s, "document_counts")):
+            queries = []
+            if record.title and record.author:
+                authors = tuple(n.surname for n in record.author[:3] if n.surname)
+                words = title_words(record.title)
+                _, counts = self._ask(index.document_counts, words) or (0, {})
+                known = sorted({w for w in words if counts.get(w)}, key=counts.__getitem__)
+                queries += [Query(title=" ".join(w for w in words if w != dropped), authors=authors,
+                                  year=record.year) for dropped in known[:2]]
+            if record.abstract and not record.title:
+                longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
+                queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
+            for query in queries:
+                found.extend((r, index.name) for r in self._ask(index.search, query, self.search_limit) or [])
         return found
 
     def statistics(self, record: Record) -> IndexStats | None:
-        """What the local index knows about the record's words (how many of its records hold each),
-        and, for a record with a title and no authors or abstract, its titles nearest the record's."""
+        """What the local index knows of the record's words, when a rule needs it: how many of its
+        records hold each word of the abstract; for a title alone, how many titles hold each of its
+        words, and the titles nearest it."""
         index = next((s for s in self.sources if hasattr(s, "document_counts")), None)
-        words = sorted(set(title_words(record.title)) | set(title_words(record.abstract)))
-        counted = self._ask(index.document_counts, words) if index is not None and words else None
+        alone = bool(record.title) and not record.author and not record.abstract
+        if index is None or not (alone or record.abstract):
+            return None
+        words = sorted(set(title_words(record.title if alone else record.abstract)))
+        counted = self._ask(index.document_counts, words, titles=alone)
         if counted is None:
             return None
-        total, documents = counted
-        if not record.title or record.author or record.abstract:
-            return IndexStats(total, documents)
-        _, titles = self._ask(index.document_counts, title_words(record.title), titles=True) or (0, {})
+        total, counts = counted
+        if not alone:
+            return IndexStats(total, counts)
         neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
-        return IndexStats(total, documents, titles, tuple(neighbours))
+        return IndexStats(total, titles=counts, neighbours=tuple(neighbours))
 
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
                     ) -> list[tuple[Record, str]]:
