@@ -332,14 +332,17 @@ def index() -> None:
 @index.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
-def index_add(files: tuple[str, ...], index_path: str | None) -> None:
-    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}, .gz or
-    not), or any file citekit reads (CSL-JSON, BibTeX, RIS) as reference data."""
+@click.option("--dtd", type=click.Path(exists=True, dir_okay=False),
+              help="dblp.dtd for a dblp dump (default: the dblp.dtd beside the dump).")
+def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -> None:
+    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}), dblp's
+    XML dump (dblp.xml with its dblp.dtd), .gz or not, or any file citekit reads (CSL-JSON, BibTeX,
+    RIS; ACL Anthology's anthology+abstracts.bib.gz) as reference data."""
     failed = False
     with LocalIndex(index_path) as local:
         for path in files:
             with _progress(f"indexing {Path(path).name}") as advance:
-                result = local.add_file(path, progress=advance)
+                result = local.add_file(path, progress=advance, dtd=dtd)
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
