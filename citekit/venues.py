@@ -5,8 +5,8 @@
 
 - :func:`full_title` writes a clean full container title where a source gives only an
   abbreviation (dblp's ``J. Mach. Learn. Res.``, a bare ``NeurIPS``);
-- :func:`short_form` gives the short form a format has a place for (CSL ``container-title-short``,
-  BibLaTeX ``eventtitle``);
+- :func:`add_short_forms` gives an enriched record the short forms a format has a place for (CSL
+  ``container-title-short``, BibLaTeX ``eventtitle`` through the record's event);
 - :func:`same_venue` tells the matcher that ``NeurIPS`` and ``Advances in Neural Information
   Processing Systems 32`` are one venue, which no string similarity would.
 
@@ -30,6 +30,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from citekit.model import Record
 from citekit.text import fold
 
 ENV = "CITEKIT_VENUES"
@@ -147,6 +148,31 @@ def short_form(title: str) -> str:
     """The short form of a known venue's title (``ICML``, ``J. Mach. Learn. Res.``), else ``""``."""
     venue = table().find(title)
     return venue.short_title if venue is not None else ""
+
+
+def event_name(title: str, year: int | None) -> str:
+    """A conference's short name with the year (``ICML 2019``), as BibLaTeX's ``eventtitle``; ``""``
+    for journals and unknown venues."""
+    venue = table().find(title)
+    if venue is None or venue.kind != "conference":
+        return ""
+    return f"{venue.short} {year}" if year else venue.short
+
+
+SHORT_TITLE = "container-title-short"
+"""The ``custom`` entry CSL-JSON writes as its ``container-title-short`` variable."""
+
+
+def add_short_forms(record: Record) -> None:
+    """Gives a record of a known venue its short forms where it has none: ``container-title-short``
+    (``ICML``, ``J. Mach. Learn. Res.``) and, for a conference paper, the event (``ICML 2019``)."""
+    venue = table().find(record.container_title)
+    if venue is None:
+        return
+    if venue.short_title != record.container_title and SHORT_TITLE not in record.custom:
+        record.custom[SHORT_TITLE] = venue.short_title
+    if not record.event_title and record.type == "paper-conference" and venue.kind == "conference":
+        record.event_title = event_name(record.container_title, record.year)
 
 
 def same_venue(a: str, b: str) -> bool | None:

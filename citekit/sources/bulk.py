@@ -52,9 +52,6 @@ class Loaded:
 
     kind: str
     record: Record
-    weak: bool = False
-    """Stored only where the index has no record of this identity yet (dblp's copy of an arXiv
-    listing must not replace the listing)."""
     crossref: str = ""
     """The dblp key of a proceedings volume this record still needs its venue from."""
 

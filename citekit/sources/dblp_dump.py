@@ -18,8 +18,10 @@ index keeps that link in a side table and completes the paper once the volume is
 dblp's conventions undone here: homonym numbers (``Wei Li 0001``), the period ending every title,
 abbreviated journal names (expanded by :mod:`citekit.venues` where known), ``<ee>`` holding both
 DOIs and landing pages. arXiv papers are informal ``CoRR`` articles (``publtype="informal"``,
-volume ``abs/ID``); they become arXiv-kind preprint records with that id, never a ``CoRR`` journal,
-and never replace a real arXiv listing (:attr:`Loaded.weak`).
+volume ``abs/ID``): they are arXiv's preprints, never a journal called ``CoRR``, so they are
+counted and left to the arXiv source, whose record of the same id has what dblp's lacks (abstract,
+categories, dates). Stored as preprints they would stand in for it: a search finds the copy
+without an abstract first, and an abstract-only reference is then matched to nothing.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from typing import IO, Any
 from lxml import etree
 
 from citekit.diagnostics import Diagnostic
-from citekit.ids import arxiv_url, normalize_doi, parse_arxiv_id
+from citekit.ids import normalize_doi, parse_arxiv_id
 from citekit.model import Date, Name, Origin, Record
-from citekit.sources.bulk import ARXIV, DBLP, Loaded
+from citekit.sources.bulk import DBLP, Loaded
 from citekit.text import squash
 from citekit.venues import full_title
 
@@ -52,7 +54,7 @@ _PART = re.compile(r"\s*\(\d+\)$")
 _HOMONYM = re.compile(r"\s+\d{4}$")
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/", re.IGNORECASE)
-_PARTICLES = frozenset("van von der den de del della di da dos das du le la ter ten zu af al el bin ibn".split())
+_PARTICLES = frozenset("van von der den de del della di da dos das du le la las los ter ten zu af al el bin ibn".split())
 _SUFFIXES = frozenset(("Jr.", "Jr", "Sr.", "II", "III", "IV"))
 _FIELDS = frozenset(("title", "year", "month", "pages", "volume", "number", "journal", "booktitle", "crossref",
                      "publisher", "series", "isbn", "school"))
@@ -119,6 +121,9 @@ def _parse(stream: _Stream, file: str, dtd_path: Path) -> Iterator[Loaded | Diag
     if reader.pages:
         yield Diagnostic("info", "index.dblp-pages", f"{reader.pages} author or data pages (www, person, data) "
                          "are not publications: not indexed", file)
+    if reader.preprints:
+        yield Diagnostic("info", "index.dblp-corr", f"{reader.preprints} CoRR articles are arXiv preprints, not "
+                         "venues: left to the arXiv source (index arXiv's dump, or ask arXiv online)", file)
 
 
 class _Stream:
@@ -163,6 +168,7 @@ class _Reader:
         self.proceedings: dict[str, Record] = {}
         self.count = 0
         self.pages = 0
+        self.preprints = 0
         self.last_line = 0
         self._warned = 0
 
@@ -178,6 +184,9 @@ class _Reader:
         except (ValueError, TypeError) as error:  # a value lxml or a converter could not take
             yield Diagnostic("error", "index.bad-record", f"unreadable dblp record {key}: {error}", self.file,
                              element.sourceline, self.count)
+            return
+        if loaded is None:
+            self.preprints += 1
             return
         loaded.record.origin = Origin(self.file, self.count, element.sourceline, "dblp")
         if element.tag == "proceedings" and key:
@@ -198,8 +207,8 @@ class _Reader:
         self._warned = len(log)
 
 
-def convert(element: Any) -> Loaded:
-    """One dblp record element as a :class:`Loaded` record (see the module docstring)."""
+def convert(element: Any) -> Loaded | None:
+    """One dblp record element as a :class:`Loaded` record; None for a CoRR preprint."""
     fields, authors, editors, links = _fields(element)
     key = element.get("key", "")
     record = Record(type=TYPES.get(element.tag, "article"), title=_title(fields.get("title", "")))
@@ -213,9 +222,8 @@ def convert(element: Any) -> Loaded:
     record.collection_title, record.isbn = fields.get("series", ""), fields.get("isbn", "")
     record.custom[KEY_FIELD] = key
     _links(record, links)
-    arxiv = _corr_arxiv_id(element, fields, links)
-    if arxiv is not None:
-        return Loaded(ARXIV, _preprint(record, arxiv), weak=True)
+    if corr_arxiv_id(element.tag, fields, links) is not None:
+        return None
     if element.tag == "article":
         record.container_title = full_title(fields.get("journal", ""))
     elif element.tag == "proceedings":
@@ -255,17 +263,17 @@ def dblp_name(text: str) -> Name:
 
     Split here rather than by :func:`citekit.names.parse_name` (BibTeX's grammar, in Python): it
     is the dump's most frequent operation, 20+ million names, and dblp's form is always
-    ``Given [particles] Family [Jr.]``.
+    ``Given [particles] Family [Jr.]``. Particles stay in the family name (``de las Casas``), as
+    Crossref and arXiv's listings have them.
     """
     words = _HOMONYM.sub("", squash(text)).split(" ")
     suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
     if len(words) == 1:
         return Name(family=words[0], suffix=suffix)
-    first_particle = len(words) - 1
-    while first_particle > 1 and words[first_particle - 1] in _PARTICLES:
-        first_particle -= 1
-    return Name(family=words[-1], given=" ".join(words[:first_particle]),
-                non_dropping_particle=" ".join(words[first_particle:-1]), suffix=suffix.rstrip(","))
+    first = len(words) - 1
+    while first > 1 and words[first - 1] in _PARTICLES:
+        first -= 1
+    return Name(family=" ".join(words[first:]), given=" ".join(words[:first]), suffix=suffix)
 
 
 def _fields(element: Any) -> tuple[dict[str, str], list[str], list[str], list[str]]:
@@ -304,20 +312,12 @@ def _links(record: Record, links: list[str]) -> None:
             record.url = link
 
 
-def _corr_arxiv_id(element: Any, fields: dict[str, str], links: list[str]) -> str | None:
-    """The arXiv id of an informal CoRR article (from ``abs/ID``, else its links), else None."""
-    if element.tag != "article" or fields.get("journal", "").strip() != "CoRR":
+def corr_arxiv_id(tag: str, fields: dict[str, str], links: list[str]) -> str | None:
+    """The arXiv id of a CoRR article (from ``abs/ID``, else its links); None for any other record."""
+    if tag != "article" or fields.get("journal", "").strip() != "CoRR":
         return None
     for candidate in (fields.get("volume", "").removeprefix("abs/"), *links):
         parsed = parse_arxiv_id(candidate)
         if parsed:
             return parsed.id
     return None
-
-
-def _preprint(record: Record, arxiv_id: str) -> Record:
-    """A CoRR article as the arXiv preprint it is: no journal, no volume, the arXiv id."""
-    record.type, record.arxiv_id = "article", arxiv_id
-    record.container_title = record.volume = record.issue = record.page = ""
-    record.doi, record.url, record.number, record.publisher = "", arxiv_url(arxiv_id), f"arXiv:{arxiv_id}", "arXiv"
-    return record

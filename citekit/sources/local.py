@@ -156,7 +156,6 @@ class _Row:
     identity: str
     columns: tuple[Any, ...]
     text: tuple[str, str, str, str]
-    weak: bool = False
     crossref: str = ""
 
     @property
@@ -180,13 +179,13 @@ def _identity(kind: str, record: Record) -> str:
     return ""
 
 
-def _row(kind: str, record: Record, weak: bool = False, crossref: str = "") -> _Row | None:
+def _row(kind: str, record: Record, crossref: str = "") -> _Row | None:
     identity = storable(_identity(kind, record))
     if not identity:
         return None
     doi, arxiv_id = storable(record.doi.lower()), storable(record.arxiv_id)
     columns = (kind, identity, doi or None, arxiv_id or None, record.year, record_to_json(record))
-    return _Row(kind, identity, columns, search_text(record), weak, crossref)
+    return _Row(kind, identity, columns, search_text(record), crossref)
 
 
 # --- The index -------------------------------------------------------------------------------------
@@ -386,7 +385,7 @@ class LocalIndex:
             if isinstance(item, Diagnostic):
                 result.report(item)
                 continue
-            row = _row(item.kind, item.record, item.weak, item.crossref)
+            row = _row(item.kind, item.record, item.crossref)
             if row is None:
                 result.report(_unfindable(item.record))
                 continue
@@ -425,7 +424,7 @@ class LocalIndex:
                     inserts.append((next_id, *row.columns))
                     fts_inserts.append((next_id, *row.text))
                     old_id, next_id = next_id, next_id + 1
-                elif old_data != row.data and not row.weak:
+                elif old_data != row.data:
                     updates.append((*row.columns, old_id))
                     fts_deletes.append((old_id, *search_text(record_from_json(old_data))))
                     fts_inserts.append((old_id, *row.text))
