@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from citekit import __version__, formats, io, pipeline
+from citekit import __version__, formats, io, pipeline, venues
 from citekit import check as check_module
 from citekit.enrich import Enricher
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
@@ -51,8 +51,15 @@ def _exit_on_signal(number: int, _frame: object) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citekit")
-def main() -> None:
+@click.option("--venues", "venues_file", type=click.Path(exists=True, dir_okay=False),
+              help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).")
+def main(venues_file: str | None) -> None:
     """Turn messy bibliographic records into clean, complete, verified ones."""
+    if venues_file:
+        try:
+            venues.load(venues_file)
+        except (ValueError, KeyError, TypeError) as error:
+            raise click.BadParameter(f"{venues_file}: not a venue file ({error!r})", param_hint="--venues") from None
 
 
 def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:

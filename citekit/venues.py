@@ -40,7 +40,9 @@ _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth e
              "fiftieth twenty thirty forty fifty")
 _NOISE_WORDS = frozenset(f"the of proceedings {_ORDINALS}".split())
 _PUBLISHER_PREFIXES = frozenset("ieee cvf acm".split())
-_ACRONYM_YEAR = re.compile(r"\(\s*[A-Za-z][\w&\-]*(?:\s+\d{4})?\s*\)|^[A-Z][A-Za-z&\-]+\s+\d{4}\s+[-–]\s+")
+# "(ICLR 2019)", "(SP)": an acronym (two capitals at least) with its year; "ICASSP 2025 - " before a title
+_ACRONYM_YEAR = re.compile(r"\((?=[^)]*[A-Z][^)]*[A-Z])\s*[A-Za-z][\w&\-]*(?:\s+\d{4})?\s*\)"
+                           r"|^[A-Z][A-Za-z&\-]+\s+\d{4}\s+[-–]\s+")
 _NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)?\b")
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
 
@@ -127,8 +129,11 @@ def table() -> Venues:
 
 
 def load(path: str | Path) -> None:
-    """Adds a user's venue file to the table every function here uses (``--venues FILE``)."""
-    table().add_file(path)
+    """Adds a user's venue file to the table every function here uses (``--venues FILE``), through
+    ``CITEKIT_VENUES``, so that worker processes read it too."""
+    Venues().add_file(path)  # a broken file fails here, not in a worker
+    os.environ[ENV] = os.pathsep.join(filter(None, [os.environ.get(ENV, ""), str(Path(path).resolve())]))
+    table.cache_clear()
 
 
 def find(title: str) -> Venue | None:

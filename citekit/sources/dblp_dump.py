@@ -38,7 +38,6 @@ from citekit.diagnostics import Diagnostic
 from citekit.ids import normalize_doi, parse_arxiv_id
 from citekit.model import Date, Name, Origin, Record
 from citekit.sources.bulk import DBLP, Loaded
-from citekit.text import squash
 from citekit.venues import full_title
 
 PUBLICATIONS = ("article", "inproceedings", "proceedings", "incollection", "book", "phdthesis", "mastersthesis")
@@ -51,7 +50,6 @@ KEY_FIELD = "dblp"
 
 _PART = re.compile(r"\s*\(\d+\)$")
 """A volume's part in a short booktitle: ``ECCV (13)``."""
-_HOMONYM = re.compile(r"\s+\d{4}$")
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/", re.IGNORECASE)
 _PARTICLES = frozenset("van von der den de del della di da dos das du le la las los ter ten zu af al el bin ibn".split())
@@ -266,7 +264,9 @@ def dblp_name(text: str) -> Name:
     ``Given [particles] Family [Jr.]``. Particles stay in the family name (``de las Casas``), as
     Crossref and arXiv's listings have them.
     """
-    words = _HOMONYM.sub("", squash(text)).split(" ")
+    words = text.split()
+    if len(words) > 1 and words[-1].isdigit():
+        words.pop()
     suffix = words.pop() if len(words) > 2 and words[-1] in _SUFFIXES else ""
     if len(words) == 1:
         return Name(family=words[0], suffix=suffix)
@@ -293,13 +293,12 @@ def _fields(element: Any) -> tuple[dict[str, str], list[str], list[str], list[st
         elif tag == "ee":
             links.append(text.strip())
         elif tag in _FIELDS and tag not in fields:
-            fields[tag] = squash(text)
+            fields[tag] = " ".join(text.split())
     return fields, authors, editors, links
 
 
 def _title(text: str) -> str:
     """Without the period dblp ends every title with (an ellipsis stays)."""
-    text = squash(text)
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 

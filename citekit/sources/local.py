@@ -415,6 +415,7 @@ class LocalIndex:
         if not rows:
             return 0, 0, 0
         with self._errors(), self._transaction():
+            rows = self._with_volumes(rows)
             stored = self._stored(rows)
             next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
             inserts, updates, fts_deletes, fts_inserts, crossrefs = [], [], [], [], []
@@ -439,6 +440,23 @@ class LocalIndex:
             self._db.executemany(_FTS_INSERT, fts_inserts)
         return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
 
+    def _with_volumes(self, rows: list[_Row]) -> list[_Row]:
+        """The rows, dblp papers completed from their proceedings volume where the index has it."""
+        wanted = sorted({f"dblp:{row.crossref}" for row in rows if row.crossref})
+        if not wanted:
+            return rows
+        volumes = dict(self._db.execute("SELECT identity, data FROM records WHERE kind = ? AND identity IN "
+                                        "(SELECT value FROM json_each(?))", (DBLP, json.dumps(wanted))))
+        completed = []
+        for row in rows:
+            volume = volumes.get(f"dblp:{row.crossref}") if row.crossref else None
+            if volume is not None:
+                paper = record_from_json(row.data)
+                apply_proceedings(paper, record_from_json(volume))
+                row = _row(row.kind, paper) or row
+            completed.append(row)
+        return completed
+
     def _complete_crossrefs(self) -> None:
         """Gives dblp papers stored before their proceedings volume the volume's venue, a batch a
         transaction; links whose volume is not (yet) in the index stay for a later file."""
@@ -447,14 +465,20 @@ class LocalIndex:
             rows = self._query(_PENDING, (last, BATCH_SIZE))
             if not rows:
                 return
+            volumes: dict[str, Record] = {}
+            deletes, inserts, updates = [], [], []
+            for record_id, paper_data, volume_data in rows:
+                paper = record_from_json(paper_data)
+                deletes.append((record_id, *search_text(paper)))
+                volume = volumes.get(volume_data) or volumes.setdefault(volume_data, record_from_json(volume_data))
+                apply_proceedings(paper, volume)
+                inserts.append((record_id, *search_text(paper)))
+                updates.append((record_to_json(paper), record_id))
             with self._errors(), self._transaction():
-                for record_id, paper_data, volume_data in rows:
-                    paper = record_from_json(paper_data)
-                    apply_proceedings(paper, record_from_json(volume_data))
-                    self._db.execute(_FTS_DELETE, (record_id, *search_text(record_from_json(paper_data))))
-                    self._db.execute(_FTS_INSERT, (record_id, *search_text(paper)))
-                    self._db.execute("UPDATE records SET data = ? WHERE id = ?", (record_to_json(paper), record_id))
-                    self._db.execute("DELETE FROM dblp_crossrefs WHERE record_id = ?", (record_id,))
+                self._db.executemany(_FTS_DELETE, deletes)
+                self._db.executemany(_FTS_INSERT, inserts)
+                self._db.executemany("UPDATE records SET data = ? WHERE id = ?", updates)
+                self._db.executemany("DELETE FROM dblp_crossrefs WHERE record_id = ?", [(u[1],) for u in updates])
             last = rows[-1][0]
 
     def _refresh_common_words(self, *, force: bool) -> None:
