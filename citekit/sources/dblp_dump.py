@@ -208,6 +208,8 @@ class _Reader:
 def convert(element: Any) -> Loaded | None:
     """One dblp record element as a :class:`Loaded` record; None for a CoRR preprint."""
     fields, authors, editors, links = _fields(element)
+    if corr_arxiv_id(element.tag, fields, links) is not None:
+        return None
     key = element.get("key", "")
     record = Record(type=TYPES.get(element.tag, "article"), title=_title(fields.get("title", "")))
     record.author = [dblp_name(text) for text in authors]
@@ -220,8 +222,6 @@ def convert(element: Any) -> Loaded | None:
     record.collection_title, record.isbn = fields.get("series", ""), fields.get("isbn", "")
     record.custom[KEY_FIELD] = key
     _links(record, links)
-    if corr_arxiv_id(element.tag, fields, links) is not None:
-        return None
     if element.tag == "article":
         record.container_title = full_title(fields.get("journal", ""))
     elif element.tag == "proceedings":
