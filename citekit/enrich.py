@@ -123,7 +123,8 @@ class Enricher:
             pool += self._published_candidates(preprint)
             published_pair = next(((r, s) for r, s in pool if is_published_version(preprint, r, self.policy)), None)
             return ([published_pair] if published_pair else []) + [(preprint, source)]
-        assert published is not None
+        if published is None:  # neither a preprint nor in a venue: a book, a report
+            return [(match, source)]
         arxiv_pair = next(((r, s) for r, s in pool if _is_preprint_of(r, published, self.policy)), None)
         arxiv_pair = arxiv_pair or self._preprint_of(published)
         return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
