@@ -88,7 +88,7 @@ def identifies(choice: str, candidate: Mapping[str, Any]) -> bool:
         return (candidate.get("doi") or "").casefold() == value
     if kind == "title":
         return normalize_title(candidate.get("title") or "") == value
-    return candidate.get({"arxiv": "arxiv", "dblp": "dblp"}.get(kind, "")) == value
+    return kind in ("arxiv", "dblp") and candidate.get(kind) == value
 
 
 def load(path: str | Path) -> dict[str, dict[str, str]]:

@@ -99,12 +99,6 @@
     render();
   }
 
-  function decisionOf(row) {
-    const decision = state.decisions.get(row.fingerprint);
-    if (!decision) return null;
-    return decision;
-  }
-
   function download() {
     const out = { citekit: "decisions", version: 1, decisions: {} };
     for (const key of [...state.decisions.keys()].sort()) {
@@ -141,7 +135,7 @@
 
   function recordRow(row, i) {
     const brief = row.record || {};
-    const decision = decisionOf(row);
+    const decision = state.decisions.get(row.fingerprint);
     const open = state.open.has(i);
     const toggle = el("button", {
       type: "button", class: "toggle", "aria-expanded": open ? "true" : "false", "aria-controls": "details-" + i,
@@ -194,7 +188,7 @@
   }
 
   function candidateHeader(row, candidate, n) {
-    const decision = decisionOf(row);
+    const decision = state.decisions.get(row.fingerprint);
     const accepted = !!decision && decision.verdict === "accept" && decision.choice === candidate.choice;
     const rejected = !!decision && decision.verdict === "reject" && decision.choice === candidate.choice;
     const name = "candidate " + (n + 1) + " (" + (candidate.title || candidate.choice) + ")";
@@ -203,9 +197,11 @@
       el("div", { class: "muted", text: (candidate.accepted ? "passed: " : "") + candidate.rule }),
       el("div", { class: "actions" },
         el("button", { type: "button", class: "accept", "aria-pressed": accepted ? "true" : "false",
-          "aria-label": "Accept " + name, onclick: () => decide(row, candidate.choice, "accept") }, "Accept"),
+          "aria-label": "Accept " + name, disabled: !row.fingerprint,
+          onclick: () => decide(row, candidate.choice, "accept") }, "Accept"),
         el("button", { type: "button", class: "reject", "aria-pressed": rejected ? "true" : "false",
-          "aria-label": "Reject " + name, onclick: () => decide(row, candidate.choice, "reject") }, "Reject")));
+          "aria-label": "Reject " + name, disabled: !row.fingerprint,
+          onclick: () => decide(row, candidate.choice, "reject") }, "Reject")));
   }
 
   function detailsRow(row, i) {
