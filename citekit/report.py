@@ -57,7 +57,7 @@ class Entry:
     output: Record | Written | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     match: dict[str, Any] | None = None
-    source: Record | None = None
+    read: Record | None = None
     """The input record as read, once matched (what the review page shows and fingerprints)."""
 
     def as_dict(self) -> dict[str, Any]:
@@ -73,9 +73,9 @@ class Entry:
         }
         if self.match is not None:
             data["match"] = self.match
-        if self.source is not None:
-            data["fingerprint"] = fingerprint(self.source)
-            data["record"] = input_brief(self.source)
+        if self.read is not None:
+            data["fingerprint"] = fingerprint(self.read)
+            data["record"] = input_brief(self.read)
         return data
 
 
@@ -124,7 +124,7 @@ class Report:
                diagnostics: list[Diagnostic] | None = None) -> None:
         """Say what became of an input record (after matching and merging)."""
         entry = self.entry_for(record)
-        entry.status, entry.output, entry.match, entry.source = status, output, match, record
+        entry.status, entry.output, entry.match, entry.read = status, output, match, record
         entry.diagnostics.extend(diagnostics or [])
 
     def release(self, records: Sequence[Record]) -> None:

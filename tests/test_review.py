@@ -9,6 +9,7 @@ Press book), so that one record is ambiguous, one matched and one unmatched.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -16,10 +17,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from citekit import decisions, review
+from citekit import decisions, io, pipeline, review
 from citekit.brief import brief
 from citekit.cli import main
+from citekit.enrich import Enricher, Outcome
 from citekit.model import Date, Name, Record
+from citekit.sources import open_sources
+from citekit.sources.local import LocalIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "seeds" / "metadata"
@@ -187,6 +191,28 @@ def test_enrich_applies_decisions_too_and_reports_a_choice_no_source_has(review_
     assert (first["status"], first["match"]["rule"], first["ids"]) == (
         "unmatched", "decided by the user", {"doi": None, "arxiv": None})
     assert first["diagnostics"][0]["code"] == "review.choice-not-found"
+
+
+def _reopen_local(index_path: str) -> list:
+    return open_sources(["local"], index=index_path)
+
+
+def test_worker_processes_apply_decisions_as_one_process_does(review_index: Path) -> None:
+    records = io.read_input(str(UNCERTAIN), UNCERTAIN.name, None, None).records * 40
+    chosen = {decisions.fingerprint(records[0]): {"choice": "doi:10.1038/nature14539"},
+              decisions.fingerprint(records[1]): {"choice": "none"}}
+
+    def summary(outcomes: list[Outcome]) -> list[tuple[str, str, str]]:
+        return [(o.decision.status, o.decision.rule, o.record.doi) for o in outcomes]
+
+    with LocalIndex(review_index) as index:
+        enricher = Enricher([index], decisions=chosen)
+        one = summary(pipeline.enrich_all(records, enricher, jobs=1))
+        many = summary(pipeline.enrich_all(records, enricher, jobs=2,
+                                           reopen=functools.partial(_reopen_local, str(review_index))))
+    assert many == one
+    assert one[:3] == [("matched", "decided by the user", "10.1038/nature14539"),
+                       ("unmatched", "decided by the user", ""), ("unmatched", "no candidate passed validation", "")]
 
 
 # --- bad input ---------------------------------------------------------------------------------
