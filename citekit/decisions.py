@@ -103,7 +103,8 @@ def load(path: str | Path) -> dict[str, dict[str, str]]:
     problem = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if problem is not None:
         where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
-        raise DecisionsError(f"{path}: not a citekit decisions file (version 1): at {where}, {problem.message}")
+        raise DecisionsError(f"{path}: not a citekit decisions file (version 1): at {where}, "
+                             f"{problem.message}")
     return data["decisions"]
 
 

@@ -69,13 +69,15 @@ class Enricher:
         if chosen is None:
             where = record.origin
             note = Diagnostic("warning", "review.choice-not-found",
-                              f"the decision names {choice}, which no source has now; the record is kept as read",
+                              f"the decision names {choice}, which no source has now; "
+                              "the record is kept as read",
                               file=where.file if where else "", line=where.line if where else None,
                               index=where.index if where else None)
             return Outcome(record.copy(), Decision("unmatched", user.USER_RULE), [note])
         assessment = assess(record, *chosen, self.policy)
         merged, diagnostics = merge(record, self.versions_of(*chosen, [chosen]))
-        return Outcome(merged, Decision("matched", user.USER_RULE, assessment, assessed=[assessment]), diagnostics)
+        decision = Decision("matched", user.USER_RULE, assessment, assessed=[assessment])
+        return Outcome(merged, decision, diagnostics)
 
     def _chosen(self, record: Record, choice: str) -> tuple[Record, str] | None:
         """The chosen candidate: by identifier when the choice is a DOI or an arXiv id, else among

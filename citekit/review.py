@@ -41,10 +41,10 @@ def load_report(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise ReportError(f"{path}: not a citekit report (no list of records)")
     if data.get("version") != report_module.VERSION:
-        written = f"format version {data['version']}" if "version" in data else "an older format, without a version"
-        raise ReportError(f"{path}: a report in {written} ({data.get('generator', 'citekit before 0.1')}); this "
-                          f"citekit reads format version {report_module.VERSION}: run enrich or export again "
-                          "to write the report anew")
+        written = (f"format version {data['version']} ({data.get('generator', 'unknown')})" if "version" in data
+                   else "an older format, without a version")
+        raise ReportError(f"{path}: a report in {written}; this citekit reads format version "
+                          f"{report_module.VERSION}: run enrich or export again to write the report anew")
     return data
 
 
@@ -63,7 +63,8 @@ def page(report: Mapping[str, Any]) -> str:
 def rows(records: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """What the page needs of each record, what needs a person first, each candidate with the
     choice that names it in a decisions file."""
-    ordered = sorted(records, key=lambda r: (ORDER.get(r["status"], 9), r["input"]["file"], r["input"]["index"]))
+    ordered = sorted(records, key=lambda r: (ORDER.get(r["status"], len(ORDER)), r["input"]["file"],
+                                            r["input"]["index"]))
     return [_row(record) for record in ordered]
 
 
@@ -71,12 +72,14 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
     match = record.get("match") or {}
     candidates = [{**c, "choice": choice_for(c)} for c in match.get("candidates", [])]
     best = next((c for c in candidates if c["accepted"]), candidates[0] if candidates else None)
-    sources = [best["source"]] if record["status"] == "matched" and best else sorted({c["source"] for c in candidates})
+    matched = record["status"] == "matched" and best
+    sources = [best["source"]] if matched else sorted({c["source"] for c in candidates})
     return {
         "input": record["input"], "status": record["status"], "key": record.get("key"),
         "ids": record.get("ids", {}), "rule": match.get("rule", ""),
         "fingerprint": record.get("fingerprint"), "record": record.get("record"),
-        "diagnostics": [{k: d[k] for k in ("level", "code", "message")} for d in record.get("diagnostics", [])],
+        "diagnostics": [{k: d[k] for k in ("level", "code", "message")}
+                        for d in record.get("diagnostics", [])],
         "candidates": candidates, "sources": sources,
     }
 
