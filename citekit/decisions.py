@@ -85,7 +85,7 @@ def identifies(choice: str, candidate: Mapping[str, Any]) -> bool:
     """Whether a choice names this candidate (a brief), by any of its identifiers."""
     kind, _, value = choice.partition(":")
     if kind == "doi":
-        return (candidate.get("doi") or "").casefold() == value
+        return (candidate.get("doi") or "").casefold() == value.casefold()
     if kind == "title":
         return normalize_title(candidate.get("title") or "") == value
     return kind in ("arxiv", "dblp") and candidate.get(kind) == value

@@ -158,7 +158,7 @@ def test_decisions_match_accepted_records_and_leave_rejected_ones_unmatched(unce
     chosen = write_decisions(tmp_path / "decisions.json", {
         fp["uncertain.bib#1"]: "title:deep learning",   # the book, which has no identifier
         fp["uncertain.bib#2"]: "none",
-        fp["uncertain.bib#3"]: "doi:10.1109/cvpr.2015.7298594",
+        fp["uncertain.bib#3"]: "doi:10.1109/CVPR.2015.7298594",  # as a person may write it
         "0123456789abcdef": "doi:10.1000/gone",
     })
     result = export(review_index, tmp_path / "out", "--decisions", str(chosen))
