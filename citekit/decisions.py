@@ -69,16 +69,17 @@ def _fingerprint_basis(record: Record) -> str:
     return f"place:{origin.file}:{origin.index}" if origin else "empty"
 
 
-def choice_for(candidate: Mapping[str, Any]) -> str:
+def choice_for(candidate: Mapping[str, Any]) -> str | None:
     """How a decision names a candidate (a report's candidate, see :func:`citekit.brief.brief`):
-    its DOI, else arXiv id, else dblp key, else its normalised title."""
+    its DOI, else arXiv id, else dblp key, else its normalised title; ``None`` if it has none."""
     if candidate.get("doi") and not is_arxiv_doi(candidate["doi"]):
         return "doi:" + candidate["doi"].casefold()
     if candidate.get("arxiv"):
         return "arxiv:" + candidate["arxiv"]
     if candidate.get("dblp"):
         return "dblp:" + candidate["dblp"]
-    return "title:" + normalize_title(candidate.get("title") or "")
+    title = normalize_title(candidate.get("title") or "")
+    return "title:" + title if title else None
 
 
 def identifies(choice: str, candidate: Mapping[str, Any]) -> bool:

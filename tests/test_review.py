@@ -127,6 +127,9 @@ def test_the_page_puts_what_needs_a_person_first_and_names_each_candidate(uncert
     assert [r["status"] for r in rows] == ["ambiguous", "unmatched", "matched"]
     assert [c["choice"] for c in rows[0]["candidates"][:2]] == ["title:deep learning", "doi:10.1038/nature14539"]
     assert rows[2]["sources"] == ["local"]
+    assert decisions.choice_for({"title": "", "doi": None, "arxiv": None, "dblp": None}) is None
+    assert decisions.choice_for({"title": "X", "doi": "10.48550/arXiv.2101.00001", "arxiv": "2101.00001"}) \
+        == "arxiv:2101.00001"
 
 
 def test_the_page_is_one_file_whose_data_no_title_can_break_out_of(uncertain: Path) -> None:

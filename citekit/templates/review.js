@@ -191,13 +191,13 @@
     const decision = state.decisions.get(row.fingerprint);
     const accepted = !!decision && decision.verdict === "accept" && decision.choice === candidate.choice;
     const rejected = !!decision && decision.verdict === "reject" && decision.choice === candidate.choice;
-    const name = "candidate " + (n + 1) + " (" + (candidate.title || candidate.choice) + ")";
+    const name = "candidate " + (n + 1) + " (" + (candidate.title || candidate.choice || "untitled") + ")";
     return el("th", { scope: "col" },
       el("div", { text: "Candidate " + (n + 1) + " · " + candidate.source + " · score " + candidate.score }),
       el("div", { class: "muted", text: (candidate.accepted ? "passed: " : "") + candidate.rule }),
       el("div", { class: "actions" },
         el("button", { type: "button", class: "accept", "aria-pressed": accepted ? "true" : "false",
-          "aria-label": "Accept " + name, disabled: !row.fingerprint,
+          "aria-label": "Accept " + name, disabled: !row.fingerprint || !candidate.choice,
           onclick: () => decide(row, candidate.choice, "accept") }, "Accept"),
         el("button", { type: "button", class: "reject", "aria-pressed": rejected ? "true" : "false",
           "aria-label": "Reject " + name, disabled: !row.fingerprint,
