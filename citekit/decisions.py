@@ -16,8 +16,8 @@ accents, LaTeX, punctuation and stop words do not count), the first author's sur
 year: what a person rarely edits, and enough to tell apart papers with one title (*Deep
 learning*, 2015 and 2016). Identifiers are left out on purpose: adding the DOI a review found is
 the most likely edit of all. A record without a title is fingerprinted by the start of its
-abstract, then by its identifiers, and last by its place in its file. Two inputs of one paper (a
-duplicate) share a fingerprint, and so a decision.
+abstract, then by its identifiers, and last by its place in its file. Inputs with the same title,
+first author and year (duplicates) share a fingerprint, and so a decision.
 """
 
 from __future__ import annotations
