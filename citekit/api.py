@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from citekit import formats, io, pipeline
 from citekit.diagnostics import Diagnostic
@@ -107,7 +107,7 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
             record.key = ""
     names = _source_names(sources)
     opened = open_sources(names, index=index, offline=offline, mailto=mailto, cache=cache, timeout=timeout,
-                          retries=retries) if names is not None else list(sources)  # type: ignore[arg-type]
+                          retries=retries) if names is not None else list(cast("Sequence[Source]", sources))
     try:
         enricher = Enricher(opened, on_source_error=on_source_error)
         reopen = functools.partial(open_sources, names, index=index) if names == ["local"] else None
@@ -164,7 +164,7 @@ def _source_names(sources: str | Sequence[str] | Sequence[Source]) -> list[str] 
     if isinstance(sources, str):
         return parse_names(sources)
     if all(isinstance(source, str) for source in sources):
-        return parse_names(",".join(sources))  # type: ignore[arg-type]
+        return parse_names(",".join(cast("Sequence[str]", sources)))
     return None
 
 

@@ -71,9 +71,15 @@ def _click_error(error: CitekitError, ctx: click.Context) -> click.ClickExceptio
         if error.option:
             return click.BadParameter(str(error), ctx, param_hint=error.option)
         return click.UsageError(str(error), ctx)
-    failure = click.ClickException(str(error))
-    failure.exit_code = error.exit_code
-    return failure
+    return _CannotStart(str(error)) if error.exit_code == 2 else _Failed(str(error))
+
+
+class _Failed(click.ClickException):
+    exit_code = 1
+
+
+class _CannotStart(click.ClickException):
+    exit_code = 2
 
 
 class _Group(click.Group):

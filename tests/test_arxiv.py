@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+from itertools import pairwise
 
 import httpx2
 import pytest
@@ -151,7 +152,7 @@ def test_requests_keep_min_interval_one_at_a_time(arxiv_server, caplog):
     assert len(arxiv_server.log) == 4 and arxiv_server.max_concurrency == 1
     starts = sorted(r.started for r in caplog.records if getattr(r, "lane", None) == "query")
     assert len(starts) == 4  # the starts the session claimed, on its clock: exact, however busy the machine
-    assert all(later - earlier >= Pace(1, 0.15).spacing - 1e-9 for earlier, later in zip(starts, starts[1:]))
+    assert all(later - earlier >= Pace(1, 0.15).spacing - 1e-9 for earlier, later in pairwise(starts))
 
 
 def test_default_pace_is_arxivs_three_seconds():

@@ -9,7 +9,6 @@ from collections.abc import Callable
 import httpx2
 import pytest
 from clocks import VirtualClock
-from emulators import ArxivEmulator, CrossrefEmulator
 
 LOOKUP = "/works/10.1109/CVPR.2015.7298594"
 OTHER = "/works/10.1145/3381831"

@@ -12,6 +12,7 @@ import random
 import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from itertools import pairwise
 
 import pytest
 from clocks import VirtualClock
@@ -266,7 +267,7 @@ def test_threads_sharing_a_session_never_go_over_the_limit(server, caplog):
     assert statuses == [200] * 30 and server.max_concurrency <= 3
     starts = claimed_starts(caplog)
     assert len(starts) == 30
-    assert all(later - earlier >= Pace(20).spacing - 1e-9 for earlier, later in zip(starts, starts[1:]))
+    assert all(later - earlier >= Pace(20).spacing - 1e-9 for earlier, later in pairwise(starts))
     assert all(starts[i + 20] - starts[i] >= 1.0 for i in range(len(starts) - 20))
 
 

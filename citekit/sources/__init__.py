@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from citekit.errors import UsageError
@@ -44,7 +45,7 @@ def open_sources(names: Sequence[str], *, index: str | Path | None = None, offli
 
     mailto = check_mailto(mailto)
     cache_path = cache or default_cache_path()
-    timing = {"timeout": timeout} if timeout is not None else {}
+    timing: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
     opened: list[Source] = []
     try:
         _open_each(names, opened, index=index, offline=offline, mailto=mailto, cache=cache_path,
@@ -56,7 +57,7 @@ def open_sources(names: Sequence[str], *, index: str | Path | None = None, offli
 
 
 def _open_each(names: Sequence[str], opened: list[Source], *, index: str | Path | None, offline: bool,
-               mailto: str | None, cache: str | Path, timing: dict[str, float], retries: int | None) -> None:
+               mailto: str | None, cache: str | Path, timing: dict[str, Any], retries: int | None) -> None:
     from citekit.sources.arxiv import ArxivSource
     from citekit.sources.crossref import CrossrefSource
     from citekit.sources.http import RetryPolicy
