@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, cast
 
@@ -84,6 +84,7 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
            offline: bool = False, index: PathLike | None = None, cache: PathLike | None = None,
            mailto: str | None = None, timeout: float | None = None, retries: int | None = None, jobs: int = 1,
            key_pattern: str = DEFAULT_PATTERN, rekey: bool = False, report: Report | None = None,
+           decisions: Mapping[str, Mapping[str, str]] | None = None,
            on_source_error: Callable[[SourceError], None] = lambda error: None,
            progress: Callable[[int], None] = lambda done: None) -> Result:
     """Match records against the sources, complete them, merge duplicates, assign keys.
@@ -92,7 +93,8 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
     here with ``index`` (the local index file), ``cache`` (the response cache), ``offline``,
     ``mailto``, ``timeout`` and ``retries`` as the command line's options; or sources already
     open, which stay open. ``report``: the one :func:`read` returned, to continue it (else a
-    new one). ``on_source_error`` hears of each request a source gave up on (the run carries on,
+    new one). ``decisions``: a person's, from the review page (:func:`citekit.decisions.load`);
+    they overrule the matcher. ``on_source_error`` hears of each request a source gave up on (the run carries on,
     those records kept as read); ``progress`` of each record matched. ``jobs``: records matched
     at once (worker processes when the local index is the only source, else threads).
 
@@ -109,7 +111,7 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
     opened = open_sources(names, index=index, offline=offline, mailto=mailto, cache=cache, timeout=timeout,
                           retries=retries) if names is not None else list(cast("Sequence[Source]", sources))
     try:
-        enricher = Enricher(opened, on_source_error=on_source_error)
+        enricher = Enricher(opened, on_source_error=on_source_error, decisions=decisions or {})
         reopen = functools.partial(open_sources, names, index=index) if names == ["local"] else None
         outputs = pipeline.run(inputs, report, enricher, key_pattern=key_pattern, progress=progress, jobs=jobs,
                                reopen=reopen)

@@ -27,6 +27,8 @@ import click
 
 from citekit import __version__, api, formats, io, pipeline
 from citekit import check as check_module
+from citekit import decisions as decisions_module
+from citekit import review as review_module
 from citekit.api import EXPORT_FILES
 from citekit.diagnostics import Diagnostic
 from citekit.enrich import Enricher
@@ -205,6 +207,9 @@ enrich_options = _options(
                  help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
     click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
                  help="Records matched at once: processes for the local index alone, else threads."),
+    click.option("--decisions", "decisions_path", type=click.Path(dir_okay=False, exists=True),
+                 help="decisions.json from the review page: accepted candidates are matched, rejected ones "
+                      "left unmatched."),
 )
 
 
@@ -226,19 +231,25 @@ def enrich(inputs: tuple[str, ...], output: str, to_format: str | None, **option
               help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.")
 @common_read_options
 @enrich_options
-def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
+@click.option("--review", "with_review", is_flag=True, help="Also write review.html, the review page of the report.")
+def export(inputs: tuple[str, ...], directory: str, with_review: bool, **options: Any) -> None:
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
-    io.write_outputs({folder / name: [api.write_string(records, fmt)] for name, fmt in EXPORT_FILES.items()})
+    library: dict[str | Path, list[str]] = {folder / name: [api.write_string(records, fmt)]
+                                            for name, fmt in EXPORT_FILES.items()}
+    if with_review:
+        library[folder / "review.html"] = [review_module.page(report.as_dict(len(records)))]
+    io.write_outputs(library)
     finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
 
 
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
             cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
-            **_: Any) -> tuple[list[Record], Report]:
+            decisions_path: str | None, **_: Any) -> tuple[list[Record], Report]:
     check_pattern(key_pattern)  # options first: a bad one ends the run before anything is read
+    decisions = decisions_module.load(decisions_path) if decisions_path else {}
     names = parse_source_names(source_names)
     records, report = api.read(inputs, format=from_format, reference_date=reference_date.date() if reference_date else None)
     print_diagnostics(report.all_diagnostics())
@@ -246,10 +257,28 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     with _progress("matching", len(records)) as advance:
         outputs, report = api.enrich(records, report=report, sources=names, offline=offline, index=index_path,
                                      cache=cache_path, mailto=mailto, timeout=timeout, retries=retries, jobs=jobs,
-                                     key_pattern=key_pattern, rekey=rekey, on_source_error=tell, progress=advance)
-    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
+                                     key_pattern=key_pattern, rekey=rekey, decisions=decisions,
+                                     on_source_error=tell, progress=advance)
+    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
+                       if d.code.startswith(("enrich.", "review."))])
     _summarise_sources(report.sources, tell.said)
+    if decisions_path:
+        unused = decisions_module.unused(decisions, records, decisions_path)
+        print_diagnostics(unused)
+        report.diagnostics.extend(unused)
     return outputs, report
+
+
+@main.command()
+@click.argument("report_path", metavar="REPORT", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
+              help="The page to write (review.html), or - for standard output.")
+def review(report_path: str, output: str) -> None:
+    """Write one self-contained HTML page to review REPORT's matches and decide the uncertain ones.
+
+    Its "Download decisions" button saves decisions.json, for enrich and export --decisions.
+    """
+    io.write_output(output, review_module.page(review_module.load_report(report_path)))
 
 
 class SaidOnce:

@@ -79,6 +79,12 @@ CASES = [
     (["check", "--target", "word", *READ], {}, 2, "'word' is not one of"),
     (["check", "blob"], {}, 2, "blob: cannot tell the format"),
     (["check", "missing.bib"], {}, 2, "does not exist"),
+    # decisions and review
+    ([*ENRICH, "--sources", "local", "--index", "index.sqlite", "--decisions", "refs.bib"], {}, 2,
+     "Invalid value for --decisions: refs.bib: not a JSON file"),
+    ([*ENRICH, "--decisions", "missing.json"], {}, 2, "does not exist"),
+    (["review", "refs.bib", "-o", "review.html"], {}, 2, "Invalid value for REPORT: refs.bib: not a JSON file"),
+    (["review", "missing.json", "-o", "review.html"], {}, 2, "does not exist"),
     # index
     (["index", "add", "--index", "not-a-database.sqlite", *READ], {}, 2, "file is not a database"),
     (["index", "add", "--index", "refs.bib/index.sqlite", *READ], {}, 2, "refs.bib/index.sqlite"),
