@@ -36,6 +36,15 @@ class Outcome:
 
 
 @dataclass(slots=True)
+class Matched:
+    """A record with its candidates and the decision on them, waiting to be completed."""
+
+    record: Record
+    candidates: list[tuple[Record, str]]
+    decision: Decision
+
+
+@dataclass(slots=True)
 class Enricher:
     sources: Sequence[Source]
     policy: Policy = DEFAULT_POLICY
@@ -44,8 +53,16 @@ class Enricher:
     """Called when a source fails; the run carries on with the others (and the cache)."""
 
     def enrich(self, record: Record) -> Outcome:
+        return self.complete(self.match(record))
+
+    def match(self, record: Record) -> Matched:
+        """The first half of :meth:`enrich`: the candidates, and which one is the record's paper."""
         candidates = self.candidates(record)
-        decision = decide(record, candidates, self.policy)
+        return Matched(record, candidates, decide(record, candidates, self.policy))
+
+    def complete(self, matched: Matched) -> Outcome:
+        """The second half: the matched paper's versions, merged into the record."""
+        record, candidates, decision = matched.record, matched.candidates, matched.decision
         if decision.status != "matched" or decision.best is None:
             return Outcome(record.copy(), decision)
         versions = self.versions_of(decision.best.candidate, decision.best.source, candidates)
@@ -53,16 +70,26 @@ class Enricher:
         return Outcome(merged, decision, diagnostics)
 
     def prefetch(self, records: Sequence[Record]) -> None:
-        """Lets sources that answer many identifiers a request (arXiv) do so before the run asks
-        record by record; a source that fails here is asked again then."""
-        arxiv_ids = [record.arxiv_id for record in records if record.arxiv_id]
-        for source in self.sources:
+        """Lets sources that answer many identifiers a request (arXiv, Semantic Scholar) do so before
+        the run asks record by record; a source that fails here is asked again then."""
+        self._prefetch([record.arxiv_id for record in records if record.arxiv_id], self.sources)
+
+    def prefetch_versions(self, matches: Sequence[Matched]) -> None:
+        """Between :meth:`match` and :meth:`complete`: the arXiv ids of the matched preprints, asked
+        at once of the sources that batch lookups of published versions (Semantic Scholar)."""
+        arxiv_ids = [m.decision.best.candidate.arxiv_id for m in matches
+                     if m.decision.status == "matched" and m.decision.best and m.decision.best.candidate.arxiv_id]
+        self._prefetch(arxiv_ids, [source for source in self.sources if source.holds_published])
+
+    def _prefetch(self, arxiv_ids: list[str], sources: Sequence[Source]) -> None:
+        for source in sources:
             prefetch = getattr(source, "prefetch", None)
             if prefetch is not None and arxiv_ids:
                 self._ask(prefetch, arxiv_ids)
 
     def candidates(self, record: Record) -> list[tuple[Record, str]]:
-        """Every candidate the sources offer, identifiers first, without repeats."""
+        """Every candidate the sources offer, without repeats: identifiers first, then searches;
+        sources whose searches are costly (rate-limited, budgeted) only when no paper matched yet."""
         found: list[tuple[Record, str]] = []
         for source in self.sources:
             if record.doi and not is_arxiv_doi(record.doi):
@@ -70,8 +97,14 @@ class Enricher:
             if record.arxiv_id:
                 by_id = self._ask(source.lookup_arxiv, [record.arxiv_id]) or {}
                 found.extend((r, source.name) for r in by_id.values())
-            query = query_for(record)
-            if query.title or query.abstract:
+        query = query_for(record)
+        if not (query.title or query.abstract):
+            return _unique(found)
+        for source in (s for s in self.sources if not _costly_search(s)):
+            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
+        costly = [s for s in self.sources if _costly_search(s)]
+        if costly and query.title and decide(record, _unique(found), self.policy).status != "matched":
+            for source in costly:
                 found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
         return _unique(found)
 
@@ -91,16 +124,24 @@ class Enricher:
         return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
 
     def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
+        """Venue records that may be ``preprint``'s published version: looked up by identifier
+        first; searched for only while none is, cheap searches before costly ones."""
         found: list[tuple[Record, str]] = []
-        for source in self.sources:
-            if not source.holds_published:
-                continue
+        holders = [source for source in self.sources if source.holds_published]
+        for source in holders:
             if preprint.doi and not is_arxiv_doi(preprint.doi):
-                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or [])
-            query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
-                          year=preprint.year)
-            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or []
-                         if r.container_title)
+                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or []
+                             if r.container_title)
+            by_id = self._ask(source.lookup_arxiv, [preprint.arxiv_id]) or {}
+            found.extend((r, source.name) for r in by_id.values() if r.container_title)
+        query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
+                      year=preprint.year)
+        for costly in (False, True):
+            for source in (s for s in holders if _costly_search(s) == costly):
+                if costly and any(is_published_version(preprint, r, self.policy) for r, _ in found):
+                    return found
+                found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or []
+                             if r.container_title)
         return found
 
     def _preprint_of(self, published: Record) -> tuple[Record, str] | None:
@@ -119,6 +160,11 @@ class Enricher:
             self.on_source_error(error)
             return None
         return [result] if isinstance(result, Record) else result
+
+
+def _costly_search(source: Source) -> bool:
+    """Searches that cost a rate-limited slot (dblp: one every 2 s) or a daily budget (OpenAlex)."""
+    return bool(getattr(source, "costly_search", False))
 
 
 def _is_preprint_of(candidate: Record, published: Record, policy: Policy) -> bool:
@@ -193,10 +239,11 @@ def _equivalent(name: str, mine: str, theirs: str) -> bool:
 
 
 def _unique(pairs: Iterable[tuple[Record, str]]) -> list[tuple[Record, str]]:
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, bool, str]] = set()
     unique = []
     for record, source in pairs:
-        identity = (record.arxiv_id, record.doi.casefold(), record.title if not (record.arxiv_id or record.doi) else "")
+        identity = (record.arxiv_id, record.doi.casefold(), bool(record.container_title),
+                    record.title if not (record.arxiv_id or record.doi) else "")
         if identity not in seen:
             seen.add(identity)
             unique.append((record, source))
