@@ -191,7 +191,11 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 enrich_options = _options(
     click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
     click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True,
-                 help="Sources to ask, in order (local, crossref, arxiv)."),
+                 help="Sources to ask, in order (local, crossref, arxiv, semanticscholar, openalex, dblp)."),
+    click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY",
+                 help="OpenAlex API key (or CITEKIT_OPENALEX_KEY); without one OpenAlex is skipped."),
+    click.option("--s2-key", envvar="CITEKIT_S2_KEY",
+                 help="Semantic Scholar API key (or CITEKIT_S2_KEY); optional, fewer 429s with one."),
     click.option("--index", "index_path", type=click.Path(dir_okay=False),
                  help="Local index file (default: in the user cache folder)."),
     click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
@@ -247,7 +251,7 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
             cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
-            **_: Any) -> tuple[list[Record], Report]:
+            openalex_key: str | None, s2_key: str | None, **_: Any) -> tuple[list[Record], Report]:
     _check_key_pattern(key_pattern)
     try:
         names = parse_source_names(source_names)
@@ -259,8 +263,9 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
             record.key = ""
     try:
         sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path,
-                               timeout=timeout, retries=retries)
-    except ValueError as error:  # a bad CITEKIT_ARXIV_INTERVAL
+                               timeout=timeout, retries=retries, openalex_key=openalex_key, s2_key=s2_key,
+                               notice=_notice(offline))
+    except ValueError as error:  # a bad CITEKIT_*_INTERVAL
         raise click.UsageError(str(error)) from None
     tell = SaidOnce()
 
@@ -276,6 +281,11 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     finally:
         close_all(sources)
     return outputs, report
+
+
+def _notice(offline: bool) -> Callable[[str], None]:
+    """Where :func:`open_sources` says it left a source out (not offline: nothing would be asked)."""
+    return (lambda line: None) if offline else (lambda line: click.echo(f"note: {line}", err=True))
 
 
 class SaidOnce:

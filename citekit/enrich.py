@@ -124,11 +124,14 @@ class Enricher:
         return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
 
     def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
-        """Venue records that may be ``preprint``'s published version: looked up by identifier
-        first; searched for only while none is, cheap searches before costly ones."""
+        """Venue records that may be ``preprint``'s published version: looked up by identifier,
+        source after source until one has it; else searched for, cheap searches before costly ones,
+        until one finds it."""
         found: list[tuple[Record, str]] = []
         holders = [source for source in self.sources if source.holds_published]
         for source in holders:
+            if any(is_published_version(preprint, r, self.policy) for r, _ in found):
+                return found
             if preprint.doi and not is_arxiv_doi(preprint.doi):
                 found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or []
                              if r.container_title)

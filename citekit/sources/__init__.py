@@ -18,7 +18,9 @@ from pathlib import Path
 from citekit.sources.base import Query, Source, SourceError
 
 KNOWN = ("local", "crossref", "arxiv", "dblp", "openalex", "semanticscholar")
-DEFAULT_SOURCES = "local,crossref,arxiv,dblp,openalex,semanticscholar"
+DEFAULT_SOURCES = "local,crossref,arxiv,semanticscholar,openalex,dblp"
+"""Published versions are looked up in this order, then searched for: Semantic Scholar answers 500
+arXiv ids a request, OpenAlex one a request against a daily budget, dblp only searches, one every 2 s."""
 OPENALEX_SKIPPED = ("openalex: skipped, it needs a free API key (--openalex-key or CITEKIT_OPENALEX_KEY; "
                     "see https://openalex.org/settings/api)")
 
