@@ -757,7 +757,7 @@ class DblpEmulator(Emulator):
     def _authors(self, paper: Paper) -> dict[str, Any]:
         """dblp's author list; homonyms carry their number (``Wei Liu 0005``) and a single author
         is an object, not a list."""
-        authors = [{"@pid": _stable_id("", name, 5), "text": name + (" 0001" if len(name) % 4 == 0 else "")}
+        authors = [{"@pid": _stable_id("", name, 5), "text": name + (" 0001" if len(name) % 3 == 0 else "")}
                    for name in paper.authors]
         return {"author": authors if len(authors) != 1 else authors[0]}
 
