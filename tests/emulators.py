@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from citekit.ids import parse_arxiv_id
+from citekit.sources.convert import CROSSREF_TYPES
 from citekit.text import fold, latex_to_unicode
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "metadata"
@@ -613,6 +614,8 @@ class Venue:
     short: str
     """The venue as dblp's search API names it (``ICML``, ``J. Mach. Learn. Res.``)."""
     year: int
+    type: str
+    """The paper's CSL type (``paper-conference``, ``chapter``…)."""
     publisher: str = ""
     volume: str = ""
     issue: str = ""
@@ -686,7 +689,7 @@ def _crossref_venue(work: dict[str, Any]) -> Venue:
     container = work["container-title"][0]
     kind = "journal" if work["type"] == "journal-article" else "conference"
     return Venue(container, kind, dblp_venue(container), work["issued"]["date-parts"][0][0],
-                 work.get("publisher", ""), work.get("volume", ""), work.get("issue", ""), work.get("page", ""),
+                 CROSSREF_TYPES[work["type"]], work.get("publisher", ""), work.get("volume", ""), work.get("issue", ""), work.get("page", ""),
                  work["DOI"], "")
 
 
@@ -694,7 +697,7 @@ def _proceedings_venue(item: dict[str, Any]) -> Venue:
     container = item["container-title"]
     kind = "journal" if item["type"] == "article-journal" else "conference"
     return Venue(container, kind, dblp_venue(container), item["issued"]["date-parts"][0][0],
-                 item.get("publisher", ""), item.get("volume", ""), item.get("issue", ""), item.get("page", ""),
+                 item["type"], item.get("publisher", ""), item.get("volume", ""), item.get("issue", ""), item.get("page", ""),
                  item.get("DOI", ""), item.get("URL", ""))
 
 
