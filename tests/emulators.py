@@ -985,3 +985,29 @@ def _fields(params: dict[str, list[str]]) -> list[str]:
 def _only(paper: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     """What the Graph API returns: ``paperId`` and the fields asked for (``title`` by default)."""
     return {"paperId": paper["paperId"], **{f: paper.get(f) for f in fields or ["title"]}}
+
+
+def venues_filled(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a CSL-JSON library of the snapshot's papers fills of their published versions: venues
+    (under the full or dblp's short name), DOIs, pages and volumes, each against how many the
+    snapshot knows, and what is wrong (another venue or DOI, a venue for an unpublished paper)."""
+    papers = {paper.arxiv_id: paper for paper in snapshot_papers()}
+    counts = {name: [0, 0] for name in ("venues", "full names", "DOIs", "pages", "volumes")}
+    wrong = []
+    for item in items:
+        paper = papers[item["custom"]["arxiv_id"]]
+        venue, container = paper.venue, item.get("container-title", "")
+        if venue is None:
+            if container or item.get("DOI", "").casefold() != f"10.48550/arxiv.{paper.arxiv_id}".casefold():
+                wrong.append(paper.arxiv_id)
+            continue
+        facts = {"venues": (container, venue.container, venue.short), "full names": (container, venue.container),
+                 "DOIs": (item.get("DOI", "").casefold(), venue.doi.casefold()),
+                 "pages": (item.get("page", ""), venue.page), "volumes": (item.get("volume", ""), venue.volume)}
+        for name, (got, want, *also) in facts.items():
+            counts[name][1] += bool(want)
+            counts[name][0] += bool(want) and got in (want, *also)
+        if container and container not in (venue.container, venue.short) or item.get("DOI") and container and \
+                item["DOI"].casefold() != venue.doi.casefold():
+            wrong.append(paper.arxiv_id)
+    return {**{name: tuple(pair) for name, pair in counts.items()}, "wrong": wrong}
