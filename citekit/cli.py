@@ -380,7 +380,7 @@ def index_info(index_path: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output.")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False, exists=True),
               help="Local index to look published versions of preprints up in.")
-@click.option("--online", is_flag=True, help="Look published versions up in the local index, Crossref and arXiv.")
+@click.option("--online", is_flag=True, help="Look published versions up in the local index and the online sources.")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Response cache file for --online (default: in the user cache folder).")
 @click.option("--mailto", envvar="CITEKIT_MAILTO", help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO).")
