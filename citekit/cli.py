@@ -190,8 +190,9 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 
 enrich_options = _options(
     click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
-    click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True,
-                 help="Sources to ask, in order (local, crossref, arxiv, semanticscholar, openalex, dblp)."),
+    click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True, envvar="CITEKIT_SOURCES",
+                 help="Sources to ask, in order (local, crossref, arxiv, semanticscholar, openalex, dblp; "
+                      "or CITEKIT_SOURCES)."),
     click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY",
                  help="OpenAlex API key (or CITEKIT_OPENALEX_KEY); without one OpenAlex is skipped."),
     click.option("--s2-key", envvar="CITEKIT_S2_KEY",
@@ -384,15 +385,24 @@ def index_info(index_path: str | None) -> None:
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Response cache file for --online (default: in the user cache folder).")
 @click.option("--mailto", envvar="CITEKIT_MAILTO", help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO).")
+@click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True, envvar="CITEKIT_SOURCES",
+              help="Sources --online asks, in order (or CITEKIT_SOURCES).")
+@click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY", help="OpenAlex API key (or CITEKIT_OPENALEX_KEY).")
+@click.option("--s2-key", envvar="CITEKIT_S2_KEY", help="Semantic Scholar API key (or CITEKIT_S2_KEY).")
 def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, as_json: bool,
-          index_path: str | None, online: bool, cache_path: str | None, mailto: str | None) -> None:
+          index_path: str | None, online: bool, cache_path: str | None, mailto: str | None, source_names: str,
+          openalex_key: str | None, s2_key: str | None) -> None:
     """Lint INPUT files before they go to TARGET: exit 0 clean, 1 on warnings or errors, 2 on usage.
 
     Findings are `file:line: level code: message` lines on standard error (codes are stable; see
     citekit.check); published versions of preprints are looked up only with --index or --online.
     """
-    names = parse_source_names(DEFAULT_SOURCES) if online else ["local"] if index_path else []
-    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path)
+    try:
+        names = parse_source_names(source_names) if online else ["local"] if index_path else []
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--sources") from None
+    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path, openalex_key=openalex_key,
+                           s2_key=s2_key, notice=_notice(offline=False))
     tell = SaidOnce()
 
     try:
