@@ -24,6 +24,8 @@ import click
 
 from citekit import __version__, formats, io, pipeline
 from citekit import check as check_module
+from citekit import decisions as decisions_module
+from citekit import review as review_module
 from citekit.enrich import Enricher
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
 from citekit.sources import parse_names as parse_source_names
@@ -210,6 +212,9 @@ enrich_options = _options(
                  help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
     click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
                  help="Records matched at once: processes for the local index alone, else threads."),
+    click.option("--decisions", "decisions_path", type=click.Path(dir_okay=False, exists=True),
+                 help="decisions.json from the review page: accepted candidates are matched, rejected ones "
+                      "left unmatched."),
 )
 
 
@@ -236,7 +241,8 @@ EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "li
               help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.")
 @common_read_options
 @enrich_options
-def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
+@click.option("--review", "with_review", is_flag=True, help="Also write review.html, the review page of the report.")
+def export(inputs: tuple[str, ...], directory: str, with_review: bool, **options: Any) -> None:
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
@@ -245,6 +251,8 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
         writer = formats.get(format_name).write
         assert writer is not None
         library[folder / name] = [writer(records)]
+    if with_review:
+        library[folder / "review.html"] = [review_module.page(report.as_dict(len(records)))]
     io.write_outputs(library)
     finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
 
@@ -252,8 +260,10 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
             cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
-            openalex_key: str | None, s2_key: str | None, **_: Any) -> tuple[list[Record], Report]:
+            openalex_key: str | None, s2_key: str | None, decisions_path: str | None,
+            **_: Any) -> tuple[list[Record], Report]:
     _check_key_pattern(key_pattern)
+    decisions = _load_decisions(decisions_path)
     try:
         names = parse_source_names(source_names)
     except ValueError as error:
@@ -271,14 +281,19 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     tell = SaidOnce()
 
     try:
-        enricher = Enricher(sources, on_source_error=tell)
+        enricher = Enricher(sources, on_source_error=tell, decisions=decisions)
         with _progress("matching", len(records)) as advance:
             outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance, jobs=jobs,
                                    reopen=functools.partial(open_sources, names, index=index_path)
                                    if names == ["local"] else None)
-        print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
+        print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
+                           if d.code.startswith(("enrich.", "review."))])
         _summarise_sources(sources, tell.said)
         report.diagnostics.extend(_source_failures(sources))
+        if decisions_path:
+            unused = decisions_module.unused(decisions, records, decisions_path)
+            print_diagnostics(unused)
+            report.diagnostics.extend(unused)
     finally:
         close_all(sources)
     return outputs, report
@@ -287,6 +302,29 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
 def _notice(offline: bool) -> Callable[[str], None]:
     """Where :func:`open_sources` says it left a source out (not offline: nothing would be asked)."""
     return (lambda line: None) if offline else (lambda line: click.echo(f"note: {line}", err=True))
+
+
+def _load_decisions(path: str | None) -> dict[str, dict[str, str]]:
+    try:
+        return decisions_module.load(path) if path else {}
+    except decisions_module.DecisionsError as error:
+        raise click.BadParameter(str(error), param_hint="--decisions") from None
+
+
+@main.command()
+@click.argument("report_path", metavar="REPORT", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
+              help="The page to write (review.html), or - for standard output.")
+def review(report_path: str, output: str) -> None:
+    """Write one self-contained HTML page to review REPORT's matches and decide the uncertain ones.
+
+    Its "Download decisions" button saves decisions.json, for enrich and export --decisions.
+    """
+    try:
+        data = review_module.load_report(report_path)
+    except review_module.ReportError as error:
+        raise click.BadParameter(str(error), param_hint="REPORT") from None
+    io.write_output(output, review_module.page(data))
 
 
 class SaidOnce:

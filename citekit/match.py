@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
+from citekit.brief import brief
 from citekit.ids import is_arxiv_doi, same_doi
 from citekit.model import Name, Record
 from citekit.text import fold, latex_to_unicode, strip_markup
@@ -92,9 +93,7 @@ class Assessment:
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "title": self.candidate.title,
-            "doi": self.candidate.doi or None,
-            "arxiv": self.candidate.arxiv_id or None,
+            **brief(self.candidate),
             "score": round(self.score, 3),
             "support": self.support,
             "accepted": self.accepted,

@@ -2,15 +2,20 @@
 
 One schema for every command (``convert``, ``enrich``, ``export``)::
 
-    {"records": [{"input": {"file": "refs.bib", "index": 3, "line": 17},
+    {"version": 1, "generator": "citekit 0.1.0",
+     "records": [{"input": {"file": "refs.bib", "index": 3, "line": 17},
                   "status": "converted" | "matched" | "ambiguous" | "unmatched" | "error",
                   "key": "jegou2011product", "ids": {"doi": …, "arxiv": …},
-                  "diagnostics": [...], "match": {...}}],
+                  "diagnostics": [...], "match": {...},
+                  "fingerprint": "…", "record": {"title": …, "authors": […], …}}],
      "diagnostics": [...],           # about whole files, not one record
      "summary": {"inputs": 80, "outputs": 56, "matched": …}}
 
 ``key`` and ``ids`` are those of the *output* record the input went into, so after merging
-duplicates several inputs point at one key.
+duplicates several inputs point at one key. Records that went through matching (``enrich``,
+``export``) also carry what the input said (``record``, see :func:`citekit.brief.input_brief`) and its
+fingerprint (:func:`citekit.decisions.fingerprint`): what ``citekit review`` shows and decides on.
+``version`` is :data:`VERSION`, raised whenever the shape changes incompatibly.
 """
 
 from __future__ import annotations
@@ -21,10 +26,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from citekit import __version__
+from citekit.brief import input_brief
+from citekit.decisions import fingerprint
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.model import Record
 
 STATUSES = ("converted", "matched", "ambiguous", "unmatched", "error")
+VERSION = 1
+"""The report format's version (the ``version`` key): what ``citekit review`` checks it reads."""
 
 
 @dataclass(slots=True)
@@ -47,6 +57,8 @@ class Entry:
     output: Record | Written | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     match: dict[str, Any] | None = None
+    read: Record | None = None
+    """The input record as read, once matched (what the review page shows and fingerprints)."""
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -61,6 +73,9 @@ class Entry:
         }
         if self.match is not None:
             data["match"] = self.match
+        if self.read is not None:
+            data["fingerprint"] = fingerprint(self.read)
+            data["record"] = input_brief(self.read)
         return data
 
 
@@ -109,7 +124,7 @@ class Report:
                diagnostics: list[Diagnostic] | None = None) -> None:
         """Say what became of an input record (after matching and merging)."""
         entry = self.entry_for(record)
-        entry.status, entry.output, entry.match = status, output, match
+        entry.status, entry.output, entry.match, entry.read = status, output, match, record
         entry.diagnostics.extend(diagnostics or [])
 
     def release(self, records: Sequence[Record]) -> None:
@@ -147,6 +162,8 @@ class Report:
         if outputs is not None:
             summary["outputs"] = outputs
         return {
+            "version": VERSION,
+            "generator": f"citekit {__version__}",
             "records": [e.as_dict() for e in ordered],
             "diagnostics": [{"file": d.file, **d.as_dict()} for d in self.diagnostics],
             "summary": summary,
