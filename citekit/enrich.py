@@ -123,8 +123,8 @@ class Enricher:
     def prefetch_versions(self, matches: Sequence[Matched]) -> None:
         """Between :meth:`match` and :meth:`complete`: the arXiv ids of the matched preprints, asked
         at once of the sources that batch lookups of published versions (Semantic Scholar)."""
-        arxiv_ids = [m.decision.best.candidate.arxiv_id for m in matches if m.outcome is None
-                     and m.decision.status == "matched" and m.decision.best and m.decision.best.candidate.arxiv_id]
+        best = [m.decision.best for m in matches if m.outcome is None and m.decision.status == "matched"]
+        arxiv_ids = [a.candidate.arxiv_id for a in best if a and a.candidate.arxiv_id]
         self._prefetch(arxiv_ids, [source for source in self.sources if source.holds_published])
 
     def _prefetch(self, arxiv_ids: list[str], sources: Sequence[Source]) -> None:
@@ -147,11 +147,11 @@ class Enricher:
         if not (query.title or query.abstract):
             return _unique(found)
         for source in (s for s in self.sources if not _costly_search(s)):
-            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
+            found += self._search(source, query)
         costly = [s for s in self.sources if _costly_search(s)]
         if costly and query.title and decide(record, _unique(found), self.policy).status != "matched":
             for source in costly:
-                found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
+                found += self._search(source, query)
         return _unique(found)
 
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
@@ -190,9 +190,11 @@ class Enricher:
             for source in (s for s in holders if _costly_search(s) == costly):
                 if costly and any(is_published_version(preprint, r, self.policy) for r, _ in found):
                     return found
-                found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or []
-                             if r.container_title)
+                found += [(r, name) for r, name in self._search(source, query) if r.container_title]
         return found
+
+    def _search(self, source: Source, query: Query) -> list[tuple[Record, str]]:
+        return [(r, source.name) for r in self._ask(source.search, query, self.search_limit) or []]
 
     def _preprint_of(self, published: Record) -> tuple[Record, str] | None:
         """The arXiv record of a published paper, if a source has it."""

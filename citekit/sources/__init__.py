@@ -75,15 +75,16 @@ def open_sources(names: Sequence[str], *, index: str | Path | None = None, offli
             interval = interval_from_env("CITEKIT_DBLP_INTERVAL", 2.0)
             retry = RetryPolicy(retries=retries, backoff=max(interval, 0.01)) if retries is not None else None
             opened.append(DblpSource(os.environ.get("CITEKIT_DBLP_URL", "https://dblp.org"), mailto=mailto,
-                                     min_interval=interval, cache=cache_path, offline=offline, retry=retry, **timing))
+                                     min_interval=interval, cache=cache_path, offline=offline, retry=retry,
+                                     **timing))
         elif name == "openalex":
             if not openalex_key:
                 notice(OPENALEX_SKIPPED)
                 continue
             retry = RetryPolicy(retries=retries) if retries is not None else None
             opened.append(OpenAlexSource(os.environ.get("CITEKIT_OPENALEX_URL", "https://api.openalex.org"),
-                                         api_key=openalex_key, mailto=mailto, cache=cache_path, offline=offline,
-                                         retry=retry, **timing))
+                                         api_key=openalex_key, mailto=mailto, cache=cache_path,
+                                         offline=offline, retry=retry, **timing))
         elif name == "semanticscholar":
             interval = interval_from_env("CITEKIT_S2_INTERVAL", 1.0)
             retry = RetryPolicy(retries=retries, backoff=max(interval, 0.01)) if retries is not None else None

@@ -35,7 +35,7 @@ from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import json_body, RETRY_STATUSES, HttpSession, OfflineMiss, Pace, RetryPolicy
+from citekit.sources.http import RETRY_STATUSES, HttpSession, OfflineMiss, Pace, RetryPolicy, json_body
 from citekit.text import fold, squash
 
 BROWSER_CHECK = "dblp asks for a browser check: download dblp.xml.gz in a browser and run `citekit index add`"
@@ -61,7 +61,8 @@ def hit_to_record(info: dict[str, Any]) -> Record | None:
     if kind is None and not corr:
         return None
     record = Record(type=kind or "article", title=_title(str(info.get("title") or "")))
-    record.author = [parse_display_name(_HOMONYM.sub("", _text(a))) for a in _listed(info.get("authors"), "author")]
+    authors = _listed(info.get("authors"), "author")
+    record.author = [parse_display_name(_HOMONYM.sub("", _text(author))) for author in authors]
     year = str(info.get("year") or "")
     record.issued = Date((int(year),)) if year.isdigit() else None
     links = [str(link) for link in _listed(info, "ee")]

@@ -29,7 +29,7 @@ from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import json_body, HttpSession, OfflineMiss, Pace, RetryPolicy
+from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body
 from citekit.text import squash, strip_markup
 
 VENUE_TYPES = {"conference": "paper-conference", "journal": "article-journal", "book series": "chapter"}
@@ -47,7 +47,8 @@ def work_to_record(work: dict[str, Any]) -> Record | None:
     source = published["source"]
     record = Record(type=VENUE_TYPES[_venue_type(published)])
     record.title = strip_markup(str(work.get("title") or work.get("display_name") or ""))
-    record.author = [parse_display_name(_author_name(a)) for a in work.get("authorships") or [] if _author_name(a)]
+    names = [_author_name(authorship) for authorship in work.get("authorships") or []]
+    record.author = [parse_display_name(name) for name in names if name]
     year = work.get("publication_year")
     record.issued = Date((int(year),)) if isinstance(year, int) else None
     record.container_title = squash(str(source.get("display_name") or ""))
@@ -104,7 +105,8 @@ class OpenAlexSource:
         self._lock = threading.Lock()
         contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
-            "OpenAlex", user_agent=f"citekit/{__version__}{contact}", paces={"works": Pace(max(1, round(rate)))},
+            "OpenAlex", user_agent=f"citekit/{__version__}{contact}",
+            paces={"works": Pace(max(1, round(rate)))},
             concurrency=1, stats=self.stats, cache=open_cache(cache), offline=offline, timeout=timeout,
             connect_timeout=connect_timeout, retry=retry or RetryPolicy(),
             extra_params={"api_key": api_key, **({"mailto": mailto} if mailto else {})},
@@ -173,7 +175,8 @@ class OpenAlexSource:
         if status in (401, 403):
             self.stopped = f"OpenAlex rejected the API key (HTTP {status}: {said}); check --openalex-key"
         elif status == 429 and _QUOTA.search(said):
-            self.stopped = f"OpenAlex's daily quota for this key is spent ({said}); a rerun tomorrow asks again"
+            self.stopped = (f"OpenAlex's daily quota for this key is spent ({said}); "
+                            "a rerun tomorrow asks again")
         else:
             return None
         return self.stopped

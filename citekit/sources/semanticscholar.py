@@ -99,7 +99,8 @@ class SemanticScholarSource:
     def prefetch(self, arxiv_ids: Iterable[str]) -> None:
         """Ask for these arXiv ids now, :data:`BATCH_SIZE` a request, sorted (see the module docs).
         A batch that fails fails its ids' lookups at once; the first error is raised at the end."""
-        wanted = sorted({f"ARXIV:{p.id}" for p in map(parse_arxiv_id, arxiv_ids) if p is not None} - self._known.keys())
+        keys = {f"ARXIV:{p.id}" for p in map(parse_arxiv_id, arxiv_ids) if p is not None}
+        wanted = sorted(keys - self._known.keys())
         errors = []
         for start in range(0, len(wanted), BATCH_SIZE):
             chunk = wanted[start:start + BATCH_SIZE]
@@ -167,8 +168,8 @@ class SemanticScholarSource:
         url = self.base_url + path
         try:
             if method == "POST":
-                response = self.session.post(url, body=body, params=params, headers=self._headers, lane="graph",
-                                             check=json_body)
+                response = self.session.post(url, body=body, params=params, headers=self._headers,
+                                             lane="graph", check=json_body)
             else:
                 response = self.session.get(url, params=params, headers=self._headers, lane="graph",
                                             check=json_body)
@@ -177,6 +178,6 @@ class SemanticScholarSource:
         if response.status_code in (404, 410):
             return None
         if not response.is_success:
-            raise SourceError("Semantic Scholar", f"HTTP {response.status_code}: {squash(response.text[:200])}",
-                              url=url, status=response.status_code)
+            message = f"HTTP {response.status_code}: {squash(response.text[:200])}"
+            raise SourceError("Semantic Scholar", message, url=url, status=response.status_code)
         return json.loads(response.content)
