@@ -134,25 +134,36 @@ class Enricher:
                 self._ask(prefetch, arxiv_ids)
 
     def candidates(self, record: Record) -> list[tuple[Record, str]]:
-        """Every candidate the sources offer, without repeats: identifiers first, then searches;
-        sources whose searches are costly (rate-limited, budgeted) only when no paper matched yet."""
+        """Every candidate the sources offer, without repeats: identifiers first, then searches.
+        Costly sources (rate-limited, budgeted) are asked each only when the others have not
+        matched the record yet."""
+        cheap = [source for source in self.sources if not _costly(source)]
+        costly = [source for source in self.sources if _costly(source)]
+        query = query_for(record)
+        found = self._lookups(record, cheap)
+        if costly and not self._matched(record, found):
+            found += self._lookups(record, costly)
+        if not (query.title or query.abstract):
+            return _unique(found)
+        for source in cheap:
+            found += self._search(source, query)
+        if costly and query.title and not self._matched(record, found):
+            for source in costly:
+                found += self._search(source, query)
+        return _unique(found)
+
+    def _lookups(self, record: Record, sources: Sequence[Source]) -> list[tuple[Record, str]]:
         found: list[tuple[Record, str]] = []
-        for source in self.sources:
+        for source in sources:
             if record.doi and not is_arxiv_doi(record.doi):
                 found.extend((r, source.name) for r in self._ask(source.lookup_doi, record.doi) or [])
             if record.arxiv_id:
                 by_id = self._ask(source.lookup_arxiv, [record.arxiv_id]) or {}
                 found.extend((r, source.name) for r in by_id.values())
-        query = query_for(record)
-        if not (query.title or query.abstract):
-            return _unique(found)
-        for source in (s for s in self.sources if not _costly_search(s)):
-            found += self._search(source, query)
-        costly = [s for s in self.sources if _costly_search(s)]
-        if costly and query.title and decide(record, _unique(found), self.policy).status != "matched":
-            for source in costly:
-                found += self._search(source, query)
-        return _unique(found)
+        return found
+
+    def _matched(self, record: Record, found: list[tuple[Record, str]]) -> bool:
+        return bool(found) and decide(record, _unique(found), self.policy).status == "matched"
 
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
                     ) -> list[tuple[Record, str]]:
@@ -187,7 +198,7 @@ class Enricher:
         query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
                       year=preprint.year)
         for costly in (False, True):
-            for source in (s for s in holders if _costly_search(s) == costly):
+            for source in (s for s in holders if _costly(s) == costly):
                 if costly and any(is_published_version(preprint, r, self.policy) for r, _ in found):
                     return found
                 found += [(r, name) for r, name in self._search(source, query) if r.container_title]
@@ -214,9 +225,9 @@ class Enricher:
         return [result] if isinstance(result, Record) else result
 
 
-def _costly_search(source: Source) -> bool:
-    """Searches that cost a rate-limited slot (dblp: one every 2 s) or a daily budget (OpenAlex)."""
-    return bool(getattr(source, "costly_search", False))
+def _costly(source: Source) -> bool:
+    """Requests that cost a rate-limited slot (dblp: one every 2 s) or a daily budget (OpenAlex)."""
+    return bool(getattr(source, "costly", False))
 
 
 def _is_preprint_of(candidate: Record, published: Record, policy: Policy) -> bool:

@@ -118,8 +118,8 @@ class DblpSource:
     holds_preprints = False
     """It lists arXiv papers (as CoRR), but arXiv answers for them faster and by id."""
     holds_published = True
-    costly_search = True
-    """Searches are asked last, only while nothing else found the paper (see :mod:`citekit.enrich`)."""
+    costly = True
+    """Asked only for what the other sources have not found (see :mod:`citekit.enrich`)."""
 
     def __init__(self, base_url: str = "https://dblp.org", *, mailto: str | None = None,
                  min_interval: float = 2.0, timeout: float = 15.0, connect_timeout: float = 3.0,

@@ -91,8 +91,8 @@ class OpenAlexSource:
     holds_preprints = False
     """Its arXiv copies are arXiv's records, which arXiv answers for."""
     holds_published = True
-    costly_search = True
-    """Searches are asked last, only while nothing else found the paper (see :mod:`citekit.enrich`)."""
+    costly = True
+    """Asked only for what the other sources have not found (see :mod:`citekit.enrich`)."""
 
     def __init__(self, base_url: str = "https://api.openalex.org", *, api_key: str, mailto: str | None = None,
                  rate: float = 10.0, timeout: float = 15.0, connect_timeout: float = 3.0,

@@ -72,8 +72,8 @@ class SemanticScholarSource:
     name = "semanticscholar"
     holds_preprints = False
     holds_published = True
-    costly_search = True
-    """Searches are asked last, only while nothing else found the paper (see :mod:`citekit.enrich`)."""
+    costly = True
+    """Asked only for what the other sources have not found (see :mod:`citekit.enrich`)."""
 
     def __init__(self, base_url: str = "https://api.semanticscholar.org", *, api_key: str | None = None,
                  mailto: str | None = None, min_interval: float = 1.0, timeout: float = 30.0,
