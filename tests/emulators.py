@@ -40,6 +40,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from citekit.ids import parse_arxiv_id
 from citekit.sources.convert import CROSSREF_TYPES
+from citekit.venues import full_title
 from citekit.text import fold, latex_to_unicode
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "metadata"
@@ -989,7 +990,7 @@ def _only(paper: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 def venues_filled(items: list[dict[str, Any]]) -> dict[str, Any]:
     """What a CSL-JSON library of the snapshot's papers fills of their published versions: venues
-    (under the full or dblp's short name), DOIs, pages and volumes, each against how many the
+    (under the snapshot's name, dblp's short name, or that name in full), DOIs, pages and volumes, each against how many the
     snapshot knows, and what is wrong (another venue or DOI, a venue for an unpublished paper)."""
     papers = {paper.arxiv_id: paper for paper in snapshot_papers()}
     counts = {name: [0, 0] for name in ("venues", "full names", "DOIs", "pages", "volumes")}
@@ -1001,13 +1002,15 @@ def venues_filled(items: list[dict[str, Any]]) -> dict[str, Any]:
             if container or item.get("DOI", "").casefold() != f"10.48550/arxiv.{paper.arxiv_id}".casefold():
                 wrong.append(paper.arxiv_id)
             continue
-        facts = {"venues": (container, venue.container, venue.short), "full names": (container, venue.container),
+        spelled_out = {venue.container, full_title(venue.short)} - {venue.short}  # dblp's name, in full
+        facts = {"venues": (container, venue.container, venue.short, *spelled_out),
+                 "full names": (container, *sorted(spelled_out)),
                  "DOIs": (item.get("DOI", "").casefold(), venue.doi.casefold()),
                  "pages": (item.get("page", ""), venue.page), "volumes": (item.get("volume", ""), venue.volume)}
         for name, (got, want, *also) in facts.items():
             counts[name][1] += bool(want)
             counts[name][0] += bool(want) and got in (want, *also)
-        if container and container not in (venue.container, venue.short) or item.get("DOI") and container and \
+        if container and container not in (venue.short, *spelled_out) or item.get("DOI") and container and \
                 item["DOI"].casefold() != venue.doi.casefold():
             wrong.append(paper.arxiv_id)
     return {**{name: tuple(pair) for name, pair in counts.items()}, "wrong": wrong}

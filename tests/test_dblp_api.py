@@ -44,7 +44,7 @@ def test_a_conference_hit_reads_as_its_venue_without_dblp_decorations():
     record = hit_to_record(info)
     assert record is not None
     assert (record.type, record.title, record.container_title, record.page) == (
-        "paper-conference", "A Paper About Things", "ICML", "5558-5567")
+        "paper-conference", "A Paper About Things", "International Conference on Machine Learning", "5558-5567")
     assert [(n.given, n.family) for n in record.author] == [("Wei", "Li"), ("Hervé", "Jégou")]
     assert (record.doi, record.url, record.year) == ("", "https://proceedings.mlr.press/v97/li19a.html", 2019)
 
@@ -69,6 +69,12 @@ def test_a_corr_entry_is_the_arxiv_version_never_a_venue():
     assert (record.arxiv_id, record.container_title, record.volume, record.doi) == ("2310.06825", "", "", "")
 
 
+def test_a_venue_the_venue_names_do_not_know_is_kept_as_dblp_writes_it():
+    info = {"title": "x.", "venue": "ACL (Findings)", "type": "Conference and Workshop Papers", "year": "2024"}
+    record = hit_to_record(info)
+    assert record is not None and record.container_title == "ACL (Findings)"
+
+
 def test_other_informal_publications_and_editorships_are_not_candidates():
     assert hit_to_record({"title": "x.", "venue": "Dagstuhl Reports", "type": "Informal and Other Publications"}) is None
     assert hit_to_record({"title": "x.", "venue": "ICML", "type": "Editorship"}) is None
@@ -83,7 +89,8 @@ def test_a_search_finds_the_published_version_and_the_corr_one(dblp_server):
     dblp = source(dblp_server)
     spreading = paper("1806.03198")
     found = dblp.search(Query(title=spreading.title, authors=("Sablayrolles",)))
-    assert {(r.container_title, r.arxiv_id) for r in found} == {("ICLR", ""), ("", "1806.03198")}
+    assert {(r.container_title, r.arxiv_id) for r in found} == {
+        ("International Conference on Learning Representations", ""), ("", "1806.03198")}
     published = next(r for r in found if r.container_title)
     assert published.title == "Spreading vectors for similarity search"
     assert not any(name.display()[-1].isdigit() for r in found for name in r.author)
@@ -96,7 +103,8 @@ def test_a_doi_in_ee_and_a_landing_page_are_told_apart(dblp_server):
     found = source(dblp_server).search(Query(title=tpami.title))
     published = next(r for r in found if r.container_title)
     assert (published.container_title, published.doi, published.volume, published.issue, published.page) == (
-        "IEEE Trans. Pattern Anal. Mach. Intell.", "10.1109/TPAMI.2018.2889473", "42", "4", "824-836")
+        "IEEE Transactions on Pattern Analysis and Machine Intelligence", "10.1109/TPAMI.2018.2889473", "42", "4",
+        "824-836")
 
 
 def test_requests_are_paced_one_at_a_time(dblp_server):

@@ -16,7 +16,9 @@ What a hit says, as a :class:`~citekit.model.Record`:
   of a paper, never a venue: they become preprint records with that arXiv id;
 - author names lose dblp's homonym numbers (``Wei Li 0001``);
 - titles lose the period dblp ends them with;
-- ``ee`` holds the DOI link and landing pages: the DOI becomes ``doi``, a landing page ``url``.
+- ``ee`` holds the DOI link and landing pages: the DOI becomes ``doi``, a landing page ``url``;
+- the venue is dblp's short name (``ICML``, ``J. Mach. Learn. Res.``), written in full where
+  :mod:`citekit.venues` knows it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
 from citekit.sources.http import RETRY_STATUSES, HttpSession, OfflineMiss, Pace, RetryPolicy, json_body
 from citekit.text import fold, squash
+from citekit.venues import full_title
 
 BROWSER_CHECK = "dblp asks for a browser check: download dblp.xml.gz in a browser and run `citekit index add`"
 _LANE = "search"
@@ -73,7 +76,7 @@ def hit_to_record(info: dict[str, Any]) -> Record | None:
         record.arxiv_id, record.publisher = parsed.id, "arXiv"
         record.number, record.url = f"arXiv:{parsed.id}", arxiv_url(parsed.id)
         return record
-    record.container_title = venue
+    record.container_title = full_title(venue)
     record.volume = volume
     record.issue = str(info.get("number") or "")
     record.page = str(info.get("pages") or "").replace("--", "-")
