@@ -27,9 +27,11 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
-from citekit.ids import is_arxiv_doi, same_doi
+from citekit.brief import brief
+from citekit.ids import find_dblp_key, is_arxiv_doi, same_doi
 from citekit.model import Name, Record
 from citekit.text import fold, latex_to_unicode, strip_markup
+from citekit.venues import same_venue
 
 Verdict = Literal["agree", "disagree", "neutral", "absent"]
 Status = Literal["matched", "ambiguous", "unmatched"]
@@ -161,9 +163,7 @@ class Assessment:
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "title": self.candidate.title,
-            "doi": self.candidate.doi or None,
-            "arxiv": self.candidate.arxiv_id or None,
+            **brief(self.candidate),
             "score": round(self.score, 3),
             "support": self.support,
             "accepted": self.accepted,
@@ -314,6 +314,8 @@ def _shingles(words: Sequence[str], rare: set[str] | None, size: int) -> set[tup
 def score_venue(record: Record, candidate: Record, policy: Policy = DEFAULT_POLICY) -> FieldScore:
     if not record.container_title or not candidate.container_title:
         return FieldScore(None, "absent")
+    if same_venue(record.container_title, candidate.container_title):  # NeurIPS = Advances in Neural…
+        return FieldScore(1.0, "agree", "same venue")
     similarity = fuzz.token_set_ratio(normalize_title(record.container_title),
                                       normalize_title(candidate.container_title)) / 100
     # Venues are abbreviated and renamed too often for a mismatch to contradict anything.
@@ -527,10 +529,20 @@ def _check_rivals(record: Record, assessment: Assessment, assessed: Sequence[Ass
 
 
 def same_work(a: Record, b: Record) -> bool:
-    """Two records of one paper: shared arXiv id, shared DOI, or an arXiv record naming the other's DOI."""
+    """Two records of one paper: shared arXiv id, shared DOI (an arXiv record naming the other's
+    DOI, too), or shared dblp key."""
     if a.arxiv_id and a.arxiv_id == b.arxiv_id:
         return True
-    return bool(a.doi and b.doi and same_doi(a.doi, b.doi))
+    if a.doi and b.doi and same_doi(a.doi, b.doi):
+        return True
+    key = dblp_key(a)
+    return bool(key) and key == dblp_key(b)
+
+
+def dblp_key(record: Record) -> str:
+    """The record's dblp key (``conf/icml/SablayrollesDSOJ19``): as the dblp dump stores it, or in
+    its dblp URL."""
+    return record.custom.get("dblp") or find_dblp_key(record.custom.get("biburl", "")) or find_dblp_key(record.url)
 
 
 def one_paper(a: Record, b: Record, policy: Policy = DEFAULT_POLICY) -> bool:

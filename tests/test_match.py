@@ -323,3 +323,13 @@ def test_near_twins_never_match_each_other_with_the_index_statistics_either(reco
         alone = Record(title=entry.title)
         assert decide(alone, [(arxiv(twin), "arxiv")], stats=snapshot_stats(alone.title, scale=10_000)).status \
             == "unmatched"
+
+
+def test_versions_linked_by_a_dblp_key_are_one_paper_and_no_near_twins() -> None:
+    paper = arxiv("1603.09320")
+    paper.doi = ""
+    paper.custom["dblp"] = "journals/pami/MalkovY20"
+    older = Record(title=HNSW.replace("graphs", "networks"), custom={"dblp": "journals/pami/MalkovY20"})
+    assert same_work(paper, older) and not same_work(paper, Record(title=older.title, custom={"dblp": "x/y/Z"}))
+    stats = snapshot_stats(HNSW, neighbours=(paper, older), scale=10_000)
+    assert decide(Record(title=HNSW), [(paper, "local"), (older, "local")], stats=stats).status == "matched"
