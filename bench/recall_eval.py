@@ -16,8 +16,9 @@ corpus draws its commonest words from the snapshot's papers, so none of theirs i
   without its middle.
 
 Each generated paper P comes as a family, written to one template: beside P the index holds a
-paper by the same authors and a paper with P's title template (its words but the adjectives and
-function words changed, other authors), both with P's abstract template (the same phrasing, its rare words replaced).
+paper by the same authors and a paper with P's title template (its adjectives and function words
+kept, its other words changed; other authors), both with P's abstract template (the same phrasing,
+the words beyond the 1,000 most frequent replaced).
 P's sequel (``P 2``, ``P 3``, same authors) and its workshop version (``P (Workshop Version)``)
 are *not* indexed: the same four kinds of records made from them are near-twin queries, and any
 identifier they get is wrong. Precision = right ids / ids given; recall = right ids / queries
@@ -325,9 +326,10 @@ def main() -> int:
     families_path, queries = build(args.families, vocabulary)
     snapshot = [q for q in queries if q.origin == "snapshot"]
     generated = [q for q in queries if q.origin != "snapshot"]
-    got = dict(zip(map(id, snapshot), match(snapshot, snapshot_index(), "snapshot"), strict=True))
-    got.update(zip(map(id, generated), match(generated, index(args.records, families_path), "generated"), strict=True))
-    got = [got[id(q)] for q in queries]
+    found = dict(zip(map(id, snapshot), match(snapshot, snapshot_index(), "snapshot"), strict=True))
+    found.update(zip(map(id, generated), match(generated, index(args.records, families_path), "generated"),
+                     strict=True))
+    got = [found[id(q)] for q in queries]
     print("\n".join(table(queries, got)))
     shown = 0
     for q, g in zip(queries, got, strict=True):

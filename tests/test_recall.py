@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "seeds" / "metadata"
+SNAPSHOT = [str(METADATA / name) for name in ("arxiv.jsonl", "crossref.jsonl", "dblp.xml.gz", "proceedings.json")]
 
 HNSW = "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs"
 # arXiv 2207.12779 is "Reconciling Security and …": an older title says "Privacy".
@@ -63,8 +64,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("recall") / "index.sqlite"
-    citekit("index", "add", "--index", str(path), *(str(METADATA / name) for name in
-                                                    ("arxiv.jsonl", "crossref.jsonl", "proceedings.json")))
+    citekit("index", "add", "--index", str(path), *SNAPSHOT)
     return path
 
 
@@ -186,7 +186,7 @@ def test_an_older_title_another_source_holds_finds_the_paper_by_that_title_alone
                                   "author": [{"family": f, "given": g} for f, g in RECONCILING_AUTHORS],
                                   "issued": {"date-parts": [[2022]]}, "note": "arXiv: 2207.12779"}]))
     citekit("index", "add", "--index", str(path), str(older),
-            *(str(METADATA / name) for name in ("arxiv.jsonl", "crossref.jsonl", "proceedings.json")))
+            *SNAPSHOT)
     source = tmp_path / "refs.bib"
     source.write_text(f"@article{{a, title = {{{OLDER_TITLE}}}}}\n@article{{b, title = {{{SEQUEL_OLDER_TITLE}}}}}\n")
     records = enrich(path, source)
