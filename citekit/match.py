@@ -107,8 +107,8 @@ class IndexStats:
     """What the local index knows that a decision may lean on, gathered by the caller.
 
     ``documents`` maps words (as :func:`title_words` gives them) to the number of the index's
-    records that hold them, for the words of the record's title and abstract; a word not in it is
-    not known to be rare. ``titles`` counts, for the words of a lone title, the titles that hold
+    records that hold them, for the words of the record's abstract; a word not in it is not known
+    to be rare. ``titles`` counts, for the words of a lone title, the titles that hold
     them, and ``neighbours`` are the index's records whose titles come closest to it (both empty
     when nobody looked).
     """
@@ -281,8 +281,9 @@ def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: Index
     shared = len(shingles_short & shingles_long)
     share = shared / len(shingles_short)
     in_order = len(_shingles(shorter, None, size) & _shingles(longer, None, size))
-    word_share = max(_share_of_rare_words(mine, theirs, rare) for mine, theirs in ((shorter, longer), (longer, shorter)))
-    detail = f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words, {in_order} shingles shared"
+    word_share = max(_share_of_rare_words(shorter, longer, rare), _share_of_rare_words(longer, shorter, rare))
+    detail = (f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words, "
+              f"{in_order} shingles shared")
     if share >= policy.abstract_same and word_share >= policy.abstract_rare_words \
             and shared >= policy.abstract_min_rare and in_order >= policy.abstract_min_shingles:
         decisive = in_order >= policy.abstract_decisive_shingles
@@ -411,8 +412,7 @@ def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldSc
     """The rule for a record that has a title and nothing else the candidate can confirm: the
     title must be exactly one of the paper's, and distinctive by the index's own statistics
     (enough words, rare enough in the index's titles that all of them together are expected in no
-    other title by chance).
-    That no other title of the index comes near is checked by :func:`decide`."""
+    other title by chance). That no other title of the index comes near is checked by :func:`decide`."""
     if stats is None or fields["title"].verdict != "agree" or _agreeing(fields) != {"title"}:
         return False
     if any(f.verdict != "absent" for name, f in fields.items() if name not in ("title", "venue")):
