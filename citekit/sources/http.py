@@ -16,11 +16,16 @@ per request), so this layer does it for both, on top of one ``httpx2.Client``:
 - **unreachable** servers (connection refused, DNS failure, connect timeout) are reported once,
   as :class:`SourceUnreachable`; the session then answers from the cache only.
 
+Every wait goes through the session's :class:`Clock` (the :mod:`time` module unless given another),
+so that tests check pacing and backoff on a clock of their own, not against a busy machine's.
+
 Only :class:`~citekit.sources.base.SourceError` (and, offline, :class:`OfflineMiss`) leave ``get``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
 import threading
@@ -29,6 +34,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 from urllib.parse import unquote_plus
 
 import httpx2
@@ -57,6 +63,25 @@ MAX_SLOW_DOWN = 2.0
 
 BodyCheck = Callable[[httpx2.Response], None]
 """Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
+Refusal = Callable[[httpx2.Response], str | None]
+"""Says why an answer means "stop asking" (a rejected key, a spent daily quota, a browser check
+instead of JSON): the request then fails at once, without retries, and is never cached."""
+
+
+def json_body(response: httpx2.Response) -> None:
+    """A :data:`BodyCheck` for JSON services: a cut-off or garbled body is retried, never cached."""
+    try:
+        json.loads(response.content)
+    except ValueError as exc:
+        raise ValueError(f"body is not complete JSON ({exc})") from exc
+
+
+class Clock(Protocol):
+    """Where the session reads the time and waits: the :mod:`time` module satisfies it."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float, /) -> None: ...
 
 
 class SourceUnreachable(SourceError):
@@ -123,6 +148,17 @@ def parse_interval(value: str | None) -> float | None:
     return seconds if seconds > 0 else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """One request as it goes out (the identity parameters included)."""
+
+    method: str
+    url: str
+    params: dict[str, str]
+    body: bytes | None
+    headers: Mapping[str, str] | None
+
+
 class _Gate:
     """A semaphore whose size can change while requests are in flight."""
 
@@ -156,7 +192,8 @@ class HttpSession:
     def __init__(self, source: str, *, user_agent: str, paces: Mapping[str, Pace], concurrency: int,
                  stats: SourceStats, cache: ResponseCache | None = None, offline: bool = False,
                  timeout: float = 10.0, connect_timeout: float = 3.0, retry: RetryPolicy | None = None,
-                 extra_params: Mapping[str, str] | None = None, seed: int | None = None) -> None:
+                 extra_params: Mapping[str, str] | None = None, seed: int | None = None,
+                 clock: Clock = time) -> None:
         self.source = source
         self.stats = stats
         self.cache = cache
@@ -172,6 +209,7 @@ class HttpSession:
         self._hold_until = 0.0
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
+        self._clock = clock
         self._client = httpx2.Client(
             headers={"User-Agent": user_agent}, follow_redirects=True,
             timeout=httpx2.Timeout(timeout, connect=connect_timeout),
@@ -193,33 +231,48 @@ class HttpSession:
 
     def get(self, url: str, *, params: Mapping[str, object] | None = None,
             headers: Mapping[str, str] | None = None, lane: str = "default",
-            check: BodyCheck | None = None) -> httpx2.Response:
+            check: BodyCheck | None = None, refuse: Refusal | None = None) -> httpx2.Response:
         """A response with a final status (2xx, or a 4xx the caller interprets); see module docs."""
+        return self._request("GET", url, params, None, headers, lane, check, refuse)
+
+    def post(self, url: str, *, body: object, params: Mapping[str, object] | None = None,
+             headers: Mapping[str, str] | None = None, lane: str = "default",
+             check: BodyCheck | None = None, refuse: Refusal | None = None) -> httpx2.Response:
+        """``get`` for a question sent as a JSON body (a batch of ids); cached by the body's digest."""
+        return self._request("POST", url, params, json.dumps(body, sort_keys=True).encode(), headers, lane,
+                             check, refuse)
+
+    def _request(self, method: str, url: str, params: Mapping[str, object] | None, body: bytes | None,
+                 headers: Mapping[str, str] | None, lane: str, check: BodyCheck | None,
+                 refuse: Refusal | None) -> httpx2.Response:
         params = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
-        key = cache_key("GET", url, params)
+        digest = {"body-sha256": hashlib.sha256(body).hexdigest()} if body is not None else {}
+        key = cache_key(method, url, {**params, **digest})
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             self._count("cached")
             return httpx2.Response(hit.status, headers=hit.headers, content=hit.body,
-                                   request=httpx2.Request("GET", url, params=params))
+                                   request=httpx2.Request(method, url, params=params))
         if self.offline:
             with self._lock:
                 self.offline_misses += 1
             raise OfflineMiss(key)
-        response = self._fetch(url, {**params, **self.extra_params}, headers, lane, check)
+        sent = _Sent(method, url, {**params, **self.extra_params}, body, headers)
+        response = self._fetch(sent, lane, check, refuse)
         if self.cache is not None and (response.is_success or response.status_code in DEFINITIVE_STATUSES):
             kept = {"content-type": response.headers.get("content-type", "")}
             self.cache.put(key, response.status_code, kept, response.content)
         return response
 
-    def _fetch(self, url: str, params: dict[str, str], headers: Mapping[str, str] | None, lane: str,
-               check: BodyCheck | None) -> httpx2.Response:
+    def _fetch(self, sent: _Sent, lane: str, check: BodyCheck | None,
+               refuse: Refusal | None) -> httpx2.Response:
+        url, params = sent.url, sent.params
         problem, status = "", None
         for attempt in range(self.retry.retries + 1):
             if attempt:
                 self._count("retries")
             try:
-                response = self._send(url, params, headers, lane)
+                response = self._send(sent, lane)
             except _UNREACHABLE as exc:
                 raise self._unreachable(url, exc) from exc
             except httpx2.TransportError as exc:
@@ -228,12 +281,16 @@ class HttpSession:
             else:
                 self._adopt_limits(response, lane)
                 status = response.status_code
+                reason = refuse(response) if refuse is not None else None
+                if reason:
+                    self._fail(reason)
+                    raise SourceError(self.source, reason, url=url, status=status)
                 problem, wait = self._judge(response, check, attempt, lane)
                 if not problem:
                     return response
             if attempt < self.retry.retries:
                 log.info("%s: %s for %s; retrying in %.2f s", self.source, problem, url, wait)
-                time.sleep(wait)
+                self._clock.sleep(wait)
         message = f"gave up after {self.retry.retries + 1} attempts ({problem})"
         self._fail(f"{_describe(url, params)}: {message}")
         raise SourceError(self.source, message, url=url, status=status)
@@ -263,30 +320,36 @@ class HttpSession:
                 return f"malformed response: {exc}", self.retry.delay(attempt, self._rng)
         return "", 0.0
 
-    def _send(self, url: str, params: dict[str, str], headers: Mapping[str, str] | None,
-              lane: str) -> httpx2.Response:
+    def _send(self, sent: _Sent, lane: str) -> httpx2.Response:
         with self._gate.slot():
             self._wait_for_slot(lane)
             self._count("requests")
-            return self._client.get(url, params=params, headers=headers)
+            if sent.body is None:
+                return self._client.get(sent.url, params=sent.params, headers=sent.headers)
+            headers = {"Content-Type": "application/json", **(sent.headers or {})}
+            return self._client.post(sent.url, params=sent.params, headers=headers, content=sent.body)
 
     def _wait_for_slot(self, lane: str) -> None:
         """Sleep until this lane may start a request, and claim that start (several threads may wait)."""
         while True:
             with self._lock:
-                now = time.monotonic()
+                now = self._clock.monotonic()
                 last = self._last_start.get(lane)
                 spacing = self.spacing(lane)
                 earliest = max(self._hold_until, last + spacing if last is not None else now)
                 if now >= earliest:
                     self._last_start[lane] = now
+                    log.debug("%s: %s request starts", self.source, lane, extra={"session": self.source, "lane": lane, "started": now})
                     return
-            time.sleep(earliest - now)
+            self._clock.sleep(earliest - now)
 
     def _hold(self, seconds: float) -> None:
         """Pause every request of the session (the server said it is overloaded)."""
         with self._lock:
-            self._hold_until = max(self._hold_until, time.monotonic() + seconds)
+            now = self._clock.monotonic()
+            self._hold_until = max(self._hold_until, now + seconds)
+            log.debug("%s: every request held for %.2f s", self.source, seconds,
+                      extra={"session": self.source, "hold_from": now, "hold_until": self._hold_until})
 
     def _adopt_limits(self, response: httpx2.Response, lane: str) -> None:
         limit = _positive_int(response.headers.get("x-rate-limit-limit"))

@@ -35,9 +35,10 @@ import platformdirs
 from rapidfuzz import fuzz
 
 from citekit.diagnostics import Diagnostic
+from citekit.errors import StoreError
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
-from citekit.sources.base import Query, SourceError
+from citekit.sources.base import Query
 from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
 from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
 from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
@@ -194,7 +195,7 @@ def _row(kind: str, record: Record, crossref: str = "") -> _Row | None:
 class LocalIndex:
     """The local index; a :class:`~citekit.sources.base.Source`. Use as a context manager or close().
 
-    Every method raises only :class:`~citekit.sources.base.SourceError` for database trouble;
+    Every method raises only :class:`~citekit.errors.StoreError` (a ``SourceError``) for database trouble;
     :meth:`add_file` also lets :class:`OSError` through when the input cannot be opened.
     """
 
@@ -205,7 +206,10 @@ class LocalIndex:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_index_path()
         with self._errors():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(self.name, f"{self.path}: cannot create its folder ({error.strerror})") from None
             # Shared by the threads of a run (citekit.pipeline); the lock takes them in turn.
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             self._lock = threading.RLock()
@@ -372,7 +376,7 @@ class LocalIndex:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
-            raise SourceError(self.name, f"{self.path} has index schema {version}, this citekit reads "
+            raise StoreError(self.name, f"{self.path} has index schema {version}, this citekit reads "
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'dblp_crossrefs'").fetchone():
             with self._transaction():  # added after schema 1: created in older indexes as well
@@ -535,7 +539,7 @@ class LocalIndex:
         try:
             yield
         except sqlite3.Error as error:
-            raise SourceError(self.name, f"{self.path}: {error}") from error
+            raise StoreError(self.name, f"{self.path}: {error}") from error
 
 
 def _unfindable(record: Record) -> Diagnostic:
