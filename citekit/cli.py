@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-from citekit import __version__, api, formats, io, pipeline
+from citekit import __version__, api, formats, io, pipeline, venues
 from citekit import check as check_module
 from citekit import decisions as decisions_module
 from citekit import review as review_module
@@ -84,15 +84,23 @@ class _CannotStart(click.ClickException):
     exit_code = 2
 
 
-class _Group(click.Group):
+class _Group(_Command, click.Group):
+    """The edge for the group's own options (``--venues``) too."""
+
     command_class = _Command
     group_class = type  # subgroups are _Group too
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citekit")
-def main() -> None:
+@click.option("--venues", "venues_file", type=click.Path(exists=True, dir_okay=False),
+              help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).")
+def main(venues_file: str | None) -> None:
     """Turn messy bibliographic records into clean, complete, verified ones."""
+    venues.table.cache_clear()  # read CITEKIT_VENUES afresh: a process may run several commands
+    if venues_file:
+        venues.load(venues_file)
+    venues.table()  # the files CITEKIT_VENUES names: a broken one fails here, not halfway through a run
 
 
 def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -325,14 +333,17 @@ def index() -> None:
 @index.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
-def index_add(files: tuple[str, ...], index_path: str | None) -> None:
-    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}, .gz or
-    not), or any file citekit reads (CSL-JSON, BibTeX, RIS) as reference data."""
+@click.option("--dtd", type=click.Path(exists=True, dir_okay=False),
+              help="dblp.dtd for a dblp dump (default: the dblp.dtd beside the dump).")
+def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -> None:
+    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}), dblp's
+    XML dump (dblp.xml with its dblp.dtd), .gz or not, or any file citekit reads (CSL-JSON, BibTeX,
+    RIS; ACL Anthology's anthology+abstracts.bib.gz) as reference data."""
     failed = False
     with LocalIndex(index_path) as local:
         for path in files:
             with _progress(f"indexing {Path(path).name}") as advance:
-                result = local.add_file(path, progress=advance)
+                result = local.add_file(path, progress=advance, dtd=dtd)
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "

@@ -21,6 +21,7 @@ from citekit.match import (DEFAULT_POLICY, Decision, Policy, assess, decide, is_
                            score_title)
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Query, Source, SourceError
+from citekit.venues import add_short_forms
 
 # Fields merged by priority; the rest (authors, dates, identifiers) have rules of their own.
 MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
@@ -197,6 +198,7 @@ def merge(record: Record, versions: Sequence[tuple[Record, str]]) -> tuple[Recor
         merged.number = ""
     for extra, _ in reversed(layers):
         merged.custom.update({k: v for k, v in extra.custom.items() if k not in merged.custom})
+    add_short_forms(merged)
     return merged, _conflicts(record, merged)
 
 
