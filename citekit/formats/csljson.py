@@ -9,8 +9,8 @@ What has no CSL variable travels twice: in ``custom`` (exact, what citekit reads
 (as Extra) and citeproc-js reads such lines ("cheater syntax"). The arXiv id is also a note line
 ``arXiv: <id>``, the form Zotero's BibTeX/BibLaTeX exporters turn into ``eprint``.
 
-``authors_truncated`` is written as ``custom.authors_truncated: true`` plus a note line, not as a
-final ``{"literal": "others"}``: Zotero would import that as a creator called "others" and every
+``authors_truncated`` is written as ``custom.authors_truncated: true`` (no note line: a client would
+show it), not as a final ``{"literal": "others"}``: Zotero would import that as a creator called "others" and every
 CSL style would print it as an author. A final ``others``/``et al.`` name is still read as the marker.
 """
 
@@ -48,6 +48,10 @@ _ATTRIBUTE = {var: attr for attr, var in FIELDS}
 _TEXT_VARIABLES = {var: attr for attr, var in CSL_FIELDS.items() if var != "note"}
 # Written from the record itself: a custom entry of the same name cannot become a top-level variable.
 _DERIVED = {var for _, var in FIELDS} | {"citation-key", "custom"}
+# CSL types whose Zotero item type has a DOI field (zotero/zotero-schema, schema.json): for the others
+# Zotero's importer drops ``DOI``, so it is also written as a ``DOI: …`` note line, which Zotero keeps
+# in Extra (its own convention for such types).
+ZOTERO_DOI_TYPES = frozenset({"article", "article-journal", "paper-conference", "dataset", "standard"})
 
 # Model fields with no CSL variable: custom entries (and note lines) under these names.
 RESERVED = ("arxiv_id", "arxiv_class", "arxiv_version", "authors_truncated", "type", "provenance")
@@ -229,8 +233,7 @@ def fold_lines(text: str) -> str:
 def extra_fields(record: Record) -> dict[str, str]:
     """Model fields that no format has a slot for, as custom-style ``name → value`` entries."""
     fields = {"arxiv_class": record.arxiv_class,
-              "arxiv_version": str(record.arxiv_version) if record.arxiv_version else "",
-              "authors_truncated": "true" if record.authors_truncated else ""}
+              "arxiv_version": str(record.arxiv_version) if record.arxiv_version else ""}
     return {name: value for name, value in fields.items() if value}
 
 
@@ -459,7 +462,8 @@ def record_to_csl(record: Record) -> dict[str, Any]:
             item[name] = value
         elif name not in fields and name != "arxiv_id" and text:
             fields[name] = text
-    note = "\n".join(filter(None, [record.note, *note_lines(record, fields)]))
+    doi = f"DOI: {item['DOI']}" if item.get("DOI") and item["type"] not in ZOTERO_DOI_TYPES else ""
+    note = "\n".join(filter(None, [record.note, doi, *note_lines(record, fields)]))
     if note:
         item["note"] = note
     custom: dict[str, Any] = {**fields, "arxiv_id": record.arxiv_id,
