@@ -5,8 +5,8 @@ Zotero imports BibTeX, RIS and CSL-JSON with its own translators; zotero/transla
 with the items a Zotero user would get. This script posts each file and checks every item against
 a reference CSL-JSON file (citekit's own ``library.json``) on six points:
 
-- type: the Zotero item type for the CSL type (a preprint is ``preprint``; from RIS, which has no
-  preprint type in Zotero's RIS translator, ``report``);
+- type: the Zotero item type for the CSL type (a preprint is ``preprint``; from RIS and BibTeX,
+  whose Zotero translators have no preprint type, a ``report`` of type "Preprint");
 - creators: the same authors and editors, in order, family and given names;
 - date: the same year, month and day as far as the reference has them;
 - DOI: in the ``DOI`` field, or a ``DOI: …`` line in ``extra`` for types without one;
@@ -43,8 +43,9 @@ ZOTERO_TYPES = {
     "bill": "bill", "legal_case": "case", "map": "map", "motion_picture": "film", "song": "audioRecording",
     "graphic": "artwork", "personal_communication": "letter", "standard": "standard",
 }
-RIS_TYPES = {"preprint": "report"}
-"""Zotero's RIS translator has no preprint type; a report keeps number, institution and Extra."""
+NO_PREPRINT = {"preprint": "report"}
+"""Zotero's RIS and BibTeX translators have no preprint type; a report keeps genre, number,
+institution and Extra."""
 VENUE_FIELDS = ("publicationTitle", "proceedingsTitle", "bookTitle", "websiteTitle", "blogTitle",
                 "encyclopediaTitle", "dictionaryTitle", "forumTitle", "programTitle", "seriesTitle",
                 "repository", "institution", "publisher", "university", "conferenceName")
@@ -101,7 +102,8 @@ def arxiv_of(item: dict[str, Any]) -> str:
 
 def check(ref: dict[str, Any], got: dict[str, Any], fmt: str) -> dict[str, bool]:
     kind = ZOTERO_TYPES.get(ref["type"], "document")
-    kind = RIS_TYPES.get(kind, kind) if fmt == "ris" else kind
+    kind = NO_PREPRINT.get(kind, kind) if fmt in ("ris", "bibtex") else kind
+    genre = got.get("reportType") == "Preprint" if kind == "report" and ref["type"] == "article" else True
     want_date = tuple(ref.get("issued", {}).get("date-parts", [[]])[0])
     doi = ref.get("DOI", "")
     dois = [got.get("DOI", ""), *extra_lines(got, "DOI")]
@@ -111,7 +113,7 @@ def check(ref: dict[str, Any], got: dict[str, Any], fmt: str) -> dict[str, bool]
     arxivs = [archive_id.removeprefix("arXiv:")] if archive_id.startswith("arXiv:") else []
     arxivs += [re.sub(r"\s*\[.*\]$", "", a) for a in extra_lines(got, "arXiv")]
     return {
-        "type": got.get("itemType") == kind,
+        "type": got.get("itemType") == kind and genre,
         "creators": zotero_creators(got) == expected_creators(ref),
         "date": date_parts(got.get("date", ""))[:len(want_date)] == want_date,
         "DOI": not doi or any(fold(d) == fold(doi) for d in dois),

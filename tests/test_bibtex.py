@@ -241,18 +241,41 @@ def preprint(**changes) -> Record:
     return dataclasses.replace(record, **changes)
 
 
-def test_preprint_as_arxiv_recommends():
+def test_preprint_is_a_preprint_report_zotero_reads_whole():
+    """Zotero's BibTeX import has no preprint type: a report keeps genre, repository, number, the
+    arXiv DOI (in Extra) and, through eprinttype, the arXiv id (in Extra)."""
     out = BIBTEX.write([preprint()])
-    assert out.startswith("@misc{jiang2023mistral,\n")
-    assert "  eprint = {2310.06825},\n  archivePrefix = {arXiv},\n  primaryClass = {cs.CL}\n" in out
-    assert "  year = {2023},\n  month = oct,\n" in out
+    assert out.startswith("@techreport{jiang2023mistral,\n")
+    for line in ("  number = {arXiv:2310.06825},\n", "  institution = {arXiv},\n", "  type = {Preprint}\n",
+                 "  doi = {10.48550/arXiv.2310.06825},\n",
+                 "  eprint = {2310.06825},\n  archivePrefix = {arXiv},\n  eprinttype = {arxiv},\n"
+                 "  primaryClass = {cs.CL},\n", "  year = {2023},\n  month = oct,\n"):
+        assert line in out
+    assert "publisher" not in out
+    assert read_one(out) == dataclasses.replace(preprint(), number="arXiv:2310.06825", publisher="arXiv",
+                                                url="https://arxiv.org/abs/2310.06825", origin=None)
 
 
 def test_preprint_in_biblatex():
     out = BIBLATEX.write([preprint()])
-    assert out.startswith("@online{jiang2023mistral,\n")
-    assert "  date = {2023-10-10},\n" in out
-    assert "  eprint = {2310.06825},\n  eprinttype = {arxiv},\n  eprintclass = {cs.CL}\n" in out
+    assert out.startswith("@report{jiang2023mistral,\n")
+    assert "  date = {2023-10-10},\n" in out and "  type = {Preprint}\n" in out
+    assert "  eprint = {2310.06825},\n  eprinttype = {arxiv},\n  eprintclass = {cs.CL},\n" in out
+    assert read_one(out, BIBLATEX).is_preprint
+
+
+def test_a_report_of_another_genre_stays_a_report():
+    record = read_one("@techreport{k, title={T}, type={Technical Report}, institution={X}, eprint={2310.06825},"
+                      " archivePrefix={arXiv}, year=2023}")
+    assert record.type == "report" and record.arxiv_id == "2310.06825" and record.custom["type"] == "Technical Report"
+
+
+def test_an_arxiv_doi_on_a_published_paper_is_kept():
+    text = "@article{k, title={T}, journal={TMLR}, doi={10.48550/arXiv.2310.06825}, year=2023}"
+    for writer in (BIBTEX, BIBLATEX):
+        record = read_one(text)
+        assert (record.doi, record.arxiv_id) == ("10.48550/arXiv.2310.06825", "2310.06825")
+        assert "  doi = {10.48550/arXiv.2310.06825},\n" in writer.write([record])
 
 
 @pytest.mark.parametrize("csl_type, bibtex_type, biblatex_type", [

@@ -311,14 +311,15 @@ def adopt_arxiv(record: Record, identifiers: Sequence[str], urls: Sequence[str])
 
     A preprint then gets the shape :func:`~citekit.sources.convert.arxiv_bulk_to_record` gives it
     (``number`` ``arXiv:<id>``, ``publisher`` arXiv, the abs URL). Its arXiv DOI is derived, so it is
-    not kept in ``doi`` (the DOI of the work itself, e.g. the published version's); writers add it.
+    not kept in ``doi``; writers add it. A published paper keeps an arXiv DOI it was given: it is the
+    only DOI the input had.
     """
     candidates = [i for i in identifiers if i.strip().lower().startswith("arxiv:")]
     candidates += [record.doi] if is_arxiv_doi(record.doi) else []
     candidates += [u for u in urls if "arxiv.org/" in u.lower()]
     for candidate in candidates:
         _take_arxiv(record, candidate)
-    if record.arxiv_id and same_doi(record.doi, arxiv_doi(record.arxiv_id)):
+    if record.is_preprint and same_doi(record.doi, arxiv_doi(record.arxiv_id)):
         record.doi = ""
     if record.is_preprint:
         for attr, value in _preprint_variables(record).items():

@@ -13,8 +13,8 @@ Read-only. Layout (seeds 002 and 003)::
 A block starts at a line holding a date (``Oct 10, 2023``, or ``Mar 26`` without a year, which
 belongs to the year of the reference date). The text after `` · `` on the author line is the
 page's guess at affiliations: reported as unverified, never taken as an author. What only the page
-says (its score, the Code flag, affiliations, a cut author list) goes to the report as ``info``
-diagnostics on the record, not into the record: no client should show it as bibliographic data. Nothing here
+says (its score, the Code flag, affiliations) goes to the report as ``info`` diagnostics on the
+record, not into the record: no client should show it as bibliographic data. Nothing here
 has a grammar a library could parse, so the reader is hand-written; it never invents a record and
 never loses one (a block without a title is reported as an error with its text).
 """
@@ -201,8 +201,6 @@ def _read_authors(line: str, record: Record, report: _Reporter) -> None:
     names, truncated = _drop_truncation(names.strip())
     record.authors_truncated = truncated
     record.author = [parse_display_name(n) for n in _split_names(names)]
-    if truncated:
-        report("info", "profile.authors-truncated", f"the page shows only the first {len(record.author)} author(s)")
     if affiliations.strip():
         report("info", "profile.affiliations", f"affiliations on the page (unverified): {affiliations.strip()}")
 

@@ -28,12 +28,14 @@ from citekit.formats.bibtex.table import (
     FIELDS,
     MONTHS,
     PREPRINT_BASES,
+    PREPRINT_TYPE,
     READ_TYPES,
     Dialect,
     default_type,
     simple_rule,
 )
 from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
+from citekit.formats.csljson import adopt_arxiv
 from citekit.formats.latex import decode, plain_identifier
 from citekit.ids import normalize_doi
 from citekit.model import Date, Name, Origin, Record
@@ -177,6 +179,9 @@ class Reader:
         entry_type = entry.entry_type.lower()
         record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key.strip())
         arxiv, record.arxiv_class = take_arxiv(fields)
+        preprint_report = bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
+        if preprint_report:
+            del fields["type"]
         if arxiv:
             record.arxiv_id, record.arxiv_version = arxiv.id, arxiv.version
             container = _has_container(fields, record.type) or _has_container(fields, "article")
@@ -194,6 +199,9 @@ class Reader:
             self.field(record, name, raw, line)
         if not record.doi and "doi.org/" in record.url:
             record.doi = normalize_doi(record.url)
+        if preprint_report and not record.container_title:
+            record.type = "article"  # how the writer gives a preprint to Zotero (see table.WRITE_TYPES)
+        adopt_arxiv(record, [], [])  # a preprint's shape, as every reader gives it
         if _keeps_entry_type(entry_type, record):
             record.custom[ENTRYTYPE] = entry_type
         return record
@@ -273,6 +281,10 @@ def _keeps_entry_type(entry_type: str, record: Record) -> bool:
     if entry_type in (default_type(record, "bibtex"), default_type(record, "biblatex")):
         return False
     return not (record.is_preprint and READ_TYPES.get(entry_type) in PREPRINT_BASES)
+
+
+def _is_preprint_genre(raw: str) -> bool:
+    return decode(raw).strip().casefold() == PREPRINT_TYPE.casefold()
 
 
 def _has_container(fields: dict[str, str], csl_type: str) -> bool:

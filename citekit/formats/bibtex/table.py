@@ -80,13 +80,14 @@ READ_TYPES: dict[str, str] = {
     "www": "webpage", "dataset": "dataset", "software": "software", "patent": "patent",
     "standard": "standard", "periodical": "periodical", "misc": "document", "preprint": "article",
 }
-# CSL type → (BibTeX, BibLaTeX). A preprint is @misc in BibTeX, as arXiv's own export writes it,
-# and @online in BibLaTeX, as Better BibTeX does: biblatex's @online is complete with an eprint
-# alone (its required fields are author, title, date and one of doi/eprint/url) and the standard
-# styles print the eprint for it.
+# CSL type → (BibTeX, BibLaTeX). A preprint is a report of type "Preprint" from arXiv, numbered
+# arXiv:<id> (see PREPRINT_TYPE): Zotero's BibTeX import (zotero/translators, BibTeX.js) has no
+# preprint type and makes @misc a "document" and @online a "webpage"; a report keeps the genre, the
+# repository (institution), the number and the DOI (in Extra), and bibtex/biblatex styles print it
+# as "Preprint arXiv:<id>, arXiv, <year>".
 WRITE_TYPES: dict[str, tuple[str, str]] = {
     "article-journal": ("article", "article"), "article-magazine": ("article", "article"),
-    "article-newspaper": ("article", "article"), "article": ("misc", "online"),
+    "article-newspaper": ("article", "article"), "article": ("techreport", "report"),
     "paper-conference": ("inproceedings", "inproceedings"), "chapter": ("incollection", "incollection"),
     "entry-encyclopedia": ("incollection", "inreference"),
     "entry-dictionary": ("incollection", "inreference"),
@@ -97,6 +98,9 @@ WRITE_TYPES: dict[str, tuple[str, str]] = {
     "periodical": ("misc", "periodical"),
 }
 PREPRINT_BASES = {"article-journal", "document", "webpage", "article"}
+PREPRINT_TYPE = "Preprint"
+"""The ``type`` field of a preprint written as a report; a report with it and an arXiv id reads back
+as a preprint."""
 _BIBTEX_TYPES = {
     "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual",
     "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished",

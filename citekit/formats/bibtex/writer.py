@@ -20,9 +20,11 @@ from citekit.formats.bibtex.table import (
     MONTHS,
     READ_TYPES,
     Dialect,
+    PREPRINT_TYPE,
     default_type,
 )
 from citekit.formats.latex import is_inert, to_latex
+from citekit.ids import arxiv_doi, arxiv_url
 from citekit.keys import assign_keys
 from citekit.model import Date, Name, Record
 from citekit.names import format_name, has_parts
@@ -68,6 +70,9 @@ def _keyed(records: Sequence[Record]) -> list[Record]:
 def _entry(record: Record, dialect: Dialect) -> Entry:
     ascii_only = dialect == "bibtex"
     fields: dict[str, str] = {}
+    preprint = record.is_preprint
+    if preprint:
+        record = _as_report(record)
     for rule in FIELDS:
         if rule.kind == "names":
             fields.update(_names_field(rule.field(dialect), record, rule.attr, ascii_only))
@@ -75,16 +80,19 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
             fields.update(_date_fields(record.issued, dialect))
         elif rule.kind == "eprint":
             fields.update(_arxiv_fields(record, dialect))
-        elif rule.attr == "number" and record.number == f"arXiv:{record.arxiv_id}":
+        elif rule.attr == "number" and record.number == f"arXiv:{record.arxiv_id}" and not preprint:
             continue  # Zotero's archive id of a preprint: the eprint fields say it already
         elif rule.applies(record.type) and getattr(record, rule.attr):
             fields.setdefault(rule.field(dialect), _encode(getattr(record, rule.attr), rule.kind, ascii_only))
+    if preprint:
+        fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
     written = {name.lower() for name in fields}
     for name, value in record.custom.items():
         if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
             value = squash(value)
             fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
-    return Entry(_entry_type(record, dialect), record.key, [BibField(k, v) for k, v in fields.items()])
+    kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
+    return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
 
 
 def _encode(value: str, kind: str, ascii_only: bool) -> str:
@@ -134,16 +142,31 @@ def _date_fields(issued: Date | None, dialect: Dialect) -> dict[str, str]:
 
 
 def _arxiv_fields(record: Record, dialect: Dialect) -> dict[str, str]:
-    """arXiv's recommended ``eprint``/``archivePrefix``/``primaryClass``; biblatex's ``eprinttype``."""
+    """arXiv's recommended ``eprint``/``archivePrefix``/``primaryClass``; biblatex's ``eprinttype``.
+
+    BibTeX gets ``eprinttype`` too: it is what Zotero's BibTeX import turns into an ``arXiv: <id>``
+    line in Extra (it ignores ``archivePrefix``), and bibtex styles ignore it.
+    """
     if not record.arxiv_id:
         return {}
     safe = partial(_encode, kind="url", ascii_only=True)
     eprint = record.arxiv_id + (f"v{record.arxiv_version}" if record.arxiv_version else "")
     if dialect == "bibtex":
-        fields = {"eprint": safe(eprint), "archivePrefix": "{arXiv}"}
+        fields = {"eprint": safe(eprint), "archivePrefix": "{arXiv}", "eprinttype": "{arxiv}"}
         return fields | ({"primaryClass": safe(record.arxiv_class)} if record.arxiv_class else {})
     fields = {"eprint": safe(eprint), "eprinttype": "{arxiv}"}
     return fields | ({"eprintclass": safe(record.arxiv_class)} if record.arxiv_class else {})
+
+
+def _as_report(record: Record) -> Record:
+    """A preprint as the report it is written as: repository arXiv, number ``arXiv:<id>``, the arXiv DOI."""
+    report = record.copy()
+    report.type = "report"
+    report.publisher = record.publisher or "arXiv"
+    report.number = record.number or f"arXiv:{record.arxiv_id}"
+    report.doi = record.doi or arxiv_doi(record.arxiv_id)
+    report.url = record.url or arxiv_url(record.arxiv_id)
+    return report
 
 
 def _entry_type(record: Record, dialect: Dialect) -> str:
