@@ -101,7 +101,8 @@ def _encode(value: str, kind: str, ascii_only: bool) -> str:
         value = re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
         return "{" + value + "}"
     if kind == "pages":
-        value = re.sub(r"\s*(?:-+|–|—)\s*", "--", value)
+        parts = re.split(r"\s*(?:-+|–|—)\s*", value)
+        return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
     return "{" + to_latex(value, ascii_only=ascii_only, protect=kind == "title") + "}"
 
 
