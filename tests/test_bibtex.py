@@ -280,7 +280,7 @@ def test_an_arxiv_doi_on_a_published_paper_is_kept():
 
 @pytest.mark.parametrize("csl_type, bibtex_type, biblatex_type", [
     ("article-journal", "article", "article"), ("paper-conference", "inproceedings", "inproceedings"),
-    ("chapter", "incollection", "incollection"), ("book", "book", "book"), ("thesis", "phdthesis", "phdthesis"),
+    ("chapter", "incollection", "inbook"), ("book", "book", "book"), ("thesis", "phdthesis", "phdthesis"),
     # biblatex's aliases: they set the required "type" (PhD thesis, technical report) themselves.
     ("report", "techreport", "techreport"), ("manuscript", "unpublished", "unpublished"),
     ("webpage", "misc", "online"), ("dataset", "misc", "dataset"), ("speech", "misc", "misc"),
@@ -291,6 +291,23 @@ def test_entry_types(csl_type, bibtex_type, biblatex_type):
         out = writer.write([record])
         assert out.startswith(f"@{entry_type}{{k,")
         assert read_one(out, writer).type == (csl_type if entry_type not in ("misc",) else "document")
+
+
+def test_biblatex_output_fits_biblatexs_data_model():
+    """What biber --validate-datamodel rejects is left out or moved (the other formats keep it)."""
+    article = Record(type="article-journal", title="T", container_title="JMLR", publisher="Microtome",
+                     event_title="JMLR", key="a")
+    out = BIBLATEX.write([article])
+    assert "publisher" not in out and "eventtitle" not in out and field(out, "journaltitle") == "{JMLR}"
+    assert field(BIBTEX.write([article]), "publisher") == "{Microtome}"
+    page = Record(type="webpage", title="T", publisher="W3C", url="https://w3.org", key="w")
+    out = BIBLATEX.write([page])
+    assert field(out, "organization") == "{W3C}" and "publisher" not in out
+    assert read_one(out, BIBLATEX).publisher == "W3C"
+    chapter = Record(type="chapter", title="T", container_title="B", key="c")
+    assert BIBLATEX.write([chapter]).startswith("@inbook{c,")
+    assert BIBLATEX.write([dataclasses.replace(chapter, editor=[Name("Doe", "J.")])]).startswith("@incollection{c,")
+    assert read_one(BIBLATEX.write([chapter]), BIBLATEX).custom == {}
 
 
 @pytest.mark.parametrize("entry_type", ["mastersthesis", "conference", "proceedings", "booklet"])

@@ -26,6 +26,7 @@ from citekit.formats.bibtex.arxiv import take_arxiv
 from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
+    ORGANIZATION_TYPES,
     MONTHS,
     PREPRINT_BASES,
     PREPRINT_TYPE,
@@ -195,6 +196,8 @@ class Reader:
                 record.authors_truncated |= truncated and rule.attr == "author"
                 if truncated and rule.attr != "author":
                     self.warn("bibtex.truncated-editors", "the model has no 'and others' for editors", line)
+        if entry_type in ORGANIZATION_TYPES and "publisher" not in fields and "organization" in fields:
+            fields["publisher"] = fields.pop("organization")  # as the BibLaTeX writer puts it
         for name, raw in fields.items():
             self.field(record, name, raw, line)
         if not record.doi and "doi.org/" in record.url:
@@ -280,6 +283,8 @@ def _keeps_entry_type(entry_type: str, record: Record) -> bool:
     """
     if entry_type in (default_type(record, "bibtex"), default_type(record, "biblatex")):
         return False
+    if entry_type == "inbook" and record.type == "chapter" and not record.editor:
+        return False  # how the BibLaTeX writer gives a chapter with no editor
     return not (record.is_preprint and READ_TYPES.get(entry_type) in PREPRINT_BASES)
 
 

@@ -113,6 +113,16 @@ KNOWN_TYPES: dict[str, set[str]] = {
     },
 }
 
+# What biblatex's data model (blx-dm.def) does not allow on an entry type and real records have:
+# Crossref gives journal articles a publisher, venue tables give them an event. biber
+# --validate-datamodel warns about each, so the BibLaTeX writer leaves them out (the other formats
+# keep them). A publisher of @misc, @online or @software is their organization (and is read back so).
+BIBLATEX_INVALID: dict[str, frozenset[str]] = {
+    "article": frozenset({"publisher", "eventtitle"}),
+    **dict.fromkeys(("misc", "online", "software"), frozenset({"publisher"})),
+}
+ORGANIZATION_TYPES = frozenset({"misc", "online", "software"})
+
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")
 

@@ -14,7 +14,9 @@ from bibtexparser.model import Field as BibField
 from bibtexparser.writer import BibtexFormat
 
 from citekit.formats.bibtex.table import (
+    BIBLATEX_INVALID,
     ENTRYTYPE,
+    ORGANIZATION_TYPES,
     FIELDS,
     KNOWN_TYPES,
     MONTHS,
@@ -92,6 +94,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
             value = squash(value)
             fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
     kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
+    if dialect == "biblatex":
+        kind = _fit_datamodel(kind, fields)
     return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
 
 
@@ -157,6 +161,18 @@ def _arxiv_fields(record: Record, dialect: Dialect) -> dict[str, str]:
         return fields | ({"primaryClass": safe(record.arxiv_class)} if record.arxiv_class else {})
     fields = {"eprint": safe(eprint), "eprinttype": "{arxiv}"}
     return fields | ({"eprintclass": safe(record.arxiv_class)} if record.arxiv_class else {})
+
+
+def _fit_datamodel(kind: str, fields: dict[str, str]) -> str:
+    """Leave out what biblatex's data model does not allow on this entry type (biber warns about
+    each); a chapter with no editor is an @inbook (@incollection requires one)."""
+    if kind == "incollection" and "editor" not in fields:
+        kind = "inbook"
+    for name in [n for n in fields if n.lower() in BIBLATEX_INVALID.get(kind, ())]:
+        value = fields.pop(name)
+        if name.lower() == "publisher" and kind in ORGANIZATION_TYPES:
+            fields.setdefault("organization", value)
+    return kind
 
 
 def _as_report(record: Record) -> Record:
