@@ -120,6 +120,7 @@ KNOWN_TYPES: dict[str, set[str]] = {
 BIBLATEX_INVALID: dict[str, frozenset[str]] = {
     "article": frozenset({"publisher", "eventtitle"}),
     **dict.fromkeys(("misc", "online", "software"), frozenset({"publisher"})),
+    "patent": frozenset({"publisher", "language"}),
 }
 ORGANIZATION_TYPES = frozenset({"misc", "online", "software"})
 
