@@ -51,10 +51,16 @@ def read_input_chunks(path: str, name: str, fmt: Format | None = None,
                       reference_date: dt.date | None = None) -> Iterator[ReadResult]:
     """:func:`read_input` in bounded pieces where the format reads files so (BibTeX); else in one."""
     chunked = (fmt or formats.by_suffix(path)) if path != STDIO else None
-    if chunked is not None and chunked.read_chunks is not None:
+    if chunked is not None and chunked.read_chunks is not None and not _declares_encoding(path):
         yield from chunked.read_chunks(Path(path), name)
     else:
         yield read_input(path, name, fmt, reference_date)
+
+
+def _declares_encoding(path: str) -> bool:
+    """A file that is not plain UTF-8 is decoded whole (the chunked reader reads UTF-8 lines)."""
+    with open(path, "rb") as stream:
+        return formats.declared_encoding(stream.read(4096)) is not None
 
 
 def write_output(path: str | Path, text: str) -> None:

@@ -194,7 +194,7 @@ def test_unknown_fields_are_kept_raw_and_written_back():
     record = read_one(r"@article{k, title={T}, journal={J}, file={:C\:/a.pdf:PDF}, Groups={x, y}, "
                       r"annote={An {\em important} note}}")
     assert record.custom == {
-        "file": r":C\:/a.pdf:PDF", "groups": "x, y", "annote": r"An {\em important} note"}
+        "file": r":C\:/a.pdf:PDF", "Groups": "x, y", "annote": r"An {\em important} note"}  # names as spelled
     out = BIBTEX.write([record])
     assert field(out, "file") == r"{:C\:/a.pdf:PDF}" and field(out, "annote") == r"{An {\em important} note}"
 

@@ -62,7 +62,7 @@ ZOTERO_FALLBACK_TYPES = {
     "software": "article", "document": "article", "collection": "book", "periodical": "book",
     "event": "speech", "performance": "speech",
 }
-_NOTE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_.:\-]*): (\S.*)$")
+_NOTE_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -134,10 +134,16 @@ def date_from_text(text: str) -> Date:
         return Date(literal=text.strip())
     parts: list[int] = []
     for group in match.groups():
-        if not group or not int(group):
+        if not group or not int(group) or not _in_range(parts, int(group)):
             break
         parts.append(int(group))
     return Date(tuple(parts))
+
+
+def _in_range(parts: Sequence[int], value: int) -> bool:
+    """Whether ``value`` can follow ``parts`` in a date: a month 1–12, a day 1–31 (a season, 13–24,
+    or a month -1 is no month: the date stops at the year, and the reader keeps the original)."""
+    return len(parts) == 0 or (1 <= value <= (12 if len(parts) == 1 else 31))
 
 
 def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
@@ -149,6 +155,8 @@ def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
         numbers: list[int] = []
         for part in parts[0][:3]:
             if isinstance(part, bool) or not str(part).strip().lstrip("-").isdigit() or (numbers and not int(part)):
+                break
+            if not _in_range(numbers, int(part)):
                 break
             numbers.append(int(part))
         exact = exact and len(parts) == 1 and len(numbers) == len(parts[0])
@@ -442,8 +450,23 @@ def _item_lines(text: str, data: list[Any] | dict[str, Any]) -> Iterator[int]:
         position += text.startswith(",", position)
 
 
+def note_lifted(record: Record) -> Record:
+    """The record as a reader of the written file would see it (so that writing is a fixpoint):
+    custom entries and the note's ``name: value`` lines taken into the fields they name when those
+    are empty; the record itself when nothing moves."""
+    lines = record.note.split("\n") if record.note else []
+    if not record.custom and not any(_NOTE_FIELD.match(line.strip()) for line in lines):
+        return record
+    lifted = record.copy()
+    custom, lifted.custom = lifted.custom, {}
+    apply_fields(lifted, custom)
+    lifted.note = "\n".join(lift_note(lifted, lines))
+    return lifted
+
+
 def record_to_csl(record: Record) -> dict[str, Any]:
     """One record as a schema-valid CSL-JSON item that Zotero imports (see the module docstring)."""
+    record = note_lifted(record)
     item: dict[str, Any] = {"id": record.key or make_key(record)}
     if record.key:
         item["citation-key"] = record.key

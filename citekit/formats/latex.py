@@ -168,10 +168,11 @@ _LATIN_LETTERS: dict[str, str] = {
 
 def _escape(text: str, ascii_only: bool) -> str:
     pieces: list[str] = []
-    for index, char in enumerate(text):
-        if index and (text[index - 1], char) in _LIGATURES:
-            pieces.append("{}")
-        pieces.append(SPECIALS.get(char) or (_text_char(char) if ascii_only and not char.isascii() else char))
+    for char in text:
+        piece = SPECIALS.get(char) or (_text_char(char) if ascii_only and not char.isascii() else char)
+        if pieces and (pieces[-1][-1:], piece[:1]) in _LIGATURES:
+            pieces.append("{}")  # also between a hyphen and the -- of an en dash
+        pieces.append(piece)
     return "".join(pieces)
 
 

@@ -35,7 +35,15 @@ from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats.base import Format
-from citekit.formats.csljson import adopt_arxiv, date_from_text, extra_fields, fold_lines, lift_note, note_lines
+from citekit.formats.csljson import (
+    adopt_arxiv,
+    date_from_text,
+    extra_fields,
+    fold_lines,
+    lift_note,
+    note_lifted,
+    note_lines,
+)
 from citekit.ids import arxiv_doi, arxiv_url, normalize_doi
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
 
@@ -312,6 +320,7 @@ def ris_type(record: Record) -> str:
 
 
 def _record_lines(record: Record) -> list[tuple[str, str]]:
+    record = note_lifted(record)
     kind = ris_type(record)
     lines: list[tuple[str, str]] = [("TY", kind)]
     leftovers = extra_fields(record)

@@ -54,6 +54,12 @@ _LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(
                          re.IGNORECASE | re.MULTILINE)
 
 
+_KEYLESS = re.compile(r"^([^\S\n]*@[^\S\n]*(?!(?:string|comment|preamble)\b)[A-Za-z]+\s*[{(])(?=\s*[A-Za-z][\w\-:.]*\s*=)",
+                      re.IGNORECASE | re.MULTILINE)
+"""``@techreport{`` followed by a field, not a key: a comma after the brace makes it an entry with an
+empty key (reported as such, then given one)."""
+
+
 def sniff(text: str) -> bool:
     return bool(_ENTRY_START.search(text))
 
@@ -93,6 +99,8 @@ class Reader:
         """bibtexparser's blocks, those starting within the first ``lines`` lines (all when None);
         None (and an error) when the text cannot be split at all."""
         self.line_offset = line_offset
+        if "=" in text:
+            text = _KEYLESS.sub(r"\1,", text)  # an entry with no key, read as pybtex reads it
         try:
             library = bibtexparser.parse_string(text, parse_stack=[])
         except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
@@ -170,8 +178,11 @@ class Reader:
 
     def entry(self, entry: Entry, line: int | None) -> Record:
         fields: dict[str, str] = {}
+        spelled: dict[str, str] = {}
+        """A field's name as the file spells it: a field kept in ``custom`` keeps its case (``ris:L2``)."""
         for field in entry.fields:
             name, field_line = field.key.lower(), self.line(field) or line
+            spelled.setdefault(name, field.key.strip())
             if name in fields:
                 self.warn("bibtex.duplicate-field", f"{entry.key}: field {name} repeated; the first kept",
                           field_line, raw=f"{field.key} = {field.value}")
@@ -199,7 +210,7 @@ class Reader:
         if entry_type in ORGANIZATION_TYPES and "publisher" not in fields and "organization" in fields:
             fields["publisher"] = fields.pop("organization")  # as the BibLaTeX writer puts it
         for name, raw in fields.items():
-            self.field(record, name, raw, line)
+            self.field(record, name, raw, line, spelled.get(name, name))
         if not record.doi and "doi.org/" in record.url:
             record.doi = normalize_doi(record.url)
         if preprint_report and not record.container_title:
@@ -209,7 +220,7 @@ class Reader:
             record.custom[ENTRYTYPE] = entry_type
         return record
 
-    def field(self, record: Record, name: str, raw: str, line: int | None) -> None:
+    def field(self, record: Record, name: str, raw: str, line: int | None, spelled: str = "") -> None:
         """Into the model when a row of :data:`FIELDS` takes it for this type, else into ``custom``."""
         if not raw.strip():
             return
@@ -220,7 +231,7 @@ class Reader:
             return
         if rule and rule.kind == "doi":
             self.warn("bibtex.bad-doi", f"{record.key}: {raw!r} is not a DOI; kept as field doi", line)
-        record.custom[name] = raw
+        record.custom[spelled if spelled.lower() == name else name] = raw
 
     def evaluate(self, raw: str, line: int | None) -> str:
         self.allowance += EXPANSION_PER_CHAR * len(raw)

@@ -85,5 +85,6 @@ def _chunks(lines: Iterable[str], blocks_per_chunk: int,
 
 
 def _lines_in(text: str) -> int:
-    """Lines as the splitter counts them: newlines not escaped by a backslash."""
-    return text.count("\n") - text.count("\\\n")
+    """Lines as the splitter counts them: newlines not escaped by a backslash, and a last line
+    with no newline after it (a block starting there is in the chunk too)."""
+    return text.count("\n") - text.count("\\\n") + (bool(text) and not text.endswith("\n"))

@@ -119,10 +119,14 @@ KNOWN_TYPES: dict[str, set[str]] = {
 # keep them). A publisher of @misc, @online or @software is their organization (and is read back so).
 BIBLATEX_INVALID: dict[str, frozenset[str]] = {
     "article": frozenset({"publisher", "eventtitle"}),
-    **dict.fromkeys(("misc", "online", "software"), frozenset({"publisher"})),
+    **dict.fromkeys(("misc", "software"), frozenset({"publisher"})),
+    "online": frozenset({"publisher", "booktitle"}),
     "patent": frozenset({"publisher", "language"}),
 }
 ORGANIZATION_TYPES = frozenset({"misc", "online", "software"})
+CUSTOM_ALIASES = {"accessed": "urldate", "genre": "type"}
+"""CSL variables the model keeps in ``custom``, written under the field bibtex styles and biblatex
+know them by (biber rejects ``accessed`` and ``genre``)."""
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")

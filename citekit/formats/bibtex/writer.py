@@ -15,6 +15,7 @@ from bibtexparser.writer import BibtexFormat
 
 from citekit.formats.bibtex.table import (
     BIBLATEX_INVALID,
+    CUSTOM_ALIASES,
     ENTRYTYPE,
     ORGANIZATION_TYPES,
     FIELDS,
@@ -32,7 +33,8 @@ from citekit.model import Date, Name, Record
 from citekit.names import format_name, has_parts
 from citekit.text import squash
 
-_FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-:.+]*$")
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
+"""A name bibtex, biber and bibtexparser read as a field name (JabRef's ``__markedentry`` too)."""
 
 
 def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
@@ -90,6 +92,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
         fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
     written = {name.lower() for name in fields}
     for name, value in record.custom.items():
+        alias = CUSTOM_ALIASES.get(name, name)
+        name = alias if alias.lower() not in written and alias not in record.custom else name
         if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
             value = squash(value)
             fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
@@ -134,6 +138,8 @@ def _name_part(text: str, ascii_only: bool) -> str:
 def _date_fields(issued: Date | None, dialect: Dialect) -> dict[str, str]:
     if issued is None or not (issued.parts or issued.literal):
         return {}
+    if issued.month is not None and not 1 <= issued.month <= 12:
+        issued = Date(issued.parts[:1])  # a season or a bad month: bibtex and biber know no such month
     if not issued.parts:
         return {"year": "{" + to_latex(issued.literal, ascii_only=dialect == "bibtex") + "}"}
     if dialect == "biblatex":
@@ -170,8 +176,8 @@ def _fit_datamodel(kind: str, fields: dict[str, str]) -> str:
         kind = "inbook"
     for name in [n for n in fields if n.lower() in BIBLATEX_INVALID.get(kind, ())]:
         value = fields.pop(name)
-        if name.lower() == "publisher" and kind in ORGANIZATION_TYPES:
-            fields.setdefault("organization", value)
+        if name.lower() in ("publisher", "booktitle") and kind in ORGANIZATION_TYPES:
+            fields.setdefault("organization", value)  # a web page's site, when it has no publisher
     return kind
 
 
