@@ -24,6 +24,9 @@ _ARXIV_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+# dblp's record pages and BibTeX links (the ``biburl`` of dblp's BibTeX): https://dblp.org/rec/conf/cvpr/SzegedyLJSRAEVR15
+_DBLP_URL = re.compile(r"dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex/|html/)?([a-z0-9/_\-.]+?)(?:\.(?:bib|html|xml))?$",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,12 @@ def arxiv_doi(arxiv_id: str) -> str:
 
 def arxiv_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def find_dblp_key(url: str) -> str:
+    """The dblp key of a dblp record URL (``conf/cvpr/SzegedyLJSRAEVR15``); ``""`` if it is none."""
+    match = _DBLP_URL.search(url.strip())
+    return match.group(1) if match else ""
 
 
 def is_arxiv_doi(doi: str) -> bool:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from citekit.diagnostics import Diagnostic, ReadResult
+from citekit.errors import UsageError
 from citekit.formats import abstracts, bibtex, csljson, idlist, profile, ris
 from citekit.formats.base import Format
 
@@ -22,7 +23,7 @@ FORMATS: dict[str, Format] = {
 }
 
 
-class UnknownFormatError(ValueError):
+class UnknownFormatError(UsageError):
     """A format name or a file whose format cannot be told."""
 
 

@@ -123,6 +123,9 @@ BIBLATEX_INVALID: dict[str, frozenset[str]] = {
     "online": frozenset({"publisher", "booktitle"}),
     "patent": frozenset({"publisher", "language"}),
 }
+BIBLATEX_UNKNOWN = frozenset({"dblp"})
+"""Identifiers citekit adds that biblatex's data model has no field for (biber warns about each):
+left out of the BibLaTeX output only (BibTeX, CSL-JSON and RIS keep them)."""
 ORGANIZATION_TYPES = frozenset({"misc", "online", "software"})
 CUSTOM_ALIASES = {"accessed": "urldate", "genre": "type"}
 """CSL variables the model keeps in ``custom``, written under the field bibtex styles and biblatex

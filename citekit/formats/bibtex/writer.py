@@ -15,6 +15,7 @@ from bibtexparser.writer import BibtexFormat
 
 from citekit.formats.bibtex.table import (
     BIBLATEX_INVALID,
+    BIBLATEX_UNKNOWN,
     CUSTOM_ALIASES,
     ENTRYTYPE,
     ORGANIZATION_TYPES,
@@ -92,6 +93,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
         fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
     written = {name.lower() for name in fields}
     for name, value in record.custom.items():
+        if name == "container-title-short":
+            continue  # CSL's short venue: BibLaTeX's place for it is eventtitle, from the record's event
         alias = CUSTOM_ALIASES.get(name, name)
         name = alias if alias.lower() not in written and alias not in record.custom else name
         if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
@@ -174,7 +177,8 @@ def _fit_datamodel(kind: str, fields: dict[str, str]) -> str:
     each); a chapter with no editor is an @inbook (@incollection requires one)."""
     if kind == "incollection" and "editor" not in fields:
         kind = "inbook"
-    for name in [n for n in fields if n.lower() in BIBLATEX_INVALID.get(kind, ())]:
+    invalid = BIBLATEX_INVALID.get(kind, frozenset()) | BIBLATEX_UNKNOWN
+    for name in [n for n in fields if n.lower() in invalid]:
         value = fields.pop(name)
         if name.lower() in ("publisher", "booktitle") and kind in ORGANIZATION_TYPES:
             fields.setdefault("organization", value)  # a web page's site, when it has no publisher
