@@ -39,7 +39,7 @@ _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _MATH_SPLIT = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)*\$)")
-"""Math between ``$``: an escaped ``\$`` neither opens nor closes it."""
+"""Math between ``$``: an escaped dollar neither opens nor closes it."""
 
 
 def squash(text: str) -> str:

@@ -37,10 +37,10 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.frontend import STYLES_PATH
 from citeproc.source.json import CiteProcJSON
 from click.testing import CliRunner
+from every_script import every_script_records
 
 from citekit.cli import main
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
-from every_script import every_script_records
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

@@ -11,11 +11,11 @@ import pytest
 import rispy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import mutated, record_lists
 
 from citekit.diagnostics import ReadResult
 from citekit.formats import ris
 from citekit.model import Date, Name, Record
-from strategies import mutated, record_lists
 
 DATA = Path(__file__).parent / "data" / "ris"
 CASES = sorted(p.stem for p in DATA.glob("*.ris") if p.name.count(".") == 1)

@@ -114,7 +114,7 @@ def test_every_writer_takes_every_record_and_a_second_trip_changes_nothing(path:
     records = read_wild(path).records
     for name, fmt in WRITERS.items():
         first = guarded(lambda fmt=fmt: fmt.write(records))
-        again = guarded(lambda fmt=fmt, first=first: fmt.read(first, f"again.{name}"))
+        again = guarded(lambda fmt=fmt, first=first, name=name: fmt.read(first, f"again.{name}"))
         assert len(again.records) == len(records), name  # type: ignore[union-attr]
         assert [d for d in again.diagnostics if d.level == "error"] == [], name  # type: ignore[union-attr]
         assert fmt.write(again.records) == first, f"{name}: a second round trip changed the output"  # type: ignore[union-attr]

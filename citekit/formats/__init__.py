@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import re
-
 from pathlib import Path
 
 from citekit.diagnostics import Diagnostic, ReadResult

@@ -341,10 +341,9 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
         tag = name.removeprefix("ris:")
         if name.startswith("ris:") and _TAG_LINE.match(f"{tag}  - ") and tag not in ("TY", "ER", "N1"):
             raw_tags += [(tag, v) for line in value.split("\n") if (v := fold_lines(line)) and (tag, v) not in lines]
-        elif name not in leftovers and not (name in written and name not in _ATTRIBUTES):
-            # A custom entry whose name is also a model field (an ``issue`` beside ``number``) is kept too.
-            if not (name in _ATTRIBUTES and getattr(record, name) == value):
-                leftovers[name] = value
+        elif (name not in leftovers and not (name in written and name not in _ATTRIBUTES)
+              and not (name in _ATTRIBUTES and getattr(record, name) == value)):
+            leftovers[name] = value  # a custom entry named as a model field (an ``issue`` beside ``number``) too
     extra = [("M2", line) for line in note_lines(record, leftovers)]
     note = [("N1", text)] if (text := _multiline(record.note)) else []
     return lines + extra + note + raw_tags + [("ER", "")]

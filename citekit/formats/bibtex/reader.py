@@ -26,8 +26,8 @@ from citekit.formats.bibtex.arxiv import take_arxiv
 from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
-    ORGANIZATION_TYPES,
     MONTHS,
+    ORGANIZATION_TYPES,
     PREPRINT_BASES,
     PREPRINT_TYPE,
     READ_TYPES,

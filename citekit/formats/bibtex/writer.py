@@ -18,13 +18,13 @@ from citekit.formats.bibtex.table import (
     BIBLATEX_UNKNOWN,
     CUSTOM_ALIASES,
     ENTRYTYPE,
-    ORGANIZATION_TYPES,
     FIELDS,
     KNOWN_TYPES,
     MONTHS,
+    ORGANIZATION_TYPES,
+    PREPRINT_TYPE,
     READ_TYPES,
     Dialect,
-    PREPRINT_TYPE,
     default_type,
 )
 from citekit.formats.latex import is_inert, to_latex
