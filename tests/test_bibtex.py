@@ -371,7 +371,7 @@ def test_math_kept_and_specials_escaped(title, bibtex_title, biblatex_title):
 ])
 def test_case_protection_only_where_capitals_matter(word, protect):
     assert needs_protection(word) is protect
-    encoded = to_latex(f"On {word} again", ascii_only=True, protect=True)
+    encoded = to_latex(f"On {word} Again", ascii_only=True, protect=True)  # Title Case: capitals say nothing
     assert (f"{{{word}}}" in encoded) is protect
 
 
@@ -540,3 +540,26 @@ def test_field_table_has_a_row_for_every_attribute_and_type():
     for csl_type in [*list(bibtex.WRITE_TYPES), "document"]:
         for attr in attrs - {"author", "editor", "issued", "arxiv_id"}:
             assert any(r.attr == attr and r.applies(csl_type) for r in bibtex.FIELDS), (attr, csl_type)
+
+
+@pytest.mark.parametrize("title, written", [
+    # Sentence case (CSL-JSON, RIS, Crossref): capitalised words past a sentence start are proper nouns.
+    ("Fast Delaunay triangulation in Paris", "Fast {Delaunay} triangulation in {Paris}"),
+    ("Bayesian networks for Fourier analysis", "Bayesian networks for {Fourier} analysis"),
+    ("Byzantine Machine Learning: MultiKrum and an optimal notion of robustness",
+     "Byzantine {Machine} {Learning}: {MultiKrum} and an optimal notion of robustness"),
+    ("Graph neural networks in Zürich", "Graph neural networks in {Zürich}"),
+    ("Nearest neighbor search with compact codes: A decoder perspective",
+     "Nearest neighbor search with compact codes: A decoder perspective"),
+    # Title Case: capitals say nothing, only acronyms and mixed case are protected; never a whole title.
+    ("Why do Random Forests Work? Understanding Tree Ensembles as Self-Regularizing Adaptive Smoothers",
+     "Why do Random Forests Work? Understanding Tree Ensembles as Self-Regularizing Adaptive Smoothers"),
+    ("An Embedding of ReLU Networks and an Analysis of their Identifiability",
+     "An Embedding of {ReLU} Networks and an Analysis of their Identifiability"),
+    ("Deep Residual Learning for Image Recognition", "Deep Residual Learning for Image Recognition"),
+    ("On the BERT model and the iPhone", "On the {BERT} model and the {iPhone}"),
+])
+def test_proper_nouns_of_sentence_case_titles_are_protected(title, written):
+    record = Record(type="article-journal", title=title, container_title="J", key="k")
+    assert field(BIBLATEX.write([record]), "title") == "{" + written + "}"
+    assert read_one(BIBTEX.write([record])).title == title

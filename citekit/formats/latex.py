@@ -101,14 +101,50 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False) -> str:
     ``protect`` braces words whose capitals must survive a bibliography style's case change.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    proper = proper_nouns(text) if protect else frozenset()
     pieces: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
-        pieces.append(_text(text[position:match.start()], ascii_only, protect))
+        pieces.append(_text(text[position:match.start()], ascii_only, protect, proper, position))
         pieces.append(_math(match.group(), ascii_only, protect))
         position = match.end()
-    pieces.append(_text(text[position:], ascii_only, protect))
+    pieces.append(_text(text[position:], ascii_only, protect, proper, position))
     return "".join(pieces)
+
+
+def proper_nouns(title: str) -> frozenset[int]:
+    """Where the proper nouns of a sentence-case title start: its capitalised words past a sentence
+    start (``Fast {Delaunay} triangulation in {Paris}``), as Better BibTeX protects them.
+
+    A title with braces says what it protects itself (the BibTeX reader keeps no braces, so this
+    is for titles from CSL-JSON, RIS and the services). A title is in sentence case when some word
+    of four letters or more that Title Case would capitalise is in lower case, and capitalised
+    words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
+    and mixed case are protected (:func:`needs_protection`). Never most of a title.
+    """
+    plain = _MATH.sub(lambda m: " " * len(m.group()), title)
+    capitalised: list[int] = []
+    lower = 0
+    for match in _WORD.finditer(plain):
+        word = match.group()
+        if needs_protection(word) or not word[0].isalpha() or _starts_sentence(plain, match.start()):
+            continue
+        if word[0].isupper():
+            capitalised.append(match.start())
+        elif len(word) >= 4 and word.lower() not in _MINOR_WORDS:
+            lower += 1
+    return frozenset(capitalised) if lower and len(capitalised) <= 2 * lower else frozenset()
+
+
+_MINOR_WORDS = frozenset(
+    "about above after along among from into onto over than that their them then there these they this "
+    "those through under upon versus when where which while with within without your".split())
+"""Words of four letters or more that some Title Case styles leave in lower case."""
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \"'“‘([{«¿¡")
+    return not before or before[-1] in ":.?!;"
 
 
 def needs_protection(word: str) -> bool:
@@ -144,7 +180,7 @@ def _balanced(latex: str) -> bool:
     return depth == 0
 
 
-def _text(text: str, ascii_only: bool, protect: bool) -> str:
+def _text(text: str, ascii_only: bool, protect: bool, proper: frozenset[int] = frozenset(), offset: int = 0) -> str:
     if not protect:
         return _escape(text, ascii_only)
     pieces: list[str] = []
@@ -153,7 +189,8 @@ def _text(text: str, ascii_only: bool, protect: bool) -> str:
         word = match.group()
         pieces.append(_escape(text[position:match.start()], ascii_only))
         encoded = _escape(word, ascii_only)
-        pieces.append("{" + encoded + "}" if needs_protection(word) else encoded)
+        braced = needs_protection(word) or offset + match.start() in proper
+        pieces.append("{" + encoded + "}" if braced else encoded)
         position = match.end()
     pieces.append(_escape(text[position:], ascii_only))
     return "".join(pieces)
