@@ -52,22 +52,13 @@ def read_input_chunks(path: str, name: str, fmt: Format | None = None,
                       reference_date: dt.date | None = None) -> Iterator[ReadResult]:
     """:func:`read_input` in bounded pieces where the format reads files so (BibTeX); else in one."""
     chunked = (fmt or formats.by_suffix(path)) if path != STDIO else None
-    if chunked is not None and chunked.read_chunks is not None and not _declares_encoding(path):
+    if chunked is not None and chunked.read_chunks is not None:
         try:
             yield from chunked.read_chunks(Path(path), name)
         except OSError as error:
             raise _input_error(path, error) from None
     else:
         yield read_input(path, name, fmt, reference_date)
-
-
-def _declares_encoding(path: str) -> bool:
-    """A file that is not plain UTF-8 is decoded whole (the chunked reader reads UTF-8 lines)."""
-    try:
-        with open(path, "rb") as stream:
-            return formats.declared_encoding(stream.read(4096)) is not None
-    except OSError as error:
-        raise _input_error(path, error) from None
 
 
 def read_bytes(path: str) -> bytes:

@@ -98,7 +98,8 @@ def decode(data: bytes, file: str) -> tuple[str, list[Diagnostic]]:
         return data.decode(codec), diagnostics
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        message = f"not {codec.removesuffix('-sig')} at byte {error.start}; undecodable bytes replaced"
+        name = "UTF-8" if codec == "utf-8-sig" else codec
+        message = f"not {name} at byte {error.start}; undecodable bytes replaced"
         diagnostics.append(Diagnostic("warning", "input.encoding", message, file, line))
         return data.decode(codec, errors="replace"), diagnostics
 

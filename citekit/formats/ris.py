@@ -340,7 +340,8 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     for name, value in sorted(record.custom.items()):
         tag = name.removeprefix("ris:")
         if name.startswith("ris:") and _TAG_LINE.match(f"{tag}  - ") and tag not in ("TY", "ER", "N1"):
-            raw_tags += [(tag, v) for line in value.split("\n") if (v := fold_lines(line)) and (tag, v) not in lines]
+            implied = ("M3", _implied(record, "genre"))  # a preprint's genre, already written
+            raw_tags += [(tag, v) for line in value.split("\n") if (v := fold_lines(line)) and (tag, v) != implied]
         elif (name not in leftovers and not (name in written and name not in _ATTRIBUTES)
               and not (name in _ATTRIBUTES and getattr(record, name) == value)):
             leftovers[name] = value  # a custom entry named as a model field (an ``issue`` beside ``number``) too

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from citekit.diagnostics import Diagnostic, ReadResult
-from citekit.formats.bibtex.reader import Reader
+from citekit.formats.bibtex.reader import Reader, read
 from citekit.formats.bibtex.table import Dialect
 
 CHUNK_BLOCKS = 1000
@@ -29,9 +29,19 @@ def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
     newline after a backslash is not counted). ``@string``\\ s apply file-wide, also before their
     definition, so a first pass reads them (and checks the encoding); the first result holds
     what it found. Entry numbers and the keys seen carry across chunks. ``blocks_per_chunk``
-    defaults to :data:`CHUNK_BLOCKS`.
+    defaults to :data:`CHUNK_BLOCKS`. A file that declares another encoding than UTF-8 is read whole.
     """
     path = Path(path)
+    from citekit.formats import declared_encoding, decode  # the package imports this module
+
+    with path.open("rb") as stream:
+        declared = declared_encoding(stream.read(4096))
+    if declared is not None:  # UTF-16, a JabRef "% Encoding:" line: the lines below are UTF-8 lines
+        text, diagnostics = decode(path.read_bytes(), file)
+        whole = read(text, file, dialect)
+        whole.diagnostics[:0] = diagnostics
+        yield whole
+        return
     reader = Reader(file, dialect, ReadResult())
     encoding: list[Diagnostic] = []
     for body, lookahead, offset in _chunks(_decoded_lines(path, file, encoding), 1, strings_only=True):
