@@ -378,8 +378,9 @@ class LocalIndex:
         if version != SCHEMA_VERSION:
             raise StoreError(self.name, f"{self.path} has index schema {version}, this citekit reads "
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
-        with self._transaction():
-            self._db.execute(_CROSSREFS)  # added after schema 1: created in older indexes as well
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'dblp_crossrefs'").fetchone():
+            with self._transaction():  # added after schema 1: created in older indexes as well
+                self._db.execute(_CROSSREFS)
 
     def _add(self, items: Iterable[Loaded | Diagnostic],
              progress: Callable[[int], None] | None = None) -> AddResult:
