@@ -128,7 +128,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
 class _Lines:
     """Line numbers of positions, counted forward as bibtexparser counts them."""
 
-    __slots__ = ("text", "position", "line")
+    __slots__ = ("line", "position", "text")
 
     def __init__(self, text: str) -> None:
         self.text, self.position, self.line = text, 0, 0
@@ -157,7 +157,7 @@ def _fast_block(text: str, start: int, lines: _Lines) -> Block | None:
         return None
     kind = head.group(1).lower()
     body = head.end()
-    if kind.startswith("comment") or kind.startswith("preamble"):
+    if kind.startswith(("comment", "preamble")):
         match = _BODY.match(text, body)
         if match is None or _INNER_LINE_START.search(text, start, match.end()):
             return None
