@@ -66,6 +66,8 @@ class Reader:
         self.file, self.dialect, self.result = file, dialect, result
         self.strings: dict[str, str] = {}
         self.string_keys: set[str] = set()
+        self.string_keys_read: list[tuple[str, int]] = []
+        """Each ``@string`` read by :meth:`read_blocks`: its name and line."""
         self.keys: set[str] = set()
         self.index: int | None = None
         self.allowance = EXPANSION_ALLOWANCE
@@ -73,9 +75,9 @@ class Reader:
         self.count = 0
         self.line_offset = 0
 
-    def split(self, text: str, line_offset: int = 0, lines: int | None = None) -> list[Block] | None:
-        """The blocks, those starting within the first ``lines`` lines (all when None); None (and an
-        error) when the text cannot be split at all."""
+    def split(self, text: str, line_offset: int = 0, drop_last: bool = False) -> list[Block] | None:
+        """The blocks (but the last with ``drop_last``); None (and an error) when the text cannot be
+        split at all."""
         self.line_offset = line_offset
         try:
             blocks = scan(text)
@@ -84,9 +86,7 @@ class Reader:
             self.result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, self.file,
                                                       line_offset + 1, raw=text))
             return None
-        if lines is None:
-            return blocks
-        return [block for block in blocks if block.line < lines]
+        return blocks[:-1] if drop_last else blocks
 
     def line(self, block: Block) -> int:
         return block.line + 1 + self.line_offset
@@ -115,6 +115,7 @@ class Reader:
                     message = f"@string {block.key} defined again; the last wins"
                     self.warn("bibtex.duplicate-string", message, line)
                 self.string_keys.add(block.key)
+                self.string_keys_read.append((block.key, line))
             elif kind == "failed" and not _NOT_ENTRIES.match(block.raw):
                 self.count += 1
                 message = f"entry {self.count} could not be read: {block.error.strip()}"

@@ -184,16 +184,16 @@ def _fast_entry(text: str, start: int, entry_type: str, body: int, lines: _Lines
 
 
 def _slow_blocks(text: str, start: int, lines: _Lines) -> tuple[list[Block], int]:
-    """bibtexparser's blocks from ``start`` to the next line that starts a block (kept for the next
-    call), and where they end."""
+    """bibtexparser's blocks from ``start`` to the next line that starts a block, and where they end.
+
+    That line's block start (``@type{``) is given to bibtexparser too, as the block before may end
+    differently when it meets one (its raw text may then hold it); the block it starts is dropped."""
     after = _LINE_BLOCK_START.search(text, start + 1)
-    stop = after.end() - len(after.group().lstrip()) if after else len(text)
-    look = text.find("\n", stop)
-    segment = text[start:(len(text) if after is None or look < 0 else look + 1)]
     first = lines.at(start)
-    keep = segment.count("\n", 0, stop - start) - segment.count("\\\n", 0, stop - start)
-    blocks = [_converted(block, first) for block in Splitter(segment).split().blocks]
-    return [block for block in blocks if block.line - first < keep or after is None], stop
+    if after is None:
+        return [_converted(block, first) for block in Splitter(text[start:]).split().blocks], len(text)
+    blocks = Splitter(text[start:after.end()]).split().blocks[:-1]
+    return [_converted(block, first) for block in blocks], after.end() - len(after.group().lstrip())
 
 
 def _converted(block: BibBlock, offset: int) -> Block:
