@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from citekit.formats.base import Format
+from citekit.formats.base import Format, Layout
 from citekit.formats.bibtex.reader import read, sniff
 from citekit.formats.bibtex.streaming import CHUNK_BLOCKS, read_chunks
 from citekit.formats.bibtex.table import (
@@ -24,13 +24,14 @@ from citekit.formats.bibtex.table import (
     FieldRule,
 )
 from citekit.formats.bibtex.values import MONTH_MACROS, evaluate
-from citekit.formats.bibtex.writer import write, write_chunks
+from citekit.formats.bibtex.writer import write
 
 __all__ = [
     "BIBLATEX", "BIBTEX", "CHUNK_BLOCKS", "ENTRYTYPE", "FIELDS", "JOURNAL_TYPES", "MONTHS", "MONTH_MACROS",
     "READ_TYPES", "WRITE_TYPES", "Dialect", "FieldRule", "evaluate", "read", "read_chunks", "sniff", "write",
-    "write_chunks",
 ]
+LAYOUT = Layout(separator="\n")
+"""Entries end with a newline; a blank line between them."""
 
 BIBTEX = Format(
     name="bibtex",
@@ -40,7 +41,8 @@ BIBTEX = Format(
     read=partial(read, dialect="bibtex"),
     write=partial(write, dialect="bibtex"),
     read_chunks=partial(read_chunks, dialect="bibtex"),
-    write_chunks=partial(write_chunks, dialect="bibtex"),
+    write_body=partial(write, dialect="bibtex"),
+    layout=LAYOUT,
     priority=20,
 )
 BIBLATEX = Format(
@@ -51,6 +53,7 @@ BIBLATEX = Format(
     read=partial(read, dialect="biblatex"),
     write=partial(write, dialect="biblatex"),
     read_chunks=partial(read_chunks, dialect="biblatex"),
-    write_chunks=partial(write_chunks, dialect="biblatex"),
+    write_body=partial(write, dialect="biblatex"),
+    layout=LAYOUT,
     priority=21,
 )
