@@ -23,6 +23,7 @@ import tempfile
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypeVar
@@ -187,15 +188,17 @@ def ordered_map(function: Callable[[Job, T], R], job: Job, items: Iterable[T], j
     global _JOB
     _JOB = job  # inherited by the forked workers: the @string table is not sent with every chunk
     gc.freeze()  # what exists now is shared with the workers, not copied into each by the collector
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        window: deque = deque()
-        for item in [*head, *items]:
-            window.append(pool.apply_async(_in_worker, (function, item)))
-            if len(window) >= 2 * jobs:
-                yield window.popleft().get()
-        while window:
-            yield window.popleft().get()
-    gc.unfreeze()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            window: deque[Future[R]] = deque()
+            for item in [*head, *items]:
+                window.append(pool.submit(_in_worker, function, item))
+                if len(window) >= 2 * jobs:
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+    finally:
+        gc.unfreeze()
 
 
 def _in_worker(function: Callable[[Job, T], R], item: T) -> R:
