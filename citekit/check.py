@@ -47,15 +47,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bibtexparser
 import jsonschema
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from citekit import formats, io
 from citekit.diagnostics import Diagnostic, Level
 from citekit.enrich import Enricher
 from citekit.formats import csljson, ris
 from citekit.formats.bibtex import evaluate
+from citekit.formats.bibtex.scanner import scan
 from citekit.formats.latex import plain_identifier
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
@@ -221,15 +220,10 @@ def check_text(item: Input, target: str, item_lines: dict[int, int]) -> list[Dia
 
 
 def _bibtex_entries(text: str) -> list[_Entry]:
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    entries = []
-    for block in library.blocks:
-        entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
-        if isinstance(entry, Entry):
-            line = (block.start_line or 0) + 1
-            fields = [(f.key.lower(), f.value, (f.start_line or line - 1) + 1) for f in entry.fields]
-            entries.append(_Entry(line, entry.entry_type.lower(), fields))
-    return entries
+    """The entries as the BibTeX reader splits them (:mod:`citekit.formats.bibtex.scanner`)."""
+    return [_Entry(block.line + 1, block.type, [(name.lower(), value, line + 1) for (name, value), line
+                                                in zip(block.fields, block.field_lines(), strict=True)])
+            for block in scan(text) if block.kind == "entry"]
 
 
 def _required(entry: _Entry, dialect: str, file: str) -> Iterator[Diagnostic]:
