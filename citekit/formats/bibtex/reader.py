@@ -4,7 +4,6 @@ decoded to Unicode (math kept as ``$…$``), names parsed by :mod:`citekit.names
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -218,7 +217,8 @@ class Reader:
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
             name = _parsed_name(part)
             if name is not None:
-                names.append(copy.copy(name))
+                names.append(Name(name.family, name.given, name.non_dropping_particle, name.dropping_particle,
+                                  name.suffix, name.literal))
         return names, truncated
 
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
@@ -253,7 +253,7 @@ class Reader:
         return Date((year, month, day) if day else (year, month))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)
 def _parsed_name(part: str) -> Name | None:
     """A name as :func:`~citekit.names.parse_name` reads it, None when it has no part (cached:
     authors recur across a file, and parsing took a fifth of ``convert``; copied by the caller)."""

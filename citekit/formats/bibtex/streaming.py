@@ -17,6 +17,7 @@ chunk, so that the chunks together give what :func:`~.reader.read` gives for the
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,11 +88,26 @@ def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
     reader = Reader(file, dialect, ReadResult())
     for chunk in chunks(path, file, CHUNK_BLOCKS, found.diagnostics):
         if _STRING.search(chunk.text):
-            reader.define_strings(reader.split(chunk.text + chunk.lookahead, chunk.line_offset,
-                                               bool(chunk.lookahead)) or [])
+            for block in _string_blocks(chunk):
+                reader.define_strings(reader.split(block.text + block.lookahead, block.line_offset,
+                                                   bool(block.lookahead)) or [])
     found.table, found.allowance = reader.strings, reader.allowance
     found.diagnostics.extend(reader.result.diagnostics)
     return found
+
+
+def _string_blocks(chunk: Chunk) -> Iterator[Chunk]:
+    """The chunk's blocks that may hold an ``@string``, each as a chunk of its own (reading only
+    those is what makes the first pass quick)."""
+    text = chunk.text
+    starts = [match.start() for match in _LINE_BLOCK_START.finditer(text)]
+    bounds = [0, *(start for start in starts if start), len(text)]
+    offset = chunk.line_offset
+    for start, end in itertools.pairwise(bounds):
+        if _STRING.search(text, start, end):
+            lookahead = _block_start(text, end) if end < len(text) else chunk.lookahead
+            yield Chunk(text[start:end], lookahead, offset)
+        offset += _lines_in(text[start:end])
 
 
 def read_chunk(chunk: Chunk, file: str, dialect: Dialect, strings: Strings) -> ChunkRead:
