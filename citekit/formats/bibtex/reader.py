@@ -29,6 +29,10 @@ from citekit.model import Date, Name, Origin, Record
 from citekit.names import has_parts, parse_name, split_names
 from citekit.text import squash
 
+_EMPTY_NAME_PART = re.compile(r"^\s*,|,\s*,|,\s*$")
+_YEAR = re.compile(r"\d{1,4}")
+_MONTH_DAY = re.compile(r"\s*([A-Za-z]+|\d{1,2})\.?(?:\s+(\d{1,2}))?\s*")
+_DASHES = re.compile(r"\s*(?:-+|–|—)\s*")
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:/.*)?")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
@@ -213,7 +217,7 @@ class Reader:
         parts, truncated = split_names(raw)
         names: list[Name] = []
         for part in parts:
-            if re.search(r"^\s*,|,\s*,|,\s*$", part):
+            if "," in part and _EMPTY_NAME_PART.search(part):
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
             name = _parsed_name(part)
             if name is not None:
@@ -234,7 +238,7 @@ class Reader:
         if "year" not in fields:
             return None
         text = decode(fields.pop("year"))
-        if not re.fullmatch(r"\d{1,4}", text) or not int(text):
+        if not _YEAR.fullmatch(text) or not int(text):
             self.warn("bibtex.bad-date", f"year {text!r} is not a number; kept as text", line)
             return Date(literal=text)
         year = int(text)
@@ -278,7 +282,7 @@ def _has_container(fields: dict[str, str], csl_type: str) -> bool:
 
 def _month_day(text: str) -> tuple[int | None, int | None]:
     """``oct``, ``October``, ``Oct.``, ``10``, and ``September 14`` (from ``sep # "~14"``)."""
-    match = re.fullmatch(r"\s*([A-Za-z]+|\d{1,2})\.?(?:\s+(\d{1,2}))?\s*", text)
+    match = _MONTH_DAY.fullmatch(text)
     if not match:
         return None, None
     name, day = match.group(1).lower(), int(match.group(2)) if match.group(2) else None
@@ -306,7 +310,7 @@ def _lost_entries(text: str) -> list[tuple[int, str]]:
 _DECODERS: dict[str, Callable[[str], str]] = {
     "text": decode,
     "title": decode,
-    "pages": lambda raw: re.sub(r"\s*(?:-+|–|—)\s*", "-", decode(raw)),
+    "pages": lambda raw: _DASHES.sub("-", decode(raw)),
     "doi": lambda raw: normalize_doi(plain_identifier(raw)),
     "url": lambda raw: squash(plain_identifier(raw)),
 }
