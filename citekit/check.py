@@ -47,8 +47,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
-
 from citekit import formats, io
 from citekit.diagnostics import Diagnostic, Level
 from citekit.enrich import Enricher
@@ -329,6 +327,8 @@ def _csl_entries(text: str, file: str, target: str, item_lines: dict[int, int],
         return []
     schema = csljson.schema()
     properties, types = schema["items"]["properties"], set(csljson.csl_types())
+    import jsonschema  # imported when first needed: a tenth of citekit's start-up
+
     validator = jsonschema.Draft7Validator({**schema["items"], "definitions": schema["definitions"]})
     entries = []
     for index, item in enumerate(data if isinstance(data, list) else [data], start=1):

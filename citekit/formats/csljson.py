@@ -21,9 +21,8 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import orjson
 
 from citekit.diagnostics import Diagnostic, ReadResult
@@ -32,6 +31,9 @@ from citekit.ids import arxiv_doi, arxiv_url, is_arxiv_doi, normalize_doi, parse
 from citekit.keys import assign_keys, make_key
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
 from citekit.names import TRUNCATION_MARKERS
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # Record attribute → CSL variable, in the order items are written.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -76,6 +78,8 @@ def _validator(variable: str | None = None) -> jsonschema.Draft7Validator:
     """A validator for one item, or for the value of one variable."""
     full = schema()
     target = full["items"] if variable is None else full["items"]["properties"][variable]
+    import jsonschema  # imported when first needed: a tenth of citekit's start-up
+
     return jsonschema.Draft7Validator({**target, "definitions": full["definitions"]})
 
 
