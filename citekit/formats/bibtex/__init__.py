@@ -33,27 +33,15 @@ __all__ = [
 LAYOUT = Layout(separator="\n")
 """Entries end with a newline; a blank line between them."""
 
-BIBTEX = Format(
-    name="bibtex",
-    description="BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
-    suffixes=(".bib",),
-    sniff=sniff,
-    read=partial(read, dialect="bibtex"),
-    write=partial(write, dialect="bibtex"),
-    read_chunks=partial(read_chunks, dialect="bibtex"),
-    write_body=partial(write, dialect="bibtex"),
-    layout=LAYOUT,
-    priority=20,
-)
-BIBLATEX = Format(
-    name="biblatex",
-    description="BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass",
-    suffixes=(),
-    sniff=sniff,
-    read=partial(read, dialect="biblatex"),
-    write=partial(write, dialect="biblatex"),
-    read_chunks=partial(read_chunks, dialect="biblatex"),
-    write_body=partial(write, dialect="biblatex"),
-    layout=LAYOUT,
-    priority=21,
-)
+
+
+def _format(dialect: Dialect, description: str, suffixes: tuple[str, ...], priority: int) -> Format:
+    return Format(name=dialect, description=description, suffixes=suffixes, sniff=sniff,
+                  read=partial(read, dialect=dialect), write=partial(write, dialect=dialect),
+                  read_chunks=partial(read_chunks, dialect=dialect), write_body=partial(write, dialect=dialect),
+                  layout=LAYOUT, priority=priority)
+
+
+BIBTEX = _format("bibtex", "BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
+                 (".bib",), 20)
+BIBLATEX = _format("biblatex", "BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass", (), 21)
