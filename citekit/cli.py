@@ -1,7 +1,11 @@
-"""The command line: a thin click layer over :mod:`citekit.io`, the readers, writers and pipeline.
+"""The command line: a thin click layer over :mod:`citekit.api` (and, for ``convert``, which
+streams, :mod:`citekit.io` and the formats).
 
 Exit status: 0 success; 1 when an input record could not be read (or, with ``--strict``, when
-anything was warned about, a source that failed included); 2 on usage errors (click's convention).
+anything was warned about, a source that failed included); 2 when the run could not start: a bad
+option or environment variable, an input that cannot be read, an index or cache that cannot be
+used (click's convention for usage errors). Every :class:`~citekit.errors.CitekitError` becomes
+a one-line message and its exit status in one place, :class:`_Command`: never a traceback.
 A source that fails (retries exhausted, server unreachable) does not fail the run: the records it
 could not check are written as they were read, the end-of-run summary names what failed, and a
 rerun with the same cache asks only for that.
@@ -11,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import signal
 import sys
 import threading
@@ -21,18 +24,22 @@ from typing import Any
 
 import click
 
-from citekit import __version__, formats, io, pipeline
+from citekit import __version__, api, formats, io, pipeline, venues
 from citekit import check as check_module
 from citekit import convert as convert_module
+from citekit import decisions as decisions_module
+from citekit import review as review_module
+from citekit.api import EXPORT_FILES
+from citekit.diagnostics import Diagnostic
 from citekit.enrich import Enricher
+from citekit.errors import CitekitError, InputError, UsageError
+from citekit.keys import DEFAULT_PATTERN, KeyPlan, check_pattern
+from citekit.model import Record
+from citekit.progress import Progress
+from citekit.report import Report, SourceSummary
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
 from citekit.sources import parse_names as parse_source_names
 from citekit.sources.local import LocalIndex
-from citekit.diagnostics import Diagnostic
-from citekit.keys import DEFAULT_PATTERN, KeyPatternError, KeyPlan, check_pattern
-from citekit.model import Record
-from citekit.progress import Progress
-from citekit.report import Report
 
 FORMAT_NAMES = click.Choice(formats.readable())
 WRITER_NAMES = click.Choice(formats.writable())
@@ -49,10 +56,50 @@ def _exit_on_signal(number: int, _frame: object) -> None:
     raise SystemExit(128 + number)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    """A command whose errors end it with a message and the documented status, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CitekitError as error:
+            raise _click_error(error, ctx) from None
+        except OSError as error:  # what no layer below expected: a file that went away while it was read…
+            raise _click_error(InputError(str(error.filename or ""), error.strerror or str(error)), ctx) from None
+
+
+def _click_error(error: CitekitError, ctx: click.Context) -> click.ClickException:
+    if isinstance(error, UsageError):
+        if error.option:
+            return click.BadParameter(str(error), ctx, param_hint=error.option)
+        return click.UsageError(str(error), ctx)
+    return _CannotStart(str(error)) if error.exit_code == 2 else _Failed(str(error))
+
+
+class _Failed(click.ClickException):
+    exit_code = 1
+
+
+class _CannotStart(click.ClickException):
+    exit_code = 2
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups are _Group too
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citekit")
-def main() -> None:
+@click.option("--venues", "venues_file", type=click.Path(exists=True, dir_okay=False),
+              help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).")
+def main(venues_file: str | None) -> None:
     """Turn messy bibliographic records into clean, complete, verified ones."""
+    if venues_file:
+        try:
+            venues.load(venues_file)
+        except (ValueError, KeyError, TypeError) as error:
+            raise click.BadParameter(f"{venues_file}: not a venue file ({error!r})", param_hint="--venues") from None
 
 
 def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -99,34 +146,14 @@ def convert(inputs: tuple[str, ...], output: str, to_format: str | None, from_fo
 
     Formats: bibtex, biblatex, csljson, ris; read-only: profile, abstracts, ids.
     """
-    writer = _output_format(output, to_format)
-    _check_key_pattern(key_pattern)
+    writer = io.format_for_output(output, to_format)
+    check_pattern(key_pattern)
     report = Report(itemised=report_path is not None)
     plan = KeyPlan(key_pattern, keep_existing=not rekey)
     date = reference_date.date() if reference_date else None
-    try:
-        convert_module.run(inputs, from_format, writer, report, plan, date, jobs,
-                           lambda: print_diagnostics(report.all_diagnostics()), output)
-    except formats.UnknownFormatError as error:
-        raise click.UsageError(str(error)) from None
+    convert_module.run(inputs, from_format, writer, report, plan, date, jobs,
+                       lambda: print_diagnostics(report.all_diagnostics()), output)
     finish(report, len(plan), report_path, strict)
-
-
-def read_all(inputs: Sequence[str], from_format: str | None,
-             reference_date: dt.datetime | None) -> tuple[list[Record], Report]:
-    """Read every input, report its diagnostics on stderr, account for every record."""
-    fmt = formats.get(from_format) if from_format else None
-    report = Report()
-    records: list[Record] = []
-    for path, name in zip(inputs, io.input_names(inputs), strict=True):
-        try:
-            result = io.read_input(path, name, fmt, reference_date.date() if reference_date else None)
-        except formats.UnknownFormatError as error:
-            raise click.UsageError(str(error)) from None
-        report.add_read(result)
-        records.extend(result.records)
-    print_diagnostics(report.all_diagnostics())
-    return records, report
 
 
 def finish(report: Report, outputs: int, report_path: str | None, strict: bool) -> None:
@@ -137,23 +164,6 @@ def finish(report: Report, outputs: int, report_path: str | None, strict: bool) 
     warned = any(d.level == "warning" for d in report.all_diagnostics())
     if report.failed or (strict and warned):
         sys.exit(1)
-
-
-def _output_format(output: str, to_format: str | None) -> formats.Format:
-    try:
-        fmt = io.format_for_output(output, to_format)
-    except formats.UnknownFormatError as error:
-        raise click.UsageError(str(error)) from None
-    if fmt.write is None:
-        raise click.UsageError(f"{fmt.name} can be read, not written")
-    return fmt
-
-
-def _check_key_pattern(pattern: str) -> None:
-    try:
-        check_pattern(pattern)
-    except KeyPatternError as error:
-        raise click.BadParameter(str(error), param_hint="--key-pattern") from None
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
@@ -178,6 +188,9 @@ enrich_options = _options(
                  help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
     click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
                  help="Records matched at once: processes for the local index alone, else threads."),
+    click.option("--decisions", "decisions_path", type=click.Path(dir_okay=False, exists=True),
+                 help="decisions.json from the review page: accepted candidates are matched, rejected ones "
+                      "left unmatched."),
 )
 
 
@@ -187,15 +200,10 @@ enrich_options = _options(
 @enrich_options
 def enrich(inputs: tuple[str, ...], output: str, to_format: str | None, **options: Any) -> None:
     """Match INPUT records against the sources, complete them, merge duplicates, write one file."""
-    writer = _output_format(output, to_format)
+    writer = io.format_for_output(output, to_format)
     records, report = _enrich(inputs, **options)
-    assert writer.write is not None
-    io.write_output(output, writer.write(records))
+    api.write(records, output, format=writer.name)
     finish(report, len(records), options["report_path"], options["strict"])
-
-
-EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "library.json": "csljson",
-                "library.ris": "ris"}
 
 
 @main.command()
@@ -204,15 +212,15 @@ EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "li
               help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.")
 @common_read_options
 @enrich_options
-def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
+@click.option("--review", "with_review", is_flag=True, help="Also write review.html, the review page of the report.")
+def export(inputs: tuple[str, ...], directory: str, with_review: bool, **options: Any) -> None:
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
-    library: dict[str | Path, list[str]] = {}
-    for name, format_name in EXPORT_FILES.items():
-        writer = formats.get(format_name).write
-        assert writer is not None
-        library[folder / name] = [writer(records)]
+    library: dict[str | Path, list[str]] = {folder / name: [api.write_string(records, fmt)]
+                                            for name, fmt in EXPORT_FILES.items()}
+    if with_review:
+        library[folder / "review.html"] = [review_module.page(report.as_dict(len(records)))]
     io.write_outputs(library)
     finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
 
@@ -220,35 +228,38 @@ def export(inputs: tuple[str, ...], directory: str, **options: Any) -> None:
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
             cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
-            **_: Any) -> tuple[list[Record], Report]:
-    _check_key_pattern(key_pattern)
-    try:
-        names = parse_source_names(source_names)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--sources") from None
-    records, report = read_all(inputs, from_format, reference_date)
-    if rekey:
-        for record in records:
-            record.key = ""
-    try:
-        sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path,
-                               timeout=timeout, retries=retries)
-    except ValueError as error:  # a bad CITEKIT_ARXIV_INTERVAL
-        raise click.UsageError(str(error)) from None
+            decisions_path: str | None, **_: Any) -> tuple[list[Record], Report]:
+    check_pattern(key_pattern)  # options first: a bad one ends the run before anything is read
+    decisions = decisions_module.load(decisions_path) if decisions_path else {}
+    names = parse_source_names(source_names)
+    records, report = api.read(inputs, format=from_format, reference_date=reference_date.date() if reference_date else None)
+    print_diagnostics(report.all_diagnostics())
     tell = SaidOnce()
-
-    try:
-        enricher = Enricher(sources, on_source_error=tell)
-        with _progress("matching", len(records)) as advance:
-            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance, jobs=jobs,
-                                   reopen=functools.partial(open_sources, names, index=index_path)
-                                   if names == ["local"] else None)
-        print_diagnostics([d for e in report.entries.values() for d in e.diagnostics if d.code.startswith("enrich.")])
-        _summarise_sources(sources, tell.said)
-        report.diagnostics.extend(_source_failures(sources))
-    finally:
-        close_all(sources)
+    with _progress("matching", len(records)) as advance:
+        outputs, report = api.enrich(records, report=report, sources=names, offline=offline, index=index_path,
+                                     cache=cache_path, mailto=mailto, timeout=timeout, retries=retries, jobs=jobs,
+                                     key_pattern=key_pattern, rekey=rekey, decisions=decisions,
+                                     on_source_error=tell, progress=advance)
+    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
+                       if d.code.startswith(("enrich.", "review."))])
+    _summarise_sources(report.sources, tell.said)
+    if decisions_path:
+        unused = decisions_module.unused(decisions, records, decisions_path)
+        print_diagnostics(unused)
+        report.diagnostics.extend(unused)
     return outputs, report
+
+
+@main.command()
+@click.argument("report_path", metavar="REPORT", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
+              help="The page to write (review.html), or - for standard output.")
+def review(report_path: str, output: str) -> None:
+    """Write one self-contained HTML page to review REPORT's matches and decide the uncertain ones.
+
+    Its "Download decisions" button saves decisions.json, for enrich and export --decisions.
+    """
+    io.write_output(output, review_module.page(review_module.load_report(report_path)))
 
 
 class SaidOnce:
@@ -266,25 +277,15 @@ class SaidOnce:
         click.echo(f"warning: {error}", err=True)
 
 
-def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
+def _summarise_sources(sources: Sequence[SourceSummary], told: set[str]) -> None:
     """What each remote source did, and what failed (unless said already): a rerun resumes from the cache."""
     for source in sources:
-        stats = getattr(source, "stats", None)
-        if stats is None or not (stats.requests or stats.cached or stats.failures):
+        if not source.active:
             continue
-        missed = getattr(source, "offline_misses", 0)
-        click.echo(f"{source.name}: {stats.requests} requests, {stats.cached} answered from the cache, "
-                   f"{stats.retries} retried, {len(stats.failures)} failed"
-                   + (f", {missed} unanswered offline" if missed else ""), err=True)
-        for failure in stats.failures:
+        click.echo(source.line(), err=True)
+        for failure in source.failures:
             if not any(failure in said for said in told):
                 click.echo(f"  {source.name}: {failure}", err=True)
-
-
-def _source_failures(sources: Sequence[Any]) -> list[Diagnostic]:
-    """What failed, for the report (and for ``--strict``): the records concerned were kept as read."""
-    return [Diagnostic("warning", "source.failed", f"{source.name}: {failure}; a rerun with the same cache asks again")
-            for source in sources for failure in getattr(getattr(source, "stats", None), "failures", [])]
 
 
 @contextlib.contextmanager
@@ -305,14 +306,17 @@ def index() -> None:
 @index.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
-def index_add(files: tuple[str, ...], index_path: str | None) -> None:
-    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}, .gz or
-    not), or any file citekit reads (CSL-JSON, BibTeX, RIS) as reference data."""
+@click.option("--dtd", type=click.Path(exists=True, dir_okay=False),
+              help="dblp.dtd for a dblp dump (default: the dblp.dtd beside the dump).")
+def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -> None:
+    """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}), dblp's
+    XML dump (dblp.xml with its dblp.dtd), .gz or not, or any file citekit reads (CSL-JSON, BibTeX,
+    RIS; ACL Anthology's anthology+abstracts.bib.gz) as reference data."""
     failed = False
     with LocalIndex(index_path) as local:
         for path in files:
             with _progress(f"indexing {Path(path).name}") as advance:
-                result = local.add_file(path, progress=advance)
+                result = local.add_file(path, progress=advance, dtd=dtd)
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
@@ -361,8 +365,6 @@ def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, 
     try:
         enricher = Enricher(sources, on_source_error=tell) if sources else None
         findings = check_module.check_paths(inputs, target, from_format, enricher)
-    except formats.UnknownFormatError as error:
-        raise click.UsageError(str(error)) from None
     finally:
         close_all(sources)
     if as_json:

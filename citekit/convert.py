@@ -144,14 +144,18 @@ def _written(path: str, name: str, fmt: Format | None, writer: Format, plan: Key
         yield write_records(streaming.ChunkRead(name, result, count, [], {}), writer, plan)
         return
     file = Path(path)
-    strings = streaming.file_strings(file, name, chunked.name)  # type: ignore[arg-type]
-    yield Written(streaming.ChunkRead(name, ReadResult(diagnostics=strings.diagnostics), 0, [], {}), [""], [],
-                  [], [])
-    merger = streaming.Merger()
-    job = Job(name, chunked.name, strings, writer, plan)
-    for written in ordered_map(_convert_chunk, job, streaming.chunks(file, name, streaming.CHUNK_BLOCKS), jobs):
-        written.read.result = merger.merge(written.read)
-        yield written
+    try:
+        strings = streaming.file_strings(file, name, chunked.name)  # type: ignore[arg-type]
+        yield Written(streaming.ChunkRead(name, ReadResult(diagnostics=strings.diagnostics), 0, [], {}), [""], [],
+                      [], [])
+        merger = streaming.Merger()
+        job = Job(name, chunked.name, strings, writer, plan)
+        for written in ordered_map(_convert_chunk, job, streaming.chunks(file, name, streaming.CHUNK_BLOCKS),
+                                   jobs):
+            written.read.result = merger.merge(written.read)
+            yield written
+    except OSError as error:
+        raise io.input_error(path, error) from None
 
 
 def _convert_chunk(job: Job, chunk: streaming.Chunk) -> Written:

@@ -10,14 +10,18 @@ every input value that a source contradicts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from citekit import decisions as user
+from citekit.brief import brief
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi
-from citekit.match import DEFAULT_POLICY, Decision, Policy, decide, is_published_version, one_paper, score_title
+from citekit.match import (DEFAULT_POLICY, Decision, Policy, assess, decide, is_published_version, one_paper,
+                           score_title)
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Query, Source, SourceError
+from citekit.venues import add_short_forms
 
 # Fields merged by priority; the rest (authors, dates, identifiers) have rules of their own.
 MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
@@ -42,8 +46,13 @@ class Enricher:
     search_limit: int = 5
     on_source_error: Callable[[SourceError], None] = lambda error: None
     """Called when a source fails; the run carries on with the others (and the cache)."""
+    decisions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """A person's decisions by record fingerprint (:mod:`citekit.decisions`): they overrule the matcher."""
 
     def enrich(self, record: Record) -> Outcome:
+        decided = self.decisions.get(user.fingerprint(record)) if self.decisions else None
+        if decided is not None:
+            return self.decided(record, decided["choice"])
         candidates = self.candidates(record)
         decision = decide(record, candidates, self.policy)
         if decision.status != "matched" or decision.best is None:
@@ -51,6 +60,38 @@ class Enricher:
         versions = self.versions_of(decision.best.candidate, decision.best.source, candidates)
         merged, diagnostics = merge(record, versions)
         return Outcome(merged, decision, diagnostics)
+
+    def decided(self, record: Record, choice: str) -> Outcome:
+        """The record matched to the candidate a person chose (looked up again in the sources), or
+        unmatched without a search when they chose none; a choice no source has is reported."""
+        if choice == user.NONE:
+            return Outcome(record.copy(), Decision("unmatched", user.USER_RULE))
+        chosen = self._chosen(record, choice)
+        if chosen is None:
+            where = record.origin
+            note = Diagnostic("warning", "review.choice-not-found",
+                              f"the decision names {choice}, which no source has now; "
+                              "the record is kept as read",
+                              file=where.file if where else "", line=where.line if where else None,
+                              index=where.index if where else None)
+            return Outcome(record.copy(), Decision("unmatched", user.USER_RULE), [note])
+        assessment = assess(record, *chosen, self.policy)
+        merged, diagnostics = merge(record, self.versions_of(*chosen, [chosen]))
+        decision = Decision("matched", user.USER_RULE, assessment, assessed=[assessment])
+        return Outcome(merged, decision, diagnostics)
+
+    def _chosen(self, record: Record, choice: str) -> tuple[Record, str] | None:
+        """The chosen candidate: by identifier when the choice is a DOI or an arXiv id, else among
+        the candidates a search finds (dblp keys and titles: no source looks them up)."""
+        kind, _, value = choice.partition(":")
+        found: list[tuple[Record, str]] = []
+        for source in self.sources:
+            if kind == "doi":
+                found += [(r, source.name) for r in self._ask(source.lookup_doi, value) or []]
+            elif kind == "arxiv":
+                found += [(r, source.name) for r in (self._ask(source.lookup_arxiv, [value]) or {}).values()]
+        found = found or self.candidates(record)
+        return next(((r, s) for r, s in found if user.identifies(choice, brief(r))), None)
 
     def prefetch(self, records: Sequence[Record]) -> None:
         """Lets sources that answer many identifiers a request (arXiv) do so before the run asks
@@ -85,7 +126,8 @@ class Enricher:
             pool += self._published_candidates(preprint)
             published_pair = next(((r, s) for r, s in pool if is_published_version(preprint, r, self.policy)), None)
             return ([published_pair] if published_pair else []) + [(preprint, source)]
-        assert published is not None
+        if published is None:  # neither a preprint nor in a venue: a book, a report
+            return [(match, source)]
         arxiv_pair = next(((r, s) for r, s in pool if _is_preprint_of(r, published, self.policy)), None)
         arxiv_pair = arxiv_pair or self._preprint_of(published)
         return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
@@ -156,6 +198,7 @@ def merge(record: Record, versions: Sequence[tuple[Record, str]]) -> tuple[Recor
         merged.number = ""
     for extra, _ in reversed(layers):
         merged.custom.update({k: v for k, v in extra.custom.items() if k not in merged.custom})
+    add_short_forms(merged)
     return merged, _conflicts(record, merged)
 
 

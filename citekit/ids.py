@@ -26,6 +26,9 @@ _ARXIV_CONTEXT = re.compile(
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _STATED_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?", re.IGNORECASE)
 """The resolver prefixes a DOI field may carry (``citekit check`` asks for the bare DOI otherwise)."""
+# dblp's record pages and BibTeX links (the ``biburl`` of dblp's BibTeX): https://dblp.org/rec/conf/cvpr/SzegedyLJSRAEVR15
+_DBLP_URL = re.compile(r"dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex/|html/)?([a-z0-9/_\-.]+?)(?:\.(?:bib|html|xml))?$",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,12 @@ def arxiv_doi(arxiv_id: str) -> str:
 
 def arxiv_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def find_dblp_key(url: str) -> str:
+    """The dblp key of a dblp record URL (``conf/cvpr/SzegedyLJSRAEVR15``); ``""`` if it is none."""
+    match = _DBLP_URL.search(url.strip())
+    return match.group(1) if match else ""
 
 
 def is_arxiv_doi(doi: str) -> bool:

@@ -19,9 +19,11 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
+from citekit.brief import brief
 from citekit.ids import is_arxiv_doi, same_doi
 from citekit.model import Name, Record
 from citekit.text import fold, latex_to_unicode, strip_markup
+from citekit.venues import same_venue
 
 Verdict = Literal["agree", "disagree", "neutral", "absent"]
 Status = Literal["matched", "ambiguous", "unmatched"]
@@ -92,9 +94,7 @@ class Assessment:
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
-            "title": self.candidate.title,
-            "doi": self.candidate.doi or None,
-            "arxiv": self.candidate.arxiv_id or None,
+            **brief(self.candidate),
             "score": round(self.score, 3),
             "support": self.support,
             "accepted": self.accepted,
@@ -207,6 +207,8 @@ def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY) -> FieldScor
 def score_venue(record: Record, candidate: Record, policy: Policy = DEFAULT_POLICY) -> FieldScore:
     if not record.container_title or not candidate.container_title:
         return FieldScore(None, "absent")
+    if same_venue(record.container_title, candidate.container_title):  # NeurIPS = Advances in Neural…
+        return FieldScore(1.0, "agree", "same venue")
     similarity = fuzz.token_set_ratio(normalize_title(record.container_title),
                                       normalize_title(candidate.container_title)) / 100
     # Venues are abbreviated and renamed too often for a mismatch to contradict anything.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from citekit.dedupe import cluster, merge_cluster
@@ -56,8 +56,9 @@ def run(records: Sequence[Record], report: Report, enricher: Enricher, *, key_pa
     """Enrich every record, merge duplicates, assign keys; settle every input in the report.
 
     Returns the output records sorted by citation key, so the output does not depend on the
-    order of the inputs.
+    order of the inputs. Records the report has not seen yet are added to it first.
     """
+    report.account(records)
     enricher.prefetch(records)
     outcomes = enrich_all(records, enricher, jobs=jobs, reopen=reopen, progress=progress)
     outputs: list[Record] = []
@@ -103,7 +104,7 @@ def _in_processes(records: Sequence[Record], enricher: Enricher, jobs: int, reop
     sources; a source error in a worker is handed to the caller's ``on_source_error``, and sources
     that fail to open make the run fail (rather than the pool restart its workers for ever)."""
     context = multiprocessing.get_context("spawn")
-    settings = (reopen, enricher.policy, enricher.search_limit)
+    settings = (reopen, enricher.policy, enricher.search_limit, enricher.decisions)
     outcomes = []
     with context.Pool(jobs, initializer=_start_worker, initargs=settings) as pool:
         for done, (outcome, errors) in enumerate(pool.imap(_enrich_in_worker, records, _CHUNK), 1):
@@ -118,11 +119,12 @@ _worker: Enricher | Exception | None = None
 _worker_errors: list[SourceError] = []
 
 
-def _start_worker(reopen: Reopen, policy: Policy = DEFAULT_POLICY, search_limit: int = 5) -> None:
+def _start_worker(reopen: Reopen, policy: Policy = DEFAULT_POLICY, search_limit: int = 5,
+                  decisions: Mapping[str, Mapping[str, str]] | None = None) -> None:
     global _worker
     try:
         _worker = Enricher(reopen(), policy=policy, search_limit=search_limit,
-                           on_source_error=_worker_errors.append)
+                           on_source_error=_worker_errors.append, decisions=decisions or {})
     except Exception as error:  # noqa: BLE001 - raised again with the first record, in the caller
         _worker = error
 

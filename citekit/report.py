@@ -2,15 +2,20 @@
 
 One schema for every command (``convert``, ``enrich``, ``export``)::
 
-    {"records": [{"input": {"file": "refs.bib", "index": 3, "line": 17},
+    {"version": 1, "generator": "citekit 0.1.0",
+     "records": [{"input": {"file": "refs.bib", "index": 3, "line": 17},
                   "status": "converted" | "matched" | "ambiguous" | "unmatched" | "error",
                   "key": "jegou2011product", "ids": {"doi": …, "arxiv": …},
-                  "diagnostics": [...], "match": {...}}],
+                  "diagnostics": [...], "match": {...},
+                  "fingerprint": "…", "record": {"title": …, "authors": […], …}}],
      "diagnostics": [...],           # about whole files, not one record
      "summary": {"inputs": 80, "outputs": 56, "matched": …}}
 
 ``key`` and ``ids`` are those of the *output* record the input went into, so after merging
-duplicates several inputs point at one key.
+duplicates several inputs point at one key. Records that went through matching (``enrich``,
+``export``) also carry what the input said (``record``, see :func:`citekit.brief.input_brief`) and its
+fingerprint (:func:`citekit.decisions.fingerprint`): what ``citekit review`` shows and decides on.
+``version`` is :data:`VERSION`, raised whenever the shape changes incompatibly.
 """
 
 from __future__ import annotations
@@ -21,10 +26,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from citekit import __version__
+from citekit.brief import input_brief
+from citekit.decisions import fingerprint
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.model import Record
 
 STATUSES = ("converted", "matched", "ambiguous", "unmatched", "error")
+VERSION = 1
+"""The report format's version (the ``version`` key): what ``citekit review`` checks it reads."""
 
 
 @dataclass(slots=True)
@@ -47,6 +57,8 @@ class Entry:
     output: Record | Written | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     match: dict[str, Any] | None = None
+    read: Record | None = None
+    """The input record as read, once matched (what the review page shows and fingerprints)."""
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -61,7 +73,32 @@ class Entry:
         }
         if self.match is not None:
             data["match"] = self.match
+        if self.read is not None:
+            data["fingerprint"] = fingerprint(self.read)
+            data["record"] = input_brief(self.read)
         return data
+
+
+@dataclass(slots=True)
+class SourceSummary:
+    """What one source did during a run: for the end-of-run lines, not part of the JSON report
+    (which is about records; a source's failures are in it as ``source.failed`` diagnostics)."""
+
+    name: str
+    requests: int = 0
+    cached: int = 0
+    retries: int = 0
+    failures: list[str] = field(default_factory=list)
+    offline_misses: int = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.requests or self.cached or self.failures)
+
+    def line(self) -> str:
+        missed = f", {self.offline_misses} unanswered offline" if self.offline_misses else ""
+        return (f"{self.name}: {self.requests} requests, {self.cached} answered from the cache, "
+                f"{self.retries} retried, {len(self.failures)} failed{missed}")
 
 
 class DuplicateEntryError(ValueError):
@@ -78,6 +115,8 @@ class Report:
     ``--report`` streams, and a list of every record would grow with the input)."""
     unlisted: Counter[str] = field(default_factory=Counter)
     """Records counted but not listed, by status."""
+    sources: list[SourceSummary] = field(default_factory=list)
+    """What each source did, when records were enriched."""
 
     def add_read(self, result: ReadResult, status: str = "converted") -> None:
         """Account for what one reader returned: its records and the records it lost."""
@@ -100,6 +139,12 @@ class Report:
             first = diagnostics[0]
             self._add(Entry(first.file, index, first.line, "error", None, diagnostics))
 
+    def account(self, records: Sequence[Record]) -> None:
+        """Account for records the report has not seen (made in Python, or read without it)."""
+        unseen = [r for r in records if r.origin is not None and (r.origin.file, r.origin.index) not in self.entries]
+        if unseen:
+            self.add_read(ReadResult(unseen))
+
     def entry_for(self, record: Record) -> Entry:
         origin = record.origin
         assert origin is not None, "records from readers always carry their origin"
@@ -109,7 +154,7 @@ class Report:
                diagnostics: list[Diagnostic] | None = None) -> None:
         """Say what became of an input record (after matching and merging)."""
         entry = self.entry_for(record)
-        entry.status, entry.output, entry.match = status, output, match
+        entry.status, entry.output, entry.match, entry.read = status, output, match, record
         entry.diagnostics.extend(diagnostics or [])
 
     def release(self, records: Sequence[Record]) -> None:
@@ -147,6 +192,8 @@ class Report:
         if outputs is not None:
             summary["outputs"] = outputs
         return {
+            "version": VERSION,
+            "generator": f"citekit {__version__}",
             "records": [e.as_dict() for e in ordered],
             "diagnostics": [{"file": d.file, **d.as_dict()} for d in self.diagnostics],
             "summary": summary,

@@ -85,7 +85,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Pat
     seeds = tmp_path_factory.mktemp("seeds")
     index = seeds / "index.sqlite"
     invoke("index", "add", "--index", str(index), *(str(METADATA / name) for name in
-                                                       ("arxiv.jsonl", "crossref.jsonl", "proceedings.json")))
+                                                       ("arxiv.jsonl", "crossref.jsonl", "dblp.xml.gz")))
     invoke("export", *map(str, SEEDS), "-d", str(seeds / "out"), "--index", str(index), "--offline",
            "--cache", str(seeds / "cache.sqlite"), "--reference-date", "2026-11-23")
     found = {"seeds": {fmt: seeds / "out" / name for fmt, name in EXPORT_NAMES.items()}}

@@ -1,14 +1,19 @@
 """The main job: the five seeds (80 records) exported against the bundled snapshot.
 
-The expected paper of every seed record is found here independently of the matcher, by exact
-comparison: a profile block's title, or an abstract line's text, equal (after normalising case,
-accents and punctuation) to exactly one arXiv record of the snapshot.
+The index holds arXiv's and Crossref's records and dblp's dump (``dblp.xml.gz``); the published
+versions without a DOI reach it only through dblp. The expected paper of every seed record is
+found here independently of the matcher, by exact comparison: a profile block's title, or an
+abstract line's text, equal (after normalising case, accents and punctuation) to exactly one arXiv
+record of the snapshot. The expected venues are the facts ``dblp.xml.gz`` was generated from:
+``crossref.jsonl`` and ``proceedings.json``.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -66,7 +71,7 @@ def _expected_arxiv_ids() -> dict[tuple[str, int], str]:
 def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("index") / "index.sqlite"
     result = CliRunner().invoke(main, ["index", "add", "--index", str(path), str(METADATA / "arxiv.jsonl"),
-                                       str(METADATA / "crossref.jsonl"), str(METADATA / "proceedings.json")])
+                                       str(METADATA / "crossref.jsonl"), str(METADATA / "dblp.xml.gz")])
     assert result.exit_code == 0, result.output
     return path
 
@@ -132,9 +137,25 @@ def test_every_venue_and_doi_in_the_snapshot_is_filled_and_no_other(exported: Pa
         elif venue:
             assert item["container-title"] == venue["container-title"], entry["id"]
             assert item.get("DOI") == venue.get("DOI"), entry["id"]  # no DOI: not the arXiv one either
+            assert item["type"] == venue["type"], entry["id"]
+            for field in ("volume", "page", "collection-title"):
+                assert item.get(field) == venue.get(field), (entry["id"], field)
         else:
             assert item["DOI"] == f"10.48550/arXiv.{entry['id']}", entry["id"]
             assert "container-title" not in item and item["type"] == "article", entry["id"]
+
+
+def test_all_34_published_venues_are_filled_and_no_preprint_is_a_corr_article(exported: Path) -> None:
+    """dblp's CoRR copies of the preprints are their arXiv versions, never a journal called CoRR."""
+    _, crossref, proceedings = _snapshot()
+    published = {_norm(p["title"]) for p in proceedings} | {_norm(w["title"][0]) for w in crossref.values()}
+    csl = json.loads((exported / "library.json").read_text())
+    with_venue = [item for item in csl if item.get("container-title")]
+    assert len(with_venue) == 34
+    assert all(_norm(item["title"]) in published for item in with_venue)
+    assert not any("corr" in _norm(item.get("container-title", "")).split() for item in csl)
+    biblatex = (exported / "library-biblatex.bib").read_text()
+    assert not re.search(r"(journal|journaltitle|booktitle) = \{CoRR\}", biblatex)
 
 
 def _arxiv_of(item: dict) -> str:
@@ -159,11 +180,11 @@ def test_preprints_keep_their_arxiv_id_in_every_format(exported: Path) -> None:
 def test_online_and_offline_paths_give_the_same_library(index_path: Path, tmp_path: Path) -> None:
     """arXiv and Crossref data through their APIs (emulated) or through the index: one result.
 
-    The venues that have no DOI exist only as reference data, so the online run keeps a local
-    index holding just those.
+    The venues that have no DOI exist only in dblp's dump, so the online run keeps a local index
+    of the dump's records that Crossref does not serve (those without a DOI).
     """
     references = LocalIndex(tmp_path / "references.sqlite")
-    references.add_file(METADATA / "proceedings.json")
+    references.add_file(_without_dois(METADATA / "dblp.xml.gz", tmp_path / "dblp"))
     offline = _run_pipeline([LocalIndex(index_path)])
     with CrossrefEmulator() as crossref_server, ArxivEmulator() as arxiv_server:
         crossref_server.rate_limit = (200, "1s", 5)
@@ -173,6 +194,19 @@ def test_online_and_offline_paths_give_the_same_library(index_path: Path, tmp_pa
         online = _run_pipeline(online_sources)
         assert crossref_server.log and arxiv_server.log
     assert _comparable(online) == _comparable(offline)
+
+
+def _without_dois(dump: Path, folder: Path) -> Path:
+    """The dump without its records that have a DOI (each record is written from its own line on)."""
+    text = gzip.decompress(dump.read_bytes()).decode("iso-8859-1")
+    records = re.findall(r"^<(\w+) key=.*?^</\1>\n", text, flags=re.S | re.M)
+    assert records
+    kept = re.sub(r"^<(\w+) key=.*?^</\1>\n", lambda m: "" if "https://doi.org/10.1" in m.group() else m.group(),
+                  text, flags=re.S | re.M)
+    folder.mkdir()
+    shutil.copy(dump.with_name("dblp.dtd"), folder / "dblp.dtd")
+    (folder / "dblp.xml").write_text(kept, encoding="iso-8859-1")
+    return folder / "dblp.xml"
 
 
 def _comparable(csljson: str) -> list[dict]:

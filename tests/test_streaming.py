@@ -163,7 +163,7 @@ def test_key_plan_gives_the_keys_assign_keys_gives() -> None:
     plan.extend(*plan.entries(planned[3:]))
     plan.resolve()
     assert plan.keys == [r.key for r in expected]
-    assert len(set(r.key for r in expected)) == len(expected)
+    assert len({r.key for r in expected}) == len(expected)
 
 
 def test_without_a_report_file_convert_says_the_same(tmp_path: Path, generated: Path) -> None:

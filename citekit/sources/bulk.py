@@ -5,6 +5,7 @@ Recognised, gzipped or not:
 - arXiv's bulk metadata snapshot: JSON Lines, one paper a line;
 - Crossref work objects: JSON Lines (bare works or ``/works/{doi}`` responses), or JSON documents
   such as the files of Crossref's public data file (``{"items": [...]}``) and ``/works`` pages;
+- dblp's XML dump (``dblp.xml.gz`` with its ``dblp.dtd``): see :mod:`citekit.sources.dblp_dump`;
 - any file :mod:`citekit.formats` reads and writes (BibTeX, BibLaTeX, CSL-JSON, RIS), taken as
   reference data. Those files are read whole: they are bibliographies, not dumps.
 
@@ -18,6 +19,7 @@ import codecs
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +31,9 @@ from citekit.sources.convert import arxiv_bulk_to_record, crossref_work_to_recor
 
 ARXIV = "arxiv"
 CROSSREF = "crossref"
+DBLP = "dblp"
 REFERENCE = "reference"
-"""Kinds of record: an arXiv listing, a Crossref work, or a user's reference data."""
+"""Kinds of record: an arXiv listing, a Crossref work, a dblp record, or a user's reference data."""
 
 _CONVERTERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     ARXIV: arxiv_bulk_to_record,
@@ -49,12 +52,24 @@ class Loaded:
 
     kind: str
     record: Record
+    crossref: str = ""
+    """The dblp key of a proceedings volume this record still needs its venue from."""
 
 
-def read_bulk(path: str | Path) -> Iterator[Loaded | Diagnostic]:
-    """Every record of one file, in order, and a diagnostic for each one that could not be read."""
+def read_bulk(path: str | Path, dtd: str | Path | None = None) -> Iterator[Loaded | Diagnostic]:
+    """Every record of one file, in order, and a diagnostic for each one that could not be read.
+
+    ``dtd`` is the DTD of a dblp dump, if not the ``dblp.dtd`` beside it.
+    """
     path = Path(path)
     head = _head(path)
+    if head.startswith("<"):
+        # Imported here: lxml is needed only for dblp's dump.
+        from citekit.sources.dblp_dump import is_dblp, read_dblp
+
+        if is_dblp(head):
+            yield from read_dblp(path, _display_name(path), dtd)
+            return
     if _JSON_DOCUMENT.match(head):
         yield from _read_json_documents(path)
     elif head.startswith("{"):
@@ -73,8 +88,15 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def _head(path: Path) -> str:
-    with _open(path) as handle:
-        return handle.read(4096).decode("utf-8-sig", errors="replace").lstrip()
+    """The file's first characters; of a gzipped file, what its first 64 kB hold (a cut-off file too)."""
+    with path.open("rb") as handle:
+        raw = handle.read(1 << 16)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, 4096)
+        except zlib.error:
+            raw = b""
+    return raw[:4096].decode("utf-8-sig", errors="replace").lstrip()
 
 
 def _display_name(path: Path) -> str:

@@ -1,9 +1,11 @@
 """The local metadata index: citekit's offline source, one SQLite file with FTS5.
 
 ``records`` holds each record as JSON (:mod:`citekit.sources.recordjson`) with its kind
-(``arxiv``, ``crossref``, ``reference``), its identity within that kind (the arXiv id for arXiv
-listings, else the DOI, else a title fingerprint: re-adding a file updates instead of duplicating)
-and indexed identifier columns. Both arXiv listings and published records are kept: the matcher
+(``arxiv``, ``crossref``, ``dblp``, ``reference``), its identity within that kind (the arXiv id for
+arXiv listings, the dblp key for dblp records, else the DOI, else a title fingerprint: re-adding a
+file updates instead of duplicating) and indexed identifier columns. ``dblp_crossrefs`` links a
+dblp paper stored before its proceedings volume to that volume's key, until the volume arrives
+and completes the paper (:meth:`LocalIndex.add_file`). Both arXiv listings and published records are kept: the matcher
 prefers the published version and needs the preprint to get there.
 
 ``records_fts`` is a *contentless* FTS5 table over title, author family names, abstract and venue,
@@ -33,10 +35,12 @@ import platformdirs
 from rapidfuzz import fuzz
 
 from citekit.diagnostics import Diagnostic
+from citekit.errors import StoreError
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
-from citekit.sources.base import Query, SourceError
-from citekit.sources.bulk import ARXIV, CROSSREF, REFERENCE, Loaded, read_bulk
+from citekit.sources.base import Query
+from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
+from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
 from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
                                       search_plan, search_text, storable)
 from citekit.sources.recordjson import record_from_json, record_to_json
@@ -68,6 +72,10 @@ CREATE VIRTUAL TABLE records_fts USING fts5 (
 );
 INSERT INTO records_fts (records_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0, 2.0)');
 """
+_CROSSREFS = "CREATE TABLE IF NOT EXISTS dblp_crossrefs (record_id INTEGER PRIMARY KEY, crossref TEXT NOT NULL)"
+_PENDING = ("SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
+            "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
+            "WHERE p.record_id > ? ORDER BY p.record_id LIMIT ?")
 _PRAGMAS = ("journal_mode = WAL", "synchronous = NORMAL", "temp_store = MEMORY", "cache_size = -65536",
             "mmap_size = 268435456")
 _INSERT = "INSERT INTO records (id, kind, identity, doi, arxiv_id, year, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -149,6 +157,7 @@ class _Row:
     identity: str
     columns: tuple[Any, ...]
     text: tuple[str, str, str, str]
+    crossref: str = ""
 
     @property
     def data(self) -> str:
@@ -159,6 +168,8 @@ def _identity(kind: str, record: Record) -> str:
     """What makes two records of one kind the same record; ``""`` when nothing does."""
     if kind == ARXIV and record.arxiv_id:
         return f"arxiv:{record.arxiv_id}"
+    if kind == DBLP and record.custom.get(KEY_FIELD):
+        return f"dblp:{record.custom[KEY_FIELD]}"
     if record.doi:
         return f"doi:{record.doi.lower()}"
     if record.arxiv_id:
@@ -169,13 +180,13 @@ def _identity(kind: str, record: Record) -> str:
     return ""
 
 
-def _row(kind: str, record: Record) -> _Row | None:
+def _row(kind: str, record: Record, crossref: str = "") -> _Row | None:
     identity = storable(_identity(kind, record))
     if not identity:
         return None
     doi, arxiv_id = storable(record.doi.lower()), storable(record.arxiv_id)
     columns = (kind, identity, doi or None, arxiv_id or None, record.year, record_to_json(record))
-    return _Row(kind, identity, columns, search_text(record))
+    return _Row(kind, identity, columns, search_text(record), crossref)
 
 
 # --- The index -------------------------------------------------------------------------------------
@@ -184,7 +195,7 @@ def _row(kind: str, record: Record) -> _Row | None:
 class LocalIndex:
     """The local index; a :class:`~citekit.sources.base.Source`. Use as a context manager or close().
 
-    Every method raises only :class:`~citekit.sources.base.SourceError` for database trouble;
+    Every method raises only :class:`~citekit.errors.StoreError` (a ``SourceError``) for database trouble;
     :meth:`add_file` also lets :class:`OSError` through when the input cannot be opened.
     """
 
@@ -195,7 +206,10 @@ class LocalIndex:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else default_index_path()
         with self._errors():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(self.name, f"{self.path}: cannot create its folder ({error.strerror})") from None
             # Shared by the threads of a run (citekit.pipeline); the lock takes them in turn.
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             self._lock = threading.RLock()
@@ -219,16 +233,21 @@ class LocalIndex:
 
     # Loading
 
-    def add_file(self, path: str | Path, progress: Callable[[int], None] | None = None) -> AddResult:
-        """Add or update every record of an arXiv dump, Crossref dump or reference file.
+    def add_file(self, path: str | Path, progress: Callable[[int], None] | None = None,
+                 dtd: str | Path | None = None) -> AddResult:
+        """Add or update every record of an arXiv dump, Crossref dump, dblp dump or reference file.
 
         ``progress``, if given, is told how many records have been stored after each batch.
+        ``dtd`` is a dblp dump's DTD when it is not the ``dblp.dtd`` beside the dump. dblp papers
+        stored before their proceedings volume are completed from it afterwards.
         """
-        return self._add(read_bulk(path), progress)
+        result = self._add(read_bulk(path, dtd), progress)
+        self._complete_crossrefs()
+        return result
 
     def add_records(self, records: Iterable[Record], kind: str = REFERENCE) -> AddResult:
         """Add or update records of one kind (``arxiv``, ``crossref`` or ``reference``)."""
-        if kind not in (ARXIV, CROSSREF, REFERENCE):
+        if kind not in (ARXIV, CROSSREF, DBLP, REFERENCE):
             raise ValueError(f"unknown kind {kind!r}")
         return self._add(Loaded(kind, record) for record in records)
 
@@ -357,8 +376,10 @@ class LocalIndex:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
-            raise SourceError(self.name, f"{self.path} has index schema {version}, this citekit reads "
+            raise StoreError(self.name, f"{self.path} has index schema {version}, this citekit reads "
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
+        with self._transaction():
+            self._db.execute(_CROSSREFS)  # added after schema 1: created in older indexes as well
 
     def _add(self, items: Iterable[Loaded | Diagnostic],
              progress: Callable[[int], None] | None = None) -> AddResult:
@@ -368,7 +389,7 @@ class LocalIndex:
             if isinstance(item, Diagnostic):
                 result.report(item)
                 continue
-            row = _row(item.kind, item.record)
+            row = _row(item.kind, item.record, item.crossref)
             if row is None:
                 result.report(_unfindable(item.record))
                 continue
@@ -398,24 +419,71 @@ class LocalIndex:
         if not rows:
             return 0, 0, 0
         with self._errors(), self._transaction():
+            rows = self._with_volumes(rows)
             stored = self._stored(rows)
             next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
-            inserts, updates, fts_deletes, fts_inserts = [], [], [], []
+            inserts, updates, fts_deletes, fts_inserts, crossrefs = [], [], [], [], []
             for row in rows:
                 old_id, old_data = stored.get((row.kind, row.identity), (None, ""))
                 if old_id is None:
                     inserts.append((next_id, *row.columns))
                     fts_inserts.append((next_id, *row.text))
-                    next_id += 1
+                    old_id, next_id = next_id, next_id + 1
                 elif old_data != row.data:
                     updates.append((*row.columns, old_id))
                     fts_deletes.append((old_id, *search_text(record_from_json(old_data))))
                     fts_inserts.append((old_id, *row.text))
+                else:
+                    continue
+                if row.crossref:
+                    crossrefs.append((old_id, row.crossref))
+            self._db.executemany("INSERT OR REPLACE INTO dblp_crossrefs VALUES (?, ?)", crossrefs)
             self._db.executemany(_INSERT, inserts)
             self._db.executemany(_UPDATE, updates)
             self._db.executemany(_FTS_DELETE, fts_deletes)  # the old text first, then the new
             self._db.executemany(_FTS_INSERT, fts_inserts)
         return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
+
+    def _with_volumes(self, rows: list[_Row]) -> list[_Row]:
+        """The rows, dblp papers completed from their proceedings volume where the index has it."""
+        wanted = sorted({f"dblp:{row.crossref}" for row in rows if row.crossref})
+        if not wanted:
+            return rows
+        volumes = dict(self._db.execute("SELECT identity, data FROM records WHERE kind = ? AND identity IN "
+                                        "(SELECT value FROM json_each(?))", (DBLP, json.dumps(wanted))))
+        completed = []
+        for row in rows:
+            volume = volumes.get(f"dblp:{row.crossref}") if row.crossref else None
+            if volume is not None:
+                paper = record_from_json(row.data)
+                apply_proceedings(paper, record_from_json(volume))
+                row = _row(row.kind, paper) or row
+            completed.append(row)
+        return completed
+
+    def _complete_crossrefs(self) -> None:
+        """Gives dblp papers stored before their proceedings volume the volume's venue, a batch a
+        transaction; links whose volume is not (yet) in the index stay for a later file."""
+        last = 0
+        while True:
+            rows = self._query(_PENDING, (last, BATCH_SIZE))
+            if not rows:
+                return
+            volumes: dict[str, Record] = {}
+            deletes, inserts, updates = [], [], []
+            for record_id, paper_data, volume_data in rows:
+                paper = record_from_json(paper_data)
+                deletes.append((record_id, *search_text(paper)))
+                volume = volumes.get(volume_data) or volumes.setdefault(volume_data, record_from_json(volume_data))
+                apply_proceedings(paper, volume)
+                inserts.append((record_id, *search_text(paper)))
+                updates.append((record_to_json(paper), record_id))
+            with self._errors(), self._transaction():
+                self._db.executemany(_FTS_DELETE, deletes)
+                self._db.executemany(_FTS_INSERT, inserts)
+                self._db.executemany("UPDATE records SET data = ? WHERE id = ?", updates)
+                self._db.executemany("DELETE FROM dblp_crossrefs WHERE record_id = ?", [(u[1],) for u in updates])
+            last = rows[-1][0]
 
     def _refresh_common_words(self, *, force: bool) -> None:
         """Re-estimates the index's common words from a sample, once it has grown by half."""
@@ -470,7 +538,7 @@ class LocalIndex:
         try:
             yield
         except sqlite3.Error as error:
-            raise SourceError(self.name, f"{self.path}: {error}") from error
+            raise StoreError(self.name, f"{self.path}: {error}") from error
 
 
 def _unfindable(record: Record) -> Diagnostic:

@@ -104,7 +104,7 @@ class Reader:
         """All ``@string``\\ s before any entry: bibtexparser resolves them file-wide too."""
         for block in blocks:
             if block.kind == "string":
-                self.strings[block.key.lower()] = self.evaluate(block.value, lambda b=block: self.line(b))
+                self.strings[block.key.lower()] = self.evaluate(block.value, partial(self.line, block))
 
     def read_blocks(self, blocks: Sequence[Block]) -> None:
         for block in blocks:
@@ -130,8 +130,8 @@ class Reader:
             elif kind == "implicit":
                 for offset, raw in _lost_entries(block.raw):
                     self.count += 1
-                    kind = raw.split("\n", 1)[0].strip()[:40]
-                    message = f"entry {self.count} could not be read: {kind!r} does not start an entry"
+                    start = raw.split("\n", 1)[0].strip()[:40]
+                    message = f"entry {self.count} could not be read: {start!r} does not start an entry"
                     self.warn("bibtex.failed-block", message, line + offset, "error", raw, self.count)
 
     def entry_block(self, block: Block, index: int, line: int) -> None:
@@ -191,7 +191,7 @@ class Reader:
             return
         rule = simple_rule(name, record.type)
         value = _DECODERS[rule.kind](raw) if rule and not getattr(record, rule.attr) else ""
-        if value:
+        if rule and value:
             setattr(record, rule.attr, value)
             return
         if rule and rule.kind == "doi":

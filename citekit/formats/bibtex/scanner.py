@@ -198,7 +198,7 @@ def _slow_blocks(text: str, start: int, lines: _Lines) -> tuple[list[Block], int
 
 def _converted(block: BibBlock, offset: int) -> Block:
     """One of bibtexparser's blocks as a :class:`Block`, its line shifted by ``offset``."""
-    if isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
+    if isinstance(block, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock) and block.ignore_error_block:
         block = block.ignore_error_block
     line = (block.start_line or 0) + offset
     raw = block.raw or ""

@@ -137,8 +137,11 @@ class Merger:
                 if record.origin is not None:
                     record.origin.index += base
             result.diagnostics = [_renumbered(d, base) for d in result.diagnostics]
+        firsts: dict[str, int] = {}
         for key, line in read.string_keys:
-            if key in self.string_keys and line == min(l for k, l in read.string_keys if k == key):
+            firsts.setdefault(key, line)
+        for key, line in firsts.items():
+            if key in self.string_keys:
                 _insert(result, Diagnostic("warning", "bibtex.duplicate-string",
                                            f"@string {key} defined again; the last wins", read.file, line))
         for key, position in read.first_keys.items():

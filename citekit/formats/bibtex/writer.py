@@ -70,6 +70,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
             fields.setdefault(rule.field(dialect), _encode(getattr(record, rule.attr), rule.kind, ascii_only))
     written = {name.lower() for name in fields}
     for name, value in record.custom.items():
+        if name == "container-title-short":
+            continue  # CSL's short venue: BibLaTeX's place for it is eventtitle, from the record's event
         if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
             value = squash(value)
             fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
