@@ -41,7 +41,7 @@ from citekit.model import Record
 from citekit.sources.base import Query
 from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
 from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
-from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
+from citekit.sources.fulltext import (COMMON_DOCS, STOPWORDS, comparable_title, common_words, plain, query_terms,
                                       search_plan, search_text, storable)
 from citekit.sources.recordjson import record_from_json, record_to_json
 
@@ -217,6 +217,7 @@ class LocalIndex:
                 self._db.execute(f"PRAGMA {pragma}")
             self._create_or_check()
         self._common: dict[str, int] | None = None
+        self._common_titles: dict[str, int] | None = None
         self._size: int | None = None
         self._counted: dict[str, int] = {}
 
@@ -304,10 +305,14 @@ class LocalIndex:
         pool = max(4 * limit, _POOL)
         rows = []
         for search in search_plan(self._document_counts(terms), self._total()):
-            sql, size = (_SEARCH, pool) if search.ranked else (_UNRANKED, _UNRANKED_POOL)
-            rows = self._query(sql, (search.expression, size))
-            if rows:
+            if rows and not (search.narrows and len(rows) >= _UNRANKED_POOL):
                 break
+            sql, size = (_SEARCH, pool) if search.ranked else (_UNRANKED, _UNRANKED_POOL)
+            found = self._query(sql, (search.expression, size))
+            if search.narrows:
+                seen = {row[0] for row in found}
+                found += [row for row in rows if row[0] not in seen]
+            rows = found
         if not rows:
             return []
         best = rows[0][3] or 1.0  # bm25 ranks are negative, the best lowest; unranked: none
@@ -325,22 +330,32 @@ class LocalIndex:
                                 (json.dumps(chosen),)))
         return [record_from_json(data[row_id]) for row_id in chosen]
 
+    def document_counts(self, words: list[str], *, titles: bool = False) -> tuple[int, dict[str, int]]:
+        """The index's size and how many of its records hold each word (in their titles, with
+        ``titles``; past :data:`~citekit.sources.fulltext.COMMON_DOCS`, an estimate): the
+        statistics the matcher judges rarity and distinctive titles by."""
+        terms = [w for w in dict.fromkeys(plain(w) for w in words) if w and '"' not in w]
+        total = self._total()
+        counts = self._document_counts([t for t in terms if t not in STOPWORDS], titles=titles)
+        return total, {t: total if t in STOPWORDS else counts[t] for t in terms}
+
     def _total(self) -> int:
         """Records in the index (counted once per connection, and again after each addition)."""
         if self._size is None:
             self._size = self._query("SELECT count(*) FROM records", ())[0][0]
         return self._size
 
-    def _document_counts(self, terms: list[str]) -> dict[str, int]:
-        """How many records each word occurs in: estimated for common words, counted (up to
+    def _document_counts(self, terms: list[str], *, titles: bool = False) -> dict[str, int]:
+        """How many records (titles) each word occurs in: estimated for common words, counted (up to
         :data:`COMMON_DOCS`, so cheaply, and remembered: names and words recur across queries) for the rest."""
-        common = self._common_words()
+        common = self._common_title_words() if titles else self._common_words()
+        column = "title : " if titles else ""
         if len(self._counted) > _COUNTS_KEPT:
             self._counted.clear()
         for term in terms:
-            if term not in common and term not in self._counted:
-                self._counted[term] = self._query(_COUNT, (f'"{term}"', COMMON_DOCS))[0][0]
-        return {term: common.get(term) or self._counted[term] for term in terms}
+            if term not in common and column + term not in self._counted:
+                self._counted[column + term] = self._query(_COUNT, (f'{column}"{term}"', COMMON_DOCS))[0][0]
+        return {term: common.get(term) or self._counted[column + term] for term in terms}
 
     # Browsing
 
@@ -378,8 +393,9 @@ class LocalIndex:
         if version != SCHEMA_VERSION:
             raise StoreError(self.name, f"{self.path} has index schema {version}, this citekit reads "
                               f"{SCHEMA_VERSION}: delete the file and add its sources again")
-        with self._transaction():
-            self._db.execute(_CROSSREFS)  # added after schema 1: created in older indexes as well
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'dblp_crossrefs'").fetchone():
+            with self._transaction():  # added after schema 1: created in older indexes as well
+                self._db.execute(_CROSSREFS)
 
     def _add(self, items: Iterable[Loaded | Diagnostic],
              progress: Callable[[int], None] | None = None) -> AddResult:
@@ -494,15 +510,26 @@ class LocalIndex:
         ids = random.sample(range(1, top + 1), min(SAMPLE_SIZE, top))
         rows = self._query("SELECT data FROM records WHERE id IN (SELECT value FROM json_each(?))",
                            (json.dumps(ids),))
-        self._common = common_words((record_from_json(data) for (data,) in rows), total)
+        sample = [record_from_json(data) for (data,) in rows]
+        self._common = common_words(sample, total)
+        self._common_titles = common_words(sample, total, titles=True)
         with self._errors(), self._transaction():
-            values = [("common_words", json.dumps(self._common)), ("common_words_at", str(total))]
+            values = [("common_words", json.dumps(self._common)), ("common_words_at", str(total)),
+                      ("common_title_words", json.dumps(self._common_titles))]
             self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values)
 
     def _common_words(self) -> dict[str, int]:
         if self._common is None:
             self._common = json.loads(self._meta("common_words") or "{}")
         return self._common
+
+    def _common_title_words(self) -> dict[str, int]:
+        if self._common_titles is None:
+            stored = self._meta("common_title_words")
+            if stored is None:  # an index estimated before titles were: estimate both now
+                self._refresh_common_words(force=True)
+            self._common_titles = json.loads(stored) if stored is not None else self._common_titles or {}
+        return self._common_titles
 
     def _meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
