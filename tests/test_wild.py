@@ -23,13 +23,20 @@ from citekit.diagnostics import ReadResult
 from citekit.formats import csljson, ris
 from citekit.formats.base import Format
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
-from citekit.io import read_input, read_input_chunks
+from citekit.io import read_input
 
 WILD = Path(__file__).parent / "data" / "wild"
 FILES = sorted(p for p in WILD.rglob("*") if p.suffix in (".bib", ".ris", ".json"))
 WRITERS: dict[str, Format] = {"bibtex": BIBTEX, "biblatex": BIBLATEX, "csljson": csljson.FORMAT, "ris": ris.FORMAT}
 HANG_GUARD = 300  # seconds: a guard against an endless loop, not a speed target (a file reads in ms)
 _ENTRY = re.compile(r"^[ \t]*@[ \t]*(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.I | re.M)
+
+
+def read_chunks(path: Path) -> list[ReadResult]:
+    """The file read as ``citekit convert`` streams it: in chunks, by its format's chunked reader."""
+    fmt = formats.by_suffix(path.name)
+    assert fmt is not None and fmt.read_chunks is not None
+    return list(fmt.read_chunks(path, path.name))
 
 
 def guarded(action: Callable[[], object]) -> object:
@@ -87,7 +94,7 @@ def test_every_entry_is_read_or_reported(path: Path) -> None:
     text, _ = formats.decode(path.read_bytes(), path.name)
     assert accounted(result) == expected_entries(path, text), [d.as_dict() for d in result.diagnostics]
     if path.suffix == ".bib":
-        chunks = guarded(lambda: list(read_input_chunks(str(path), path.name)))
+        chunks = guarded(lambda: read_chunks(path))
         assert sum(len(r.records) for r in chunks) == len(result.records)  # type: ignore[union-attr]
 
 
@@ -126,10 +133,10 @@ def test_every_writer_takes_every_record_and_a_second_trip_changes_nothing(path:
 def test_an_entry_on_a_last_line_with_no_newline_is_read(tmp_path: Path) -> None:
     path = tmp_path / "last.bib"
     path.write_text("@article{a, title={T}, year=2020}\n@article{b, title={U}, year=2021}", encoding="utf-8")
-    chunks = list(read_input_chunks(str(path), path.name))
+    chunks = read_chunks(path)
     assert [r.key for chunk in chunks for r in chunk.records] == ["a", "b"]
     path.write_text("@article{a, title={T}, year=2020}\n@article{b, title={U", encoding="utf-8")
-    chunks = list(read_input_chunks(str(path), path.name))
+    chunks = read_chunks(path)
     assert [(d.code, d.index) for chunk in chunks for d in chunk.diagnostics] == [("bibtex.failed-block", 2)]
 
 
@@ -137,7 +144,7 @@ def test_an_entry_on_a_last_line_with_no_newline_is_read(tmp_path: Path) -> None
 def test_utf16_and_utf32_files_are_read(tmp_path: Path, codec: str) -> None:
     path = tmp_path / "wide.bib"
     path.write_bytes("@article{a, title={Привет 東京 Jégou}, year=2020}\n".encode(codec))
-    for result in (read_input(str(path), path.name), *read_input_chunks(str(path), path.name)):
+    for result in (read_input(str(path), path.name), *read_chunks(path)):
         if result.records:
             assert [r.title for r in result.records] == ["Привет 東京 Jégou"]
     assert formats.declared_encoding(path.read_bytes()) is not None
@@ -146,7 +153,7 @@ def test_utf16_and_utf32_files_are_read(tmp_path: Path, codec: str) -> None:
 def test_jabrefs_encoding_header_is_obeyed(tmp_path: Path) -> None:
     path = tmp_path / "jabref.bib"
     path.write_bytes("% Encoding: windows-1252\n@article{a, title={25° café}, year=2020}\n".encode("cp1252"))
-    [record] = [r for result in read_input_chunks(str(path), path.name) for r in result.records]
+    [record] = [r for result in read_chunks(path) for r in result.records]
     assert record.title == "25° café"
     assert codecs.lookup(formats.declared_encoding(path.read_bytes()) or "").name == "cp1252"
 
