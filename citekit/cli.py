@@ -401,7 +401,7 @@ def index_info(index_path: str | None) -> None:
     """Say what the index holds."""
     with LocalIndex(index_path) as local:
         info = local.info()
-    click.echo(f"index: {info.path} ({info.size_bytes / 1e6:.1f} MB)")
+    click.echo(f"index: {info.location} ({info.size_bytes / 1e6:.1f} MB)")
     for kind, count in sorted(info.records.items()):
         click.echo(f"{kind}: {count} records")
     click.echo(f"total: {info.total} records")

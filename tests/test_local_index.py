@@ -59,7 +59,7 @@ def test_counts_by_kind_match_the_files(index: LocalIndex) -> None:
                 "reference": len(json.loads((METADATA / "proceedings.json").read_text(encoding="utf-8")))}
     assert info.records == expected
     assert info.total == sum(expected.values())
-    assert info.path.exists() and info.size_bytes > 0
+    assert info.size_bytes > 0 and info.location
 
 
 def test_stored_records_are_the_converted_ones(index: LocalIndex) -> None:
