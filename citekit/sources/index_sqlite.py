@@ -65,6 +65,8 @@ _SEARCH = ("SELECT r.id, r.data -> '$.title', r.year, -f.rank FROM (SELECT rowid
            "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank")
 _UNRANKED = ("SELECT r.id, r.data -> '$.title', r.year, NULL FROM (SELECT rowid FROM records_fts "
              "WHERE records_fts MATCH ? LIMIT ?) AS f JOIN records AS r ON r.id = f.rowid")
+_LOAD = "load:"
+"""Meta keys of resumable loads: ``load:`` and the file, valued how many of its records are stored."""
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ? LIMIT ?)"
 
 
@@ -94,10 +96,11 @@ class SqliteStore:
 
     # Writing
 
-    def write(self, rows: Sequence[Row]) -> tuple[int, int, int]:
-        if not rows:
-            return 0, 0, 0
+    def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
         with self._errors(), self._transaction():
+            if load is not None:
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                 (_LOAD + load[0], str(load[1])))
             stored = self._stored(rows)
             next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
             inserts, updates, fts_deletes, fts_inserts, crossrefs = [], [], [], [], []
@@ -121,6 +124,13 @@ class SqliteStore:
             self._db.executemany(_FTS_DELETE, fts_deletes)  # the old text first, then the new
             self._db.executemany(_FTS_INSERT, fts_inserts)
         return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
+
+    def loaded(self, source: str) -> int:
+        return int(self.meta(_LOAD + source) or 0)
+
+    def forget_load(self, source: str) -> None:
+        with self._errors(), self._transaction():
+            self._db.execute("DELETE FROM meta WHERE key = ?", (_LOAD + source,))
 
     def replace(self, changes: Sequence[tuple[int, str, Row]]) -> None:
         with self._errors(), self._transaction():

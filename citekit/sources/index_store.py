@@ -50,10 +50,17 @@ class Store(Protocol):
 
     # Writing: each call is one transaction.
 
-    def write(self, rows: Sequence[Row]) -> tuple[int, int, int]:
+    def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
         """Inserts new rows and replaces changed ones (same kind and identity) in one transaction,
         recording the dblp crossref of each row written that has one: (added, updated, unchanged).
-        A batch written twice, or by two loaders at once, leaves each record once."""
+        A batch written twice, or by two loaders at once, leaves each record once. ``load`` (a file's
+        key, how many of its records are stored with this batch) is recorded in the same transaction."""
+
+    def loaded(self, source: str) -> int:
+        """How many records of this file (key) a load that stopped had stored; 0 when none did."""
+
+    def forget_load(self, source: str) -> None:
+        """Drops a finished load's record."""
 
     def replace(self, changes: Sequence[tuple[int, str, Row]]) -> None:
         """Replaces records by row id (id, old data, new row) and drops their crossref links."""

@@ -78,6 +78,9 @@ class AddResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unreported: int = 0
     """Diagnostics past :data:`MAX_DIAGNOSTICS`, counted but not kept."""
+    resumed: int = 0
+    """Records (and problems) at the start of a file that a load which stopped had stored (or
+    reported) already: not read into the index again."""
 
     def count(self, added: int, updated: int, unchanged: int) -> None:
         self.added += added
@@ -192,8 +195,10 @@ class LocalIndex:
         ``dtd`` is a dblp dump's DTD when it is not the ``dblp.dtd`` beside the dump. dblp papers
         stored before their proceedings volume are completed from it afterwards.
         """
-        result = self._add(read_bulk(path, dtd), progress)
+        source = _load_key(Path(path))
+        result = self._add(read_bulk(path, dtd), progress, source)
         self._complete_crossrefs()
+        self._store.forget_load(source)
         return result
 
     def add_records(self, records: Iterable[Record], kind: str = REFERENCE) -> AddResult:
@@ -312,11 +317,17 @@ class LocalIndex:
 
     # Internals
 
-    def _add(self, items: Iterable[Loaded | Diagnostic],
-             progress: Callable[[int], None] | None = None) -> AddResult:
+    def _add(self, items: Iterable[Loaded | Diagnostic], progress: Callable[[int], None] | None = None,
+             source: str = "") -> AddResult:
+        """Stores the items a batch a transaction. With ``source`` (a file's key), each batch also records
+        how many items it covers, and a load of the same file that stopped resumes after them."""
         result = AddResult()
+        result.resumed = self._store.loaded(source) if source else 0
         batch: dict[tuple[str, str], Row] = {}
-        for item in items:
+        position = 0
+        for position, item in enumerate(items, 1):
+            if position <= result.resumed:
+                continue
             if isinstance(item, Diagnostic):
                 result.report(item)
                 continue
@@ -329,13 +340,13 @@ class LocalIndex:
                 result.count(0, earlier.data != row.data, earlier.data == row.data)
             batch[(row.kind, row.identity)] = row
             if len(batch) >= BATCH_SIZE:
-                result.count(*self._write(list(batch.values())))
+                result.count(*self._write(list(batch.values()), (source, position) if source else None))
                 batch = {}
                 if progress is not None:
-                    progress(result.added + result.updated + result.unchanged)
-        result.count(*self._write(list(batch.values())))
+                    progress(result.resumed + result.added + result.updated + result.unchanged)
+        result.count(*self._write(list(batch.values()), (source, max(position, result.resumed)) if source else None))
         if progress is not None:
-            progress(result.added + result.updated + result.unchanged)
+            progress(result.resumed + result.added + result.updated + result.unchanged)
         if result.unreported:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
@@ -345,11 +356,11 @@ class LocalIndex:
             self._refresh_common_words(force=False)
         return result
 
-    def _write(self, rows: list[Row]) -> tuple[int, int, int]:
+    def _write(self, rows: list[Row], load: tuple[str, int] | None) -> tuple[int, int, int]:
         """Inserts new rows and replaces changed ones in one transaction: (added, updated, unchanged)."""
-        if not rows:
+        if not rows and load is None:
             return 0, 0, 0
-        return self._store.write(self._with_volumes(rows))
+        return self._store.write(self._with_volumes(rows), load)
 
     def _with_volumes(self, rows: list[Row]) -> list[Row]:
         """The rows, dblp papers completed from their proceedings volume where the index has it."""
@@ -403,6 +414,13 @@ class LocalIndex:
 
     def _meta(self, key: str) -> str | None:
         return self._store.meta(key)
+
+
+def _load_key(path: Path) -> str:
+    """What identifies one file's load across runs: its path, size and time of change (a file
+    changed since is loaded from its start)."""
+    stat = path.stat()
+    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def _unfindable(record: Record) -> Diagnostic:

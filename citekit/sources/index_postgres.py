@@ -1,0 +1,342 @@
+"""The local index's shared store: a PostgreSQL database (see :mod:`citekit.sources.index_store`).
+
+One server holds the index for a group: many machines search it at once while one loader keeps it
+current. The tables mirror the SQLite store's; the full text is a ``tsvector`` column with a GIN
+index, its parts weighted like the SQLite store's bm25 columns (title ``A``, authors ``B``, venue
+``C``, abstract ``D``). The words go in already split the way FTS5's ``unicode61`` tokenizer
+splits them (:func:`_words`), lower-cased without diacritics, and are stemmed by the Snowball
+English stemmer with no stop words: the same words as the SQLite store, so the same search plan
+finds the same candidates. Ranking uses ``ts_rank`` with those weights, PostgreSQL's cheap cousin
+of bm25; the plan asks for it only over selective words, and candidates are re-ranked by title
+anyway.
+
+Writing: a batch is copied (``COPY``) into a temporary table and merged into ``records`` by an
+upsert on (kind, identity) in one transaction, under a transaction-scoped advisory lock, so two
+loaders take turns batch by batch and a batch written twice changes nothing. A server that dies
+mid-load keeps the batches committed before; loading the file again adds the rest.
+
+Reading: every call borrows a connection from a pool (psycopg_pool) for one statement in
+autocommit, so no client holds a transaction open while it matches.
+
+The schema has a version (``meta.schema_version``). An older one is refused with the command that
+migrates it, ``citekit index migrate --index URL``, which applies :data:`MIGRATIONS` in order.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from citekit.sources.base import SourceError
+from citekit.sources.fulltext import plain
+from citekit.sources.index_store import Found, Row
+
+CONFIG = "citekit"
+"""The text search configuration the schema creates (words as the SQLite store's tokenizer sees them)."""
+_LOCK = 0x63697465  # "cite": the advisory lock writers and migrations take
+_WORD = re.compile(r"[^\W_]+")
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: records, their full text, meta, dblp crossref links
+    (
+        "CREATE TEXT SEARCH DICTIONARY citekit_english (TEMPLATE = snowball, Language = english)",
+        f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = simple)",
+        f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR asciiword, word, numword "
+        "WITH citekit_english",
+        """CREATE TABLE records (
+            id bigserial PRIMARY KEY,
+            kind text NOT NULL,
+            identity text NOT NULL,
+            doi text,
+            arxiv_id text,
+            year integer,
+            title text NOT NULL,
+            data text NOT NULL,
+            words tsvector NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX records_identity ON records (kind, identity)",
+        "CREATE INDEX records_doi ON records (doi) WHERE doi IS NOT NULL",
+        "CREATE INDEX records_arxiv_id ON records (arxiv_id) WHERE arxiv_id IS NOT NULL",
+        "CREATE INDEX records_words ON records USING gin (words)",
+        "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
+        "CREATE TABLE dblp_crossrefs (record_id bigint PRIMARY KEY REFERENCES records (id), crossref text NOT NULL)",
+    ),
+    # 2: resumable loads: how many of a file's records the batches committed so far hold
+    (
+        "CREATE TABLE loads (source text PRIMARY KEY, records bigint NOT NULL, updated timestamptz NOT NULL)",
+    ),
+)
+"""Each entry brings the schema from the version before it to its own (1-based) version."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_STAGING = ("CREATE TEMPORARY TABLE staging (kind text, identity text, doi text, arxiv_id text, year integer, "
+            "data text, title text, title_words text, authors text, abstract text, venue text, crossref text) "
+            "ON COMMIT DROP")
+_UPSERT = f"""
+WITH written AS (
+    INSERT INTO records AS r (kind, identity, doi, arxiv_id, year, title, data, words)
+    SELECT kind, identity, doi, arxiv_id, year, title, data,
+           setweight(to_tsvector('{CONFIG}', title_words), 'A') || setweight(to_tsvector('{CONFIG}', authors), 'B')
+           || setweight(to_tsvector('{CONFIG}', venue), 'C') || setweight(to_tsvector('{CONFIG}', abstract), 'D')
+    FROM staging
+    ON CONFLICT (kind, identity) DO UPDATE SET doi = excluded.doi, arxiv_id = excluded.arxiv_id,
+        year = excluded.year, title = excluded.title, data = excluded.data, words = excluded.words
+    WHERE r.data IS DISTINCT FROM excluded.data
+    RETURNING r.id, r.kind, r.identity, xmax = 0 AS added
+), linked AS (
+    INSERT INTO dblp_crossrefs (record_id, crossref)
+    SELECT w.id, s.crossref FROM written AS w JOIN staging AS s USING (kind, identity) WHERE s.crossref <> ''
+    ON CONFLICT (record_id) DO UPDATE SET crossref = excluded.crossref
+)
+SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added) FROM written
+"""
+_WEIGHTS = "'{0.1, 0.2, 0.3, 1.0}'"  # D abstract, C venue, B authors, A title: bm25(10, 3, 1, 2) / 10
+_SEARCH = (f"SELECT id, title, year, ts_rank({_WEIGHTS}, words, q) AS rank FROM records, "
+           f"to_tsquery('{CONFIG}', %s) AS q WHERE words @@ q ORDER BY rank DESC, id LIMIT %s")
+_UNRANKED = (f"SELECT id, title, year, NULL FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s")
+_COUNT = f"SELECT count(*) FROM (SELECT 1 FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s) AS m"
+_PENDING = ("SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
+            "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
+            "WHERE p.record_id > %s ORDER BY p.record_id LIMIT %s")
+_TABLES = ("records", "meta", "dblp_crossrefs", "loads")
+POOL_SIZE = 8
+"""Connections one process keeps at most: one per thread matching at once."""
+CONNECT_TIMEOUT = 10
+
+
+class PostgresStore:
+    """A PostgreSQL database named by a ``postgresql://`` URL (libpq's: host, port, user, password,
+    database, and parameters such as ``sslmode``; ``PGPASSWORD`` and ``~/.pgpass`` work as usual)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.location = redacted(url)
+        self._connect_check()
+        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, name="citekit-index",
+                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT})
+        with self._errors():
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        self._local = threading.local()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # Writing
+
+    def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
+        with self._transaction() as cursor:
+            if rows:
+                cursor.execute(_STAGING)
+                with cursor.copy("COPY staging FROM STDIN") as copy:
+                    for row in rows:
+                        title, authors, abstract, venue = row.text
+                        copy.write_row((*row.columns, title, _words(title), _words(authors), _words(abstract),
+                                        _words(venue), row.crossref))
+                added, updated = cursor.execute(_UPSERT).fetchone()
+            else:
+                added = updated = 0
+            if load is not None:
+                cursor.execute("INSERT INTO loads (source, records, updated) VALUES (%s, %s, now()) ON CONFLICT "
+                               "(source) DO UPDATE SET records = excluded.records, updated = now()", load)
+        return added, updated, len(rows) - added - updated
+
+    def loaded(self, source: str) -> int:
+        rows = self._query("SELECT records FROM loads WHERE source = %s", (source,))
+        return rows[0][0] if rows else 0
+
+    def forget_load(self, source: str) -> None:
+        with self._transaction() as cursor:
+            cursor.execute("DELETE FROM loads WHERE source = %s", (source,))
+
+    def replace(self, changes: Sequence[tuple[int, str, Row]]) -> None:
+        with self._transaction() as cursor:
+            for row_id, _, row in changes:
+                title, authors, abstract, venue = (_words(part) for part in row.text)
+                cursor.execute(
+                    f"UPDATE records SET data = %s, words = setweight(to_tsvector('{CONFIG}', %s), 'A') || "
+                    f"setweight(to_tsvector('{CONFIG}', %s), 'B') || setweight(to_tsvector('{CONFIG}', %s), 'C') || "
+                    f"setweight(to_tsvector('{CONFIG}', %s), 'D') WHERE id = %s",
+                    (row.data, title, authors, venue, abstract, row_id))
+            cursor.execute("DELETE FROM dblp_crossrefs WHERE record_id = ANY(%s)", ([c[0] for c in changes],))
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        with self._transaction() as cursor:
+            cursor.executemany("INSERT INTO meta (key, value) VALUES (%s, %s) "
+                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", list(values.items()))
+
+    # Reading
+
+    def meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = %s", (key,))
+        return rows[0][0] if rows else None
+
+    def total(self) -> int:
+        return self._query("SELECT count(*) FROM records", ())[0][0]
+
+    def top_id(self) -> int:
+        return self._query("SELECT coalesce(max(id), 0) FROM records", ())[0][0]
+
+    def count(self, expression: str, cap: int) -> int:
+        return self._query(_COUNT, (tsquery(expression), cap))[0][0]
+
+    def search(self, expression: str, limit: int, *, ranked: bool) -> list[Found]:
+        return self._query(_SEARCH if ranked else _UNRANKED, (tsquery(expression), limit))
+
+    def data(self, ids: Sequence[int]) -> dict[int, str]:
+        return dict(self._query("SELECT id, data FROM records WHERE id = ANY(%s)", (list(ids),)))
+
+    def by_doi(self, doi: str) -> list[tuple[str, str]]:
+        return self._query("SELECT kind, data FROM records WHERE doi = %s ORDER BY id", (doi,))
+
+    def by_arxiv(self, arxiv_ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        return self._query("SELECT arxiv_id, kind, data FROM records WHERE arxiv_id = ANY(%s) ORDER BY id",
+                           (list(arxiv_ids),))
+
+    def by_identity(self, kind: str, identities: Sequence[str]) -> dict[str, str]:
+        return dict(self._query("SELECT identity, data FROM records WHERE kind = %s AND identity = ANY(%s)",
+                                (kind, list(identities))))
+
+    def pending_crossrefs(self, after: int, limit: int) -> list[tuple[int, str, str]]:
+        return self._query(_PENDING, (after, limit))
+
+    def all_data(self, kind: str | None) -> Iterator[str]:
+        """Streamed by keyset pages, so no transaction stays open while the caller works."""
+        last, page = 0, 2000
+        while True:
+            sql = "SELECT id, data FROM records WHERE id > %s" + (" AND kind = %s" if kind else "")
+            params = (last, kind) if kind else (last,)
+            rows = self._query(sql + " ORDER BY id LIMIT %s", (*params, page))
+            yield from (data for _, data in rows)
+            if len(rows) < page:
+                return
+            last = rows[-1][0]
+
+    def counts_by_kind(self) -> dict[str, int]:
+        return dict(self._query("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind", ()))
+
+    def size_bytes(self) -> int:
+        return self._query("SELECT coalesce(sum(pg_total_relation_size(c)), 0)::bigint FROM unnest(%s::regclass[]) AS c",
+                           (list(_TABLES),))[0][0]
+
+    # Schema
+
+    def migrate(self) -> tuple[int, int]:
+        """Brings the schema to :data:`SCHEMA_VERSION`: (version before, version after)."""
+        with self._transaction() as cursor:
+            before = _version(cursor)
+            if before > SCHEMA_VERSION:
+                raise SourceError("local", self._newer(before))
+            for steps in MIGRATIONS[before:]:
+                for statement in steps:
+                    cursor.execute(statement)
+            _set_version(cursor, SCHEMA_VERSION)
+        return before, SCHEMA_VERSION
+
+    def _connect_check(self) -> None:
+        """Connects once, creating the schema in an empty database and refusing another version, so that a
+        wrong address, credentials or schema is one clear error before any work starts."""
+        with self._errors(), psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db:
+            with db.transaction(), db.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+                version = _version(cursor)
+                if version == 0 and not _has_table(cursor, "records"):
+                    for steps in MIGRATIONS:
+                        for statement in steps:
+                            cursor.execute(statement)
+                    _set_version(cursor, SCHEMA_VERSION)
+                    version = SCHEMA_VERSION
+        if version < SCHEMA_VERSION:
+            raise SourceError("local", f"{self.location} has index schema {version}, this citekit uses "
+                              f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`")
+        if version > SCHEMA_VERSION:
+            raise SourceError("local", self._newer(version))
+
+    def _newer(self, version: int) -> str:
+        return (f"{self.location} has index schema {version}, newer than this citekit's {SCHEMA_VERSION}: "
+                "upgrade citekit")
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        with self._errors(), self._pool.connection() as db:
+            return db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Cursor[Any]]:
+        """One transaction on a pooled connection, writers taking turns by the advisory lock."""
+        with self._errors(), self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+            yield cursor
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg.Error as error:
+            raise SourceError("local", f"{self.location}: {_first_line(error)}") from error
+        except TimeoutError as error:  # psycopg_pool's PoolTimeout: no connection to be had
+            raise SourceError("local", f"{self.location}: no connection to the server ({error})") from error
+
+
+def tsquery(expression: str) -> str:
+    """A search plan's FTS5 expression as ``to_tsquery`` input: ``("a" AND "b") OR "c"`` →
+    ``('a' & 'b') | 'c'``; ``title : "a"`` (a title word) → ``'a':A``.
+
+    Words are quoted lexemes, so no text can make a syntax error; each then goes through the
+    :data:`CONFIG` configuration like the indexed text did.
+    """
+    out = []
+    for token in _EXPRESSION.findall(expression):
+        if token.startswith('"'):
+            word = " ".join(_WORD.findall(plain(token[1:-1])))
+            out.append("'" + word.replace("\\", "\\\\").replace("'", "''") + "'")
+        else:
+            out.append(_OPERATORS.get(token, token))
+    text = " ".join(out)
+    return re.sub(r"title : ('(?:[^']|'')*')", r"\1:A", text)
+
+
+_EXPRESSION = re.compile(r'"[^"]*"|\(|\)|AND|OR|title :')
+_OPERATORS = {"AND": "&", "OR": "|"}
+
+
+def _words(text: str) -> str:
+    """Text split into words the way the SQLite store's tokenizer splits it, lower case without
+    diacritics, separated by spaces (PostgreSQL's own parser would keep ``3.5`` or ``e-mail`` whole)."""
+    return " ".join(_WORD.findall(plain(text)))
+
+
+def _version(cursor: psycopg.Cursor[Any]) -> int:
+    if not _has_table(cursor, "meta"):
+        return 0
+    row = cursor.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_version(cursor: psycopg.Cursor[Any], version: int) -> None:
+    cursor.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
+
+
+def _has_table(cursor: psycopg.Cursor[Any], name: str) -> bool:
+    return cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+
+
+def redacted(url: str) -> str:
+    """The URL without its password (what messages and ``index info`` show)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
