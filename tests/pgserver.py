@@ -87,6 +87,10 @@ class PostgresServer:
         deadline = time.monotonic() + 30
         while any(_alive(pid) for pid in processes) and time.monotonic() < deadline:
             time.sleep(0.05)
+        # The dead server may linger as a zombie nobody reaps, which PostgreSQL would take for a live
+        # one holding its lock files: gone it is, so they go too.
+        for lock in (self.data / "postmaster.pid", *self.root.glob(".s.PGSQL.*")):
+            lock.unlink(missing_ok=True)
 
     def remove(self) -> None:
         self.stop()
@@ -100,7 +104,9 @@ class PostgresServer:
         done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
                               cwd=self.root)
         if check and done.returncode:
-            raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr or done.stdout}")
+            log = self.root / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr or done.stdout}\n{tail}")
 
 
 def _unprivileged_user() -> pwd.struct_passwd:

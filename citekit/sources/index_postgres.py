@@ -25,7 +25,6 @@ migrates it, ``citekit index migrate --index URL``, which applies :data:`MIGRATI
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -46,10 +45,10 @@ _WORD = re.compile(r"[^\W_]+")
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: records, their full text, meta, dblp crossref links
     (
-        "CREATE TEXT SEARCH DICTIONARY citekit_english (TEMPLATE = snowball, Language = english)",
+        "CREATE TEXT SEARCH DICTIONARY citekit_porter (TEMPLATE = snowball, Language = porter)",
         f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = simple)",
         f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR asciiword, word, numword "
-        "WITH citekit_english",
+        "WITH citekit_porter",
         """CREATE TABLE records (
             id bigserial PRIMARY KEY,
             kind text NOT NULL,
@@ -79,8 +78,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _STAGING = ("CREATE TEMPORARY TABLE staging (kind text, identity text, doi text, arxiv_id text, year integer, "
             "data text, title text, title_words text, authors text, abstract text, venue text, crossref text) "
             "ON COMMIT DROP")
+_TOKENS = "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest({}))"
+"""Tokens in a row's text (each word's positions), as FTS5 counts a row's size for bm25."""
 _UPSERT = f"""
-WITH written AS (
+WITH previous AS (
+    SELECT r.id, {_TOKENS.format("r.words")} AS tokens FROM records AS r JOIN staging AS s USING (kind, identity)
+), written AS (
     INSERT INTO records AS r (kind, identity, doi, arxiv_id, year, title, data, words)
     SELECT kind, identity, doi, arxiv_id, year, title, data,
            setweight(to_tsvector('{CONFIG}', title_words), 'A') || setweight(to_tsvector('{CONFIG}', authors), 'B')
@@ -89,17 +92,60 @@ WITH written AS (
     ON CONFLICT (kind, identity) DO UPDATE SET doi = excluded.doi, arxiv_id = excluded.arxiv_id,
         year = excluded.year, title = excluded.title, data = excluded.data, words = excluded.words
     WHERE r.data IS DISTINCT FROM excluded.data
-    RETURNING r.id, r.kind, r.identity, xmax = 0 AS added
+    RETURNING r.id, r.kind, r.identity, xmax = 0 AS added, {_TOKENS.format("r.words")} AS tokens
 ), linked AS (
     INSERT INTO dblp_crossrefs (record_id, crossref)
     SELECT w.id, s.crossref FROM written AS w JOIN staging AS s USING (kind, identity) WHERE s.crossref <> ''
     ON CONFLICT (record_id) DO UPDATE SET crossref = excluded.crossref
 )
-SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added) FROM written
+SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added),
+       coalesce(sum(w.tokens), 0) - coalesce(sum(p.tokens), 0)
+FROM written AS w LEFT JOIN previous AS p USING (id)
 """
-_WEIGHTS = "'{0.1, 0.2, 0.3, 1.0}'"  # D abstract, C venue, B authors, A title: bm25(10, 3, 1, 2) / 10
-_SEARCH = (f"SELECT id, title, year, ts_rank({_WEIGHTS}, words, q) AS rank FROM records, "
-           f"to_tsquery('{CONFIG}', %s) AS q WHERE words @@ q ORDER BY rank DESC, id LIMIT %s")
+_ADD_TOKENS = ("INSERT INTO meta (key, value) VALUES ('tokens', %s) "
+               "ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + excluded.value::bigint)::text")
+_REPLACE = f"""
+WITH previous AS (SELECT {_TOKENS.format("words")} AS tokens FROM records WHERE id = %s),
+replaced AS (
+    UPDATE records AS r SET data = %s, words = setweight(to_tsvector('{CONFIG}', %s), 'A')
+        || setweight(to_tsvector('{CONFIG}', %s), 'B') || setweight(to_tsvector('{CONFIG}', %s), 'C')
+        || setweight(to_tsvector('{CONFIG}', %s), 'D')
+    WHERE r.id = (SELECT %s) RETURNING {_TOKENS.format("r.words")} AS tokens
+)
+SELECT coalesce((SELECT sum(tokens) FROM replaced), 0) - coalesce((SELECT sum(tokens) FROM previous), 0)
+"""
+# FTS5's bm25 (sqlite.org/fts5.html, "bm25"), computed from the tsvector: k1 = 1.2, b = 0.75; the weights
+# of the SQLite store's columns (title 10, authors 3, venue 2, abstract 1) by the positions' weight
+# letters; each word of the expression a phrase of its AND group, counted only where the group matches
+# (as FTS5 counts the phrases of a branch that does not match nothing); idf from exact counts.
+_BM25 = f"""
+WITH phrases AS (
+    SELECT p.grp, p.word, (SELECT min(lexeme) FROM unnest(to_tsvector('{CONFIG}', p.word))) AS lexeme
+    FROM unnest(%(groups)s::int[], %(words)s::text[]) AS p (grp, word)
+), idf AS (
+    SELECT lexeme, greatest(ln((%(total)s - hits + 0.5) / (hits + 0.5)), 1e-6) AS idf
+    FROM (SELECT DISTINCT lexeme FROM phrases) AS l,
+         LATERAL (SELECT count(*) AS hits FROM records WHERE words @@ quote_literal(l.lexeme)::tsquery) AS c
+), average AS (
+    SELECT coalesce((SELECT value::float8 FROM meta WHERE key = 'tokens'), 0) / greatest(%(total)s, 1) AS tokens
+)
+SELECT r.id, r.title, r.year, s.score
+FROM records AS r, to_tsquery('{CONFIG}', %(query)s) AS q, average AS a,
+LATERAL (
+    WITH f AS (
+        SELECT u.lexeme, cardinality(u.positions) AS n,
+               (SELECT sum(CASE w WHEN 'A' THEN 10 WHEN 'B' THEN 3 WHEN 'C' THEN 2 ELSE 1 END)
+                FROM unnest(u.weights) AS w) AS freq
+        FROM unnest(r.words) AS u WHERE u.lexeme IN (SELECT lexeme FROM phrases)
+    ), matched AS (
+        SELECT p.grp FROM phrases AS p LEFT JOIN f USING (lexeme) GROUP BY p.grp HAVING bool_and(f.lexeme IS NOT NULL)
+    )
+    SELECT coalesce(sum(i.idf * f.freq * 2.2 / (f.freq + 1.2 * (0.25 + 0.75 * {_TOKENS.format("r.words")}
+                                                           / greatest(a.tokens, 1)))), 0) AS score
+    FROM phrases AS p JOIN matched USING (grp) JOIN f USING (lexeme) JOIN idf AS i USING (lexeme)
+) AS s
+WHERE r.words @@ q ORDER BY s.score DESC, r.id LIMIT %(limit)s
+"""
 _UNRANKED = (f"SELECT id, title, year, NULL FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s")
 _COUNT = f"SELECT count(*) FROM (SELECT 1 FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s) AS m"
 _PENDING = ("SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
@@ -115,15 +161,16 @@ class PostgresStore:
     """A PostgreSQL database named by a ``postgresql://`` URL (libpq's: host, port, user, password,
     database, and parameters such as ``sslmode``; ``PGPASSWORD`` and ``~/.pgpass`` work as usual)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, migrating: bool = False) -> None:
+        """Connects, creating the schema in an empty database; ``migrating`` accepts an older schema
+        (for :meth:`migrate`), which is otherwise refused."""
         self.url = url
         self.location = redacted(url)
-        self._connect_check()
+        self._connect_check(migrating)
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, name="citekit-index",
                                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT})
         with self._errors():
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-        self._local = threading.local()
 
     def close(self) -> None:
         self._pool.close()
@@ -139,7 +186,8 @@ class PostgresStore:
                         title, authors, abstract, venue = row.text
                         copy.write_row((*row.columns, title, _words(title), _words(authors), _words(abstract),
                                         _words(venue), row.crossref))
-                added, updated = cursor.execute(_UPSERT).fetchone()
+                added, updated, tokens = cursor.execute(_UPSERT).fetchone()
+                cursor.execute(_ADD_TOKENS, (str(tokens),))
             else:
                 added = updated = 0
             if load is not None:
@@ -157,13 +205,11 @@ class PostgresStore:
 
     def replace(self, changes: Sequence[tuple[int, str, Row]]) -> None:
         with self._transaction() as cursor:
+            tokens = 0
             for row_id, _, row in changes:
                 title, authors, abstract, venue = (_words(part) for part in row.text)
-                cursor.execute(
-                    f"UPDATE records SET data = %s, words = setweight(to_tsvector('{CONFIG}', %s), 'A') || "
-                    f"setweight(to_tsvector('{CONFIG}', %s), 'B') || setweight(to_tsvector('{CONFIG}', %s), 'C') || "
-                    f"setweight(to_tsvector('{CONFIG}', %s), 'D') WHERE id = %s",
-                    (row.data, title, authors, venue, abstract, row_id))
+                tokens += cursor.execute(_REPLACE, (row_id, row.data, title, authors, venue, abstract)).fetchone()[0]
+            cursor.execute(_ADD_TOKENS, (str(tokens),))
             cursor.execute("DELETE FROM dblp_crossrefs WHERE record_id = ANY(%s)", ([c[0] for c in changes],))
 
     def set_meta(self, values: dict[str, str]) -> None:
@@ -186,8 +232,12 @@ class PostgresStore:
     def count(self, expression: str, cap: int) -> int:
         return self._query(_COUNT, (tsquery(expression), cap))[0][0]
 
-    def search(self, expression: str, limit: int, *, ranked: bool) -> list[Found]:
-        return self._query(_SEARCH if ranked else _UNRANKED, (tsquery(expression), limit))
+    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0) -> list[Found]:
+        if not ranked:
+            return self._query(_UNRANKED, (tsquery(expression), limit))
+        groups = [(number, word) for number, group in enumerate(_groups(expression)) for word in group]
+        return self._query(_BM25, {"groups": [g for g, _ in groups], "words": [w for _, w in groups],
+                                   "total": total or self.total(), "query": tsquery(expression), "limit": limit})
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:
         return dict(self._query("SELECT id, data FROM records WHERE id = ANY(%s)", (list(ids),)))
@@ -239,7 +289,7 @@ class PostgresStore:
             _set_version(cursor, SCHEMA_VERSION)
         return before, SCHEMA_VERSION
 
-    def _connect_check(self) -> None:
+    def _connect_check(self, migrating: bool) -> None:
         """Connects once, creating the schema in an empty database and refusing another version, so that a
         wrong address, credentials or schema is one clear error before any work starts."""
         with self._errors(), psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db:
@@ -252,7 +302,7 @@ class PostgresStore:
                             cursor.execute(statement)
                     _set_version(cursor, SCHEMA_VERSION)
                     version = SCHEMA_VERSION
-        if version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION and not migrating:
             raise SourceError("local", f"{self.location} has index schema {version}, this citekit uses "
                               f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`")
         if version > SCHEMA_VERSION:
@@ -262,7 +312,7 @@ class PostgresStore:
         return (f"{self.location} has index schema {version}, newer than this citekit's {SCHEMA_VERSION}: "
                 "upgrade citekit")
 
-    def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    def _query(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Any]:
         with self._errors(), self._pool.connection() as db:
             return db.execute(sql, params).fetchall()
 
@@ -299,6 +349,12 @@ def tsquery(expression: str) -> str:
             out.append(_OPERATORS.get(token, token))
     text = " ".join(out)
     return re.sub(r"title : ('(?:[^']|'')*')", r"\1:A", text)
+
+
+def _groups(expression: str) -> list[list[str]]:
+    """The AND groups of an expression the search plan ranks (``"a"``, ``"a" AND "b"``, or pairs
+    ``("a" AND "b") OR …``), each a list of its words."""
+    return [re.findall(r'"([^"]*)"', part) for part in expression.split(" OR ")]
 
 
 _EXPRESSION = re.compile(r'"[^"]*"|\(|\)|AND|OR|title :')

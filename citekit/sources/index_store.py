@@ -80,9 +80,10 @@ class Store(Protocol):
     def count(self, expression: str, cap: int) -> int:
         """Records the full-text expression matches, counted up to ``cap``."""
 
-    def search(self, expression: str, limit: int, *, ranked: bool) -> list[Found]:
-        """Up to ``limit`` records the expression matches, best first by bm25 (or the engine's
-        like of it, title weighted highest) when ``ranked``, else in the index's own order."""
+    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0) -> list[Found]:
+        """Up to ``limit`` records the expression matches, best first by FTS5's bm25 (title ×10,
+        authors ×3, venue ×2, abstract ×1) when ``ranked``, else in the index's own order.
+        ``total``, the records stored as the caller last counted them, spares a count."""
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:
         """Records' JSON by row id (ids not stored are absent)."""

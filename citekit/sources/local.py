@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
-from citekit.sources.base import Query
+from citekit.sources.base import Query, SourceError
 from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
 from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
 from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
@@ -145,13 +145,38 @@ def open_store(location: str | Path | None) -> Store:
     failing that the default file."""
     location = location or os.environ.get("CITEKIT_INDEX") or default_index_path()
     if is_database_url(location):
-        # Imported here: psycopg is an optional dependency (the ``postgresql`` extra).
-        from citekit.sources.index_postgres import PostgresStore
-
-        return PostgresStore(str(location))
+        return _postgres_store()(str(location))
     from citekit.sources.index_sqlite import SqliteStore
 
     return SqliteStore(Path(location))
+
+
+def migrate_index(location: str | Path | None) -> tuple[int, int]:
+    """Brings an index made by an older citekit to this one's schema: (version before, after).
+
+    A PostgreSQL index is migrated in place; an SQLite file is only checked (an older one is rebuilt
+    by adding its sources to a new file).
+    """
+    location = location or os.environ.get("CITEKIT_INDEX") or default_index_path()
+    if is_database_url(location):
+        store = _postgres_store()(str(location), migrating=True)
+        try:
+            return store.migrate()
+        finally:
+            store.close()
+    from citekit.sources.index_sqlite import SCHEMA_VERSION, SqliteStore
+
+    SqliteStore(Path(location)).close()
+    return SCHEMA_VERSION, SCHEMA_VERSION
+
+
+def _postgres_store() -> type:
+    """The PostgreSQL store's class; a clear error when psycopg, an optional dependency, is missing."""
+    try:
+        from citekit.sources.index_postgres import PostgresStore
+    except ImportError as error:
+        raise SourceError("local", "a PostgreSQL index needs psycopg: pip install 'citekit[postgresql]'") from error
+    return PostgresStore
 
 
 # --- The index -------------------------------------------------------------------------------------
@@ -263,7 +288,7 @@ class LocalIndex:
         rows = []
         for search in search_plan(self._document_counts(terms), self._total()):
             size = pool if search.ranked else _UNRANKED_POOL
-            rows = self._store.search(search.expression, size, ranked=search.ranked)
+            rows = self._store.search(search.expression, size, ranked=search.ranked, total=self._total())
             if rows:
                 break
         if not rows:
