@@ -37,7 +37,8 @@ def binaries() -> Path | None:
 class PostgresServer:
     """One cluster; :meth:`kill` ends it as a crash would, :meth:`start` brings it back (recovering)."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, settings: dict[str, str] | None = None) -> None:
+        """``settings`` (postgresql.conf's) replace the test defaults, which trade durability for speed."""
         self.bin = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="citekit-pg-"))
         self.data = self.root / "data"
@@ -54,7 +55,7 @@ class PostgresServer:
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
         settings = {"listen_addresses": "'127.0.0.1'", "port": str(self.port),
                     "unix_socket_directories": f"'{self.root}'", "fsync": "off", "shared_buffers": "32MB",
-                    "max_connections": "60", "log_min_messages": "fatal"}
+                    "max_connections": "60", "log_min_messages": "fatal", **(settings or {})}
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
         self.start()

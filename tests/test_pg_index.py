@@ -231,8 +231,9 @@ def test_an_older_schema_is_refused_with_the_command_that_migrates_it(pg_url: st
         for statement in MIGRATIONS[0]:
             db.execute(statement)
         db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-        db.execute("INSERT INTO records (kind, identity, title, data, words) VALUES ('reference', 'doi:10.1/a', "
-                   "'Old', %s, to_tsvector('citekit', 'old'))", (json.dumps({"title": "Old", "DOI": "10.1/a"}),))
+        db.execute("INSERT INTO records (kind, identity, title, data, words, tokens) VALUES ('reference', "
+                   "'doi:10.1/a', 'Old', %s, to_tsvector('citekit', 'old'), 1)",
+                   (json.dumps({"title": "Old", "DOI": "10.1/a"}),))
     code, out, err = run("index", "info", "--index", pg_url)
     assert code == 2 and out == ""
     [line] = err.strip().splitlines()

@@ -58,7 +58,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             year integer,
             title text NOT NULL,
             data text NOT NULL,
-            words tsvector NOT NULL
+            words tsvector NOT NULL,
+            tokens integer NOT NULL
         )""",
         "CREATE UNIQUE INDEX records_identity ON records (kind, identity)",
         "CREATE INDEX records_doi ON records (doi) WHERE doi IS NOT NULL",
@@ -76,23 +77,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _STAGING = ("CREATE TEMPORARY TABLE staging (kind text, identity text, doi text, arxiv_id text, year integer, "
-            "data text, title text, title_words text, authors text, abstract text, venue text, crossref text) "
+            "data text, title text, title_words text, authors text, abstract text, venue text, tokens integer, "
+            "crossref text) "
             "ON COMMIT DROP")
-_TOKENS = "(SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest({}))"
-"""Tokens in a row's text (each word's positions), as FTS5 counts a row's size for bm25."""
 _UPSERT = f"""
 WITH previous AS (
-    SELECT r.id, {_TOKENS.format("r.words")} AS tokens FROM records AS r JOIN staging AS s USING (kind, identity)
+    SELECT r.id, r.tokens FROM records AS r JOIN staging AS s USING (kind, identity)
 ), written AS (
-    INSERT INTO records AS r (kind, identity, doi, arxiv_id, year, title, data, words)
-    SELECT kind, identity, doi, arxiv_id, year, title, data,
+    INSERT INTO records AS r (kind, identity, doi, arxiv_id, year, title, data, tokens, words)
+    SELECT kind, identity, doi, arxiv_id, year, title, data, tokens,
            setweight(to_tsvector('{CONFIG}', title_words), 'A') || setweight(to_tsvector('{CONFIG}', authors), 'B')
            || setweight(to_tsvector('{CONFIG}', venue), 'C') || setweight(to_tsvector('{CONFIG}', abstract), 'D')
     FROM staging
     ON CONFLICT (kind, identity) DO UPDATE SET doi = excluded.doi, arxiv_id = excluded.arxiv_id,
-        year = excluded.year, title = excluded.title, data = excluded.data, words = excluded.words
+        year = excluded.year, title = excluded.title, data = excluded.data, words = excluded.words,
+        tokens = excluded.tokens
     WHERE r.data IS DISTINCT FROM excluded.data
-    RETURNING r.id, r.kind, r.identity, xmax = 0 AS added, {_TOKENS.format("r.words")} AS tokens
+    RETURNING r.id, r.kind, r.identity, xmax = 0 AS added, r.tokens
 ), linked AS (
     INSERT INTO dblp_crossrefs (record_id, crossref)
     SELECT w.id, s.crossref FROM written AS w JOIN staging AS s USING (kind, identity) WHERE s.crossref <> ''
@@ -105,28 +106,27 @@ FROM written AS w LEFT JOIN previous AS p USING (id)
 _ADD_TOKENS = ("INSERT INTO meta (key, value) VALUES ('tokens', %s) "
                "ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + excluded.value::bigint)::text")
 _REPLACE = f"""
-WITH previous AS (SELECT {_TOKENS.format("words")} AS tokens FROM records WHERE id = %s),
+WITH previous AS (SELECT tokens FROM records WHERE id = %s),
 replaced AS (
     UPDATE records AS r SET data = %s, words = setweight(to_tsvector('{CONFIG}', %s), 'A')
         || setweight(to_tsvector('{CONFIG}', %s), 'B') || setweight(to_tsvector('{CONFIG}', %s), 'C')
-        || setweight(to_tsvector('{CONFIG}', %s), 'D')
-    WHERE r.id = (SELECT %s) RETURNING {_TOKENS.format("r.words")} AS tokens
+        || setweight(to_tsvector('{CONFIG}', %s), 'D'), tokens = %s
+    WHERE r.id = %s RETURNING r.tokens
 )
 SELECT coalesce((SELECT sum(tokens) FROM replaced), 0) - coalesce((SELECT sum(tokens) FROM previous), 0)
 """
 # FTS5's bm25 (sqlite.org/fts5.html, "bm25"), computed from the tsvector: k1 = 1.2, b = 0.75; the weights
 # of the SQLite store's columns (title 10, authors 3, venue 2, abstract 1) by the positions' weight
 # letters; each word of the expression a phrase of its AND group, counted only where the group matches
-# (as FTS5 counts the phrases of a branch that does not match nothing); idf from exact counts.
+# (as FTS5 counts the phrases of a branch that does not match nothing); idf from the counts the search
+# plan went by (exact up to COMMON_DOCS, estimated past it, where FTS5 counts exactly: rankings can
+# differ there, by little, as those words weigh little).
 _BM25 = f"""
-WITH phrases AS (
-    SELECT p.grp, p.word, (SELECT min(lexeme) FROM unnest(to_tsvector('{CONFIG}', p.word))) AS lexeme
-    FROM unnest(%(groups)s::int[], %(words)s::text[]) AS p (grp, word)
-), idf AS (
-    SELECT lexeme, greatest(ln((%(total)s - hits + 0.5) / (hits + 0.5)), 1e-6) AS idf
-    FROM (SELECT DISTINCT lexeme FROM phrases) AS l,
-         LATERAL (SELECT count(*) AS hits FROM records WHERE words @@ quote_literal(l.lexeme)::tsquery) AS c
-), average AS (
+WITH phrases AS MATERIALIZED (
+    SELECT p.grp, (SELECT min(lexeme) FROM unnest(to_tsvector('{CONFIG}', p.word))) AS lexeme,
+           greatest(ln((%(total)s - p.hits + 0.5) / (p.hits + 0.5)), 1e-6) AS idf
+    FROM unnest(%(groups)s::int[], %(words)s::text[], %(hits)s::float8[]) AS p (grp, word, hits)
+), average AS MATERIALIZED (
     SELECT coalesce((SELECT value::float8 FROM meta WHERE key = 'tokens'), 0) / greatest(%(total)s, 1) AS tokens
 )
 SELECT r.id, r.title, r.year, s.score
@@ -140,9 +140,9 @@ LATERAL (
     ), matched AS (
         SELECT p.grp FROM phrases AS p LEFT JOIN f USING (lexeme) GROUP BY p.grp HAVING bool_and(f.lexeme IS NOT NULL)
     )
-    SELECT coalesce(sum(i.idf * f.freq * 2.2 / (f.freq + 1.2 * (0.25 + 0.75 * {_TOKENS.format("r.words")}
-                                                           / greatest(a.tokens, 1)))), 0) AS score
-    FROM phrases AS p JOIN matched USING (grp) JOIN f USING (lexeme) JOIN idf AS i USING (lexeme)
+    SELECT coalesce(sum(p.idf * f.freq * 2.2 / (f.freq + 1.2 * (0.25 + 0.75 * r.tokens / greatest(a.tokens, 1)))),
+                    0) AS score
+    FROM phrases AS p JOIN matched USING (grp) JOIN f USING (lexeme)
 ) AS s
 WHERE r.words @@ q ORDER BY s.score DESC, r.id LIMIT %(limit)s
 """
@@ -183,9 +183,9 @@ class PostgresStore:
                 cursor.execute(_STAGING)
                 with cursor.copy("COPY staging FROM STDIN") as copy:
                     for row in rows:
-                        title, authors, abstract, venue = row.text
-                        copy.write_row((*row.columns, title, _words(title), _words(authors), _words(abstract),
-                                        _words(venue), row.crossref))
+                        words = [_words(part) for part in row.text]
+                        tokens = sum(part.count(" ") + 1 for part in words if part)
+                        copy.write_row((*row.columns, row.text[0], *words, tokens, row.crossref))
                 added, updated, tokens = cursor.execute(_UPSERT).fetchone()
                 cursor.execute(_ADD_TOKENS, (str(tokens),))
             else:
@@ -207,8 +207,10 @@ class PostgresStore:
         with self._transaction() as cursor:
             tokens = 0
             for row_id, _, row in changes:
-                title, authors, abstract, venue = (_words(part) for part in row.text)
-                tokens += cursor.execute(_REPLACE, (row_id, row.data, title, authors, venue, abstract)).fetchone()[0]
+                title, authors, abstract, venue = words = [_words(part) for part in row.text]
+                size = sum(part.count(" ") + 1 for part in words if part)
+                tokens += cursor.execute(_REPLACE, (row_id, row.data, title, authors, venue, abstract, size,
+                                                    row_id)).fetchone()[0]
             cursor.execute(_ADD_TOKENS, (str(tokens),))
             cursor.execute("DELETE FROM dblp_crossrefs WHERE record_id = ANY(%s)", ([c[0] for c in changes],))
 
@@ -232,11 +234,14 @@ class PostgresStore:
     def count(self, expression: str, cap: int) -> int:
         return self._query(_COUNT, (tsquery(expression), cap))[0][0]
 
-    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0) -> list[Found]:
+    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
+               counts: dict[str, int] | None = None) -> list[Found]:
         if not ranked:
             return self._query(_UNRANKED, (tsquery(expression), limit))
         groups = [(number, word) for number, group in enumerate(_groups(expression)) for word in group]
-        return self._query(_BM25, {"groups": [g for g, _ in groups], "words": [w for _, w in groups],
+        counts = counts or {}
+        hits = [counts[w] if w in counts else self.count(f'"{w}"', total or self.total()) for _, w in groups]
+        return self._query(_BM25, {"groups": [g for g, _ in groups], "words": [w for _, w in groups], "hits": hits,
                                    "total": total or self.total(), "query": tsquery(expression), "limit": limit})
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:

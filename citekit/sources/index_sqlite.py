@@ -158,7 +158,8 @@ class SqliteStore:
     def count(self, expression: str, cap: int) -> int:
         return self._query(_COUNT, (expression, cap))[0][0]
 
-    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0) -> list[Found]:
+    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
+               counts: dict[str, int] | None = None) -> list[Found]:
         rows = self._query(_SEARCH if ranked else _UNRANKED, (expression, limit))
         return [(i, json.loads(title) if title else "", year, rank) for i, title, year, rank in rows]
 

@@ -80,10 +80,12 @@ class Store(Protocol):
     def count(self, expression: str, cap: int) -> int:
         """Records the full-text expression matches, counted up to ``cap``."""
 
-    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0) -> list[Found]:
+    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
+               counts: dict[str, int] | None = None) -> list[Found]:
         """Up to ``limit`` records the expression matches, best first by FTS5's bm25 (title ×10,
         authors ×3, venue ×2, abstract ×1) when ``ranked``, else in the index's own order.
-        ``total``, the records stored as the caller last counted them, spares a count."""
+        ``total`` (records stored) and ``counts`` (records each word is in), as the caller's search
+        plan knows them, spare a store that computes bm25 itself from counting again."""
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:
         """Records' JSON by row id (ids not stored are absent)."""

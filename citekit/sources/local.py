@@ -25,6 +25,7 @@ import json
 import os
 import random
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -286,9 +287,11 @@ class LocalIndex:
             return []
         pool = max(4 * limit, _POOL)
         rows = []
-        for search in search_plan(self._document_counts(terms), self._total()):
+        counts = self._document_counts(terms)
+        for search in search_plan(counts, self._total()):
             size = pool if search.ranked else _UNRANKED_POOL
-            rows = self._store.search(search.expression, size, ranked=search.ranked, total=self._total())
+            rows = self._store.search(search.expression, size, ranked=search.ranked, total=self._total(),
+                                      counts=counts)
             if rows:
                 break
         if not rows:
@@ -345,33 +348,47 @@ class LocalIndex:
     def _add(self, items: Iterable[Loaded | Diagnostic], progress: Callable[[int], None] | None = None,
              source: str = "") -> AddResult:
         """Stores the items a batch a transaction. With ``source`` (a file's key), each batch also records
-        how many items it covers, and a load of the same file that stopped resumes after them."""
+        how many items it covers, and a load of the same file that stopped resumes after them.
+
+        One thread writes batches, in order, while this one reads the next: a database server (or
+        SQLite, which lets go of the interpreter while it works) and the reader use two cores.
+        """
         result = AddResult()
         result.resumed = self._store.loaded(source) if source else 0
         batch: dict[tuple[str, str], Row] = {}
         position = 0
-        for position, item in enumerate(items, 1):
-            if position <= result.resumed:
-                continue
-            if isinstance(item, Diagnostic):
-                result.report(item)
-                continue
-            row = _row(item.kind, item.record, item.crossref)
-            if row is None:
-                result.report(_unfindable(item.record))
-                continue
-            earlier = batch.pop((row.kind, row.identity), None)
-            if earlier is not None:  # the same record twice in one batch: the later one wins
-                result.count(0, earlier.data != row.data, earlier.data == row.data)
-            batch[(row.kind, row.identity)] = row
-            if len(batch) >= BATCH_SIZE:
-                result.count(*self._write(list(batch.values()), (source, position) if source else None))
-                batch = {}
-                if progress is not None:
-                    progress(result.resumed + result.added + result.updated + result.unchanged)
-        result.count(*self._write(list(batch.values()), (source, max(position, result.resumed)) if source else None))
-        if progress is not None:
-            progress(result.resumed + result.added + result.updated + result.unchanged)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citekit-index-writer") as writer:
+            writing: Future[tuple[int, int, int]] | None = None
+
+            def written() -> None:
+                """Waits for the batch being written, counts it, and says so."""
+                if writing is not None:
+                    result.count(*writing.result())
+                    if progress is not None:
+                        progress(result.resumed + result.added + result.updated + result.unchanged)
+
+            for position, item in enumerate(items, 1):
+                if position <= result.resumed:
+                    continue
+                if isinstance(item, Diagnostic):
+                    result.report(item)
+                    continue
+                row = _row(item.kind, item.record, item.crossref)
+                if row is None:
+                    result.report(_unfindable(item.record))
+                    continue
+                earlier = batch.pop((row.kind, row.identity), None)
+                if earlier is not None:  # the same record twice in one batch: the later one wins
+                    result.count(0, earlier.data != row.data, earlier.data == row.data)
+                batch[(row.kind, row.identity)] = row
+                if len(batch) >= BATCH_SIZE:
+                    written()
+                    writing = writer.submit(self._write, list(batch.values()), (source, position) if source else None)
+                    batch = {}
+            written()
+            writing = writer.submit(self._write, list(batch.values()),
+                                    (source, max(position, result.resumed)) if source else None)
+            written()
         if result.unreported:
             result.diagnostics.append(Diagnostic("warning", "index.more-problems",
                                                  f"{result.unreported} more problems not listed"))
