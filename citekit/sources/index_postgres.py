@@ -147,7 +147,8 @@ LATERAL (
 WHERE r.words @@ q ORDER BY s.score DESC, r.id LIMIT %(limit)s
 """
 _UNRANKED = (f"SELECT id, title, year, NULL FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s")
-_COUNT = f"SELECT count(*) FROM (SELECT 1 FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s) AS m"
+_COUNTS = (f"SELECT (SELECT count(*) FROM (SELECT 1 FROM records WHERE words @@ to_tsquery('{CONFIG}', t.q) "
+           "LIMIT %s) AS m) FROM unnest(%s::text[]) WITH ORDINALITY AS t (q, n) ORDER BY t.n")
 _PENDING = ("SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
             "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
             "WHERE p.record_id > %s ORDER BY p.record_id LIMIT %s")
@@ -232,7 +233,13 @@ class PostgresStore:
         return self._query("SELECT coalesce(max(id), 0) FROM records", ())[0][0]
 
     def count(self, expression: str, cap: int) -> int:
-        return self._query(_COUNT, (tsquery(expression), cap))[0][0]
+        return self.counts([expression], cap)[0]
+
+    def counts(self, expressions: Sequence[str], cap: int) -> list[int]:
+        """:meth:`count` of each expression, in one round trip."""
+        if not expressions:
+            return []
+        return [n for (n,) in self._query(_COUNTS, (cap, [tsquery(e) for e in expressions]))]
 
     def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
                counts: dict[str, int] | None = None) -> list[Found]:

@@ -158,6 +158,9 @@ class SqliteStore:
     def count(self, expression: str, cap: int) -> int:
         return self._query(_COUNT, (expression, cap))[0][0]
 
+    def counts(self, expressions: Sequence[str], cap: int) -> list[int]:
+        return [self.count(expression, cap) for expression in expressions]
+
     def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
                counts: dict[str, int] | None = None) -> list[Found]:
         rows = self._query(_SEARCH if ranked else _UNRANKED, (expression, limit))

@@ -80,6 +80,9 @@ class Store(Protocol):
     def count(self, expression: str, cap: int) -> int:
         """Records the full-text expression matches, counted up to ``cap``."""
 
+    def counts(self, expressions: Sequence[str], cap: int) -> list[int]:
+        """:meth:`count` of each expression (a server answers them in one round trip)."""
+
     def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
                counts: dict[str, int] | None = None) -> list[Found]:
         """Up to ``limit`` records the expression matches, best first by FTS5's bm25 (title ×10,

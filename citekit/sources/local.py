@@ -322,9 +322,8 @@ class LocalIndex:
         common = self._common_words()
         if len(self._counted) > _COUNTS_KEPT:
             self._counted.clear()
-        for term in terms:
-            if term not in common and term not in self._counted:
-                self._counted[term] = self._store.count(f'"{term}"', COMMON_DOCS)
+        missing = [term for term in terms if term not in common and term not in self._counted]
+        self._counted.update(zip(missing, self._store.counts([f'"{term}"' for term in missing], COMMON_DOCS)))
         return {term: common.get(term) or self._counted[term] for term in terms}
 
     # Browsing
