@@ -42,10 +42,8 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import bibtexparser
 import jsonschema
@@ -157,7 +155,7 @@ def check_paths(paths: Sequence[str], target: str | None = None, from_format: st
     """Read and check files (``-`` for standard input); raises ``formats.UnknownFormatError``."""
     inputs = []
     for path, name in zip(paths, io.input_names(paths), strict=True):
-        data = Path(path).read_bytes() if path != io.STDIO else sys.stdin.buffer.read()
+        data = io.read_bytes(path)
         text, notes = formats.decode(data, name)
         fmt = formats.get(from_format) if from_format else formats.detect(None if path == io.STDIO else path,
                                                                           text)

@@ -1,9 +1,11 @@
-"""The command line: a thin click layer over :mod:`citekit.io`, the readers, writers and pipeline.
+"""The command line: a thin click layer over :mod:`citekit.api` (and, for ``convert``, which
+streams, :mod:`citekit.io` and the formats).
 
 Exit status: 0 success; 1 when an input record could not be read (or, with ``--strict``, when
-anything was warned about, a source that failed included); 2 on usage errors (click's convention)
-and on an index that cannot be opened (a database server unreachable, refusing the credentials, or
-holding another schema).
+anything was warned about, a source that failed included); 2 when the run could not start: a bad
+option or environment variable, an input that cannot be read, an index or cache that cannot be
+used (click's convention for usage errors). Every :class:`~citekit.errors.CitekitError` becomes
+a one-line message and its exit status in one place, :class:`_Command`: never a traceback.
 A source that fails (retries exhausted, server unreachable) does not fail the run: the records it
 could not check are written as they were read, the end-of-run summary names what failed, and a
 rerun with the same cache asks only for that.
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import signal
 import sys
 import tempfile
@@ -24,19 +25,22 @@ from typing import Any
 
 import click
 
-from citekit import __version__, formats, io, pipeline, venues
+from citekit import __version__, api, formats, io, pipeline, venues
 from citekit import check as check_module
 from citekit import decisions as decisions_module
 from citekit import review as review_module
+from citekit.api import EXPORT_FILES
+from citekit.diagnostics import Diagnostic
 from citekit.enrich import Enricher
+from citekit.errors import CitekitError, InputError, UsageError
+from citekit.keys import DEFAULT_PATTERN, KeyPlan, check_pattern
+from citekit.model import Record
+from citekit.progress import Progress
+from citekit.report import Report, SourceSummary
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
 from citekit.sources import parse_names as parse_source_names
 from citekit.sources.local import LocalIndex, is_database_url, migrate_index
-from citekit.diagnostics import Diagnostic
-from citekit.keys import DEFAULT_PATTERN, KeyPatternError, KeyPlan, check_pattern
-from citekit.model import Record
-from citekit.progress import Progress
-from citekit.report import Report
+
 
 class IndexLocation(click.ParamType):
     """``--index``: an index file, or a PostgreSQL database's URL (``postgresql://user@host/db``)."""
@@ -55,19 +59,6 @@ def index_option(text: str, *, exists: bool = False) -> Callable[[Any], Any]:
                         help=f"{text} A file, or a PostgreSQL URL postgresql://user@host/db (or CITEKIT_INDEX).")
 
 
-@contextlib.contextmanager
-def index_errors() -> Iterator[None]:
-    """An index that cannot be opened (server unreachable, credentials refused, another schema)
-    ends the command with one line and exit status 2."""
-    try:
-        yield
-    except SourceError as error:
-        if error.source != LocalIndex.name:
-            raise
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
-
-
 FORMAT_NAMES = click.Choice(formats.readable())
 WRITER_NAMES = click.Choice(formats.writable())
 
@@ -83,7 +74,40 @@ def _exit_on_signal(number: int, _frame: object) -> None:
     raise SystemExit(128 + number)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Command):
+    """A command whose errors end it with a message and the documented status, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CitekitError as error:
+            raise _click_error(error, ctx) from None
+        except OSError as error:  # what no layer below expected: a file that went away while it was read…
+            raise _click_error(InputError(str(error.filename or ""), error.strerror or str(error)), ctx) from None
+
+
+def _click_error(error: CitekitError, ctx: click.Context) -> click.ClickException:
+    if isinstance(error, UsageError):
+        if error.option:
+            return click.BadParameter(str(error), ctx, param_hint=error.option)
+        return click.UsageError(str(error), ctx)
+    return _CannotStart(str(error)) if error.exit_code == 2 else _Failed(str(error))
+
+
+class _Failed(click.ClickException):
+    exit_code = 1
+
+
+class _CannotStart(click.ClickException):
+    exit_code = 2
+
+
+class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups are _Group too
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citekit")
 @click.option("--venues", "venues_file", type=click.Path(exists=True, dir_okay=False),
               help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).")
@@ -138,8 +162,8 @@ def convert(inputs: tuple[str, ...], output: str, to_format: str | None, from_fo
 
     Formats: bibtex, biblatex, csljson, ris; read-only: profile, abstracts, ids.
     """
-    writer = _output_format(output, to_format)
-    _check_key_pattern(key_pattern)
+    writer = io.format_for_output(output, to_format)
+    check_pattern(key_pattern)
     assert writer.write_chunks is not None
     report = Report(itemised=report_path is not None)
     plan = KeyPlan(key_pattern, keep_existing=not rekey)
@@ -169,32 +193,11 @@ def _streamed(inputs: Sequence[str], from_format: str | None, reference_date: dt
     fmt = formats.get(from_format) if from_format else None
     date = reference_date.date() if reference_date else None
     for path, name in zip(inputs, io.input_names(inputs), strict=True):
-        try:
-            chunks = io.read_input_chunks(path, name, fmt, date)
-            for result in chunks:
-                report.add_read(result)
-                plan.add(result.records)
-                yield result.records
-                report.release(result.records)
-        except formats.UnknownFormatError as error:
-            raise click.UsageError(str(error)) from None
-
-
-def read_all(inputs: Sequence[str], from_format: str | None,
-             reference_date: dt.datetime | None) -> tuple[list[Record], Report]:
-    """Read every input, report its diagnostics on stderr, account for every record."""
-    fmt = formats.get(from_format) if from_format else None
-    report = Report()
-    records: list[Record] = []
-    for path, name in zip(inputs, io.input_names(inputs), strict=True):
-        try:
-            result = io.read_input(path, name, fmt, reference_date.date() if reference_date else None)
-        except formats.UnknownFormatError as error:
-            raise click.UsageError(str(error)) from None
-        report.add_read(result)
-        records.extend(result.records)
-    print_diagnostics(report.all_diagnostics())
-    return records, report
+        for result in io.read_input_chunks(path, name, fmt, date):
+            report.add_read(result)
+            plan.add(result.records)
+            yield result.records
+            report.release(result.records)
 
 
 def finish(report: Report, outputs: int, report_path: str | None, strict: bool) -> None:
@@ -205,23 +208,6 @@ def finish(report: Report, outputs: int, report_path: str | None, strict: bool) 
     warned = any(d.level == "warning" for d in report.all_diagnostics())
     if report.failed or (strict and warned):
         sys.exit(1)
-
-
-def _output_format(output: str, to_format: str | None) -> formats.Format:
-    try:
-        fmt = io.format_for_output(output, to_format)
-    except formats.UnknownFormatError as error:
-        raise click.UsageError(str(error)) from None
-    if fmt.write is None:
-        raise click.UsageError(f"{fmt.name} can be read, not written")
-    return fmt
-
-
-def _check_key_pattern(pattern: str) -> None:
-    try:
-        check_pattern(pattern)
-    except KeyPatternError as error:
-        raise click.BadParameter(str(error), param_hint="--key-pattern") from None
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
@@ -257,15 +243,10 @@ enrich_options = _options(
 @enrich_options
 def enrich(inputs: tuple[str, ...], output: str, to_format: str | None, **options: Any) -> None:
     """Match INPUT records against the sources, complete them, merge duplicates, write one file."""
-    writer = _output_format(output, to_format)
+    writer = io.format_for_output(output, to_format)
     records, report = _enrich(inputs, **options)
-    assert writer.write is not None
-    io.write_output(output, writer.write(records))
+    api.write(records, output, format=writer.name)
     finish(report, len(records), options["report_path"], options["strict"])
-
-
-EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "library.json": "csljson",
-                "library.ris": "ris"}
 
 
 @main.command()
@@ -279,11 +260,8 @@ def export(inputs: tuple[str, ...], directory: str, with_review: bool, **options
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
-    library: dict[str | Path, list[str]] = {}
-    for name, format_name in EXPORT_FILES.items():
-        writer = formats.get(format_name).write
-        assert writer is not None
-        library[folder / name] = [writer(records)]
+    library: dict[str | Path, list[str]] = {folder / name: [api.write_string(records, fmt)]
+                                            for name, fmt in EXPORT_FILES.items()}
     if with_review:
         library[folder / "review.html"] = [review_module.page(report.as_dict(len(records)))]
     io.write_outputs(library)
@@ -294,48 +272,25 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
             cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
             decisions_path: str | None, **_: Any) -> tuple[list[Record], Report]:
-    _check_key_pattern(key_pattern)
-    decisions = _load_decisions(decisions_path)
-    try:
-        names = parse_source_names(source_names)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--sources") from None
-    records, report = read_all(inputs, from_format, reference_date)
-    if rekey:
-        for record in records:
-            record.key = ""
-    try:
-        with index_errors():
-            sources = open_sources(names, index=index_path, offline=offline, mailto=mailto, cache=cache_path,
-                                   timeout=timeout, retries=retries)
-    except ValueError as error:  # a bad CITEKIT_ARXIV_INTERVAL
-        raise click.UsageError(str(error)) from None
+    check_pattern(key_pattern)  # options first: a bad one ends the run before anything is read
+    decisions = decisions_module.load(decisions_path) if decisions_path else {}
+    names = parse_source_names(source_names)
+    records, report = api.read(inputs, format=from_format, reference_date=reference_date.date() if reference_date else None)
+    print_diagnostics(report.all_diagnostics())
     tell = SaidOnce()
-
-    try:
-        enricher = Enricher(sources, on_source_error=tell, decisions=decisions)
-        with _progress("matching", len(records)) as advance:
-            outputs = pipeline.run(records, report, enricher, key_pattern=key_pattern, progress=advance, jobs=jobs,
-                                   reopen=functools.partial(open_sources, names, index=index_path)
-                                   if names == ["local"] else None)
-        print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
-                           if d.code.startswith(("enrich.", "review."))])
-        _summarise_sources(sources, tell.said)
-        report.diagnostics.extend(_source_failures(sources))
-        if decisions_path:
-            unused = decisions_module.unused(decisions, records, decisions_path)
-            print_diagnostics(unused)
-            report.diagnostics.extend(unused)
-    finally:
-        close_all(sources)
+    with _progress("matching", len(records)) as advance:
+        outputs, report = api.enrich(records, report=report, sources=names, offline=offline, index=index_path,
+                                     cache=cache_path, mailto=mailto, timeout=timeout, retries=retries, jobs=jobs,
+                                     key_pattern=key_pattern, rekey=rekey, decisions=decisions,
+                                     on_source_error=tell, progress=advance)
+    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
+                       if d.code.startswith(("enrich.", "review."))])
+    _summarise_sources(report.sources, tell.said)
+    if decisions_path:
+        unused = decisions_module.unused(decisions, records, decisions_path)
+        print_diagnostics(unused)
+        report.diagnostics.extend(unused)
     return outputs, report
-
-
-def _load_decisions(path: str | None) -> dict[str, dict[str, str]]:
-    try:
-        return decisions_module.load(path) if path else {}
-    except decisions_module.DecisionsError as error:
-        raise click.BadParameter(str(error), param_hint="--decisions") from None
 
 
 @main.command()
@@ -347,11 +302,7 @@ def review(report_path: str, output: str) -> None:
 
     Its "Download decisions" button saves decisions.json, for enrich and export --decisions.
     """
-    try:
-        data = review_module.load_report(report_path)
-    except review_module.ReportError as error:
-        raise click.BadParameter(str(error), param_hint="REPORT") from None
-    io.write_output(output, review_module.page(data))
+    io.write_output(output, review_module.page(review_module.load_report(report_path)))
 
 
 class SaidOnce:
@@ -369,25 +320,15 @@ class SaidOnce:
         click.echo(f"warning: {error}", err=True)
 
 
-def _summarise_sources(sources: Sequence[Any], told: set[str]) -> None:
+def _summarise_sources(sources: Sequence[SourceSummary], told: set[str]) -> None:
     """What each remote source did, and what failed (unless said already): a rerun resumes from the cache."""
     for source in sources:
-        stats = getattr(source, "stats", None)
-        if stats is None or not (stats.requests or stats.cached or stats.failures):
+        if not source.active:
             continue
-        missed = getattr(source, "offline_misses", 0)
-        click.echo(f"{source.name}: {stats.requests} requests, {stats.cached} answered from the cache, "
-                   f"{stats.retries} retried, {len(stats.failures)} failed"
-                   + (f", {missed} unanswered offline" if missed else ""), err=True)
-        for failure in stats.failures:
+        click.echo(source.line(), err=True)
+        for failure in source.failures:
             if not any(failure in said for said in told):
                 click.echo(f"  {source.name}: {failure}", err=True)
-
-
-def _source_failures(sources: Sequence[Any]) -> list[Diagnostic]:
-    """What failed, for the report (and for ``--strict``): the records concerned were kept as read."""
-    return [Diagnostic("warning", "source.failed", f"{source.name}: {failure}; a rerun with the same cache asks again")
-            for source in sources for failure in getattr(getattr(source, "stats", None), "failures", [])]
 
 
 @contextlib.contextmanager
@@ -418,17 +359,14 @@ def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -
     Records are stored a batch a transaction: a load that stops (a server that went away) keeps what it
     stored, and the same command run again goes on from there."""
     failed = False
-    with index_errors():
-        local = LocalIndex(index_path)
-    with local:
+    with LocalIndex(index_path) as local:
         for path in files:
             try:
                 with _progress(f"indexing {Path(path).name}") as advance:
                     result = local.add_file(path, progress=advance, dtd=dtd)
-            except SourceError as error:
-                click.echo(f"error: {error}; the batches of {path} stored so far stay: run the same command "
-                           "again to add the rest", err=True)
-                sys.exit(1)
+            except SourceError as error:  # the server went away: what was committed stays
+                raise SourceError(error.source, f"{error.message}; the batches of {path} stored so far stay: run "
+                                  "the same command again to add the rest") from error
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             resumed = f", {result.resumed} stored by a load that stopped" if result.resumed else ""
@@ -442,7 +380,7 @@ def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -
 @index_option("Index (default: a file in the user cache folder).")
 def index_info(index_path: str | None) -> None:
     """Say what the index holds."""
-    with index_errors(), LocalIndex(index_path) as local:
+    with LocalIndex(index_path) as local:
         info = local.info()
     click.echo(f"index: {info.location} ({info.size_bytes / 1e6:.1f} MB)")
     for kind, count in sorted(info.records.items()):
@@ -454,8 +392,7 @@ def index_info(index_path: str | None) -> None:
 @index_option("Index (default: a file in the user cache folder).")
 def index_migrate(index_path: str | None) -> None:
     """Bring an index made by an older citekit to this one's schema (a PostgreSQL index, in place)."""
-    with index_errors():
-        before, after = migrate_index(index_path)
+    before, after = migrate_index(index_path)
     click.echo(f"index schema {before} → {after}" if before != after else f"index schema {after}: nothing to do")
 
 
@@ -478,15 +415,12 @@ def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, 
     citekit.check); published versions of preprints are looked up only with --index or --online.
     """
     names = parse_source_names(DEFAULT_SOURCES) if online else ["local"] if index_path else []
-    with index_errors():
-        sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path)
+    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path)
     tell = SaidOnce()
 
     try:
         enricher = Enricher(sources, on_source_error=tell) if sources else None
         findings = check_module.check_paths(inputs, target, from_format, enricher)
-    except formats.UnknownFormatError as error:
-        raise click.UsageError(str(error)) from None
     finally:
         close_all(sources)
     if as_json:

@@ -32,6 +32,7 @@ from typing import Any
 import jsonschema
 
 from citekit.diagnostics import Diagnostic
+from citekit.errors import UsageError
 from citekit.ids import is_arxiv_doi
 from citekit.match import normalize_title, surname_key, title_words
 from citekit.model import Record
@@ -44,8 +45,11 @@ ABSTRACT_WORDS = 40
 _STOP_WORDS = frozenset("a an the of on in at to for and or with via by from is are".split())
 
 
-class DecisionsError(ValueError):
+class DecisionsError(UsageError):
     """A decisions file that cannot be used; the message names the file."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, option="--decisions")
 
 
 def fingerprint(record: Record) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from citekit import formats
 from citekit.diagnostics import ReadResult
+from citekit.errors import InputError, OutputError
 from citekit.formats import profile
 from citekit.formats.base import Format
 
@@ -37,7 +38,7 @@ def input_names(paths: Sequence[str]) -> list[str]:
 def read_input(path: str, name: str, fmt: Format | None = None,
                reference_date: dt.date | None = None) -> ReadResult:
     """Read one input (``-`` for standard input); the format from ``fmt``, the suffix or the content."""
-    data = sys.stdin.buffer.read() if path == STDIO else Path(path).read_bytes()
+    data = read_bytes(path)
     text, diagnostics = formats.decode(data, name)
     fmt = fmt or formats.detect(None if path == STDIO else path, text)
     if fmt.name == profile.FORMAT.name and reference_date is not None:
@@ -52,9 +53,24 @@ def read_input_chunks(path: str, name: str, fmt: Format | None = None,
     """:func:`read_input` in bounded pieces where the format reads files so (BibTeX); else in one."""
     chunked = (fmt or formats.by_suffix(path)) if path != STDIO else None
     if chunked is not None and chunked.read_chunks is not None:
-        yield from chunked.read_chunks(Path(path), name)
+        try:
+            yield from chunked.read_chunks(Path(path), name)
+        except OSError as error:
+            raise _input_error(path, error) from None
     else:
         yield read_input(path, name, fmt, reference_date)
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of an input (``-``: standard input); :class:`~citekit.errors.InputError` if unreadable."""
+    try:
+        return sys.stdin.buffer.read() if path == STDIO else Path(path).read_bytes()
+    except OSError as error:
+        raise _input_error(path, error) from None
+
+
+def _input_error(path: str, error: OSError) -> InputError:
+    return InputError("<stdin>" if path == STDIO else path, f"cannot read it ({error.strerror or error})")
 
 
 def write_output(path: str | Path, text: str) -> None:
@@ -82,7 +98,10 @@ def write_outputs(files: Mapping[str | Path, Iterable[str]]) -> None:
     try:
         for path, pieces in files.items():
             target = Path(path)
-            staged.append((_stage(target, pieces), target))
+            try:
+                staged.append((_stage(target, pieces), target))
+            except OSError as error:
+                raise OutputError(str(target), f"cannot write it ({error.strerror or error})") from None
         for temporary, target in staged:
             os.replace(temporary, target)
     except BaseException:
@@ -119,7 +138,10 @@ def _file_mode(target: Path) -> int:
 def format_for_output(path: str, name: str | None) -> Format:
     """The writer named by ``--to``, else by the output's suffix."""
     if name:
-        return formats.get(name)
+        fmt = formats.get(name)
+        if fmt.write is None:
+            raise formats.UnknownFormatError(f"{fmt.name} can be read, not written", option="--to")
+        return fmt
     if path != STDIO:
         suffix = Path(path).suffix.lower()
         for fmt in formats.FORMATS.values():

@@ -16,6 +16,7 @@ import string
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from citekit.errors import UsageError
 from citekit.model import Record
 from citekit.text import fold
 
@@ -30,8 +31,8 @@ _INNER_JOINER = re.compile(r"(?<=[A-Za-z0-9])['’\-](?=[A-Za-z0-9])")
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_:.\-/+]+$")
 
 
-class KeyPatternError(ValueError):
-    """A pattern naming a field citekit does not know."""
+class KeyPatternError(UsageError):
+    """A pattern naming a field citekit does not know, or not a pattern at all."""
 
 
 def key_fields(record: Record) -> dict[str, str]:
@@ -55,10 +56,18 @@ def make_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
 
 
 def check_pattern(pattern: str) -> None:
-    names = {field for _, field, _, _ in string.Formatter().parse(pattern) if field}
+    try:
+        names = {field for _, field, _, _ in string.Formatter().parse(pattern) if field}
+    except ValueError as error:  # an unmatched brace
+        raise KeyPatternError(f"{pattern!r} is not a key pattern ({error})", option="--key-pattern") from None
     unknown = names - set(FIELDS)
     if unknown:
-        raise KeyPatternError(f"unknown key field(s) {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}")
+        raise KeyPatternError(f"unknown key field(s) {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}",
+                              option="--key-pattern")
+    try:
+        pattern.format(**dict.fromkeys(FIELDS, "x"))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:  # {auth[0]}, {year:d}…
+        raise KeyPatternError(f"{pattern!r} is not a key pattern ({error})", option="--key-pattern") from None
 
 
 def assign_keys(records: Sequence[Record], pattern: str = DEFAULT_PATTERN, *, keep_existing: bool = True) -> None:

@@ -56,8 +56,9 @@ def run(records: Sequence[Record], report: Report, enricher: Enricher, *, key_pa
     """Enrich every record, merge duplicates, assign keys; settle every input in the report.
 
     Returns the output records sorted by citation key, so the output does not depend on the
-    order of the inputs.
+    order of the inputs. Records the report has not seen yet are added to it first.
     """
+    report.account(records)
     enricher.prefetch(records)
     outcomes = enrich_all(records, enricher, jobs=jobs, reopen=reopen, progress=progress)
     outputs: list[Record] = []

@@ -79,6 +79,28 @@ class Entry:
         return data
 
 
+@dataclass(slots=True)
+class SourceSummary:
+    """What one source did during a run: for the end-of-run lines, not part of the JSON report
+    (which is about records; a source's failures are in it as ``source.failed`` diagnostics)."""
+
+    name: str
+    requests: int = 0
+    cached: int = 0
+    retries: int = 0
+    failures: list[str] = field(default_factory=list)
+    offline_misses: int = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.requests or self.cached or self.failures)
+
+    def line(self) -> str:
+        missed = f", {self.offline_misses} unanswered offline" if self.offline_misses else ""
+        return (f"{self.name}: {self.requests} requests, {self.cached} answered from the cache, "
+                f"{self.retries} retried, {len(self.failures)} failed{missed}")
+
+
 class DuplicateEntryError(ValueError):
     """A programming error: one input record reported twice."""
 
@@ -93,6 +115,8 @@ class Report:
     ``--report`` streams, and a list of every record would grow with the input)."""
     unlisted: Counter[str] = field(default_factory=Counter)
     """Records counted but not listed, by status."""
+    sources: list[SourceSummary] = field(default_factory=list)
+    """What each source did, when records were enriched."""
 
     def add_read(self, result: ReadResult, status: str = "converted") -> None:
         """Account for what one reader returned: its records and the records it lost."""
@@ -114,6 +138,12 @@ class Report:
         for index, diagnostics in per_record.items():
             first = diagnostics[0]
             self._add(Entry(first.file, index, first.line, "error", None, diagnostics))
+
+    def account(self, records: Sequence[Record]) -> None:
+        """Account for records the report has not seen (made in Python, or read without it)."""
+        unseen = [r for r in records if r.origin is not None and (r.origin.file, r.origin.index) not in self.entries]
+        if unseen:
+            self.add_read(ReadResult(unseen))
 
     def entry_for(self, record: Record) -> Entry:
         origin = record.origin

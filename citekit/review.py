@@ -21,13 +21,17 @@ from typing import Any
 
 from citekit import report as report_module
 from citekit.decisions import choice_for
+from citekit.errors import UsageError
 
 ORDER = {"ambiguous": 0, "unmatched": 1, "error": 2, "matched": 3, "converted": 4}
 """Rows by status: what needs a person first."""
 
 
-class ReportError(ValueError):
+class ReportError(UsageError):
     """A report the page cannot be built from; the message names the file."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, option="REPORT")
 
 
 def load_report(path: str | Path) -> dict[str, Any]:

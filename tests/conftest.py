@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 from emulators import SEEDS, ArxivEmulator, CrossrefEmulator, closed_port_url
+from hypothesis import HealthCheck, settings
 from pgserver import PostgresServer, binaries
 
 from citekit.sources.local import LocalIndex
+
+# No property test may fail because the machine is busy: Hypothesis's per-example deadline and its
+# "data generation is slow" health check both measure wall-clock time.
+settings.register_profile("citekit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("citekit")
 
 
 @pytest.fixture(scope="session")

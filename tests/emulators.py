@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import re
+import select
 import socket
 import struct
 import threading
@@ -70,7 +71,7 @@ class Fault:
 @dataclass(slots=True)
 class LoggedRequest:
     start: float
-    """``time.monotonic()`` when the request line arrived."""
+    """The emulator's :attr:`~Emulator.clock` when the request line arrived."""
     path: str
     params: dict[str, list[str]]
     headers: dict[str, str]
@@ -82,6 +83,8 @@ class LoggedRequest:
     """The injected fault this request got, or a :data:`REJECTED` reason; empty when answered normally."""
     target: str = ""
     """Path and query string, percent-decoded (what :attr:`Fault.only` is matched against)."""
+    left: bool = False
+    """Whether the request no longer counts as in flight."""
 
     def param(self, name: str) -> str:
         return self.params.get(name, [""])[0]
@@ -95,11 +98,18 @@ class Emulator:
         self.faults: deque[Fault] = deque()
         self.delay = 0.0
         """Seconds every response waits (to make concurrency observable)."""
+        self.answer_when_concurrent = 0
+        """Responses wait (besides :attr:`delay`) until this many requests have been in flight at
+        once: a test about concurrency then sees its requests overlap however busy the machine is."""
+        self.clock: Callable[[], float] = time.monotonic
+        """What arrivals are timed with (and enforced limits measured on); a test may give a clock
+        it moves itself."""
         self.tolerance = 0.01
         """Seconds a request may arrive early without breaking an enforced limit: arrival times are
         taken after thread scheduling, so they jitter around the moment the client sent."""
         self._active = 0
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._closed = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -114,14 +124,16 @@ class Emulator:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._closed.set()  # answers still waiting (a stalled body, a slow fault) end now
         self._server.shutdown()
         self._server.server_close()
 
-    def fail(self, kind: str, times: int = 1, *, retry_after: str | None = None, delay: float = 0.5,
+    def fail(self, kind: str, times: int = 1, *, retry_after: str | None = None, delay: float | None = 0.5,
              only: str | None = None) -> None:
         """The next ``times`` requests get ``kind``: 429, 500, 503 (with ``Retry-After`` if given),
         ``slow`` (answered after ``delay`` s), ``slow-body`` (half the body at once, the rest
-        ``delay`` s later), ``truncated`` (connection closed halfway through a body whose full
+        ``delay`` s later; with ``delay=None``, ``slow`` and ``slow-body`` wait until the emulator
+        is closed: a client's timeout is then sure to strike, however busy the machine), ``truncated`` (connection closed halfway through a body whose full
         length was announced), ``malformed`` (half a body, announced as complete), ``reset``
         (connection reset before any answer). With ``only``, just the next ``times`` requests whose
         path and query contain that text (e.g. one DOI) get it; other requests pass untouched."""
@@ -136,7 +148,7 @@ class Emulator:
 
     @property
     def max_concurrency(self) -> int:
-        return max((r.concurrent for r in self.log), default=0)
+        return max((r.concurrent for r in list(self.log)), default=0)
 
     def gaps(self) -> list[float]:
         """Seconds between consecutive request arrivals."""
@@ -162,10 +174,20 @@ class Emulator:
             self._active += 1
             entry.concurrent = self._active
             self.log.append(entry)
+            self._lock.notify_all()
 
-    def _leave(self) -> None:
+    def _leave(self, entry: LoggedRequest) -> None:
+        """Called once per request, before the client can have its whole answer: the client may
+        send its next request at once, which must not be counted as overlapping this one."""
         with self._lock:
-            self._active -= 1
+            if not entry.left:
+                entry.left = True
+                self._active -= 1
+
+    def _wait_for_company(self) -> None:
+        with self._lock:
+            self._lock.wait_for(lambda: self.max_concurrency >= self.answer_when_concurrent or self._closed.is_set(),
+                                timeout=60)
 
 
 def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
@@ -182,29 +204,31 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
-            entry = LoggedRequest(time.monotonic(), unquote(parts.path), parse_qs(parts.query),
+            entry = LoggedRequest(emulator.clock(), unquote(parts.path), parse_qs(parts.query),
                                   {k.lower(): v for k, v in self.headers.items()}, 0,
                                   target=unquote(parts.path + "?" + parts.query))
             emulator._enter(entry)
             try:
                 self._answer(entry)
             finally:
-                emulator._leave()
+                emulator._leave(entry)
 
         def _answer(self, entry: LoggedRequest) -> None:
             rejection = emulator.police(entry)
             if rejection is not None:
                 entry.status = rejection.status
-                self._send(rejection, rejection.body, len(rejection.body))
+                self._send(rejection, rejection.body, len(rejection.body), entry, complete=True)
                 return
             fault = emulator._next_fault(entry)
             entry.fault = fault.kind if fault else ""
             if fault and fault.kind == "reset":
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                emulator._leave(entry)
                 self.close_connection = True
                 self.connection.close()
                 return
-            time.sleep(fault.delay if fault and fault.kind == "slow" else emulator.delay)
+            emulator._wait_for_company()
+            self._stall(fault.delay if fault and fault.kind == "slow" else emulator.delay, entry)
             reply = emulator.handle(entry.path, entry.params, entry.headers)
             if fault and fault.kind in {"429", "500", "503"}:
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
@@ -216,14 +240,32 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 body = body[: len(body) // 2]
                 announced = len(reply.body) if fault.kind == "truncated" else len(body)
             if fault and fault.kind == "slow-body":
-                self._send(reply, body[: len(body) // 2], announced)
+                self._send(reply, body[: len(body) // 2], announced, entry)
                 self.wfile.flush()
-                time.sleep(fault.delay)
+                self._stall(fault.delay, entry)
+                emulator._leave(entry)
                 self.wfile.write(body[len(body) // 2:])
                 return
-            self._send(reply, body, announced, close=bool(fault and fault.kind == "truncated"))
+            self._send(reply, body, announced, entry, close=bool(fault and fault.kind == "truncated"),
+                       complete=True)
 
-        def _send(self, reply: Reply, body: bytes, announced: int, *, close: bool = False) -> None:
+        def _stall(self, seconds: float | None, entry: LoggedRequest) -> None:
+            """Wait ``seconds`` (``None``: until the emulator closes); sooner if the client hangs up,
+            as a server notices a closed connection (the request is then no longer in flight)."""
+            deadline = None if seconds is None else time.monotonic() + seconds
+            while not emulator._closed.is_set():
+                left = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+                if left <= 0:
+                    return
+                if select.select([self.connection], [], [], left)[0]:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        emulator._leave(entry)
+                        return
+                    time.sleep(left)  # a next request already sent: answered after this one
+
+        def _send(self, reply: Reply, body: bytes, announced: int, entry: LoggedRequest, *, close: bool = False,
+                  complete: bool = False) -> None:
+            """The answer; ``complete``: the client has all of it once ``body`` is written."""
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(announced))
@@ -233,6 +275,8 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
+            if complete:
+                emulator._leave(entry)
             self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:

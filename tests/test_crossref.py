@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import habanero
 import pytest
+from clocks import VirtualClock
 from emulators import SEEDS, CrossrefEmulator
 
 from citekit import pipeline
@@ -108,15 +108,15 @@ def test_public_pool_limits_without_mailto(crossref_server):
 
 
 def test_polite_lookups_and_searches_keep_crossref_pace(crossref_server):
-    crossref = source(crossref_server)
+    clock = VirtualClock()
+    crossref = source(crossref_server, clock=clock)
     assert (crossref.session.pace("lookup"), crossref.session.pace("search")) == (Pace(10), Pace(3))
     for work in WORKS[:4]:
         crossref.lookup_doi(work["DOI"])
-    assert all(gap >= 0.1 - TOLERANCE for gap in crossref_server.gaps())
-    crossref_server.log.clear()
+    assert clock.sleeps == [pytest.approx(Pace(10).spacing)] * 3
     for title in ("Polysemous codes", "Green AI", "Mistral 7B"):
         crossref.search(Query(title=title))
-    assert all(gap >= 1 / 3 - TOLERANCE for gap in crossref_server.gaps())
+    assert clock.sleeps[3:] == [pytest.approx(Pace(3).spacing)] * 2  # searches have a lane of their own
 
 
 @pytest.mark.parametrize(("mailto", "limit"), [(MAILTO, 3), (None, 1)])
@@ -134,21 +134,22 @@ def test_concurrent_lookups_stay_within_the_pool_limit(crossref_server, mailto, 
 
 def test_a_lower_advertised_limit_slows_requests_down(crossref_server):
     crossref_server.rate_limit = (4, "1s", 1)
-    crossref = source(crossref_server)
+    clock = VirtualClock()
+    crossref = source(crossref_server, clock=clock)
     for work in WORKS[:3]:
         crossref.lookup_doi(work["DOI"])
     assert crossref.session.pace("lookup") == Pace(4) and crossref.session.concurrency == 1
-    assert all(gap >= 0.25 - TOLERANCE for gap in crossref_server.gaps())
+    assert clock.sleeps == [pytest.approx(Pace(4).spacing)] * 2
 
 
 def test_a_higher_advertised_limit_speeds_searches_up(crossref_server):
     crossref_server.rate_limit = (100, "1s", 5)
-    crossref = source(crossref_server)
-    started = time.monotonic()
+    clock = VirtualClock()
+    crossref = source(crossref_server, clock=clock)
     for title in ("Polysemous codes", "Green AI", "Mistral 7B", "Opacus"):
         crossref.search(Query(title=title))
     assert crossref.session.pace("search") == Pace(100)
-    assert time.monotonic() - started < 3 / 3  # three gaps at the default 3/s would take a second
+    assert clock.sleeps == [pytest.approx(Pace(100).spacing)] * 3  # not the default 3/s
 
 
 def test_429_retry_after_is_honoured_through_habanero(fast_server):
@@ -200,13 +201,13 @@ def test_offline_mode_uses_only_the_cache(fast_server, tmp_path):
 
 
 def test_unreachable_crossref_is_reported_once_and_quickly(dead_url):
-    crossref = source(dead_url)
-    started = time.monotonic()
+    clock = VirtualClock()
+    crossref = source(dead_url, clock=clock)
     with pytest.raises(SourceUnreachable, match="Crossref: cannot reach"):
         crossref.lookup_doi(GOOGLENET)
     assert crossref.lookup_doi(WORKS[1]["DOI"]) is None
     assert crossref.search(Query(title="Green AI")) == []
-    assert time.monotonic() - started < 2
+    assert clock.sleeps == [] and crossref.stats.retries == 0  # no backoff, no retry
     assert len(crossref.stats.failures) == 1 and crossref.offline_misses == 2
 
 
@@ -253,7 +254,7 @@ def test_a_matched_doi_is_not_searched_for_an_arxiv_version_crossref_cannot_have
 def test_a_run_overlaps_requests_up_to_the_polite_limit_whatever_the_cores(crossref_server):
     """Requests mostly wait on the network: a run keeps up to 3 in flight (the polite pool's limit)
     even on one core, so that the allowed rate is reached over a slow link."""
-    crossref_server.delay = 0.3
+    crossref_server.answer_when_concurrent = 3  # answers wait until three are in flight
     works = [json.loads(line) for line in (SEEDS / "crossref.jsonl").read_text(encoding="utf-8").splitlines()]
     records = [Record(doi=work["DOI"]) for work in works[:12]]
     outcomes = pipeline.enrich_all(records, Enricher([source(crossref_server)]), jobs=1)

@@ -4,12 +4,11 @@ stalled bodies, and the services' limits advertised and enforced as Crossref and
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import httpx2
 import pytest
-from emulators import ArxivEmulator, CrossrefEmulator
+from clocks import VirtualClock
 
 LOOKUP = "/works/10.1109/CVPR.2015.7298594"
 OTHER = "/works/10.1145/3381831"
@@ -41,8 +40,8 @@ def test_a_targeted_fault_hits_only_matching_requests(crossref_server):
 def test_a_stalled_body_arrives_whole_or_times_a_client_out(crossref_server):
     crossref_server.fail("slow-body", 1, delay=0.3)
     assert get(crossref_server, LOOKUP).json()["message"]["DOI"] == "10.1109/CVPR.2015.7298594"
-    crossref_server.fail("slow-body", 1, delay=1.0)
-    with httpx2.Client(timeout=httpx2.Timeout(0.2)) as client:
+    crossref_server.fail("slow-body", 1, delay=None)  # the rest of the body never comes
+    with httpx2.Client(timeout=httpx2.Timeout(2.0)) as client:
         with client.stream("GET", crossref_server.url + LOOKUP) as response:
             assert response.status_code == 200  # the headers come at once: only the body stalls
             with pytest.raises(httpx2.ReadTimeout):
@@ -58,6 +57,7 @@ def test_a_stalled_body_arrives_whole_or_times_a_client_out(crossref_server):
 def test_crossref_pools_advertise_and_enforce_their_rate(crossref_server, path, params, pool, limit,
                                                          concurrency):
     crossref_server.enforce_limits = True
+    crossref_server.clock = VirtualClock()  # stopped: every request arrives within one interval
     responses = [get(crossref_server, path, params) for _ in range(limit + 2)]
     assert [r.status_code for r in responses] == [200] * limit + [429, 429]
     for response in responses:
@@ -71,18 +71,18 @@ def test_crossref_pools_advertise_and_enforce_their_rate(crossref_server, path, 
 
 def test_a_client_keeping_the_pace_is_never_turned_away(crossref_server):
     crossref_server.enforce_limits = True
-    crossref_server.rate_limit = (20, "1s", 3)  # a spacing of 50 ms keeps the test short
+    crossref_server.rate_limit = (20, "1s", 3)
+    crossref_server.clock = clock = VirtualClock()
     with httpx2.Client() as client:
         for _ in range(30):
-            started = time.monotonic()
             assert client.get(crossref_server.url + LOOKUP, params=POLITE).status_code == 200
-            time.sleep(max(0.0, 0.06 - (time.monotonic() - started)))
+            clock.advance(1 / 20)  # exactly the pace the server allows
     assert crossref_server.violations == []
 
 
 def test_crossref_enforces_the_concurrency_limit(crossref_server):
     crossref_server.enforce_limits = True
-    crossref_server.delay = 0.3  # every request stays in flight long enough to overlap
+    crossref_server.answer_when_concurrent = 4  # answers wait until all four are in flight
     statuses = at_once(4, lambda: get(crossref_server, LOOKUP, POLITE).status_code)
     assert sorted(statuses) == [200, 200, 200, 429]
     assert [r.fault for r in crossref_server.violations] == ["concurrency-limit"]
@@ -90,14 +90,16 @@ def test_crossref_enforces_the_concurrency_limit(crossref_server):
 
 def test_arxiv_enforces_its_interval_and_one_request_at_a_time(arxiv_server):
     arxiv_server.min_interval = 0.3
+    arxiv_server.clock = clock = VirtualClock()
     query = {"id_list": "1409.4842"}
     assert get(arxiv_server, "/api/query", query).status_code == 200
+    clock.advance(0.25)
     too_soon = get(arxiv_server, "/api/query", query)
     assert too_soon.status_code == 503 and too_soon.headers["retry-after"] == "1"
-    time.sleep(0.35)
+    clock.advance(0.3)
     assert get(arxiv_server, "/api/query", query).status_code == 200
-    time.sleep(0.35)
-    arxiv_server.delay = 0.3
+    clock.advance(0.3)
+    arxiv_server.answer_when_concurrent = 2
     assert sorted(at_once(2, lambda: get(arxiv_server, "/api/query", query).status_code)) == [200, 503]
     assert [r.fault for r in arxiv_server.violations] == ["rate-limit", "concurrency-limit"]
 

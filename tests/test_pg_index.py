@@ -110,7 +110,7 @@ def test_an_unreachable_server_is_one_line_and_exit_2(postgres: PostgresServer, 
         code, out, err = run(*command, "--index", f"postgresql://citekit:x@127.0.0.1:{port}/none")
         assert code == 2 and out == ""
         [line] = err.strip().splitlines()
-        assert line.startswith("error: local: postgresql://citekit:***@127.0.0.1:") and "refused" in line
+        assert line.startswith("Error: local: postgresql://citekit:***@127.0.0.1:") and "refused" in line
 
 
 def test_wrong_credentials_are_one_line_and_exit_2(postgres: PostgresServer, tmp_path: Path) -> None:

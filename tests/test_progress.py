@@ -94,7 +94,7 @@ def _on_a_terminal(*args: str) -> str:
             break
         shown += chunk
     os.close(controller)
-    assert process.wait(timeout=60) == 0
+    assert process.wait(timeout=300) == 0  # against a hang only
     return shown.decode()
 
 

@@ -3,7 +3,9 @@
 Each test runs ``citekit enrich`` on three identifiers (two Crossref DOIs, one arXiv id) over real
 sockets and proves, for one kind of fault: that the request was retried (the server's log), that
 the output still holds every input record (enriched, or as read when a source gave up), the exit
-status, and that the end-of-run summary names what failed. Then: a rerun resumes from the cache,
+status, and that the end-of-run summary names what failed. Nothing depends on how busy the
+machine is: a fault that must time out never answers, answers that must come in time have a
+wide margin, and waits are checked on the session's own clock (its debug log). Then: a rerun resumes from the cache,
 and an interrupted run leaves the previous library as it was (see also ``test_io.py`` for a write
 that fails halfway).
 """
@@ -11,6 +13,7 @@ that fails halfway).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -84,22 +87,23 @@ def summary_line(run: Run, source: str) -> str:
 # ------------------------------------------------------------------------- transient faults
 
 @pytest.mark.parametrize(("target", "fault", "options"), [
-    ("crossref", dict(kind="slow-body", delay=1.0), ["--timeout", "0.3"]),
-    ("crossref", dict(kind="slow", delay=1.0), ["--timeout", "0.3"]),
+    ("crossref", dict(kind="slow-body", delay=None), ["--timeout", "2"]),
+    ("crossref", dict(kind="slow", delay=None), ["--timeout", "2"]),
     ("crossref", dict(kind="429", retry_after="1"), []),
     ("crossref", dict(kind="500"), []),
     ("crossref", dict(kind="503"), []),
     ("crossref", dict(kind="reset"), []),
     ("crossref", dict(kind="truncated"), []),  # JSON cut off by a closed connection
     ("crossref", dict(kind="malformed"), []),  # half a JSON body, announced as whole
-    ("arxiv", dict(kind="slow-body", delay=1.0), ["--timeout", "0.3"]),
+    ("arxiv", dict(kind="slow-body", delay=None), ["--timeout", "2"]),
     ("arxiv", dict(kind="503", retry_after="1"), []),
     ("arxiv", dict(kind="reset"), []),
     ("arxiv", dict(kind="truncated"), []),  # Atom cut off by a closed connection
     ("arxiv", dict(kind="malformed"), []),  # half an Atom feed, announced as whole
 ], ids=lambda value: value if isinstance(value, str) else value["kind"] if isinstance(value, dict) else "")
 def test_a_transient_fault_is_retried_and_the_run_ends_fully_enriched(tmp_path, servers, target, fault,
-                                                                       options):
+                                                                       options, caplog):
+    caplog.set_level(logging.DEBUG, logger="citekit.sources.http")
     server = servers[0] if target == "crossref" else servers[1]
     kind = fault["kind"]
     server.fail(kind, 1, **{k: v for k, v in fault.items() if k != "kind"})
@@ -111,8 +115,11 @@ def test_a_transient_fault_is_retried_and_the_run_ends_fully_enriched(tmp_path, 
         faulted = next(r for r in server.log if r.fault == kind)
         again = next(r for r in server.log if r.target == faulted.target and r.start > faulted.start)
         assert again.start - faulted.start >= 0.95
-        # a request already on its way when the answer came is not held back; none sent after it
-        assert not [r for r in server.log if faulted.start + 0.1 < r.start < faulted.start + 0.95]
+        # a request already on its way when the answer came is not held back; none started after it
+        records = [r for r in caplog.records if getattr(r, "session", "").lower() == target]
+        holds = [(r.hold_from, r.hold_until) for r in records if hasattr(r, "hold_until")]
+        starts = [r.started for r in records if hasattr(r, "started")]
+        assert holds and not [s for s in starts for start, end in holds if start <= s < end]
 
 
 @pytest.mark.parametrize("kind", ["slow", "slow-body"])
@@ -120,7 +127,7 @@ def test_slow_answers_within_the_timeout_are_waited_for_not_retried(tmp_path, se
     crossref, arxiv = servers
     crossref.fail(kind, 1, delay=0.4)
     arxiv.fail(kind, 1, delay=0.4)
-    run = enrich(tmp_path, servers, "--timeout", "3")
+    run = enrich(tmp_path, servers, "--timeout", "30")  # a wide margin over 0.4 s, on a busy machine too
     assert_fully_enriched(run)
     assert [r.fault for r in crossref.log].count(kind) == 1 and [r.fault for r in arxiv.log].count(kind) == 1
     assert ", 0 retried, 0 failed" in summary_line(run, "crossref")
@@ -131,13 +138,13 @@ def test_slow_answers_within_the_timeout_are_waited_for_not_retried(tmp_path, se
 
 @pytest.mark.parametrize(("target", "kind", "only", "options"), [
     ("crossref", "500", GREEN_AI, []),
-    ("crossref", "slow-body", GREEN_AI, ["--timeout", "0.3"]),
+    ("crossref", "slow-body", GREEN_AI, ["--timeout", "2"]),
     ("arxiv", "truncated", f"id_list={MISTRAL}", []),
 ])
 def test_when_retries_run_out_the_record_is_kept_as_read_and_the_summary_names_it(
         tmp_path, servers, target, kind, only, options):
     server = servers[0] if target == "crossref" else servers[1]
-    server.fail(kind, 10, only=only, delay=1.0)
+    server.fail(kind, 10, only=only, delay=None)
     run = enrich(tmp_path, servers, "--retries", "1", *options)
     assert run.code == 0, run.stderr  # a source failing is not an input error: see the --strict test
     assert len(run.items) == 3
@@ -209,7 +216,7 @@ def _stop_while_writing(tmp_path: Path, signal_number: int, *args: str) -> tuple
     process = subprocess.Popen([sys.executable, "-c", SLOW_REPLACE, str(marker), *args],
                                stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 300  # against a hang only
         while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         staged = marker.read_text().splitlines()
@@ -268,7 +275,7 @@ def test_a_run_killed_while_matching_has_not_touched_the_library(tmp_path, serve
          "--sources", "crossref", "--cache", str(tmp_path / "cache.sqlite"), "--timeout", "60"],
         env=env, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 300  # against a hang only
         while not crossref.log and time.monotonic() < deadline:
             time.sleep(0.02)
         assert crossref.log, "the run never reached Crossref"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from citekit.diagnostics import Diagnostic, ReadResult
+from citekit.errors import UsageError
 from citekit.formats import abstracts, bibtex, csljson, idlist, profile, ris
 from citekit.formats.base import Format
 
@@ -19,7 +20,7 @@ FORMATS: dict[str, Format] = {
 }
 
 
-class UnknownFormatError(ValueError):
+class UnknownFormatError(UsageError):
     """A format name or a file whose format cannot be told."""
 
 

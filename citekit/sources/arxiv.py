@@ -10,6 +10,7 @@ fields and quoted phrases.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy
+from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy
 from citekit.text import fold, latex_to_unicode, squash
 
 _LANE = "query"
@@ -126,7 +127,7 @@ class ArxivSource:
     def __init__(self, base_url: str = "https://export.arxiv.org/api/query", *, mailto: str | None = None,
                  min_interval: float = 3.0, chunk_size: int = 50, timeout: float = 15.0,
                  connect_timeout: float = 3.0, cache: ResponseCache | str | Path | None = None,
-                 offline: bool = False, retry: RetryPolicy | None = None) -> None:
+                 offline: bool = False, retry: RetryPolicy | None = None, clock: Clock = time) -> None:
         self.base_url = base_url
         self.min_interval = min_interval
         self.chunk_size = chunk_size
@@ -138,6 +139,7 @@ class ArxivSource:
             "arXiv", user_agent=f"citekit/{__version__}{contact}", paces={_LANE: Pace(1, min_interval)},
             concurrency=1, stats=self.stats, cache=open_cache(cache), offline=offline, timeout=timeout,
             connect_timeout=connect_timeout, retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
+            clock=clock,
         )
 
     @property

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from citekit.errors import SourceError
 from citekit.model import Record
+
+__all__ = ["Query", "Source", "SourceError", "SourceStats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,25 +21,6 @@ class Query:
     year: int | None = None
     venue: str = ""
     abstract: str = ""
-
-
-class SourceError(Exception):
-    """A source could not answer (network down, retries exhausted, a malformed response)."""
-
-    def __init__(self, source: str, message: str, *, url: str = "", status: int | None = None) -> None:
-        super().__init__(f"{source}: {message}")
-        self.source = source
-        self.message = message
-        self.url = url
-        self.status = status
-
-    def __reduce__(self) -> tuple[object, ...]:
-        """Pickles whole (it crosses from worker processes to the run that reports it)."""
-        return _rebuild_source_error, (self.source, self.message, self.url, self.status)
-
-
-def _rebuild_source_error(source: str, message: str, url: str, status: int | None) -> SourceError:
-    return SourceError(source, message, url=url, status=status)
 
 
 @dataclass(slots=True)

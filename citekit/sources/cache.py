@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import platformdirs
 
+from citekit.errors import StoreError
+
 IDENTITY_PARAMS = frozenset({"mailto"})
 """Query parameters that say who asks, not what is asked: never part of a cache key."""
 
@@ -68,12 +70,15 @@ class ResponseCache:
 
     def __init__(self, path: str | Path, *, max_age: float | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.max_age = max_age
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError("cache", f"{self.path}: cannot use it as the response cache ({error})") from None
 
     def get(self, key: str) -> CachedResponse | None:
         with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,7 +29,7 @@ from citekit.model import Record
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
 from citekit.sources.convert import crossref_work_to_record
-from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy
+from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy
 
 SELECT = ["DOI", "type", "title", "author", "editor", "container-title", "issued", "published",
           "volume", "issue", "page", "publisher", "URL", "event", "abstract", "score"]
@@ -93,7 +94,7 @@ class CrossrefSource:
     def __init__(self, base_url: str = "https://api.crossref.org", mailto: str | None = None, *,
                  timeout: float = 10.0, connect_timeout: float = 3.0,
                  cache: ResponseCache | str | Path | None = None, offline: bool = False,
-                 retry: RetryPolicy | None = None) -> None:
+                 retry: RetryPolicy | None = None, clock: Clock = time) -> None:
         _install_shim()
         self.base_url = base_url.rstrip("/")
         self.stats = SourceStats()
@@ -103,7 +104,7 @@ class CrossrefSource:
             paces={"lookup": Pace(10 if polite else 5), "search": Pace(3 if polite else 1)},
             concurrency=3 if polite else 1, stats=self.stats, cache=open_cache(cache), offline=offline,
             timeout=timeout, connect_timeout=connect_timeout, retry=retry or RetryPolicy(),
-            extra_params={"mailto": mailto} if mailto else None,
+            extra_params={"mailto": mailto} if mailto else None, clock=clock,
         )
         self._client = Crossref(base_url=self.base_url, mailto=mailto,
                                 ua_string=f"citekit/{__version__}", timeout=int(max(1, timeout)))

@@ -16,6 +16,9 @@ per request), so this layer does it for both, on top of one ``httpx2.Client``:
 - **unreachable** servers (connection refused, DNS failure, connect timeout) are reported once,
   as :class:`SourceUnreachable`; the session then answers from the cache only.
 
+Every wait goes through the session's :class:`Clock` (the :mod:`time` module unless given another),
+so that tests check pacing and backoff on a clock of their own, not against a busy machine's.
+
 Only :class:`~citekit.sources.base.SourceError` (and, offline, :class:`OfflineMiss`) leave ``get``.
 """
 
@@ -29,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 from urllib.parse import unquote_plus
 
 import httpx2
@@ -57,6 +61,14 @@ MAX_SLOW_DOWN = 2.0
 
 BodyCheck = Callable[[httpx2.Response], None]
 """Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
+
+
+class Clock(Protocol):
+    """Where the session reads the time and waits: the :mod:`time` module satisfies it."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float, /) -> None: ...
 
 
 class SourceUnreachable(SourceError):
@@ -156,7 +168,8 @@ class HttpSession:
     def __init__(self, source: str, *, user_agent: str, paces: Mapping[str, Pace], concurrency: int,
                  stats: SourceStats, cache: ResponseCache | None = None, offline: bool = False,
                  timeout: float = 10.0, connect_timeout: float = 3.0, retry: RetryPolicy | None = None,
-                 extra_params: Mapping[str, str] | None = None, seed: int | None = None) -> None:
+                 extra_params: Mapping[str, str] | None = None, seed: int | None = None,
+                 clock: Clock = time) -> None:
         self.source = source
         self.stats = stats
         self.cache = cache
@@ -172,6 +185,7 @@ class HttpSession:
         self._hold_until = 0.0
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
+        self._clock = clock
         self._client = httpx2.Client(
             headers={"User-Agent": user_agent}, follow_redirects=True,
             timeout=httpx2.Timeout(timeout, connect=connect_timeout),
@@ -233,7 +247,7 @@ class HttpSession:
                     return response
             if attempt < self.retry.retries:
                 log.info("%s: %s for %s; retrying in %.2f s", self.source, problem, url, wait)
-                time.sleep(wait)
+                self._clock.sleep(wait)
         message = f"gave up after {self.retry.retries + 1} attempts ({problem})"
         self._fail(f"{_describe(url, params)}: {message}")
         raise SourceError(self.source, message, url=url, status=status)
@@ -274,19 +288,23 @@ class HttpSession:
         """Sleep until this lane may start a request, and claim that start (several threads may wait)."""
         while True:
             with self._lock:
-                now = time.monotonic()
+                now = self._clock.monotonic()
                 last = self._last_start.get(lane)
                 spacing = self.spacing(lane)
                 earliest = max(self._hold_until, last + spacing if last is not None else now)
                 if now >= earliest:
                     self._last_start[lane] = now
+                    log.debug("%s: %s request starts", self.source, lane, extra={"session": self.source, "lane": lane, "started": now})
                     return
-            time.sleep(earliest - now)
+            self._clock.sleep(earliest - now)
 
     def _hold(self, seconds: float) -> None:
         """Pause every request of the session (the server said it is overloaded)."""
         with self._lock:
-            self._hold_until = max(self._hold_until, time.monotonic() + seconds)
+            now = self._clock.monotonic()
+            self._hold_until = max(self._hold_until, now + seconds)
+            log.debug("%s: every request held for %.2f s", self.source, seconds,
+                      extra={"session": self.source, "hold_from": now, "hold_until": self._hold_until})
 
     def _adopt_limits(self, response: httpx2.Response, lane: str) -> None:
         limit = _positive_int(response.headers.get("x-rate-limit-limit"))

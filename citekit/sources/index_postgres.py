@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from citekit.sources.base import SourceError
+from citekit.errors import StoreError
 from citekit.sources.fulltext import plain
 from citekit.sources.index_store import Found, Row
 
@@ -294,7 +294,7 @@ class PostgresStore:
         with self._transaction() as cursor:
             before = _version(cursor)
             if before > SCHEMA_VERSION:
-                raise SourceError("local", self._newer(before))
+                raise StoreError("local", self._newer(before))
             for steps in MIGRATIONS[before:]:
                 for statement in steps:
                     cursor.execute(statement)
@@ -315,10 +315,10 @@ class PostgresStore:
                     _set_version(cursor, SCHEMA_VERSION)
                     version = SCHEMA_VERSION
         if version < SCHEMA_VERSION and not migrating:
-            raise SourceError("local", f"{self.location} has index schema {version}, this citekit uses "
+            raise StoreError("local", f"{self.location} has index schema {version}, this citekit uses "
                               f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`")
         if version > SCHEMA_VERSION:
-            raise SourceError("local", self._newer(version))
+            raise StoreError("local", self._newer(version))
 
     def _newer(self, version: int) -> str:
         return (f"{self.location} has index schema {version}, newer than this citekit's {SCHEMA_VERSION}: "
@@ -340,9 +340,9 @@ class PostgresStore:
         try:
             yield
         except psycopg.Error as error:
-            raise SourceError("local", f"{self.location}: {_first_line(error)}") from error
+            raise StoreError("local", f"{self.location}: {_first_line(error)}") from error
         except TimeoutError as error:  # psycopg_pool's PoolTimeout: no connection to be had
-            raise SourceError("local", f"{self.location}: no connection to the server ({error})") from error
+            raise StoreError("local", f"{self.location}: no connection to the server ({error})") from error
 
 
 def tsquery(expression: str) -> str:

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from citekit.sources.base import SourceError
+from citekit.errors import StoreError
 from citekit.sources.fulltext import search_text
 from citekit.sources.index_store import Found, Row
 from citekit.sources.recordjson import record_from_json
@@ -77,7 +77,10 @@ class SqliteStore:
         self.path = path
         self.location = str(path)
         with self._errors():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError("local", f"{path}: cannot create its folder ({error.strerror})") from None
             self._db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
             self._lock = threading.RLock()
             for pragma in _PRAGMAS:
@@ -210,8 +213,8 @@ class SqliteStore:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
-            raise SourceError("local", f"{self.path} has index schema {version}, this citekit reads "
-                              f"{SCHEMA_VERSION}: delete the file and add its sources again")
+            raise StoreError("local", f"{self.path} has index schema {version}, this citekit reads "
+                             f"{SCHEMA_VERSION}: delete the file and add its sources again")
         with self._transaction():
             self._db.execute(_CROSSREFS)  # added after schema 1: created in older indexes as well
 
@@ -245,4 +248,4 @@ class SqliteStore:
         try:
             yield
         except sqlite3.Error as error:
-            raise SourceError("local", f"{self.path}: {error}") from error
+            raise StoreError("local", f"{self.path}: {error}") from error

@@ -41,7 +41,7 @@ Found = tuple[int, str, "int | None", "float | None"]
 
 class Store(Protocol):
     """A backend of the local index. Every method raises only
-    :class:`~citekit.sources.base.SourceError` for database trouble."""
+    :class:`~citekit.errors.StoreError` for database trouble."""
 
     location: str
     """The file, or the database URL without its password: what messages name."""

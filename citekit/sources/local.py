@@ -33,9 +33,10 @@ import platformdirs
 from rapidfuzz import fuzz
 
 from citekit.diagnostics import Diagnostic
+from citekit.errors import StoreError
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
-from citekit.sources.base import Query, SourceError
+from citekit.sources.base import Query
 from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
 from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
 from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
@@ -176,7 +177,7 @@ def _postgres_store() -> type:
     try:
         from citekit.sources.index_postgres import PostgresStore
     except ImportError as error:
-        raise SourceError("local", "a PostgreSQL index needs psycopg: pip install 'citekit[postgresql]'") from error
+        raise StoreError("local", "a PostgreSQL index needs psycopg: pip install 'citekit[postgresql]'") from error
     return PostgresStore
 
 
@@ -187,8 +188,8 @@ class LocalIndex:
     """The local index; a :class:`~citekit.sources.base.Source`. Use as a context manager or close().
 
     ``location`` is an SQLite file or a PostgreSQL URL (see :func:`open_store`). Every method raises
-    only :class:`~citekit.sources.base.SourceError` for database trouble; :meth:`add_file` also lets
-    :class:`OSError` through when the input cannot be opened.
+    only :class:`~citekit.errors.StoreError` (a ``SourceError``) for database trouble; :meth:`add_file`
+    also lets :class:`OSError` through when the input cannot be opened.
     """
 
     name = "local"
