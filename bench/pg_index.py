@@ -50,11 +50,20 @@ SERVER = {"fsync": "on", "synchronous_commit": "on", "shared_buffers": "512MB", 
 
 
 def corpus(records: int) -> Path:
+    """The first ``records`` listings (generated ones are the same whatever the count, so a larger
+    cached corpus gives a smaller one by its first lines)."""
     path = WORK / f"arxiv-{records}.jsonl"
-    if not path.exists():
-        print(f"generating {records:,} listings into {path} …", flush=True)
-        generate_arxiv.write(path, records)
-    return path
+    if path.exists():
+        return path
+    larger = sorted((p for p in WORK.glob("arxiv-*.jsonl") if int(p.stem.split("-")[1]) > records),
+                    key=lambda p: int(p.stem.split("-")[1]))
+    if larger:
+        with larger[0].open(encoding="utf-8") as source, path.open("w", encoding="utf-8") as out:
+            for _, line in zip(range(records), source):
+                out.write(line)
+        return path
+    print(f"generating {records:,} listings into {path} …", flush=True)
+    return generate_arxiv.write(path, records)
 
 
 def load(location: str, corpus_path: Path) -> float:
