@@ -59,7 +59,7 @@ def corpus(records: int) -> Path:
                     key=lambda p: int(p.stem.split("-")[1]))
     if larger:
         with larger[0].open(encoding="utf-8") as source, path.open("w", encoding="utf-8") as out:
-            for _, line in zip(range(records), source):
+            for _, line in zip(range(records), source, strict=False):
                 out.write(line)
         return path
     print(f"generating {records:,} listings into {path} …", flush=True)

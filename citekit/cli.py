@@ -42,7 +42,7 @@ from citekit.sources import parse_names as parse_source_names
 from citekit.sources.local import LocalIndex, is_database_url, migrate_index
 
 
-class IndexLocation(click.ParamType):
+class IndexLocation(click.ParamType[str]):
     """``--index``: an index file, or a PostgreSQL database's URL (``postgresql://user@host/db``)."""
 
     name = "PATH|URL"
@@ -50,8 +50,8 @@ class IndexLocation(click.ParamType):
     def __init__(self, *, exists: bool = False) -> None:
         self.path = click.Path(dir_okay=False, exists=exists)
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return value if is_database_url(value) else self.path.convert(value, param, ctx)
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return value if is_database_url(value) else str(self.path.convert(value, param, ctx))
 
 
 def index_option(text: str, *, exists: bool = False) -> Callable[[Any], Any]:

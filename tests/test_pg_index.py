@@ -193,7 +193,7 @@ def test_two_loaders_at_once_store_each_record_once(pg_url: str, monkeypatch: py
         try:
             with LocalIndex(pg_url) as index:
                 results.extend(index.add_file(METADATA / name) for name in names)
-        except Exception as error:  # reported below: a thread's exception would be lost
+        except SourceError as error:  # reported below: a thread's exception would be lost
             errors.append(error)
 
     threads = [threading.Thread(target=load, args=(FILES,)), threading.Thread(target=load, args=(FILES[::-1],))]

@@ -2,18 +2,21 @@
 
 One server holds the index for a group: many machines search it at once while one loader keeps it
 current. The tables mirror the SQLite store's; the full text is a ``tsvector`` column with a GIN
-index, its parts weighted like the SQLite store's bm25 columns (title ``A``, authors ``B``, venue
-``C``, abstract ``D``). The words go in already split the way FTS5's ``unicode61`` tokenizer
-splits them (:func:`_words`), lower-cased without diacritics, and are stemmed by the Snowball
-English stemmer with no stop words: the same words as the SQLite store, so the same search plan
-finds the same candidates. Ranking uses ``ts_rank`` with those weights, PostgreSQL's cheap cousin
-of bm25; the plan asks for it only over selective words, and candidates are re-ranked by title
-anyway.
+index, its parts weighted by column (title ``A``, authors ``B``, venue ``C``, abstract ``D``). The
+words go in already split the way FTS5's ``unicode61`` tokenizer splits them (:func:`_words`),
+lower-cased without diacritics, and are stemmed by the Porter stemmer (Snowball's ``porter``, the
+algorithm of FTS5's ``porter`` tokenizer) with no stop words: the same words as the SQLite store.
+Ranked searches compute FTS5's own bm25 from the tsvector (:data:`_BM25`), so the same search plan
+finds the same candidates in the same order; ``pg_trgm`` is not needed, as typos are forgiven by
+blocking and by re-ranking titles in Python, as for SQLite. Unranked searches take the first
+matches in the table's order, as FTS5 takes them in rowid order: the same ones while the table has
+only grown (an update moves a row to the end of PostgreSQL's heap).
 
 Writing: a batch is copied (``COPY``) into a temporary table and merged into ``records`` by an
 upsert on (kind, identity) in one transaction, under a transaction-scoped advisory lock, so two
 loaders take turns batch by batch and a batch written twice changes nothing. A server that dies
-mid-load keeps the batches committed before; loading the file again adds the rest.
+mid-load keeps the batches committed before, and with each batch how far into its file it got (the
+``loads`` table): loading the file again resumes there.
 
 Reading: every call borrows a connection from a pool (psycopg_pool) for one statement in
 autocommit, so no client holds a transaction open while it matches.
@@ -187,7 +190,7 @@ class PostgresStore:
                         words = [_words(part) for part in row.text]
                         tokens = sum(part.count(" ") + 1 for part in words if part)
                         copy.write_row((*row.columns, row.text[0], *words, tokens, row.crossref))
-                added, updated, tokens = cursor.execute(_UPSERT).fetchone()
+                added, updated, tokens = _one(cursor.execute(_UPSERT))
                 cursor.execute(_ADD_TOKENS, (str(tokens),))
             else:
                 added = updated = 0
@@ -198,7 +201,7 @@ class PostgresStore:
 
     def loaded(self, source: str) -> int:
         rows = self._query("SELECT records FROM loads WHERE source = %s", (source,))
-        return rows[0][0] if rows else 0
+        return int(rows[0][0]) if rows else 0
 
     def forget_load(self, source: str) -> None:
         with self._transaction() as cursor:
@@ -210,8 +213,8 @@ class PostgresStore:
             for row_id, _, row in changes:
                 title, authors, abstract, venue = words = [_words(part) for part in row.text]
                 size = sum(part.count(" ") + 1 for part in words if part)
-                tokens += cursor.execute(_REPLACE, (row_id, row.data, title, authors, venue, abstract, size,
-                                                    row_id)).fetchone()[0]
+                tokens += _one(cursor.execute(_REPLACE, (row_id, row.data, title, authors, venue, abstract, size,
+                                                         row_id)))[0]
             cursor.execute(_ADD_TOKENS, (str(tokens),))
             cursor.execute("DELETE FROM dblp_crossrefs WHERE record_id = ANY(%s)", ([c[0] for c in changes],))
 
@@ -224,13 +227,13 @@ class PostgresStore:
 
     def meta(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM meta WHERE key = %s", (key,))
-        return rows[0][0] if rows else None
+        return str(rows[0][0]) if rows else None
 
     def total(self) -> int:
-        return self._query("SELECT count(*) FROM records", ())[0][0]
+        return int(self._query("SELECT count(*) FROM records", ())[0][0])
 
     def top_id(self) -> int:
-        return self._query("SELECT coalesce(max(id), 0) FROM records", ())[0][0]
+        return int(self._query("SELECT coalesce(max(id), 0) FROM records", ())[0][0])
 
     def count(self, expression: str, cap: int) -> int:
         return self.counts([expression], cap)[0]
@@ -284,8 +287,8 @@ class PostgresStore:
         return dict(self._query("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind", ()))
 
     def size_bytes(self) -> int:
-        return self._query("SELECT coalesce(sum(pg_total_relation_size(c)), 0)::bigint FROM unnest(%s::regclass[]) AS c",
-                           (list(_TABLES),))[0][0]
+        return int(self._query("SELECT coalesce(sum(pg_total_relation_size(c)), 0) FROM unnest(%s::regclass[]) AS c",
+                               (list(_TABLES),))[0][0])
 
     # Schema
 
@@ -304,19 +307,19 @@ class PostgresStore:
     def _connect_check(self, migrating: bool) -> None:
         """Connects once, creating the schema in an empty database and refusing another version, so that a
         wrong address, credentials or schema is one clear error before any work starts."""
-        with self._errors(), psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db:
-            with db.transaction(), db.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
-                version = _version(cursor)
-                if version == 0 and not _has_table(cursor, "records"):
-                    for steps in MIGRATIONS:
-                        for statement in steps:
-                            cursor.execute(statement)
-                    _set_version(cursor, SCHEMA_VERSION)
-                    version = SCHEMA_VERSION
+        with (self._errors(), psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db,
+              db.transaction(), db.cursor() as cursor):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+            version = _version(cursor)
+            if version == 0 and not _has_table(cursor, "records"):
+                for steps in MIGRATIONS:
+                    for statement in steps:
+                        cursor.execute(statement)
+                _set_version(cursor, SCHEMA_VERSION)
+                version = SCHEMA_VERSION
         if version < SCHEMA_VERSION and not migrating:
             raise StoreError("local", f"{self.location} has index schema {version}, this citekit uses "
-                              f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`")
+                             f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`")
         if version > SCHEMA_VERSION:
             raise StoreError("local", self._newer(version))
 
@@ -392,7 +395,15 @@ def _set_version(cursor: psycopg.Cursor[Any], version: int) -> None:
 
 
 def _has_table(cursor: psycopg.Cursor[Any], name: str) -> bool:
-    return cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0]
+    return bool(_one(cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)))[0])
+
+
+def _one(cursor: psycopg.Cursor[Any]) -> Any:
+    """The one row a statement returns."""
+    row = cursor.fetchone()
+    if row is None:
+        raise psycopg.ProgrammingError("the statement returned no row")
+    return row
 
 
 def redacted(url: str) -> str:

@@ -153,13 +153,13 @@ class SqliteStore:
         return rows[0][0] if rows else None
 
     def total(self) -> int:
-        return self._query("SELECT count(*) FROM records", ())[0][0]
+        return int(self._query("SELECT count(*) FROM records", ())[0][0])
 
     def top_id(self) -> int:
-        return self._query("SELECT coalesce(max(id), 0) FROM records", ())[0][0]
+        return int(self._query("SELECT coalesce(max(id), 0) FROM records", ())[0][0])
 
     def count(self, expression: str, cap: int) -> int:
-        return self._query(_COUNT, (expression, cap))[0][0]
+        return int(self._query(_COUNT, (expression, cap))[0][0])
 
     def counts(self, expressions: Sequence[str], cap: int) -> list[int]:
         return [self.count(expression, cap) for expression in expressions]
@@ -188,7 +188,7 @@ class SqliteStore:
         return self._query(_PENDING, (after, limit))
 
     def all_data(self, kind: str | None) -> Iterator[str]:
-        sql, params = "SELECT data FROM records", ()
+        sql, params = "SELECT data FROM records", tuple[str, ...]()
         if kind:
             sql, params = sql + " WHERE kind = ?", (kind,)
         with self._errors():

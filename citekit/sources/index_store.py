@@ -32,7 +32,7 @@ class Row:
 
     @property
     def data(self) -> str:
-        return self.columns[-1]
+        return str(self.columns[-1])
 
 
 Found = tuple[int, str, "int | None", "float | None"]

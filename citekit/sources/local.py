@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from rapidfuzz import fuzz
@@ -39,10 +40,21 @@ from citekit.model import Record
 from citekit.sources.base import Query
 from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
 from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
-from citekit.sources.fulltext import (COMMON_DOCS, comparable_title, common_words, plain, query_terms,
-                                      search_plan, search_text, storable)
+from citekit.sources.fulltext import (
+    COMMON_DOCS,
+    common_words,
+    comparable_title,
+    plain,
+    query_terms,
+    search_plan,
+    search_text,
+    storable,
+)
 from citekit.sources.index_store import Row, Store
 from citekit.sources.recordjson import record_from_json, record_to_json
+
+if TYPE_CHECKING:
+    from citekit.sources.index_postgres import PostgresStore
 
 BATCH_SIZE = 5000
 MAX_DIAGNOSTICS = 1000
@@ -172,7 +184,7 @@ def migrate_index(location: str | Path | None) -> tuple[int, int]:
     return SCHEMA_VERSION, SCHEMA_VERSION
 
 
-def _postgres_store() -> type:
+def _postgres_store() -> type[PostgresStore]:
     """The PostgreSQL store's class; a clear error when psycopg, an optional dependency, is missing."""
     try:
         from citekit.sources.index_postgres import PostgresStore
@@ -324,7 +336,8 @@ class LocalIndex:
         if len(self._counted) > _COUNTS_KEPT:
             self._counted.clear()
         missing = [term for term in terms if term not in common and term not in self._counted]
-        self._counted.update(zip(missing, self._store.counts([f'"{term}"' for term in missing], COMMON_DOCS)))
+        counted = self._store.counts([f'"{term}"' for term in missing], COMMON_DOCS)
+        self._counted.update(zip(missing, counted, strict=True))
         return {term: common.get(term) or self._counted[term] for term in terms}
 
     # Browsing
