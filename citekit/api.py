@@ -83,6 +83,8 @@ def read_string(text: str, *, format: str | None = None, name: str = "<string>")
 def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence[Source] = DEFAULT_SOURCES,
            offline: bool = False, index: PathLike | None = None, cache: PathLike | None = None,
            mailto: str | None = None, timeout: float | None = None, retries: int | None = None, jobs: int = 1,
+           openalex_key: str | None = None, s2_key: str | None = None,
+           notice: Callable[[str], None] = lambda line: None,
            key_pattern: str = DEFAULT_PATTERN, rekey: bool = False, report: Report | None = None,
            decisions: Mapping[str, Mapping[str, str]] | None = None,
            on_source_error: Callable[[SourceError], None] = lambda error: None,
@@ -90,8 +92,10 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
     """Match records against the sources, complete them, merge duplicates, assign keys.
 
     ``sources``: names (``"local,crossref,arxiv"``, the default, or a list), opened and closed
-    here with ``index`` (the local index: a file or a ``postgresql://`` URL), ``cache`` (the response cache), ``offline``,
-    ``mailto``, ``timeout`` and ``retries`` as the command line's options; or sources already
+    here with ``index`` (the local index: a file or a
+    ``postgresql://`` URL), ``cache`` (the response cache), ``offline``,
+    ``mailto``, ``timeout``, ``retries``, ``openalex_key`` and ``s2_key`` as the command line's
+    options (``notice`` hears of a source left out, such as OpenAlex without a key); or sources already
     open, which stay open. ``report``: the one :func:`read` returned, to continue it (else a
     new one). ``decisions``: a person's, from the review page (:func:`citekit.decisions.load`);
     they overrule the matcher. ``on_source_error`` hears of each request a source gave up on (the run carries on,
@@ -109,7 +113,8 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
             record.key = ""
     names = _source_names(sources)
     opened = open_sources(names, index=index, offline=offline, mailto=mailto, cache=cache, timeout=timeout,
-                          retries=retries) if names is not None else list(cast("Sequence[Source]", sources))
+                          retries=retries, openalex_key=openalex_key, s2_key=s2_key,
+                          notice=notice) if names is not None else list(cast("Sequence[Source]", sources))
     try:
         enricher = Enricher(opened, on_source_error=on_source_error, decisions=decisions or {})
         reopen = functools.partial(open_sources, names, index=index) if names == ["local"] else None

@@ -217,8 +217,13 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 
 enrich_options = _options(
     click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
-    click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True,
-                 help="Sources to ask, in order (local, crossref, arxiv)."),
+    click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True, envvar="CITEKIT_SOURCES",
+                 help="Sources to ask, in order (local, crossref, arxiv, semanticscholar, openalex, dblp; "
+                      "or CITEKIT_SOURCES)."),
+    click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY",
+                 help="OpenAlex API key (or CITEKIT_OPENALEX_KEY); without one OpenAlex is skipped."),
+    click.option("--s2-key", envvar="CITEKIT_S2_KEY",
+                 help="Semantic Scholar API key (or CITEKIT_S2_KEY); optional, fewer 429s with one."),
     index_option("Local index (default: a file in the user cache folder)."),
     click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
                  help="Response cache file (default: in the user cache folder)."),
@@ -271,7 +276,8 @@ def export(inputs: tuple[str, ...], directory: str, with_review: bool, **options
 def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
             reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
             cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
-            decisions_path: str | None, **_: Any) -> tuple[list[Record], Report]:
+            openalex_key: str | None, s2_key: str | None, decisions_path: str | None,
+            **_: Any) -> tuple[list[Record], Report]:
     check_pattern(key_pattern)  # options first: a bad one ends the run before anything is read
     decisions = decisions_module.load(decisions_path) if decisions_path else {}
     names = parse_source_names(source_names)
@@ -281,6 +287,7 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
     with _progress("matching", len(records)) as advance:
         outputs, report = api.enrich(records, report=report, sources=names, offline=offline, index=index_path,
                                      cache=cache_path, mailto=mailto, timeout=timeout, retries=retries, jobs=jobs,
+                                     openalex_key=openalex_key, s2_key=s2_key, notice=_notice(offline),
                                      key_pattern=key_pattern, rekey=rekey, decisions=decisions,
                                      on_source_error=tell, progress=advance)
     print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
@@ -291,6 +298,11 @@ def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: st
         print_diagnostics(unused)
         report.diagnostics.extend(unused)
     return outputs, report
+
+
+def _notice(offline: bool) -> Callable[[str], None]:
+    """Where :func:`open_sources` says it left a source out (not offline: nothing would be asked)."""
+    return (lambda line: None) if offline else (lambda line: click.echo(f"note: {line}", err=True))
 
 
 @main.command()
@@ -403,19 +415,25 @@ def index_migrate(index_path: str | None) -> None:
 @click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output.")
 @index_option("Local index to look published versions of preprints up in.", exists=True)
-@click.option("--online", is_flag=True, help="Look published versions up in the local index, Crossref and arXiv.")
+@click.option("--online", is_flag=True, help="Look published versions up in the local index and the online sources.")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Response cache file for --online (default: in the user cache folder).")
 @click.option("--mailto", envvar="CITEKIT_MAILTO", help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO).")
+@click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True, envvar="CITEKIT_SOURCES",
+              help="Sources --online asks, in order (or CITEKIT_SOURCES).")
+@click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY", help="OpenAlex API key (or CITEKIT_OPENALEX_KEY).")
+@click.option("--s2-key", envvar="CITEKIT_S2_KEY", help="Semantic Scholar API key (or CITEKIT_S2_KEY).")
 def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, as_json: bool,
-          index_path: str | None, online: bool, cache_path: str | None, mailto: str | None) -> None:
+          index_path: str | None, online: bool, cache_path: str | None, mailto: str | None, source_names: str,
+          openalex_key: str | None, s2_key: str | None) -> None:
     """Lint INPUT files before they go to TARGET: exit 0 clean, 1 on warnings or errors, 2 on usage.
 
     Findings are `file:line: level code: message` lines on standard error (codes are stable; see
     citekit.check); published versions of preprints are looked up only with --index or --online.
     """
-    names = parse_source_names(DEFAULT_SOURCES) if online else ["local"] if index_path else []
-    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path)
+    names = parse_source_names(source_names) if online else ["local"] if index_path else []
+    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path, openalex_key=openalex_key,
+                           s2_key=s2_key, notice=_notice(offline=False))
     tell = SaidOnce()
 
     try:

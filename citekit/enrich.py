@@ -40,6 +40,17 @@ class Outcome:
 
 
 @dataclass(slots=True)
+class Matched:
+    """A record with its candidates and the decision on them, waiting to be completed."""
+
+    record: Record
+    candidates: list[tuple[Record, str]]
+    decision: Decision
+    outcome: Outcome | None = None
+    """Already settled (by a person's decision): nothing left to complete."""
+
+
+@dataclass(slots=True)
 class Enricher:
     sources: Sequence[Source]
     policy: Policy = DEFAULT_POLICY
@@ -50,11 +61,23 @@ class Enricher:
     """A person's decisions by record fingerprint (:mod:`citekit.decisions`): they overrule the matcher."""
 
     def enrich(self, record: Record) -> Outcome:
+        return self.complete(self.match(record))
+
+    def match(self, record: Record) -> Matched:
+        """The first half of :meth:`enrich`: the candidates, and which one is the record's paper
+        (a person's decision, when there is one, settles the whole record here)."""
         decided = self.decisions.get(user.fingerprint(record)) if self.decisions else None
         if decided is not None:
-            return self.decided(record, decided["choice"])
+            outcome = self.decided(record, decided["choice"])
+            return Matched(record, [], outcome.decision, outcome)
         candidates = self.candidates(record)
-        decision = decide(record, candidates, self.policy)
+        return Matched(record, candidates, decide(record, candidates, self.policy))
+
+    def complete(self, matched: Matched) -> Outcome:
+        """The second half: the matched paper's versions, merged into the record."""
+        if matched.outcome is not None:
+            return matched.outcome
+        record, candidates, decision = matched.record, matched.candidates, matched.decision
         if decision.status != "matched" or decision.best is None:
             return Outcome(record.copy(), decision)
         versions = self.versions_of(decision.best.candidate, decision.best.source, candidates)
@@ -94,27 +117,54 @@ class Enricher:
         return next(((r, s) for r, s in found if user.identifies(choice, brief(r))), None)
 
     def prefetch(self, records: Sequence[Record]) -> None:
-        """Lets sources that answer many identifiers a request (arXiv) do so before the run asks
-        record by record; a source that fails here is asked again then."""
-        arxiv_ids = [record.arxiv_id for record in records if record.arxiv_id]
-        for source in self.sources:
+        """Lets sources that answer many identifiers a request (arXiv, Semantic Scholar) do so before
+        the run asks record by record; a source that fails here is asked again then."""
+        self._prefetch([record.arxiv_id for record in records if record.arxiv_id], self.sources)
+
+    def prefetch_versions(self, matches: Sequence[Matched]) -> None:
+        """Between :meth:`match` and :meth:`complete`: the arXiv ids of the matched preprints, asked
+        at once of the sources that batch lookups of published versions (Semantic Scholar)."""
+        best = [m.decision.best for m in matches if m.outcome is None and m.decision.status == "matched"]
+        arxiv_ids = [a.candidate.arxiv_id for a in best if a and a.candidate.arxiv_id]
+        self._prefetch(arxiv_ids, [source for source in self.sources if source.holds_published])
+
+    def _prefetch(self, arxiv_ids: list[str], sources: Sequence[Source]) -> None:
+        for source in sources:
             prefetch = getattr(source, "prefetch", None)
             if prefetch is not None and arxiv_ids:
                 self._ask(prefetch, arxiv_ids)
 
     def candidates(self, record: Record) -> list[tuple[Record, str]]:
-        """Every candidate the sources offer, identifiers first, without repeats."""
+        """Every candidate the sources offer, without repeats: identifiers first, then searches.
+        Costly sources (rate-limited, budgeted) are asked each only when the others have not
+        matched the record yet."""
+        cheap = [source for source in self.sources if not _costly(source)]
+        costly = [source for source in self.sources if _costly(source)]
+        query = query_for(record)
+        found = self._lookups(record, cheap)
+        if costly and not self._matched(record, found):
+            found += self._lookups(record, costly)
+        if not (query.title or query.abstract):
+            return _unique(found)
+        for source in cheap:
+            found += self._search(source, query)
+        if costly and query.title and not self._matched(record, found):
+            for source in costly:
+                found += self._search(source, query)
+        return _unique(found)
+
+    def _lookups(self, record: Record, sources: Sequence[Source]) -> list[tuple[Record, str]]:
         found: list[tuple[Record, str]] = []
-        for source in self.sources:
+        for source in sources:
             if record.doi and not is_arxiv_doi(record.doi):
                 found.extend((r, source.name) for r in self._ask(source.lookup_doi, record.doi) or [])
             if record.arxiv_id:
                 by_id = self._ask(source.lookup_arxiv, [record.arxiv_id]) or {}
                 found.extend((r, source.name) for r in by_id.values())
-            query = query_for(record)
-            if query.title or query.abstract:
-                found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or [])
-        return _unique(found)
+        return found
+
+    def _matched(self, record: Record, found: list[tuple[Record, str]]) -> bool:
+        return bool(found) and decide(record, _unique(found), self.policy).status == "matched"
 
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
                     ) -> list[tuple[Record, str]]:
@@ -133,17 +183,30 @@ class Enricher:
         return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
 
     def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
+        """Venue records that may be ``preprint``'s published version: looked up by identifier,
+        source after source until one has it; else searched for, cheap searches before costly ones,
+        until one finds it."""
         found: list[tuple[Record, str]] = []
-        for source in self.sources:
-            if not source.holds_published:
-                continue
+        holders = [source for source in self.sources if source.holds_published]
+        for source in holders:
+            if any(is_published_version(preprint, r, self.policy) for r, _ in found):
+                return found
             if preprint.doi and not is_arxiv_doi(preprint.doi):
-                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or [])
-            query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
-                          year=preprint.year)
-            found.extend((r, source.name) for r in self._ask(source.search, query, self.search_limit) or []
-                         if r.container_title)
+                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or []
+                             if r.container_title)
+            by_id = self._ask(source.lookup_arxiv, [preprint.arxiv_id]) or {}
+            found.extend((r, source.name) for r in by_id.values() if r.container_title)
+        query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
+                      year=preprint.year)
+        for costly in (False, True):
+            for source in (s for s in holders if _costly(s) == costly):
+                if costly and any(is_published_version(preprint, r, self.policy) for r, _ in found):
+                    return found
+                found += [(r, name) for r, name in self._search(source, query) if r.container_title]
         return found
+
+    def _search(self, source: Source, query: Query) -> list[tuple[Record, str]]:
+        return [(r, source.name) for r in self._ask(source.search, query, self.search_limit) or []]
 
     def _preprint_of(self, published: Record) -> tuple[Record, str] | None:
         """The arXiv record of a published paper, if a source has it."""
@@ -161,6 +224,11 @@ class Enricher:
             self.on_source_error(error)
             return None
         return [result] if isinstance(result, Record) else result
+
+
+def _costly(source: Source) -> bool:
+    """Requests that cost a rate-limited slot (dblp: one every 2 s) or a daily budget (OpenAlex)."""
+    return bool(getattr(source, "costly", False))
 
 
 def _is_preprint_of(candidate: Record, published: Record, policy: Policy) -> bool:
@@ -236,10 +304,11 @@ def _equivalent(name: str, mine: str, theirs: str) -> bool:
 
 
 def _unique(pairs: Iterable[tuple[Record, str]]) -> list[tuple[Record, str]]:
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, bool, str]] = set()
     unique = []
     for record, source in pairs:
-        identity = (record.arxiv_id, record.doi.casefold(), record.title if not (record.arxiv_id or record.doi) else "")
+        identity = (record.arxiv_id, record.doi.casefold(), bool(record.container_title),
+                    record.title if not (record.arxiv_id or record.doi) else "")
         if identity not in seen:
             seen.add(identity)
             unique.append((record, source))

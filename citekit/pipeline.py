@@ -14,7 +14,9 @@ them over workers:
   (:mod:`citekit.sources.http`).
 
 The outcomes come back in input order whatever the workers, so the output is the same. Before
-any of it, sources that answer many identifiers a request (arXiv) get the run's identifiers at once.
+any of it, sources that answer many identifiers a request (arXiv) get the run's identifiers at once;
+with threads, records are first all matched, then the matched papers' arXiv ids go at once to the
+sources that batch lookups of published versions (Semantic Scholar), then the records are completed.
 """
 
 from __future__ import annotations
@@ -85,9 +87,13 @@ def enrich_all(records: Sequence[Record], enricher: Enricher, *, jobs: int = 1, 
         return _collect(map(enricher.enrich, records), progress)
     threads = min(max(jobs, MIN_THREADS), len(records))
     if threads <= 1:
-        return _collect(map(enricher.enrich, records), progress)
+        matches = list(map(enricher.match, records))
+        enricher.prefetch_versions(matches)
+        return _collect(map(enricher.complete, matches), progress)
     with ThreadPoolExecutor(threads, thread_name_prefix="citekit-match") as pool:
-        return _collect(pool.map(enricher.enrich, records), progress)
+        matches = list(pool.map(enricher.match, records))
+        enricher.prefetch_versions(matches)
+        return _collect(pool.map(enricher.complete, matches), progress)
 
 
 def _collect(results: Iterator[Outcome], progress: Progress) -> list[Outcome]:

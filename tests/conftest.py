@@ -20,6 +20,18 @@ settings.register_profile("citekit", deadline=None, suppress_health_check=[Healt
 settings.load_profile("citekit")
 
 
+@pytest.fixture(autouse=True)
+def _no_unstarted_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs ask the sources tests start: Crossref and arXiv by default (``CITEKIT_SOURCES``), and
+    the venue services only where a test starts their emulators and names them. Any other request
+    to dblp, OpenAlex or Semantic Scholar goes to a closed local port, never to the network."""
+    monkeypatch.setenv("CITEKIT_SOURCES", "local,crossref,arxiv")
+    for variable in ("CITEKIT_DBLP_URL", "CITEKIT_OPENALEX_URL", "CITEKIT_S2_URL"):
+        monkeypatch.setenv(variable, closed_port_url())
+    for variable in ("CITEKIT_OPENALEX_KEY", "CITEKIT_S2_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture(scope="session")
 def snapshot_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``seeds/metadata/`` in a local index; tests only read it."""

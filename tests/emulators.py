@@ -40,6 +40,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from citekit.ids import parse_arxiv_id
+from citekit.sources.convert import CROSSREF_TYPES
+from citekit.venues import full_title
 from citekit.text import fold, latex_to_unicode
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "metadata"
@@ -85,6 +87,9 @@ class LoggedRequest:
     """Path and query string, percent-decoded (what :attr:`Fault.only` is matched against)."""
     left: bool = False
     """Whether the request no longer counts as in flight."""
+    method: str = "GET"
+    body: bytes = b""
+    """What a POST sent."""
 
     def param(self, name: str) -> str:
         return self.params.get(name, [""])[0]
@@ -158,6 +163,15 @@ class Emulator:
     def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
         raise NotImplementedError
 
+    def respond(self, entry: LoggedRequest) -> Reply:
+        """The answer to a request; POSTs go to :meth:`handle_post`."""
+        if entry.method == "POST":
+            return self.handle_post(entry.path, entry.params, entry.headers, entry.body)
+        return self.handle(entry.path, entry.params, entry.headers)
+
+    def handle_post(self, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes) -> Reply:
+        return Reply(405, b"Method Not Allowed", "text/plain")
+
     def police(self, entry: LoggedRequest) -> Reply | None:
         """A rejection when ``entry`` breaks a limit the server enforces (its ``fault`` says which)."""
         return None
@@ -203,10 +217,18 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 super().handle()
 
         def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
             parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
             entry = LoggedRequest(emulator.clock(), unquote(parts.path), parse_qs(parts.query),
                                   {k.lower(): v for k, v in self.headers.items()}, 0,
-                                  target=unquote(parts.path + "?" + parts.query))
+                                  target=unquote(parts.path + "?" + parts.query), method=method,
+                                  body=self.rfile.read(length) if length else b"")
             emulator._enter(entry)
             try:
                 self._answer(entry)
@@ -229,7 +251,7 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 return
             emulator._wait_for_company()
             self._stall(fault.delay if fault and fault.kind == "slow" else emulator.delay, entry)
-            reply = emulator.handle(entry.path, entry.params, entry.headers)
+            reply = emulator.respond(entry)
             if fault and fault.kind in {"429", "500", "503"}:
                 extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
                 text = b"Too many requests" if fault.kind == "429" else b"Server error"
@@ -623,3 +645,416 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# ------------------------------------------------------- the snapshot's papers, with their venues
+
+@dataclass(slots=True)
+class Venue:
+    """Where a paper of the snapshot was published: a Crossref work or a ``proceedings.json`` item."""
+
+    container: str
+    kind: str
+    """``conference``, ``journal`` or ``book series`` (OpenAlex's source types)."""
+    short: str
+    """The venue as dblp's search API names it (``ICML``, ``J. Mach. Learn. Res.``)."""
+    year: int
+    type: str
+    """The paper's CSL type (``paper-conference``, ``chapter``…)."""
+    publisher: str = ""
+    volume: str = ""
+    issue: str = ""
+    page: str = ""
+    doi: str = ""
+    url: str = ""
+
+
+@dataclass(slots=True)
+class Paper:
+    """An arXiv record of the snapshot and, if it was published, where."""
+
+    arxiv_id: str
+    title: str
+    authors: list[str]
+    """Display names (``Hervé Jégou``)."""
+    year: int
+    venue: Venue | None
+
+
+DBLP_JOURNALS = {
+    "Journal of Machine Learning Research": "J. Mach. Learn. Res.",
+    "IEEE Transactions on Pattern Analysis and Machine Intelligence": "IEEE Trans. Pattern Anal. Mach. Intell.",
+    "IEEE Transactions on Big Data": "IEEE Trans. Big Data",
+    "Communications of the ACM": "Commun. ACM",
+    "Constructive Approximation": "Constr. Approx.",
+}
+"""dblp names journals by their ISO 4 abbreviations."""
+DBLP_CONFERENCES = [
+    ("Datasets and Benchmarks", "NeurIPS Datasets and Benchmarks"), ("Workshops", "CVPR Workshops"),
+    ("Computer Vision and Pattern Recognition", "CVPR"),
+    ("Findings of the Association for Computational Linguistics", "ACL (Findings)"),
+    ("Annual Meeting of the Association for Computational Linguistics (Volume 1", "ACL (1)"),
+    ("Annual Meeting of the Association for Computational Linguistics (Volume 2", "ACL (2)"),
+    ("Empirical Methods in Natural Language Processing", "EMNLP"), ("Computer Vision – ECCV", "ECCV"),
+    ("Computer and Communications Security", "CCS"), ("Symposium on Security and Privacy", "SP"),
+    ("Neural Information Processing Systems", "NeurIPS"), ("International Conference on Machine Learning", "ICML"),
+    ("Learning Representations", "ICLR"), ("Artificial Intelligence and Statistics", "AISTATS"),
+    ("USENIX Security", "USENIX Security"), ("Multimedia Retrieval", "ICMR"),
+]
+"""dblp's short names of proceedings (its ``venue`` field), by a phrase of their full titles."""
+
+
+def dblp_venue(container: str) -> str:
+    if container in DBLP_JOURNALS:
+        return DBLP_JOURNALS[container]
+    short = next((name for phrase, name in DBLP_CONFERENCES if phrase in container), "")
+    acronym = re.findall(r"\(([A-Z]{2,})\)", container)
+    return short or (acronym[-1] if acronym else container)
+
+
+@cache
+def snapshot_papers() -> tuple[Paper, ...]:
+    """The arXiv records of ``seeds/metadata/`` with their published versions: the Crossref work
+    their DOI names, or the ``proceedings.json`` item with the same title."""
+    crossref = {str(w["DOI"]).lower(): w for w in _seed_records("crossref.jsonl")}
+    proceedings = {" ".join(_tokens(p["title"])): p
+                   for p in json.loads((SEEDS / "proceedings.json").read_text(encoding="utf-8"))}
+    papers = []
+    for entry in _seed_records("arxiv.jsonl"):
+        created = (entry.get("versions") or [{}])[0].get("created", "Mon, 01 Jan 2007 00:00:00 GMT")
+        work, item = crossref.get(str(entry.get("doi") or "").lower()), proceedings.get(" ".join(_tokens(entry["title"])))
+        venue = _crossref_venue(work) if work else _proceedings_venue(item) if item else None
+        papers.append(Paper(entry["id"], " ".join(_decoded(entry["title"]).split()),
+                            [_display(parts) for parts in entry.get("authors_parsed") or []],
+                            parsedate_to_datetime(created).year, venue))
+    return tuple(papers)
+
+
+def _crossref_venue(work: dict[str, Any]) -> Venue:
+    container = work["container-title"][0]
+    kind = "journal" if work["type"] == "journal-article" else "conference"
+    return Venue(container, kind, dblp_venue(container), work["issued"]["date-parts"][0][0],
+                 CROSSREF_TYPES[work["type"]], work.get("publisher", ""), work.get("volume", ""), work.get("issue", ""), work.get("page", ""),
+                 work["DOI"], "")
+
+
+def _proceedings_venue(item: dict[str, Any]) -> Venue:
+    container = item["container-title"]
+    kind = "journal" if item["type"] == "article-journal" else "conference"
+    return Venue(container, kind, dblp_venue(container), item["issued"]["date-parts"][0][0],
+                 item["type"], item.get("publisher", ""), item.get("volume", ""), item.get("issue", ""), item.get("page", ""),
+                 item.get("DOI", ""), item.get("URL", ""))
+
+
+def _words_match(query: str, texts: list[str]) -> bool:
+    """Every word of ``query`` starts a word of ``texts`` (dblp's and the others' word search)."""
+    words = set(_tokens(" ".join(texts)))
+    return all(any(w.startswith(q) for w in words) for q in _tokens(query))
+
+
+def _stable_id(prefix: str, text: str, digits: int = 10) -> str:
+    return prefix + str(int(hashlib.sha1(text.encode()).hexdigest(), 16) % 10**digits)
+
+
+# ------------------------------------------------------------------------------------------- dblp
+
+BROWSER_CHECK_PAGE = b"""<!DOCTYPE html><html><head><title>dblp: Please verify you are human</title>
+<script src="/challenge.js"></script></head><body><noscript>Please enable JavaScript.</noscript>
+<p>Checking your browser before accessing dblp.org ...</p></body></html>"""
+
+
+class DblpEmulator(Emulator):
+    """``GET /search/publ/api?q=…&format=json&h=…&f=…``: every snapshot paper as a CoRR entry
+    (informal, volume ``abs/ID``) and, if published, as a conference or journal entry.
+
+    ``browser_check`` answers every request with dblp's proof-of-work HTML page instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.browser_check = False
+        self.hits: list[dict[str, Any]] = []
+        for paper in snapshot_papers():
+            self.hits.append(self._corr(paper))
+            if paper.venue:
+                self.hits.append(self._published(paper, paper.venue))
+        # dblp lists a paper's arXiv version after its published one for the same year.
+        self.hits.sort(key=lambda hit: -int(hit["year"]))
+
+    def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
+        if self.browser_check:
+            return Reply(200, BROWSER_CHECK_PAGE, "text/html; charset=utf-8")
+        if path.rstrip("/") != "/search/publ/api":
+            return Reply(404, b"<html><body>Not Found</body></html>", "text/html")
+        first = {name: values[0] for name, values in params.items()}
+        query, size, start = first.get("q", ""), min(int(first.get("h", "30")), 1000), int(first.get("f", "0"))
+        found = [info for info in self.hits if query and _words_match(query, [
+            info["title"], info["venue"], info["year"], *(a["text"] for a in _as_list(info["authors"]["author"]))])]
+        page = found[start:start + size]
+        hits: dict[str, Any] = {"@total": str(len(found)), "@computed": str(len(found)), "@sent": str(len(page)),
+                                "@first": str(start)}
+        if page:
+            hits["hit"] = [{"@score": str(len(found) - i), "@id": _stable_id("", info["key"], 7), "info": info,
+                            "url": f"URL#{_stable_id('', info['key'], 7)}"} for i, info in enumerate(page)]
+        result = {"query": query, "status": {"@code": "200", "text": "OK"},
+                  "time": {"@unit": "msecs", "text": "12.34"},
+                  "completions": {"@total": "0", "@computed": "0", "@sent": "0"}, "hits": hits}
+        if first.get("format") != "json":
+            return Reply(200, b"<?xml version='1.0'?><result/>", "application/xml")
+        return _json_reply({"result": result})
+
+    def _authors(self, paper: Paper) -> dict[str, Any]:
+        """dblp's author list; homonyms carry their number (``Wei Liu 0005``) and a single author
+        is an object, not a list."""
+        authors = [{"@pid": _stable_id("", name, 5), "text": name + (" 0001" if len(name) % 3 == 0 else "")}
+                   for name in paper.authors]
+        return {"author": authors if len(authors) != 1 else authors[0]}
+
+    def _corr(self, paper: Paper) -> dict[str, Any]:
+        key = f"journals/corr/abs-{paper.arxiv_id.replace('.', '-')}"
+        return {"authors": self._authors(paper), "title": paper.title + ".", "venue": "CoRR",
+                "volume": f"abs/{paper.arxiv_id}", "year": str(paper.year), "type": "Informal and Other Publications",
+                "access": "open", "key": key, "doi": f"10.48550/ARXIV.{paper.arxiv_id}",
+                "ee": f"https://doi.org/10.48550/arXiv.{paper.arxiv_id}", "url": f"https://dblp.org/rec/{key}"}
+
+    def _published(self, paper: Paper, venue: Venue) -> dict[str, Any]:
+        journal = venue.kind == "journal"
+        key = f"{'journals' if journal else 'conf'}/{_tokens(venue.short)[0]}/{_stable_id('X', paper.title, 5)}"
+        info: dict[str, Any] = {"authors": self._authors(paper), "title": paper.title + ".", "venue": venue.short}
+        for name, value in (("volume", venue.volume), ("number", venue.issue), ("pages", venue.page)):
+            if value and (journal or name == "pages"):
+                info[name] = value
+        info.update({"year": str(venue.year),
+                     "type": "Journal Articles" if journal else "Conference and Workshop Papers",
+                     "access": "closed", "key": key})
+        links = [f"https://doi.org/{venue.doi}"] if venue.doi else []
+        links += [venue.url] if venue.url else []
+        if venue.doi:
+            info["doi"] = venue.doi
+        if links:
+            info["ee"] = links if len(links) > 1 else links[0]
+        info["url"] = f"https://dblp.org/rec/{key}"
+        return info
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --------------------------------------------------------------------------------------- OpenAlex
+
+class OpenAlexEmulator(Emulator):
+    """``GET /works/doi:…`` and ``GET /works?filter=title.search:…`` / ``?search=…``: one work per
+    snapshot paper, its published version (if any) the primary location and the arXiv copy another.
+
+    ``api_key`` is required as OpenAlex requires it (401 without, 403 for another). ``daily_budget``
+    caps list requests (searches) per key; past it, 429 with the daily-limit message. ``merged``
+    maps an arXiv id to another's: its DOI then resolves to that other work (OpenAlex's merges)."""
+
+    def __init__(self, api_key: str = "test-key") -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.daily_budget: int | None = None
+        self.merged: dict[str, str] = {}
+        self.works = {paper.arxiv_id: self._work(paper) for paper in snapshot_papers()}
+        self.searches = 0
+
+    def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
+        key = params.get("api_key", [""])[0]
+        if not key:
+            return _json_reply({"error": "API key required", "message": "Add ?api_key=YOUR_KEY; keys are free "
+                                "at https://openalex.org/settings/api"}, 401)
+        if key != self.api_key:
+            return _json_reply({"error": "Invalid API key", "message": "The API key given is not valid."}, 403)
+        if path.startswith("/works/doi:"):
+            return self._by_doi(path.removeprefix("/works/doi:"))
+        if path.rstrip("/") == "/works":
+            self.searches += 1
+            if self.daily_budget is not None and self.searches > self.daily_budget:
+                return _json_reply({"error": "Rate limit exceeded", "message": "You have exceeded your daily "
+                                    f"limit of {self.daily_budget} list requests. It resets at midnight UTC."}, 429)
+            return self._search(params)
+        return _json_reply({"error": "404 Not Found", "message": "The page you requested was not found."}, 404)
+
+    def _by_doi(self, doi: str) -> Reply:
+        doi = doi.lower()
+        parsed = parse_arxiv_id(doi)
+        if parsed and parsed.id in self.works:
+            return _json_reply(self.works[self.merged.get(parsed.id, parsed.id)])
+        work = next((w for w in self.works.values() if str(w["doi"]).lower() == f"https://doi.org/{doi}"), None)
+        if work is None:
+            return _json_reply({"error": "404 Not Found", "message": f"doi:{doi} is not in OpenAlex."}, 404)
+        return _json_reply(work)
+
+    def _search(self, params: dict[str, list[str]]) -> Reply:
+        filters = dict(clause.partition(":")[::2] for clause in params.get("filter", [""])[0].split(",") if clause)
+        text = filters.get("title.search") or params.get("search", [""])[0]
+        low, _, high = filters.get("publication_year", "").partition("-")
+        found = [w for w in self.works.values() if text and _words_match(text, [w["title"]])
+                 and (not low or int(low) <= w["publication_year"] <= int(high or low))]
+        size = int(params.get("per-page", ["25"])[0])
+        return _json_reply({"meta": {"count": len(found), "db_response_time_ms": 12, "page": 1, "per_page": size,
+                                     "groups_count": None}, "results": found[:size], "group_by": []})
+
+    def _work(self, paper: Paper) -> dict[str, Any]:
+        venue = paper.venue
+        arxiv = {"is_oa": True, "landing_page_url": f"https://arxiv.org/abs/{paper.arxiv_id}",
+                 "pdf_url": f"https://arxiv.org/pdf/{paper.arxiv_id}", "source": {
+                     "id": "https://openalex.org/S4306400194", "display_name": "arXiv (Cornell University)",
+                     "issn_l": None, "issn": None, "is_oa": True, "is_in_doaj": False, "is_core": False,
+                     "host_organization": "https://openalex.org/I205783295",
+                     "host_organization_name": "Cornell University", "type": "repository"},
+                 "license": None, "version": "submittedVersion", "is_accepted": False, "is_published": False}
+        locations = [arxiv]
+        biblio: dict[str, Any] = {"volume": None, "issue": None, "first_page": None, "last_page": None}
+        if venue:
+            landing = f"https://doi.org/{venue.doi}" if venue.doi else venue.url or None
+            locations.insert(0, {"is_oa": False, "landing_page_url": landing, "pdf_url": None, "source": {
+                "id": _stable_id("https://openalex.org/S", venue.container), "display_name": venue.container,
+                "issn_l": None, "issn": None, "is_oa": False, "is_in_doaj": False, "is_core": True,
+                "host_organization": None, "host_organization_name": venue.publisher or None, "type": venue.kind},
+                "license": None, "version": "publishedVersion", "is_accepted": True, "is_published": True})
+            first, _, last = venue.page.partition("-")
+            biblio = {"volume": venue.volume or None, "issue": venue.issue or None, "first_page": first or None,
+                      "last_page": last or None}
+        doi = venue.doi if venue and venue.doi else f"10.48550/arxiv.{paper.arxiv_id}"
+        return {"id": _stable_id("https://openalex.org/W", paper.arxiv_id), "doi": f"https://doi.org/{doi.lower()}",
+                "title": paper.title, "display_name": paper.title,
+                "publication_year": venue.year if venue else paper.year,
+                "type": "article" if venue else "preprint",
+                "ids": {"openalex": _stable_id("https://openalex.org/W", paper.arxiv_id),
+                        "doi": f"https://doi.org/{doi.lower()}"},
+                "authorships": [{"author_position": "first" if i == 0 else "middle",
+                                 "author": {"id": _stable_id("https://openalex.org/A", name), "display_name": name,
+                                            "orcid": None}, "institutions": [], "raw_author_name": name}
+                                for i, name in enumerate(paper.authors)],
+                "primary_location": locations[0], "locations": locations, "locations_count": len(locations),
+                "biblio": biblio, "is_retracted": False, "is_paratext": False}
+
+
+# ------------------------------------------------------------------------------- Semantic Scholar
+
+S2_TOO_MANY = {"message": "Too Many Requests. Please wait and try again or apply for a key for higher rate "
+               "limits. https://www.semanticscholar.org/product/api#api-key-form", "code": "429"}
+
+
+class SemanticScholarEmulator(Emulator):
+    """``POST /graph/v1/paper/batch`` (up to 500 ``ARXIV:``/``DOI:`` ids, ``null`` for unknown ones)
+    and ``GET /graph/v1/paper/search``, with only the ``fields`` asked for.
+
+    ``keyless_429_every``: without an ``x-api-key`` header, every n-th request gets a 429, as the
+    shared public pool does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keyless_429_every: int | None = None
+        self.papers = {paper.arxiv_id: self._paper(paper) for paper in snapshot_papers()}
+        self._keyless = 0
+
+    def police(self, entry: LoggedRequest) -> Reply | None:
+        if self.keyless_429_every is None or "x-api-key" in entry.headers:
+            return None
+        with self._lock:
+            self._keyless += 1
+            turned_away = self._keyless % self.keyless_429_every == 0
+        if not turned_away:
+            return None
+        entry.fault = "rate-limit"
+        return Reply(429, json.dumps(S2_TOO_MANY).encode(), "application/json", {"Retry-After": "0"})
+
+    def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
+        if path.rstrip("/") != "/graph/v1/paper/search":
+            return _json_reply({"error": f"Unrecognized request path: {path}"}, 404)
+        query = params.get("query", [""])[0]
+        low, _, high = params.get("year", [""])[0].partition("-")
+        found = [p for p in self.papers.values() if query and _words_match(query, [p["title"]])
+                 and (not low or int(low) <= p["year"] <= int(high or low))]
+        limit, offset = int(params.get("limit", ["100"])[0]), int(params.get("offset", ["0"])[0])
+        fields = _fields(params)
+        data: dict[str, Any] = {"total": len(found), "offset": offset,
+                                "data": [_only(p, fields) for p in found[offset:offset + limit]]}
+        if offset + limit < len(found):
+            data["next"] = offset + limit
+        return _json_reply(data)
+
+    def handle_post(self, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes) -> Reply:
+        if path.rstrip("/") != "/graph/v1/paper/batch":
+            return _json_reply({"error": f"Unrecognized request path: {path}"}, 404)
+        try:
+            ids = json.loads(body)["ids"]
+        except (ValueError, KeyError, TypeError):
+            return _json_reply({"error": "Unacceptable JSON body: expected {\"ids\": [...]}"}, 400)
+        if len(ids) > 500:
+            return _json_reply({"error": "Cannot process more than 500 ids in one request"}, 400)
+        fields = _fields(params)
+        answer = [_only(p, fields) if (p := self._find(str(i))) else None for i in ids]
+        return Reply(200, json.dumps(answer).encode(), "application/json")
+
+    def _find(self, paper_id: str) -> dict[str, Any] | None:
+        kind, _, value = paper_id.partition(":")
+        if kind.upper() == "ARXIV":
+            parsed = parse_arxiv_id(value)
+            return self.papers.get(parsed.id) if parsed else None
+        if kind.upper() == "DOI":
+            return next((p for p in self.papers.values()
+                         if str(p["externalIds"].get("DOI", "")).lower() == value.lower()), None)
+        return None
+
+    def _paper(self, paper: Paper) -> dict[str, Any]:
+        venue = paper.venue
+        ids: dict[str, Any] = {"ArXiv": paper.arxiv_id, "CorpusId": int(_stable_id("", paper.arxiv_id, 9))}
+        ids["DOI"] = venue.doi if venue and venue.doi else f"10.48550/arXiv.{paper.arxiv_id}"
+        if venue:
+            ids["DBLP"] = f"conf/{_tokens(venue.short)[0]}/{_stable_id('X', paper.title, 5)}"
+            journal = {"name": venue.container, **({"volume": venue.volume} if venue.volume else {}),
+                       **({"pages": venue.page} if venue.page else {})}
+            publication_venue = {"id": _stable_id("", venue.container, 12), "name": venue.container,
+                                 "type": venue.kind if venue.kind != "book series" else "conference",
+                                 "alternate_names": [venue.short]}
+            types = ["JournalArticle"] if venue.kind == "journal" else ["JournalArticle", "Conference"]
+        else:
+            journal = {"name": "ArXiv", "volume": f"abs/{paper.arxiv_id}"}
+            publication_venue = {"id": "1901e811-ee72-4b20-8f7e-de08cd395a10", "name": "arXiv.org",
+                                 "alternate_names": ["ArXiv"], "issn": "2331-8422", "url": "https://arxiv.org"}
+            types = ["JournalArticle"]
+        return {"paperId": hashlib.sha1(paper.arxiv_id.encode()).hexdigest(), "externalIds": ids,
+                "title": paper.title, "venue": venue.container if venue else "arXiv.org",
+                "publicationVenue": publication_venue, "journal": journal,
+                "year": venue.year if venue else paper.year, "publicationTypes": types,
+                "authors": [{"authorId": _stable_id("", name, 9), "name": name} for name in paper.authors]}
+
+
+def _fields(params: dict[str, list[str]]) -> list[str]:
+    return [f for f in params.get("fields", [""])[0].split(",") if f]
+
+
+def _only(paper: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """What the Graph API returns: ``paperId`` and the fields asked for (``title`` by default)."""
+    return {"paperId": paper["paperId"], **{f: paper.get(f) for f in fields or ["title"]}}
+
+
+def venues_filled(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a CSL-JSON library of the snapshot's papers fills of their published versions: venues
+    (under the snapshot's name, dblp's short name, or that name in full), DOIs, pages and volumes, each against how many the
+    snapshot knows, and what is wrong (another venue or DOI, a venue for an unpublished paper)."""
+    papers = {paper.arxiv_id: paper for paper in snapshot_papers()}
+    counts = {name: [0, 0] for name in ("venues", "full names", "DOIs", "pages", "volumes")}
+    wrong = []
+    for item in items:
+        paper = papers[item["custom"]["arxiv_id"]]
+        venue, container = paper.venue, item.get("container-title", "")
+        if venue is None:
+            if container or item.get("DOI", "").casefold() != f"10.48550/arxiv.{paper.arxiv_id}".casefold():
+                wrong.append(paper.arxiv_id)
+            continue
+        spelled_out = {venue.container, full_title(venue.short)} - {venue.short}  # dblp's name, in full
+        facts = {"venues": (container, venue.container, venue.short, *spelled_out),
+                 "full names": (container, *sorted(spelled_out)),
+                 "DOIs": (item.get("DOI", "").casefold(), venue.doi.casefold()),
+                 "pages": (item.get("page", ""), venue.page), "volumes": (item.get("volume", ""), venue.volume)}
+        for name, (got, want, *also) in facts.items():
+            counts[name][1] += bool(want)
+            counts[name][0] += bool(want) and got in (want, *also)
+        if container and container not in (venue.short, *spelled_out) or item.get("DOI") and container and \
+                item["DOI"].casefold() != venue.doi.casefold():
+            wrong.append(paper.arxiv_id)
+    return {**{name: tuple(pair) for name, pair in counts.items()}, "wrong": wrong}

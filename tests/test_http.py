@@ -283,3 +283,30 @@ def test_a_429_slows_its_lane_down_for_the_rest_of_the_run(server):
     with pytest.raises(SourceError):
         session.get(server.url + DOI_PATH, lane="slow")
     assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 2)  # never slower than half the pace
+
+
+# ------------------------------------------------------------------- POST bodies and refusals
+
+def test_a_post_is_cached_by_its_body(tmp_path):
+    from emulators import SemanticScholarEmulator
+
+    with SemanticScholarEmulator() as s2, ResponseCache(tmp_path / "cache.sqlite") as cache:
+        session = make_session(cache)
+        url = s2.url + "/graph/v1/paper/batch"
+        first = session.post(url, body={"ids": ["ARXIV:1806.03198"]}, params={"fields": "title"})
+        again = session.post(url, body={"ids": ["ARXIV:1806.03198"]}, params={"fields": "title"})
+        other = session.post(url, body={"ids": ["ARXIV:1907.05242"]}, params={"fields": "title"})
+        assert first.json() == again.json() != other.json()
+        assert len(s2.log) == 2 and session.stats.cached == 1
+        assert s2.log[0].headers["content-type"] == "application/json"
+
+
+def test_a_refusal_fails_at_once_without_retries_or_cache(server, tmp_path):
+    with ResponseCache(tmp_path / "cache.sqlite") as cache:
+        session = make_session(cache)
+        refuse = lambda response: "not for us" if response.status_code == 200 else None  # noqa: E731
+        for _ in range(2):
+            with pytest.raises(SourceError) as raised:
+                session.get(server.url + DOI_PATH, refuse=refuse)
+            assert raised.value.message == "not for us" and raised.value.status == 200
+        assert len(server.log) == 2 and session.stats.retries == 0 and len(cache) == 0

@@ -1,16 +1,20 @@
-"""Where matches come from: the local index, Crossref and arXiv, behind one interface.
+"""Where matches come from: the local index, Crossref, arXiv, dblp, OpenAlex and Semantic Scholar,
+behind one interface.
 
 :func:`open_sources` builds them from the command line's options; base URLs can be pointed
-elsewhere (a mirror, or the emulators the tests start) with ``CITEKIT_CROSSREF_URL`` and
-``CITEKIT_ARXIV_URL``. ``CITEKIT_ARXIV_INTERVAL`` sets the seconds between two arXiv requests:
-arXiv asks for 3 (the default); only a mirror or an emulator may be asked faster.
+elsewhere (a mirror, or the emulators the tests start) with ``CITEKIT_CROSSREF_URL``,
+``CITEKIT_ARXIV_URL``, ``CITEKIT_DBLP_URL``, ``CITEKIT_OPENALEX_URL`` and ``CITEKIT_S2_URL``.
+``CITEKIT_ARXIV_INTERVAL``, ``CITEKIT_DBLP_INTERVAL`` and ``CITEKIT_S2_INTERVAL`` set the seconds
+between two requests to those services (3, 2 and 1 by default, what they ask for); only a mirror
+or an emulator may be asked faster. OpenAlex needs an API key: without one it is skipped.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,8 +22,12 @@ from urllib.parse import urlsplit
 from citekit.errors import UsageError
 from citekit.sources.base import Query, Source, SourceError
 
-KNOWN = ("local", "crossref", "arxiv")
-DEFAULT_SOURCES = "local,crossref,arxiv"
+KNOWN = ("local", "crossref", "arxiv", "dblp", "openalex", "semanticscholar")
+DEFAULT_SOURCES = "local,crossref,arxiv,semanticscholar,openalex,dblp"
+"""Published versions are looked up in this order, then searched for: Semantic Scholar answers 500
+arXiv ids a request, OpenAlex one a request against a daily budget, dblp only searches, one every 2 s."""
+OPENALEX_SKIPPED = ("openalex: skipped, it needs a free API key (--openalex-key or CITEKIT_OPENALEX_KEY; "
+                    "see https://openalex.org/settings/api)")
 
 __all__ = ["DEFAULT_SOURCES", "KNOWN", "Query", "Source", "SourceError", "open_sources", "parse_names"]
 
@@ -35,59 +43,104 @@ def parse_names(text: str) -> list[str]:
 
 def open_sources(names: Sequence[str], *, index: str | Path | None = None, offline: bool = False,
                  mailto: str | None = None, cache: str | Path | None = None, timeout: float | None = None,
-                 retries: int | None = None) -> list[Source]:
+                 retries: int | None = None, openalex_key: str | None = None, s2_key: str | None = None,
+                 notice: Callable[[str], None] = lambda line: None) -> list[Source]:
     """The named sources, in order; remote ones share one on-disk response cache.
 
     ``timeout`` (seconds to wait for an answer) and ``retries`` (of a failed request), when given,
-    replace each remote source's defaults.
+    replace each remote source's defaults. A source that cannot be used (OpenAlex without a key)
+    is left out, and ``notice`` told why in one line.
     """
     from citekit.sources.cache import default_cache_path
 
     mailto = check_mailto(mailto)
-    cache_path = cache or default_cache_path()
-    timing: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
+    settings = _Settings(index=index, offline=offline, mailto=mailto, cache=cache or default_cache_path(),
+                         timing={"timeout": timeout} if timeout is not None else {}, retries=retries,
+                         openalex_key=openalex_key, s2_key=s2_key, notice=notice)
     opened: list[Source] = []
     try:
-        _open_each(names, opened, index=index, offline=offline, mailto=mailto, cache=cache_path,
-                   timing=timing, retries=retries)
+        for name in names:
+            source = _open_one(name, settings)
+            if source is not None:
+                opened.append(source)
     except BaseException:
         close_all(opened)
         raise
     return opened
 
 
-def _open_each(names: Sequence[str], opened: list[Source], *, index: str | Path | None, offline: bool,
-               mailto: str | None, cache: str | Path, timing: dict[str, Any], retries: int | None) -> None:
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    index: str | Path | None
+    offline: bool
+    mailto: str | None
+    cache: str | Path
+    timing: dict[str, Any]
+    retries: int | None
+    openalex_key: str | None
+    s2_key: str | None
+    notice: Callable[[str], None]
+
+    def retry(self, interval: float | None = None) -> Any:
+        from citekit.sources.http import RetryPolicy
+
+        if self.retries is None:
+            return None
+        if interval is None:
+            return RetryPolicy(retries=self.retries)
+        return RetryPolicy(retries=self.retries, backoff=max(interval, 0.01))
+
+
+def _open_one(name: str, s: _Settings) -> Source | None:
     from citekit.sources.arxiv import ArxivSource
     from citekit.sources.crossref import CrossrefSource
-    from citekit.sources.http import RetryPolicy
+    from citekit.sources.dblp import DblpSource
     from citekit.sources.local import LocalIndex
+    from citekit.sources.openalex import OpenAlexSource
+    from citekit.sources.semanticscholar import SemanticScholarSource
 
-    cache_path = cache
-    for name in names:
-        if name == "local":
-            opened.append(LocalIndex(index))
-        elif name == "crossref":
-            retry = RetryPolicy(retries=retries) if retries is not None else None
-            opened.append(CrossrefSource(base_url("CITEKIT_CROSSREF_URL", "https://api.crossref.org"),
-                                         mailto, cache=cache_path, offline=offline, retry=retry, **timing))
-        elif name == "arxiv":
-            interval = arxiv_interval()
-            retry = RetryPolicy(retries=retries, backoff=max(interval, 0.01)) if retries is not None else None
-            opened.append(ArxivSource(base_url("CITEKIT_ARXIV_URL", "https://export.arxiv.org/api/query"),
-                                      mailto=mailto, cache=cache_path, offline=offline, min_interval=interval,
-                                      retry=retry, **timing))
+    remote = {"cache": s.cache, "offline": s.offline, **s.timing}
+    if name == "local":
+        return LocalIndex(s.index)
+    if name == "crossref":
+        return CrossrefSource(base_url("CITEKIT_CROSSREF_URL", "https://api.crossref.org"), s.mailto,
+                              retry=s.retry(), **remote)
+    if name == "arxiv":
+        interval = arxiv_interval()
+        return ArxivSource(base_url("CITEKIT_ARXIV_URL", "https://export.arxiv.org/api/query"), mailto=s.mailto,
+                           min_interval=interval, retry=s.retry(interval), **remote)
+    if name == "dblp":
+        interval = interval_from_env("CITEKIT_DBLP_INTERVAL", 2.0)
+        return DblpSource(base_url("CITEKIT_DBLP_URL", "https://dblp.org"), mailto=s.mailto,
+                          min_interval=interval, retry=s.retry(interval), **remote)
+    if name == "openalex":
+        if not s.openalex_key:
+            s.notice(OPENALEX_SKIPPED)
+            return None
+        return OpenAlexSource(base_url("CITEKIT_OPENALEX_URL", "https://api.openalex.org"), api_key=s.openalex_key,
+                              mailto=s.mailto, retry=s.retry(), **remote)
+    if name == "semanticscholar":
+        interval = interval_from_env("CITEKIT_S2_INTERVAL", 1.0)
+        return SemanticScholarSource(base_url("CITEKIT_S2_URL", "https://api.semanticscholar.org"),
+                                     api_key=s.s2_key, mailto=s.mailto, min_interval=interval,
+                                     retry=s.retry(interval), **remote)
+    raise UsageError(f"unknown source {name!r}; known: {', '.join(KNOWN)}", option="--sources")
 
 
 def arxiv_interval() -> float:
     """Seconds between arXiv requests: ``CITEKIT_ARXIV_INTERVAL``, else arXiv's 3."""
-    text = os.environ.get("CITEKIT_ARXIV_INTERVAL", "").strip()
+    return interval_from_env("CITEKIT_ARXIV_INTERVAL", 3.0)
+
+
+def interval_from_env(variable: str, default: float) -> float:
+    """Seconds between two requests to a service, from ``variable`` if set."""
+    text = os.environ.get(variable, "").strip()
     try:
-        seconds = float(text) if text else 3.0
+        seconds = float(text) if text else default
     except ValueError:
         seconds = math.nan
     if not 0 <= seconds < math.inf:
-        raise UsageError(f"must be a number of seconds, not {text!r}", option="CITEKIT_ARXIV_INTERVAL")
+        raise UsageError(f"must be a number of seconds, not {text!r}", option=variable)
     return seconds
 
 

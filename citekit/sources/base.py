@@ -1,4 +1,11 @@
-"""The interface every source (Crossref, arXiv, the local index) offers the matcher."""
+"""The interface every source (the local index, Crossref, arXiv, dblp, OpenAlex, Semantic Scholar)
+offers the matcher.
+
+Two optional attributes go beyond :class:`Source`: ``prefetch(arxiv_ids)``, for a source that
+answers many ids a request (arXiv, Semantic Scholar), and ``costly = True``, for one whose every
+request costs a rate-limited slot or a daily budget (dblp, OpenAlex, Semantic Scholar): the
+enricher asks it only for what the others have not found (:mod:`citekit.enrich`).
+"""
 
 from __future__ import annotations
 

@@ -26,8 +26,9 @@ import platformdirs
 
 from citekit.errors import StoreError
 
-IDENTITY_PARAMS = frozenset({"mailto"})
-"""Query parameters that say who asks, not what is asked: never part of a cache key."""
+IDENTITY_PARAMS = frozenset({"mailto", "api_key"})
+"""Query parameters that say who asks, not what is asked (a contact address, an API key): never
+part of a cache key, nor of a message."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (

@@ -24,6 +24,8 @@ Only :class:`~citekit.sources.base.SourceError` (and, offline, :class:`OfflineMi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
 import threading
@@ -61,6 +63,17 @@ MAX_SLOW_DOWN = 2.0
 
 BodyCheck = Callable[[httpx2.Response], None]
 """Raises ``ValueError`` when a 2xx body is unusable (cut short, not JSON/XML): it is retried."""
+Refusal = Callable[[httpx2.Response], str | None]
+"""Says why an answer means "stop asking" (a rejected key, a spent daily quota, a browser check
+instead of JSON): the request then fails at once, without retries, and is never cached."""
+
+
+def json_body(response: httpx2.Response) -> None:
+    """A :data:`BodyCheck` for JSON services: a cut-off or garbled body is retried, never cached."""
+    try:
+        json.loads(response.content)
+    except ValueError as exc:
+        raise ValueError(f"body is not complete JSON ({exc})") from exc
 
 
 class Clock(Protocol):
@@ -135,6 +148,17 @@ def parse_interval(value: str | None) -> float | None:
     return seconds if seconds > 0 else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """One request as it goes out (the identity parameters included)."""
+
+    method: str
+    url: str
+    params: dict[str, str]
+    body: bytes | None
+    headers: Mapping[str, str] | None
+
+
 class _Gate:
     """A semaphore whose size can change while requests are in flight."""
 
@@ -207,33 +231,48 @@ class HttpSession:
 
     def get(self, url: str, *, params: Mapping[str, object] | None = None,
             headers: Mapping[str, str] | None = None, lane: str = "default",
-            check: BodyCheck | None = None) -> httpx2.Response:
+            check: BodyCheck | None = None, refuse: Refusal | None = None) -> httpx2.Response:
         """A response with a final status (2xx, or a 4xx the caller interprets); see module docs."""
+        return self._request("GET", url, params, None, headers, lane, check, refuse)
+
+    def post(self, url: str, *, body: object, params: Mapping[str, object] | None = None,
+             headers: Mapping[str, str] | None = None, lane: str = "default",
+             check: BodyCheck | None = None, refuse: Refusal | None = None) -> httpx2.Response:
+        """``get`` for a question sent as a JSON body (a batch of ids); cached by the body's digest."""
+        return self._request("POST", url, params, json.dumps(body, sort_keys=True).encode(), headers, lane,
+                             check, refuse)
+
+    def _request(self, method: str, url: str, params: Mapping[str, object] | None, body: bytes | None,
+                 headers: Mapping[str, str] | None, lane: str, check: BodyCheck | None,
+                 refuse: Refusal | None) -> httpx2.Response:
         params = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
-        key = cache_key("GET", url, params)
+        digest = {"body-sha256": hashlib.sha256(body).hexdigest()} if body is not None else {}
+        key = cache_key(method, url, {**params, **digest})
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             self._count("cached")
             return httpx2.Response(hit.status, headers=hit.headers, content=hit.body,
-                                   request=httpx2.Request("GET", url, params=params))
+                                   request=httpx2.Request(method, url, params=params))
         if self.offline:
             with self._lock:
                 self.offline_misses += 1
             raise OfflineMiss(key)
-        response = self._fetch(url, {**params, **self.extra_params}, headers, lane, check)
+        sent = _Sent(method, url, {**params, **self.extra_params}, body, headers)
+        response = self._fetch(sent, lane, check, refuse)
         if self.cache is not None and (response.is_success or response.status_code in DEFINITIVE_STATUSES):
             kept = {"content-type": response.headers.get("content-type", "")}
             self.cache.put(key, response.status_code, kept, response.content)
         return response
 
-    def _fetch(self, url: str, params: dict[str, str], headers: Mapping[str, str] | None, lane: str,
-               check: BodyCheck | None) -> httpx2.Response:
+    def _fetch(self, sent: _Sent, lane: str, check: BodyCheck | None,
+               refuse: Refusal | None) -> httpx2.Response:
+        url, params = sent.url, sent.params
         problem, status = "", None
         for attempt in range(self.retry.retries + 1):
             if attempt:
                 self._count("retries")
             try:
-                response = self._send(url, params, headers, lane)
+                response = self._send(sent, lane)
             except _UNREACHABLE as exc:
                 raise self._unreachable(url, exc) from exc
             except httpx2.TransportError as exc:
@@ -242,6 +281,10 @@ class HttpSession:
             else:
                 self._adopt_limits(response, lane)
                 status = response.status_code
+                reason = refuse(response) if refuse is not None else None
+                if reason:
+                    self._fail(reason)
+                    raise SourceError(self.source, reason, url=url, status=status)
                 problem, wait = self._judge(response, check, attempt, lane)
                 if not problem:
                     return response
@@ -277,12 +320,14 @@ class HttpSession:
                 return f"malformed response: {exc}", self.retry.delay(attempt, self._rng)
         return "", 0.0
 
-    def _send(self, url: str, params: dict[str, str], headers: Mapping[str, str] | None,
-              lane: str) -> httpx2.Response:
+    def _send(self, sent: _Sent, lane: str) -> httpx2.Response:
         with self._gate.slot():
             self._wait_for_slot(lane)
             self._count("requests")
-            return self._client.get(url, params=params, headers=headers)
+            if sent.body is None:
+                return self._client.get(sent.url, params=sent.params, headers=sent.headers)
+            headers = {"Content-Type": "application/json", **(sent.headers or {})}
+            return self._client.post(sent.url, params=sent.params, headers=headers, content=sent.body)
 
     def _wait_for_slot(self, lane: str) -> None:
         """Sleep until this lane may start a request, and claim that start (several threads may wait)."""
