@@ -254,3 +254,30 @@ def test_a_newer_schema_asks_for_a_newer_citekit(pg_url: str) -> None:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(SourceError, match="schema 99, newer than this citekit's .*: upgrade citekit"):
         LocalIndex(pg_url)
+
+
+@pytest.mark.parametrize("index_location", ["sqlite", "postgresql"], indirect=True)
+def test_readers_during_a_load_see_whole_batches(index_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "BATCH_SIZE", 10)
+    listings = len((METADATA / "arxiv.jsonl").read_text().splitlines())
+    with LocalIndex(index_location):  # created before the two start
+        pass
+    done = threading.Event()
+
+    def load() -> None:
+        try:
+            with LocalIndex(index_location) as index:
+                index.add_file(METADATA / "arxiv.jsonl")
+        finally:
+            done.set()
+
+    seen = set()
+    loader = threading.Thread(target=load)
+    with LocalIndex(index_location) as reader:
+        loader.start()
+        while not done.is_set():
+            seen.add(reader.info().total)
+            reader.search(Query(title="Mixtral of Experts"), 1)
+        loader.join()
+        seen.add(reader.info().total)
+    assert seen <= {*range(0, listings, 10), listings} and listings in seen
