@@ -62,7 +62,7 @@ def entries(count: int, seed: int = 11) -> Iterator[str]:
         year = 2000 + volume % 25
         title = pattern.format(n=volume % 60 + 1, y=year)
         month = rng.choice(MONTHS)
-        anthology = f"{year}.{event}-{part}"
+        anthology = f"{year}.{event}-{part}{volume}"  # unique: events and years repeat
         yield (f"@proceedings{{{event}-{year}-{volume},\n"
                f'    title = "{title}",\n    editor = "{_names([_person(rng) for _ in range(3)])}",\n'
                f'    month = {month},\n    year = "{year}",\n    address = "Online",\n'

@@ -102,7 +102,9 @@ class _CannotStart(click.ClickException):
     exit_code = 2
 
 
-class _Group(click.Group):
+class _Group(_Command, click.Group):
+    """The edge for the group's own options (``--venues``) too."""
+
     command_class = _Command
     group_class = type  # subgroups are _Group too
 
@@ -113,11 +115,10 @@ class _Group(click.Group):
               help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).")
 def main(venues_file: str | None) -> None:
     """Turn messy bibliographic records into clean, complete, verified ones."""
+    venues.table.cache_clear()  # read CITEKIT_VENUES afresh: a process may run several commands
     if venues_file:
-        try:
-            venues.load(venues_file)
-        except (ValueError, KeyError, TypeError) as error:
-            raise click.BadParameter(f"{venues_file}: not a venue file ({error!r})", param_hint="--venues") from None
+        venues.load(venues_file)
+    venues.table()  # the files CITEKIT_VENUES names: a broken one fails here, not halfway through a run
 
 
 def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:

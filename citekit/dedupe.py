@@ -95,7 +95,7 @@ def _fuzzy_same(a: Record, b: Record) -> bool:
         same_author = bool(a.author and b.author) and surname_key(a.author[0]) == surname_key(b.author[0])
         close_years = a.year is None or b.year is None or abs(a.year - b.year) <= 1
         return same_author and close_years and score_title(a.title, b.title).verdict == "agree"
-    return score_abstract(a.abstract, b.abstract).detail == "decisive"
+    return score_abstract(a.abstract, b.abstract).detail.startswith("decisive")
 
 
 def _completeness(record: Record) -> tuple[int, int, int]:

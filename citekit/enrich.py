@@ -10,6 +10,7 @@ every input value that a source contradicts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,8 +18,8 @@ from citekit import decisions as user
 from citekit.brief import brief
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi
-from citekit.match import (DEFAULT_POLICY, Decision, Policy, assess, decide, is_published_version, one_paper,
-                           score_title)
+from citekit.match import (DEFAULT_POLICY, Decision, IndexStats, Policy, assess, decide, is_published_version,
+                           one_paper, score_title, title_words)
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Query, Source, SourceError
 from citekit.venues import add_short_forms
@@ -27,6 +28,11 @@ from citekit.venues import add_short_forms
 MERGED_FIELDS: tuple[str, ...] = (*CSL_FIELDS, "arxiv_class")
 # Fields whose disagreement with the input is worth reporting (others are formatting).
 CHECKED_FIELDS = ("title", "container_title", "volume", "issue", "page", "doi", "arxiv_id", "arxiv_class")
+NEIGHBOURS = 10
+"""Titles of the index nearest a lone title that are checked for near twins."""
+SENTENCE_SEARCHES = 3
+"""Sentences of an unmatched abstract searched on their own."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(slots=True)
@@ -71,7 +77,12 @@ class Enricher:
             outcome = self.decided(record, decided["choice"])
             return Matched(record, [], outcome.decision, outcome)
         candidates = self.candidates(record)
-        return Matched(record, candidates, decide(record, candidates, self.policy))
+        stats = self.statistics(record)
+        decision = decide(record, candidates, self.policy, stats)
+        if decision.status == "unmatched" and (more := self.more_candidates(record)):
+            candidates = _unique([*candidates, *more])
+            decision = decide(record, candidates, self.policy, stats)
+        return Matched(record, candidates, decision)
 
     def complete(self, matched: Matched) -> Outcome:
         """The second half: the matched paper's versions, merged into the record."""
@@ -166,6 +177,47 @@ class Enricher:
     def _matched(self, record: Record, found: list[tuple[Record, str]]) -> bool:
         return bool(found) and decide(record, _unique(found), self.policy).status == "matched"
 
+    def more_candidates(self, record: Record) -> list[tuple[Record, str]]:
+        """Local searches for what the first ones may miss. A title that differs from today's in
+        a word (an older one) blocks the search on that word when it is among its rarest: the
+        title is searched again without each of its two rarest words, with its first authors. An
+        abstract of another version has sentences of its own, whose words lead a search of the
+        whole astray: its longest sentences are searched one by one."""
+        found: list[tuple[Record, str]] = []
+        for index in (s for s in self.sources if hasattr(s, "document_counts")):
+            queries = []
+            if record.title and record.author:
+                authors = tuple(n.surname for n in record.author[:3] if n.surname)
+                words = title_words(record.title)
+                _, counts = self._ask(index.document_counts, words) or (0, {})
+                known = sorted({w for w in words if counts.get(w)}, key=counts.__getitem__)
+                queries += [Query(title=" ".join(w for w in words if w != dropped), authors=authors,
+                                  year=record.year) for dropped in known[:2]]
+            if record.abstract and not record.title:
+                longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
+                queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
+            for query in queries:
+                found.extend((r, index.name) for r in self._ask(index.search, query, self.search_limit) or [])
+        return found
+
+    def statistics(self, record: Record) -> IndexStats | None:
+        """What the local index knows of the record's words, when a rule needs it: how many of its
+        records hold each word of the abstract; for a title alone, how many titles hold each of its
+        words, and the titles nearest it."""
+        index = next((s for s in self.sources if hasattr(s, "document_counts")), None)
+        alone = bool(record.title) and not record.author and not record.abstract
+        if index is None or not (alone or record.abstract):
+            return None
+        words = sorted(set(title_words(record.title if alone else record.abstract)))
+        counted = self._ask(index.document_counts, words, titles=alone)
+        if counted is None:
+            return None
+        total, counts = counted
+        if not alone:
+            return IndexStats(total, counts)
+        neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
+        return IndexStats(total, titles=counts, neighbours=tuple(neighbours))
+
     def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
                     ) -> list[tuple[Record, str]]:
         """The matched paper's versions, published first: [(published, src)?, (arXiv, src)?]."""
@@ -217,9 +269,9 @@ class Enricher:
                     return candidate, source.name
         return None
 
-    def _ask(self, method, *args):  # type: ignore[no-untyped-def]
+    def _ask(self, method, *args, **options):  # type: ignore[no-untyped-def]
         try:
-            result = method(*args)
+            result = method(*args, **options)
         except SourceError as error:
             self.on_source_error(error)
             return None

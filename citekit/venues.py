@@ -30,10 +30,12 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from citekit.errors import UsageError
 from citekit.model import Record
 from citekit.text import fold
 
 ENV = "CITEKIT_VENUES"
+OPTION = f"--venues / {ENV}"
 
 _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
              "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth "
@@ -98,11 +100,16 @@ class Venues:
 
     def add_file(self, path: str | Path) -> None:
         """Adds the venues of a JSON file shaped like ``citekit/data/venues.json``."""
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        for entry in data.get("venues", []):
-            self.add(Venue(short=entry["short"], full=entry.get("full", entry["short"]),
-                           kind=entry.get("kind", "conference"), abbreviation=entry.get("abbreviation", ""),
-                           forms=list(entry.get("forms", []))))
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            for entry in data.get("venues", []):
+                self.add(Venue(short=entry["short"], full=entry.get("full", entry["short"]),
+                               kind=entry.get("kind", "conference"), abbreviation=entry.get("abbreviation", ""),
+                               forms=list(entry.get("forms", []))))
+        except OSError as error:
+            raise UsageError(f"{path}: cannot be read ({error.strerror})", option=OPTION) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise UsageError(f"{path}: not a venue file ({error!r})", option=OPTION) from None
 
     def find(self, title: str) -> Venue | None:
         """The venue a container title names, or None. A title with a subtitle (``…Systems 32:

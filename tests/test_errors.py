@@ -85,6 +85,11 @@ CASES = [
     ([*ENRICH, "--decisions", "missing.json"], {}, 2, "does not exist"),
     (["review", "refs.bib", "-o", "review.html"], {}, 2, "Invalid value for REPORT: refs.bib: not a JSON file"),
     (["review", "missing.json", "-o", "review.html"], {}, 2, "does not exist"),
+    # venues, for every command
+    (["--venues", "refs.bib", "convert", *READ, "-o", "out.json"], {}, 2, "refs.bib: not a venue file"),
+    (["convert", *READ, "-o", "out.json"], {"CITEKIT_VENUES": "missing.json"}, 2, "missing.json: cannot be read"),
+    ([*ENRICH, "--sources", "local", "--index", "index.sqlite"], {"CITEKIT_VENUES": "refs.bib"}, 2,
+     "Invalid value for --venues / CITEKIT_VENUES: refs.bib: not a venue file"),
     # index
     (["index", "add", "--index", "not-a-database.sqlite", *READ], {}, 2, "file is not a database"),
     (["index", "add", "--index", "refs.bib/index.sqlite", *READ], {}, 2, "refs.bib/index.sqlite"),

@@ -274,10 +274,12 @@ def test_blocking_pairs_the_rarest_selective_words_and_ranks_them() -> None:
         Search('("zebra" AND "song") OR ("zebra" AND "deep") OR ("song" AND "deep")', ranked=True)]
 
 
-def test_one_selective_word_is_paired_with_common_ones_unranked() -> None:
+def test_one_selective_word_is_paired_with_common_ones_unranked_then_narrowed() -> None:
     counts = {"zebra": 3, "deep": 40_000, "learning": 50_000, "model": 90_000}
     assert search_plan(counts, total=100_000) == [
-        Search('("zebra" AND "deep") OR ("zebra" AND "learning")', ranked=False)]
+        Search('("zebra" AND "deep") OR ("zebra" AND "learning")', ranked=False),
+        Search('"zebra" AND "deep" AND "learning"', ranked=False, narrows=True)]
+    assert search_plan({"zebra": 3, "deep": 40_000}, total=100_000) == [Search('("zebra" AND "deep")', ranked=False)]
 
 
 def test_a_generic_query_blocks_on_all_its_rarest_words_then_its_cheapest_pair() -> None:

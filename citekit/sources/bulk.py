@@ -7,7 +7,8 @@ Recognised, gzipped or not:
   such as the files of Crossref's public data file (``{"items": [...]}``) and ``/works`` pages;
 - dblp's XML dump (``dblp.xml.gz`` with its ``dblp.dtd``): see :mod:`citekit.sources.dblp_dump`;
 - any file :mod:`citekit.formats` reads and writes (BibTeX, BibLaTeX, CSL-JSON, RIS), taken as
-  reference data. Those files are read whole: they are bibliographies, not dumps.
+  reference data. Those files are read whole (they are bibliographies, not dumps), except BibTeX,
+  read a chunk of entries at a time, for ACL Anthology's ``anthology+abstracts.bib.gz``.
 
 Nothing here raises on content: a line or item that cannot be read becomes an error
 :class:`~citekit.diagnostics.Diagnostic` with its file, line and 1-based position, and reading goes on.
@@ -19,8 +20,11 @@ import codecs
 import gzip
 import json
 import re
+import shutil
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -167,11 +171,33 @@ def _convert(value: Any, file: str, index: int, line: int | None) -> Loaded | Di
     return Loaded(kind, record)
 
 
+@contextmanager
+def _plain(path: Path) -> Iterator[Path]:
+    """The file itself, or a gzipped file decompressed to a temporary file (a stream copy)."""
+    with path.open("rb") as handle:
+        packed = handle.read(2) == b"\x1f\x8b"
+    if not packed:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="citekit-") as folder:
+        plain = Path(folder) / path.name.removesuffix(".gz")
+        with gzip.open(path, "rb") as source, plain.open("wb") as target:
+            shutil.copyfileobj(source, target, _CHUNK)
+        yield plain
+
+
 def _read_reference(path: Path) -> Iterator[Loaded | Diagnostic]:
     # Imported here: the registry loads every reader, which a dump of arXiv listings never needs.
     from citekit import formats
 
     file = _display_name(path)
+    if (chunked := formats.by_suffix(file)) is not None and chunked.read_chunks is not None:
+        # BibTeX: read a chunk of entries at a time (ACL Anthology's file is 130k entries).
+        with _plain(path) as plain:
+            for part in chunked.read_chunks(plain, file):
+                yield from part.diagnostics
+                yield from (Loaded(REFERENCE, record) for record in part.records)
+        return
     with _open(path) as handle:
         text, problems = formats.decode(handle.read(), file)
     try:

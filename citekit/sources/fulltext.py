@@ -93,6 +93,9 @@ class Search:
     """Ordered by bm25, whose weights read every record each of its words is in: only for plans of
     selective words. Unranked matches come in the index's own order, more of them, and are then
     ordered by the closeness of their titles to the query's."""
+    narrows: bool = False
+    """Run only when the search before it matched more records than a search takes: its matches
+    (a subset of those) go first."""
 
 
 def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
@@ -104,7 +107,8 @@ def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
     are paired (ties keep the query's order, so title words go first):
 
     - pairs of selective words (in at most :data:`SELECTIVE_DOCS` records), ranked;
-    - failing two such words, pairs of the one with the others, unranked;
+    - failing two such words, pairs of the one with the others, unranked; if they match more
+      records than a search takes (its paper maybe not among them), all the rarest words together;
     - failing any, a generic query: all its rarest words together, then its cheapest pair,
       unranked, unless even that pair is expected in more than :data:`MATCHES_BUDGET` records.
 
@@ -120,11 +124,12 @@ def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
     if len(selective) >= 2:
         return [Search(_pairs(combinations(selective, 2)), ranked=True)]
     if selective:
-        return [Search(_pairs((selective[0], other) for other in rarest[1:]), ranked=False)]
+        narrower = [Search(_all_of(rarest), ranked=False, narrows=True)] if len(rarest) > 2 else []
+        return [Search(_pairs((selective[0], other) for other in rarest[1:]), ranked=False), *narrower]
+    together = [Search(_all_of(rarest), ranked=False)] if len(rarest) > 2 else []
     cheapest = min(combinations(rarest, 2), key=lambda pair: counts[pair[0]] * counts[pair[1]])
     if counts[cheapest[0]] * counts[cheapest[1]] > MATCHES_BUDGET * total:
         return []
-    together = [Search(_all_of(rarest), ranked=False)] if len(rarest) > 2 else []
     return [*together, Search(_pairs([cheapest]), ranked=False)]
 
 
@@ -136,13 +141,13 @@ def _pairs(pairs: Iterable[tuple[str, str]]) -> str:
     return " OR ".join(f'("{a}" AND "{b}")' for a, b in pairs)
 
 
-def common_words(sample: Iterable[Record], total: int) -> dict[str, int]:
+def common_words(sample: Iterable[Record], total: int, *, titles: bool = False) -> dict[str, int]:
     """Words estimated, from a random sample of an index of ``total`` records, in more than
-    :data:`COMMON_DOCS` of them, with that estimate."""
+    :data:`COMMON_DOCS` of them (of their titles, with ``titles``), with that estimate."""
     counts: Counter[str] = Counter()
     size = 0
     for record in sample:
-        counts.update(set(words(" ".join(search_text(record)))))
+        counts.update(set(words(record.title if titles else " ".join(search_text(record)))))
         size += 1
     scale = total / size if size else 0
     return {word: round(n * scale) for word, n in counts.items() if n * scale > COMMON_DOCS}

@@ -215,8 +215,9 @@ class SqliteStore:
         if version != SCHEMA_VERSION:
             raise StoreError("local", f"{self.path} has index schema {version}, this citekit reads "
                              f"{SCHEMA_VERSION}: delete the file and add its sources again")
-        with self._transaction():
-            self._db.execute(_CROSSREFS)  # added after schema 1: created in older indexes as well
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'dblp_crossrefs'").fetchone():
+            with self._transaction():  # added after schema 1: created in older indexes as well
+                self._db.execute(_CROSSREFS)
 
     def _stored(self, rows: Sequence[Row]) -> dict[tuple[str, str], tuple[int, str]]:
         stored: dict[tuple[str, str], tuple[int, str]] = {}

@@ -42,6 +42,7 @@ from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_
 from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
 from citekit.sources.fulltext import (
     COMMON_DOCS,
+    STOPWORDS,
     common_words,
     comparable_title,
     plain,
@@ -212,6 +213,7 @@ class LocalIndex:
         self._store = open_store(location)
         self.location = self._store.location
         self._common: dict[str, int] | None = None
+        self._common_titles: dict[str, int] | None = None
         self._size: int | None = None
         self._counted: dict[str, int] = {}
 
@@ -302,11 +304,15 @@ class LocalIndex:
         rows = []
         counts = self._document_counts(terms)
         for search in search_plan(counts, self._total()):
-            size = pool if search.ranked else _UNRANKED_POOL
-            rows = self._store.search(search.expression, size, ranked=search.ranked, total=self._total(),
-                                      counts=counts)
-            if rows:
+            if rows and not (search.narrows and len(rows) >= _UNRANKED_POOL):
                 break
+            size = pool if search.ranked else _UNRANKED_POOL
+            found = self._store.search(search.expression, size, ranked=search.ranked, total=self._total(),
+                                       counts=counts)
+            if search.narrows:
+                seen = {row[0] for row in found}
+                found += [row for row in rows if row[0] not in seen]
+            rows = found
         if not rows:
             return []
         best = rows[0][3] or 1.0  # ranks are positive, the best highest; unranked: none
@@ -323,22 +329,32 @@ class LocalIndex:
         data = self._store.data(chosen)
         return [record_from_json(data[row_id]) for row_id in chosen]
 
+    def document_counts(self, words: list[str], *, titles: bool = False) -> tuple[int, dict[str, int]]:
+        """The index's size and how many of its records hold each word (in their titles, with
+        ``titles``; past :data:`~citekit.sources.fulltext.COMMON_DOCS`, an estimate): the
+        statistics the matcher judges rarity and distinctive titles by."""
+        terms = [w for w in dict.fromkeys(plain(w) for w in words) if w and '"' not in w]
+        total = self._total()
+        counts = self._document_counts([t for t in terms if t not in STOPWORDS], titles=titles)
+        return total, {t: total if t in STOPWORDS else counts[t] for t in terms}
+
     def _total(self) -> int:
         """Records in the index (counted once per connection, and again after each addition)."""
         if self._size is None:
             self._size = self._store.total()
         return self._size
 
-    def _document_counts(self, terms: list[str]) -> dict[str, int]:
-        """How many records each word occurs in: estimated for common words, counted (up to
+    def _document_counts(self, terms: list[str], *, titles: bool = False) -> dict[str, int]:
+        """How many records (titles) each word occurs in: estimated for common words, counted (up to
         :data:`COMMON_DOCS`, so cheaply, and remembered: names and words recur across queries) for the rest."""
-        common = self._common_words()
+        common = self._common_title_words() if titles else self._common_words()
+        column = "title : " if titles else ""
         if len(self._counted) > _COUNTS_KEPT:
             self._counted.clear()
-        missing = [term for term in terms if term not in common and term not in self._counted]
-        counted = self._store.counts([f'"{term}"' for term in missing], COMMON_DOCS)
-        self._counted.update(zip(missing, counted, strict=True))
-        return {term: common.get(term) or self._counted[term] for term in terms}
+        missing = [term for term in terms if term not in common and column + term not in self._counted]
+        counted = self._store.counts([f'{column}"{term}"' for term in missing], COMMON_DOCS)
+        self._counted.update(zip([column + term for term in missing], counted, strict=True))
+        return {term: common.get(term) or self._counted[column + term] for term in terms}
 
     # Browsing
 
@@ -458,14 +474,24 @@ class LocalIndex:
         if total <= COMMON_DOCS or (total < 1.5 * estimated_at and not force):
             return
         ids = random.sample(range(1, top + 1), min(SAMPLE_SIZE, top))
-        sample = self._store.data(ids)
-        self._common = common_words((record_from_json(data) for data in sample.values()), total)
-        self._store.set_meta({"common_words": json.dumps(self._common), "common_words_at": str(total)})
+        sample = [record_from_json(data) for data in self._store.data(ids).values()]
+        self._common = common_words(sample, total)
+        self._common_titles = common_words(sample, total, titles=True)
+        self._store.set_meta({"common_words": json.dumps(self._common), "common_words_at": str(total),
+                              "common_title_words": json.dumps(self._common_titles)})
 
     def _common_words(self) -> dict[str, int]:
         if self._common is None:
             self._common = json.loads(self._meta("common_words") or "{}")
         return self._common
+
+    def _common_title_words(self) -> dict[str, int]:
+        if self._common_titles is None:
+            stored = self._meta("common_title_words")
+            if stored is None:  # an index estimated before titles were: estimate both now
+                self._refresh_common_words(force=True)
+            self._common_titles = json.loads(stored) if stored is not None else self._common_titles or {}
+        return self._common_titles
 
     def _meta(self, key: str) -> str | None:
         return self._store.meta(key)
