@@ -51,7 +51,7 @@ from citekit.sources.fulltext import (
     search_text,
     storable,
 )
-from citekit.sources.index_store import Row, Store
+from citekit.sources.index_store import Found, Row, Store
 from citekit.sources.recordjson import record_from_json, record_to_json
 
 if TYPE_CHECKING:
@@ -301,7 +301,7 @@ class LocalIndex:
         if not terms or limit < 1:
             return []
         pool = max(4 * limit, _POOL)
-        rows = []
+        rows: list[Found] = []
         counts = self._document_counts(terms)
         for search in search_plan(counts, self._total()):
             if rows and not (search.narrows and len(rows) >= _UNRANKED_POOL):
