@@ -142,6 +142,9 @@ class SqliteStore:
             self._db.executemany("UPDATE records SET data = ? WHERE id = ?", [(row.data, i) for i, _, row in changes])
             self._db.executemany("DELETE FROM dblp_crossrefs WHERE record_id = ?", [(i,) for i, _, _ in changes])
 
+    def after_load(self) -> None:
+        """Nothing: FTS5 merges its segments as it goes, and ``PRAGMA optimize`` runs at close."""
+
     def set_meta(self, values: dict[str, str]) -> None:
         with self._errors(), self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items()))

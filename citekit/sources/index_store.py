@@ -67,6 +67,9 @@ class Store(Protocol):
 
     def set_meta(self, values: dict[str, str]) -> None: ...
 
+    def after_load(self) -> None:
+        """Readies what a load wrote for quick searching (once a file is loaded)."""
+
     # Reading: each call is its own short statement; no transaction outlives it.
 
     def meta(self, key: str) -> str | None: ...

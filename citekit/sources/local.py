@@ -240,6 +240,8 @@ class LocalIndex:
         result = self._add(read_bulk(path, dtd), progress, source)
         self._complete_crossrefs()
         self._store.forget_load(source)
+        if result.added or result.updated:
+            self._store.after_load()
         return result
 
     def add_records(self, records: Iterable[Record], kind: str = REFERENCE) -> AddResult:
@@ -249,11 +251,9 @@ class LocalIndex:
         return self._add(Loaded(kind, record) for record in records)
 
     def optimize(self) -> None:
-        """Compacts the full-text index where the store can, and re-estimates common words: worth
-        it once after a large load."""
-        optimize = getattr(self._store, "optimize", None)
-        if optimize is not None:
-            optimize()
+        """Compacts the full-text index (SQLite: FTS5's merge; PostgreSQL: a vacuum) and re-estimates
+        common words: worth it once after a large load."""
+        getattr(self._store, "optimize", self._store.after_load)()
         self._refresh_common_words(force=True)
 
     # The Source protocol
