@@ -38,7 +38,8 @@ _LETTER = re.compile(r"\{\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\}|\\(L|l|o|O|ss|ae|AE|
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
-_MATH_SPLIT = re.compile(r"(\$[^$]*\$)")
+_MATH_SPLIT = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)*\$)")
+"""Math between ``$``: an escaped dollar neither opens nor closes it."""
 
 
 def squash(text: str) -> str:

@@ -8,8 +8,7 @@ the arXiv preprint, and BibTeX-only fields kept in ``custom``.
 They stay inside what every format can say, so that a failed round trip is a loss and not a
 limit of a format:
 - text is one line with single spaces (every writer folds line breaks; BibTeX squashes spaces);
-- no ``^``, ``$`` or ``--`` outside math (pylatexenc reads ``\\textasciicircum`` as U+02C6, a pair of
-  ``$`` is math by the model's convention, and ``--`` is an en dash to LaTeX);
+- no ``$`` outside math (a pair of them is math by the model's convention);
 - a family name starts with a capital or is one word (``d'Ascoli``): BibTeX and RIS read leading
   lower-case words as the particle (``van der``), which is how particles are generated;
 - a custom field has a lower-case name (BibTeX field names are case-insensitive) that no format
@@ -37,7 +36,8 @@ WORDS = ("ReLU", "PyTorch", "ImageNet", "LLMs", "NEVIS'22", "Déjà Vu", "DeiT",
          "Self-Attention", "Scaling", "laws", "for", "the", "of", "Oğuz", "Efficient", "retrieval", "3D",
          "Product", "Quantization", "t-SNE", "Zürich", "naïve", "façade", "Łódź", "Zero–Shot",
          "Model’s")
-SPECIALS = ("&", "%", "#", "_", "~", "50%", "#1", "snake_case", "a~b", "Q&A", "C#", "{x}", "}", "{")
+SPECIALS = ("&", "%", "#", "_", "~", "50%", "#1", "snake_case", "a~b", "Q&A", "C#", "{x}", "}", "{", "x^y", "a--b",
+            "Москва", "東京", "Ἀθῆναι")
 MATH = (r"$κ^\star$", r"$p < 10^{-55}$", r"$100\times$", r"$O(n \log n)$", r"$x_i^2$",
         r"$\alpha$-divergence", r"$κx$")
 VENUES = ("Nature", "IEEE Transactions on Pattern Analysis & Machine Intelligence", "Proc. of CVPR",

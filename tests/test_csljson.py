@@ -243,3 +243,26 @@ def test_round_trip_keeps_every_field(originals: list[Record]) -> None:
     assert result.diagnostics == []
     assert [kept_fields(r) for r in result.records] == [kept_fields(r) for r in originals]
     assert csljson.write(result.records) == output
+
+
+@pytest.mark.parametrize(("kind", "line"), [("book", True), ("thesis", True), ("report", True), ("chapter", True),
+                                            ("article-journal", False), ("paper-conference", False)])
+def test_doi_also_in_a_note_line_where_zotero_has_no_doi_field(kind: str, line: bool) -> None:
+    record = Record(type=kind, title="T", doi="10.1234/abc", note="A note")
+    [item] = json.loads(csljson.write([record]))
+    assert item["DOI"] == "10.1234/abc"
+    assert ("DOI: 10.1234/abc" in item["note"].split("\n")) is line
+    [back] = csljson.read(json.dumps([item]), "x.json").records
+    assert (back.doi, back.note, back.custom) == ("10.1234/abc", "A note", {})
+
+
+def test_an_arxiv_doi_on_a_published_paper_is_kept_in_every_format() -> None:
+    from citekit.formats import ris
+    from citekit.formats.bibtex import BIBLATEX, BIBTEX
+    item = {"id": "k", "type": "article-journal", "title": "T", "container-title": "TMLR",
+            "DOI": "10.48550/arXiv.2310.06825"}
+    [record] = csljson.read(json.dumps([item]), "x.json").records
+    assert (record.doi, record.arxiv_id) == ("10.48550/arXiv.2310.06825", "2310.06825")
+    for fmt in (csljson.FORMAT, ris.FORMAT, BIBTEX, BIBLATEX):
+        [back] = fmt.read(fmt.write([record]), "x").records
+        assert (back.doi, back.arxiv_id) == (record.doi, "2310.06825"), fmt.name

@@ -172,7 +172,7 @@ def test_preprints_keep_their_arxiv_id_in_every_format(exported: Path) -> None:
     for arxiv_id in {r["ids"]["arxiv"] for r in report["records"]}:
         assert re.search(rf"eprint = \{{{re.escape(arxiv_id)}(v\d+)?\}}", bib), arxiv_id
         assert re.search(rf"eprint = \{{{re.escape(arxiv_id)}(v\d+)?\}}", biblatex), arxiv_id
-        assert f"arXiv:{arxiv_id}" in ris, arxiv_id
+        assert f"M2  - arXiv: {arxiv_id}\n" in ris, arxiv_id  # Zotero's Extra
     assert bib.count("archivePrefix = {arXiv}") == 56
     assert biblatex.count("eprinttype = {arxiv}") == 56
 

@@ -48,22 +48,25 @@ def test_seed_block_counts_and_clean_read(prefix: str, count: int) -> None:
     result = read_seed(prefix)
     assert len(result.records) == count
     assert [r.origin.index for r in result.records if r.origin] == list(range(1, count + 1))
-    assert {d.code for d in result.diagnostics} == {"profile.year-inferred"}
+    assert {d.code for d in result.diagnostics} <= {"profile.year-inferred", "profile.page-data",
+                                                    "profile.affiliations"}
     assert all(r.type == "article" and r.title and r.author and r.abstract and r.issued for r in result.records)
     assert all(r.origin and r.origin.format == "profile" and r.origin.file == seed(prefix).name
                for r in result.records)
 
 
 def test_first_block_of_002() -> None:
-    mistral = block(read_seed("002"), 1)
+    result = read_seed("002")
+    mistral = block(result, 1)
+    assert [d.message for d in result.diagnostics if d.index == 1 and d.code == "profile.affiliations"] == [
+        "affiliations on the page (unverified): cambridge"]
     assert mistral.title == "Mistral 7B"
     assert mistral.arxiv_class == "cs.CL"
     assert mistral.issued and mistral.issued.parts == (2023, 10, 10)
     assert mistral.authors_truncated
-    assert mistral.custom == {"profile-code": "yes"}
+    assert mistral.custom == {} and not mistral.note
     assert [(n.given, n.family) for n in mistral.author] == [
         ("Albert Q.", "Jiang"), ("Alexandre", "Sablayrolles"), ("Arthur", "Mensch")]
-    assert mistral.note == "Affiliations (unverified, from profile page): cambridge"
     assert mistral.origin and mistral.origin.line == 12
     assert mistral.abstract.startswith("We introduce Mistral 7B v0.1, a 7-billion-parameter language model")
     assert not mistral.arxiv_id and not mistral.doi
@@ -74,9 +77,8 @@ def test_voxtral_tts_score_prefix_and_yearless_date() -> None:
     assert voxtral.title == "Voxtral TTS"
     assert voxtral.issued and voxtral.issued.parts == (2026, 3, 26)
     assert voxtral.arxiv_class == "cs.AI"
-    assert voxtral.custom == {"profile-score": "55.2"}
+    assert voxtral.custom == {} and not voxtral.note
     assert voxtral.origin and voxtral.origin.line == 26
-    assert voxtral.note == "Affiliations (unverified, from profile page): deepmind, tsinghua"
     assert families(voxtral) == ["Liu", "Tacnet", "Ehrenberg"]
     assert "68.4% win rate" in voxtral.abstract
 
@@ -85,7 +87,7 @@ def test_voxtral_tts_in_003_has_no_score() -> None:
     voxtral = block(read_seed("003"), 3)
     assert voxtral.title == "Voxtral TTS"
     assert voxtral.arxiv_class == "cs.AI"
-    assert "profile-score" not in voxtral.custom
+    assert not any(d.code == "profile.page-data" and d.index == 3 for d in read_seed("003").diagnostics)
 
 
 @pytest.mark.parametrize(("prefix", "index", "title", "category", "date", "truncated", "has_code"), [
@@ -115,12 +117,15 @@ def test_voxtral_tts_in_003_has_no_score() -> None:
 ])
 def test_specific_blocks(prefix: str, index: int, title: str, category: str, date: tuple[int, ...],
                          truncated: bool, has_code: bool) -> None:
-    record = block(read_seed(prefix), index)
+    result = read_seed(prefix)
+    record = block(result, index)
     assert record.title == title
     assert record.arxiv_class == category
     assert record.issued and record.issued.parts == date
     assert record.authors_truncated is truncated
-    assert (record.custom.get("profile-code") == "yes") is has_code
+    page = [d.message for d in result.diagnostics if d.index == index and d.code == "profile.page-data"]
+    assert any("marked as having code" in m for m in page) is has_code
+    assert not record.custom, "the page's own data goes to the report, not into the record"
 
 
 @pytest.mark.parametrize(("prefix", "truncated"), [("002", 23), ("003", 19)])
@@ -147,9 +152,9 @@ def test_affiliations_are_never_authors(prefix: str) -> None:
     result = read_seed(prefix)
     shown = {n.display().casefold() for r in result.records for n in r.author}
     assert not shown & affiliations
-    assert all(not r.note or r.note.startswith("Affiliations (unverified") for r in result.records)
-    assert sum(bool(r.note) for r in result.records) == sum(" · " in line for line in
-                                                            path.read_text(encoding="utf-8").splitlines())
+    assert not any(r.note for r in result.records)
+    reported = [d for d in result.diagnostics if d.code == "profile.affiliations"]
+    assert len(reported) == sum(" · " in line for line in path.read_text(encoding="utf-8").splitlines())
 
 
 def test_abstract_latex_decoded_but_math_and_percent_kept() -> None:
@@ -201,14 +206,18 @@ def test_broken_page_reports_every_block() -> None:
     (lost,) = [d for d in result.diagnostics if d.level == "error"]
     assert (lost.line, lost.raw) == (10, "CLOct 10, 2023Code")
     assert block(result, 2).title == "A Title With Nothing Else" and not block(result, 2).author
-    assert block(result, 3).custom == {"profile-category": "ZZ"} and not block(result, 3).arxiv_class
+    messages = {(d.index, d.code): d.message for d in result.diagnostics}
+    assert not block(result, 3).custom and not block(result, 3).arxiv_class
+    assert "'ZZ'" in messages[3, "profile.unknown-category"]
     impossible = block(result, 4)
     assert impossible.issued and impossible.issued.literal == "Feb 30, 2023" and not impossible.issued.parts
-    assert impossible.custom == {"profile-score": "12.5"} and impossible.arxiv_class == "cs.CV"
-    assert families(impossible) == ["Researcher"] and "nowhere university" in impossible.note
+    assert not impossible.custom and impossible.arxiv_class == "cs.CV"
+    assert messages[4, "profile.page-data"] == "the page shows: score 12.5"
+    assert families(impossible) == ["Researcher"] and "nowhere university" in messages[4, "profile.affiliations"]
     assert block(result, 5).abstract.endswith("keeps its 50% sign and everything after it.")
     odd = block(result, 6)
-    assert odd.custom == {"profile-header": "CLSep 9, 2019Slides"} and odd.authors_truncated
+    assert not odd.custom and odd.authors_truncated
+    assert "'CLSep 9, 2019Slides'" in messages[6, "profile.odd-header"]
     assert odd.abstract == "Abstract text.\nSecond paragraph of the abstract."
     assert block(result, 7).abstract.startswith("this abstract follows the title directly")
 

@@ -196,7 +196,9 @@ SLOW_REPLACE = """
 import os, pathlib, sys, time
 marker = pathlib.Path(sys.argv.pop(1))
 def replace_slowly(source, target):  # the moment between the complete temporary files and the renames
-    marker.write_text("\\n".join(sorted(p.name for p in pathlib.Path(source).parent.glob(".*.tmp"))))
+    names = "\\n".join(sorted(p.name for p in pathlib.Path(source).parent.glob(".*.tmp")))
+    pathlib.Path(f"{marker}.part").write_text(names)
+    os.rename(f"{marker}.part", marker)  # whole when it appears: the test reads it as soon as it exists
     time.sleep(60)
 os.replace = replace_slowly
 from citekit.cli import run

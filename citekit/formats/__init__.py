@@ -6,6 +6,8 @@ priority order: specific formats first, catch-alls such as abstract lists last).
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 
 from citekit.diagnostics import Diagnostic, ReadResult
@@ -59,14 +61,47 @@ def detect(path: str | None, text: str) -> Format:
     raise UnknownFormatError(f"{path or '<stdin>'}: cannot tell the format; name it with --from")
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_DECLARED = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:\-]+)\s*$", re.MULTILINE)
+"""JabRef's header line (``% Encoding: windows-1252``), in its first lines."""
+
+
+def declared_encoding(head: bytes) -> str | None:
+    """The encoding a file's first bytes say it has, when it is not plain UTF-8: a BOM (UTF-16,
+    UTF-32), UTF-16 without one (every other byte NUL), or JabRef's ``% Encoding:`` header."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return None if codec == "utf-8-sig" else codec
+    sample = head[:4096]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4 and not sample[0::2].count(0):
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4 and not sample[1::2].count(0):
+        return "utf-16-be"
+    declared = _DECLARED.search(sample)
+    if declared:
+        try:
+            codec = codecs.lookup(declared.group(1).decode("ascii")).name
+        except LookupError:
+            return None
+        return None if codec == "utf-8" else codec
+    return None
+
+
 def decode(data: bytes, file: str) -> tuple[str, list[Diagnostic]]:
-    """UTF-8 (with or without BOM); bytes that are not UTF-8 are replaced and reported."""
+    """UTF-8 (with or without BOM), or what the file declares (UTF-16/32 BOM, JabRef's
+    ``% Encoding:`` header); bytes that do not decode are replaced and reported."""
+    codec = declared_encoding(data) or "utf-8-sig"
+    diagnostics = [] if codec == "utf-8-sig" else [
+        Diagnostic("info", "input.encoding", f"read as {codec}, as the file declares", file, 1)]
     try:
-        return data.decode("utf-8-sig"), []
+        return data.decode(codec), diagnostics
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 at byte {error.start}; undecodable bytes replaced"
-        return data.decode("utf-8-sig", errors="replace"), [Diagnostic("warning", "input.encoding", message, file, line)]
+        name = "UTF-8" if codec == "utf-8-sig" else codec
+        message = f"not {name} at byte {error.start}; undecodable bytes replaced"
+        diagnostics.append(Diagnostic("warning", "input.encoding", message, file, line))
+        return data.decode(codec, errors="replace"), diagnostics
 
 
 def read_text(text: str, file: str, fmt: Format | None = None) -> ReadResult:

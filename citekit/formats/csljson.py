@@ -9,8 +9,8 @@ What has no CSL variable travels twice: in ``custom`` (exact, what citekit reads
 (as Extra) and citeproc-js reads such lines ("cheater syntax"). The arXiv id is also a note line
 ``arXiv: <id>``, the form Zotero's BibTeX/BibLaTeX exporters turn into ``eprint``.
 
-``authors_truncated`` is written as ``custom.authors_truncated: true`` plus a note line, not as a
-final ``{"literal": "others"}``: Zotero would import that as a creator called "others" and every
+``authors_truncated`` is written as ``custom.authors_truncated: true`` (no note line: a client would
+show it), not as a final ``{"literal": "others"}``: Zotero would import that as a creator called "others" and every
 CSL style would print it as an author. A final ``others``/``et al.`` name is still read as the marker.
 """
 
@@ -48,6 +48,10 @@ _ATTRIBUTE = {var: attr for attr, var in FIELDS}
 _TEXT_VARIABLES = {var: attr for attr, var in CSL_FIELDS.items() if var != "note"}
 # Written from the record itself: a custom entry of the same name cannot become a top-level variable.
 _DERIVED = {var for _, var in FIELDS} | {"citation-key", "custom"}
+# CSL types whose Zotero item type has a DOI field (zotero/zotero-schema, schema.json): for the others
+# Zotero's importer drops ``DOI``, so it is also written as a ``DOI: …`` note line, which Zotero keeps
+# in Extra (its own convention for such types).
+ZOTERO_DOI_TYPES = frozenset({"article", "article-journal", "paper-conference", "dataset", "standard"})
 
 # Model fields with no CSL variable: custom entries (and note lines) under these names.
 RESERVED = ("arxiv_id", "arxiv_class", "arxiv_version", "authors_truncated", "type", "provenance")
@@ -58,7 +62,7 @@ ZOTERO_FALLBACK_TYPES = {
     "software": "article", "document": "article", "collection": "book", "periodical": "book",
     "event": "speech", "performance": "speech",
 }
-_NOTE_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9_.:\-]*): (\S.*)$")
+_NOTE_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -130,10 +134,16 @@ def date_from_text(text: str) -> Date:
         return Date(literal=text.strip())
     parts: list[int] = []
     for group in match.groups():
-        if not group or not int(group):
+        if not group or not int(group) or not _in_range(parts, int(group)):
             break
         parts.append(int(group))
     return Date(tuple(parts))
+
+
+def _in_range(parts: Sequence[int], value: int) -> bool:
+    """Whether ``value`` can follow ``parts`` in a date: a month 1–12, a day 1–31 (a season, 13–24,
+    or a month -1 is no month: the date stops at the year, and the reader keeps the original)."""
+    return len(parts) == 0 or (1 <= value <= (12 if len(parts) == 1 else 31))
 
 
 def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
@@ -145,6 +155,8 @@ def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
         numbers: list[int] = []
         for part in parts[0][:3]:
             if isinstance(part, bool) or not str(part).strip().lstrip("-").isdigit() or (numbers and not int(part)):
+                break
+            if not _in_range(numbers, int(part)):
                 break
             numbers.append(int(part))
         exact = exact and len(parts) == 1 and len(numbers) == len(parts[0])
@@ -229,8 +241,7 @@ def fold_lines(text: str) -> str:
 def extra_fields(record: Record) -> dict[str, str]:
     """Model fields that no format has a slot for, as custom-style ``name → value`` entries."""
     fields = {"arxiv_class": record.arxiv_class,
-              "arxiv_version": str(record.arxiv_version) if record.arxiv_version else "",
-              "authors_truncated": "true" if record.authors_truncated else ""}
+              "arxiv_version": str(record.arxiv_version) if record.arxiv_version else ""}
     return {name: value for name, value in fields.items() if value}
 
 
@@ -308,14 +319,15 @@ def adopt_arxiv(record: Record, identifiers: Sequence[str], urls: Sequence[str])
 
     A preprint then gets the shape :func:`~citekit.sources.convert.arxiv_bulk_to_record` gives it
     (``number`` ``arXiv:<id>``, ``publisher`` arXiv, the abs URL). Its arXiv DOI is derived, so it is
-    not kept in ``doi`` (the DOI of the work itself, e.g. the published version's); writers add it.
+    not kept in ``doi``; writers add it. A published paper keeps an arXiv DOI it was given: it is the
+    only DOI the input had.
     """
     candidates = [i for i in identifiers if i.strip().lower().startswith("arxiv:")]
     candidates += [record.doi] if is_arxiv_doi(record.doi) else []
     candidates += [u for u in urls if "arxiv.org/" in u.lower()]
     for candidate in candidates:
         _take_arxiv(record, candidate)
-    if record.arxiv_id and same_doi(record.doi, arxiv_doi(record.arxiv_id)):
+    if record.is_preprint and same_doi(record.doi, arxiv_doi(record.arxiv_id)):
         record.doi = ""
     if record.is_preprint:
         for attr, value in _preprint_variables(record).items():
@@ -438,8 +450,23 @@ def _item_lines(text: str, data: list[Any] | dict[str, Any]) -> Iterator[int]:
         position += text.startswith(",", position)
 
 
+def note_lifted(record: Record) -> Record:
+    """The record as a reader of the written file would see it (so that writing is a fixpoint):
+    custom entries and the note's ``name: value`` lines taken into the fields they name when those
+    are empty; the record itself when nothing moves."""
+    lines = record.note.split("\n") if record.note else []
+    if not record.custom and not any(_NOTE_FIELD.match(line.strip()) for line in lines):
+        return record
+    lifted = record.copy()
+    custom, lifted.custom = lifted.custom, {}
+    apply_fields(lifted, custom)
+    lifted.note = "\n".join(lift_note(lifted, lines))
+    return lifted
+
+
 def record_to_csl(record: Record) -> dict[str, Any]:
     """One record as a schema-valid CSL-JSON item that Zotero imports (see the module docstring)."""
+    record = note_lifted(record)
     item: dict[str, Any] = {"id": record.key or make_key(record)}
     if record.key:
         item["citation-key"] = record.key
@@ -459,7 +486,8 @@ def record_to_csl(record: Record) -> dict[str, Any]:
             item[name] = value
         elif name not in fields and name != "arxiv_id" and text:
             fields[name] = text
-    note = "\n".join(filter(None, [record.note, *note_lines(record, fields)]))
+    doi = f"DOI: {item['DOI']}" if item.get("DOI") and item["type"] not in ZOTERO_DOI_TYPES else ""
+    note = "\n".join(filter(None, [record.note, doi, *note_lines(record, fields)]))
     if note:
         item["note"] = note
     custom: dict[str, Any] = {**fields, "arxiv_id": record.arxiv_id,

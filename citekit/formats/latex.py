@@ -8,9 +8,20 @@ The model holds Unicode with inline math as ``$…$``. Writing it into a ``.bib`
 a known harmless one (:func:`is_inert`); (3) read back to the same Unicode through
 :func:`citekit.text.latex_to_unicode`, which every encoding here is checked against.
 
-Unicode → LaTeX uses pylatexenc's table, except for accented letters, which are built from the
-Unicode decomposition (``{\\'e}``, ``{\\u{g}}``, and ``{\\'i}`` rather than pylatexenc's ``{\\'\\i}``,
-which biber, pandoc and Citation.js read as a dotless ı plus a stray accent).
+The encoding policy, per output (as Better BibTeX chooses it):
+
+- BibLaTeX is UTF-8 throughout: biber reads it, and lualatex (or pdflatex for the scripts it has
+  fonts for) typesets it. Only the characters that are syntax (``{ } \\ $ % # & _ ~ ^``) are escaped.
+- BibTeX keeps LaTeX commands only for Latin letters with one accent and the few Latin letters
+  LaTeX's kernel names (``{\\ss}``, ``{\\o}``, ``{\\l}`` …), in the forms every reader decodes the
+  same: Zotero, pandoc, citeproc-py, Citation.js, biber and bibtex. A letter accent has a space, not
+  braces (``{\\H o}``: Zotero reads ``{\\H{o}}`` as ``\\Ho``); ``{\\'i}``, not pylatexenc's
+  ``{\\'\\i}`` (a dotless ı plus a stray accent in biber, pandoc and Citation.js). Dashes are ``--``
+  and ``---`` (pandoc drops ``{\\textendash}`` and citeproc-py fails on it). Every other character,
+  Cyrillic, Greek, CJK or a symbol, stays UTF-8: the commands for those need packages (T2A fonts,
+  textgreek …) the user did not ask for, and Zotero and pandoc keep them as text.
+- No output holds a macro that needs a package: math keeps the kernel's math commands (κ is
+  ``\\kappa`` between ``$``), which every engine has.
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ SPECIALS: dict[str, str] = {
     "#": r"\#",
     "_": r"\_",
     "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
+    "^": r"\^{}",
 }
 
 # Combining mark → accent command (a symbol command takes its letter without braces).
@@ -77,7 +88,8 @@ SAFE_COMMANDS: frozenset[str] = frozenset(
 _COMMAND = re.compile(r"\\([A-Za-z@]+|.?)", re.DOTALL)
 _MATH = re.compile(r"\$(?:[^$\\]|\\.)+\$", re.DOTALL)
 _WORD = re.compile(r"[^\W_](?:[\w'’.\-/]*[^\W_])?")
-_LIGATURE = re.compile(r"(?<=')(?=')|(?<=[`!?])(?=`)")
+_LIGATURES = frozenset({("'", "'"), ("`", "`"), ("!", "`"), ("?", "`"), ("-", "-")})
+"""Character pairs TeX would join (into ” “ ¡ ¿ –): the model's two apostrophes are not a ”."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
@@ -89,14 +101,50 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False) -> str:
     ``protect`` braces words whose capitals must survive a bibliography style's case change.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    proper = proper_nouns(text) if protect else frozenset()
     pieces: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
-        pieces.append(_text(text[position:match.start()], ascii_only, protect))
+        pieces.append(_text(text[position:match.start()], ascii_only, protect, proper, position))
         pieces.append(_math(match.group(), ascii_only, protect))
         position = match.end()
-    pieces.append(_text(text[position:], ascii_only, protect))
+    pieces.append(_text(text[position:], ascii_only, protect, proper, position))
     return "".join(pieces)
+
+
+def proper_nouns(title: str) -> frozenset[int]:
+    """Where the proper nouns of a sentence-case title start: its capitalised words past a sentence
+    start (``Fast {Delaunay} triangulation in {Paris}``), as Better BibTeX protects them.
+
+    A title with braces says what it protects itself (the BibTeX reader keeps no braces, so this
+    is for titles from CSL-JSON, RIS and the services). A title is in sentence case when some word
+    of four letters or more that Title Case would capitalise is in lower case, and capitalised
+    words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
+    and mixed case are protected (:func:`needs_protection`). Never most of a title.
+    """
+    plain = _MATH.sub(lambda m: " " * len(m.group()), title)
+    capitalised: list[int] = []
+    lower = 0
+    for match in _WORD.finditer(plain):
+        word = match.group()
+        if needs_protection(word) or not word[0].isalpha() or _starts_sentence(plain, match.start()):
+            continue
+        if word[0].isupper():
+            capitalised.append(match.start())
+        elif len(word) >= 4 and word.lower() not in _MINOR_WORDS:
+            lower += 1
+    return frozenset(capitalised) if lower and len(capitalised) <= 2 * lower else frozenset()
+
+
+_MINOR_WORDS = frozenset(
+    "about above after along among from into onto over than that their them then there these they this "
+    "those through under upon versus when where which while with within without your".split())
+"""Words of four letters or more that some Title Case styles leave in lower case."""
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \"'“‘([{«¿¡")
+    return not before or before[-1] in ":.?!;"
 
 
 def needs_protection(word: str) -> bool:
@@ -132,7 +180,7 @@ def _balanced(latex: str) -> bool:
     return depth == 0
 
 
-def _text(text: str, ascii_only: bool, protect: bool) -> str:
+def _text(text: str, ascii_only: bool, protect: bool, proper: frozenset[int] = frozenset(), offset: int = 0) -> str:
     if not protect:
         return _escape(text, ascii_only)
     pieces: list[str] = []
@@ -141,27 +189,28 @@ def _text(text: str, ascii_only: bool, protect: bool) -> str:
         word = match.group()
         pieces.append(_escape(text[position:match.start()], ascii_only))
         encoded = _escape(word, ascii_only)
-        pieces.append("{" + encoded + "}" if needs_protection(word) else encoded)
+        braced = needs_protection(word) or offset + match.start() in proper
+        pieces.append("{" + encoded + "}" if braced else encoded)
         position = match.end()
     pieces.append(_escape(text[position:], ascii_only))
     return "".join(pieces)
 
 
-# pdflatex's UTF-8 input handles Latin letters with accents, not Greek or symbols: beyond these
-# blocks, even BibLaTeX (read by biber, typeset by pdflatex) needs LaTeX commands.
-_PDFLATEX_UTF8_LIMIT = 0x24F
+# The Latin letters LaTeX's kernel names in every font encoding (OT1 too), and the dashes.
+_LATIN_LETTERS: dict[str, str] = {
+    "ß": r"{\ss}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}", "Œ": r"{\OE}", "ø": r"{\o}",
+    "Ø": r"{\O}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}", "–": "--", "—": "---",
+}
 
 
 def _escape(text: str, ascii_only: bool) -> str:
-    escaped = "".join(
-        SPECIALS.get(c) or (_text_char(c) if _needs_command(c, ascii_only) else c) for c in text
-    )
-    # Break TeX's quote ligatures ('' ``  !` ?`): the model's two apostrophes are not a ” .
-    return _LIGATURE.sub("{}", escaped)
-
-
-def _needs_command(char: str, ascii_only: bool) -> bool:
-    return not char.isascii() and (ascii_only or ord(char) > _PDFLATEX_UTF8_LIMIT)
+    pieces: list[str] = []
+    for char in text:
+        piece = SPECIALS.get(char) or (_text_char(char) if ascii_only and not char.isascii() else char)
+        if pieces and (pieces[-1][-1:], piece[:1]) in _LIGATURES:
+            pieces.append("{}")  # also between a hyphen and the -- of an en dash
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _math(math: str, ascii_only: bool, protect: bool) -> str:
@@ -184,11 +233,10 @@ def _math(math: str, ascii_only: bool, protect: bool) -> str:
 
 @cache
 def _text_char(char: str) -> str:
-    """A non-ASCII character in text mode, as LaTeX when that reads back to the same character."""
-    for candidate in (_accented(char), _ENCODER.unicode_to_latex(char)):
-        if candidate and candidate != char and latex_to_unicode(candidate) == char:
-            return candidate
-    return char
+    """A non-ASCII character in BibTeX text: a Latin accent or letter as LaTeX (when that reads back
+    to the same character), anything else as itself."""
+    candidate = _accented(char) or _LATIN_LETTERS.get(char, "")
+    return candidate if candidate and decode(candidate) == char else char
 
 
 def _accented(char: str) -> str:
@@ -197,7 +245,7 @@ def _accented(char: str) -> str:
     if len(marks) != 1 or marks not in _ACCENTS or not (base.isascii() and base.isalpha()):
         return ""
     accent = _ACCENTS[marks]
-    return f"{{\\{accent}{base}}}" if not accent.isalpha() else f"{{\\{accent}{{{base}}}}}"
+    return f"{{\\{accent}{base}}}" if not accent.isalpha() else f"{{\\{accent} {base}}}"
 
 
 @cache
@@ -225,8 +273,21 @@ _MATH_COMMANDS = _math_commands()
 @lru_cache(maxsize=8192)
 def decode(latex: str) -> str:
     """A field's LaTeX as model text (cached: the same names recur across a file). A bare ``&``,
-    which LaTeX would reject and pylatexenc drops, is read as the character."""
-    return latex_to_unicode(re.sub(r"(?<!\\)&", r"\\&", latex))
+    which LaTeX would reject and pylatexenc drops, is read as the character; ``--`` and ``---``
+    outside math are the dashes LaTeX makes of them (as Zotero and pandoc read them), in every field."""
+    latex = re.sub(r"(?<!\\)&", r"\\&", latex)
+    if "--" in latex:
+        pieces = _DOLLAR.split(latex)
+        latex = "".join(p if i % 2 else _DASHES.sub(_dash, p) for i, p in enumerate(pieces))
+    return latex_to_unicode(latex)
+
+
+_DOLLAR = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)*(?<!\\)\$)")
+_DASHES = re.compile(r"-{2,3}")
+
+
+def _dash(match: re.Match[str]) -> str:
+    return "—" if len(match.group()) == 3 else "–"
 
 
 def plain_identifier(latex: str) -> str:

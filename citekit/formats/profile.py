@@ -12,7 +12,9 @@ Read-only. Layout (seeds 002 and 003)::
 
 A block starts at a line holding a date (``Oct 10, 2023``, or ``Mar 26`` without a year, which
 belongs to the year of the reference date). The text after `` · `` on the author line is the
-page's guess at affiliations: kept as an unverified note, never taken as an author. Nothing here
+page's guess at affiliations: reported as unverified, never taken as an author. What only the page
+says (its score, the Code flag, affiliations) goes to the report as ``info`` diagnostics on the
+record, not into the record: no client should show it as bibliographic data. Nothing here
 has a grammar a library could parse, so the reader is hand-written; it never invents a record and
 never loses one (a block without a title is reported as an error with its text).
 """
@@ -41,14 +43,6 @@ CATEGORIES: dict[str, str] = {
     "AS": "eess.AS", "IV": "eess.IV", "SP": "eess.SP", "SY": "eess.SY",
     "NA": "math.NA", "OC": "math.OC", "PR": "math.PR", "ST": "math.ST",
 }
-SCORE_FIELD = "profile-score"
-CODE_FIELD = "profile-code"
-"""``yes`` when the page marks the paper as having code."""
-CATEGORY_FIELD = "profile-category"
-"""The page's category code, kept only when it is not in :data:`CATEGORIES`."""
-HEADER_FIELD = "profile-header"
-"""The block's first line, kept only when part of it could not be understood."""
-AFFILIATION_NOTE = "Affiliations (unverified, from profile page): {}"
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BLOCK_START = re.compile(
@@ -142,7 +136,7 @@ def _to_record(block: _Block, file: str, reference: datetime.date,
     record.title = _decode(body.pop(0)[1], report)
     _read_header(block.header, record, reference, report)
     if body and _is_author_line(body[0][1], strong=False):
-        _read_authors(body.pop(0)[1], record)
+        _read_authors(body.pop(0)[1], record, report)
     else:
         report("warning", "profile.no-authors", "paper block has no author line")
     if body:
@@ -156,17 +150,15 @@ def _read_header(header: re.Match[str], record: Record, reference: datetime.date
     prefix = _PREFIX.fullmatch(header.group("prefix"))
     suffix = header.group("suffix")
     if prefix is None or suffix not in ("", _CODE_FLAG):
-        record.custom[HEADER_FIELD] = header.string
         report("warning", "profile.odd-header", f"block start {header.string!r} only partly understood")
-    if suffix == _CODE_FLAG:
-        record.custom[CODE_FIELD] = "yes"
-    if prefix and prefix.group("score"):
-        record.custom[SCORE_FIELD] = prefix.group("score")
+    page = [f"score {prefix.group('score')}"] if prefix and prefix.group("score") else []
+    page += ["marked as having code"] if suffix == _CODE_FLAG else []
+    if page:
+        report("info", "profile.page-data", f"the page shows: {', '.join(page)}")
     code = prefix.group("code") if prefix else None
     if code and code in CATEGORIES:
         record.arxiv_class = CATEGORIES[code]
     elif code:
-        record.custom[CATEGORY_FIELD] = code
         report("warning", "profile.unknown-category", f"category code {code!r} is not in the table")
     else:
         report("warning", "profile.no-category", "block start has no category code")
@@ -204,13 +196,13 @@ def _yearless_date(month: int, day: int, reference: datetime.date) -> datetime.d
     return None
 
 
-def _read_authors(line: str, record: Record) -> None:
+def _read_authors(line: str, record: Record, report: _Reporter) -> None:
     names, _, affiliations = line.partition(_AFFILIATION_MARK)
     names, truncated = _drop_truncation(names.strip())
     record.authors_truncated = truncated
     record.author = [parse_display_name(n) for n in _split_names(names)]
     if affiliations.strip():
-        record.note = AFFILIATION_NOTE.format(affiliations.strip())
+        report("info", "profile.affiliations", f"affiliations on the page (unverified): {affiliations.strip()}")
 
 
 def _is_author_line(line: str, *, strong: bool) -> bool:

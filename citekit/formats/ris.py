@@ -8,16 +8,19 @@ puts a numbered header line before ``TY`` and writes LF. The tests re-read the o
 Conventions (features.md §2.1 RIS.js, §3):
 - CRLF, ``TY`` first, ``ER  - `` last and a blank line; one ``AU  - Family, Given[, Suffix]`` per
   author, particles with the family name, organisations without a comma (read back as literals).
-- A preprint is ``TY  - GEN``: it is what Zotero itself exports for its preprint type, and Zotero
-  imports GEN as a journal article, whose DOI, URL and archive location (``AN``) fields keep the
-  arXiv DOI, abs URL and ``arXiv:<id>``. RPRT would become a report (styles print "Report") and
-  ELEC a web page (no DOI field); both misrepresent a paper.
-- A field the model has but this record's RIS type has no tag for, model-only fields (arXiv class
-  and version, truncated authors, a type RIS cannot tell apart) and ``custom`` entries become
-  ``N1  - name: value`` lines, which the reader turns back into fields. Unknown tags are kept in
+- A preprint is ``TY  - RPRT`` with ``M3  - Preprint``, ``PB  - arXiv`` and ``SN  - arXiv:<id>``:
+  Zotero's RIS translator has no preprint type and reads ``GEN`` as a journal article; a report
+  keeps the genre (report type "Preprint"), the repository (institution), the arXiv number (report
+  number) and the DOI (in Extra, as ``DOI: …``). The reader turns that shape back into a preprint.
+- ``M2`` is Zotero's Extra: ``arXiv: <id>`` and, for a field the model has but this record's RIS type
+  has no tag for, model-only fields (arXiv class and version, a type RIS cannot tell apart) and
+  ``custom`` entries, ``M2  - name: value`` lines, which the reader turns back into fields (so do
+  such lines in ``N1``, as older files have them).
+- The note is one ``N1`` (Zotero makes a child note of each ``N1``); its lines, and those of the
+  abstract, are continuation lines (a line that would read as a tag gets a leading space). Unknown tags are kept in
   ``custom`` as ``ris:<TAG>`` (so are second values of one-value tags) and written back as that tag; tags Zotero maps to a CSL variable the
   model lacks (``ET``, ``J2``, ``AN`` …) are kept under that CSL name, so other formats can use them.
-- Line breaks inside values are folded to spaces, so no value can forge a tag line.
+- Line breaks inside other values are folded to spaces, so no value can forge a tag line.
 - A name in RIS has no dropping particle: both particles are read back as non-dropping.
 - Not written: ``provenance`` (enrichment bookkeeping, not bibliographic data).
 """
@@ -32,7 +35,15 @@ from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats.base import Format
-from citekit.formats.csljson import adopt_arxiv, date_from_text, extra_fields, fold_lines, lift_note, note_lines
+from citekit.formats.csljson import (
+    adopt_arxiv,
+    date_from_text,
+    extra_fields,
+    fold_lines,
+    lift_note,
+    note_lifted,
+    note_lines,
+)
 from citekit.ids import arxiv_doi, arxiv_url, normalize_doi
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
 
@@ -62,11 +73,11 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("ID", "key"), ("AU", "author"), ("A2", "editor"), ("TI", "title"), ("T2", "container_title"),
     ("C3", "container_title"), ("T3", "collection_title"), ("PY", "issued"), ("DA", "issued"),
     ("VL", "volume"), ("IS", "issue"), ("SP", "page"), ("EP", "page"), ("PB", "publisher"),
-    ("CY", "publisher_place"), ("SN", "issn"), ("SN", "isbn"), ("ET", "edition"), ("LA", "language"),
+    ("CY", "publisher_place"), ("SN", "number"), ("SN", "issn"), ("SN", "isbn"), ("ET", "edition"), ("LA", "language"),
     ("KW", "keyword"), ("DO", "doi"), ("UR", "url"), ("AN", "archive_location"),
     ("J2", "container-title-short"), ("ST", "title-short"), ("DB", "archive"), ("DP", "source"),
     ("CN", "call-number"), ("Y2", "accessed"), ("NV", "number-of-volumes"), ("SE", "section"),
-    ("AB", "abstract"), ("N1", "note"),
+    ("M3", "genre"), ("AB", "abstract"), ("M2", "extra"), ("N1", "note"),
 )
 # Import-only tags (Zotero's "degenerate" tags) → the tag they stand for.
 ALIASES = {"A1": "AU", "ED": "A2", "T1": "TI", "CT": "TI", "JF": "T2", "JO": "T2", "BT": "T2",
@@ -76,12 +87,21 @@ _PREFERENCE = ("DA", "T2", "JF", "JO", "BT", "PY", "Y1")
 _ATTRIBUTES = {f.name for f in dataclasses.fields(Record)}
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_MULTILINE_TAGS = frozenset({"AB", "N1", "N2"})
+_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+"""Everything some reader takes for a line break (as :func:`~citekit.formats.csljson.fold_lines`)."""
+_MULTILINE_TAGS = frozenset({"AB", "N1", "N2", "M2"})
+_GENRE_TYPES = frozenset({"RPRT", "THES", "MANSCPT", "ELEC", "BLOG"})
+"""Where Zotero reads ``M3`` as the item's own type field (elsewhere it is a DOI)."""
+PREPRINT_GENRE = "Preprint"
 
 
 def _tag_applies(tag: str, field_name: str, ris_type: str) -> bool:
     if tag == "SN":
-        return (field_name == "issn") == (ris_type in JOURNAL_TYPES)
+        if ris_type == "RPRT":
+            return field_name == "number"
+        return field_name != "number" and (field_name == "issn") == (ris_type in JOURNAL_TYPES)
+    if tag == "M3":
+        return ris_type in _GENRE_TYPES
     return tag != "C3" or ris_type in ("CONF", "CPAPER")
 
 
@@ -178,7 +198,10 @@ def _build(raw: _RawRecord, file: str, diagnostics: list[Diagnostic]) -> Record:
     for field_name, values in by_field.items():
         values.sort(key=lambda tv: _PREFERENCE.index(tv[0]) if tv[0] in _PREFERENCE else len(_PREFERENCE))
         _READERS.get(field_name, _read_text)(record, field_name, values)
-    archive_ids = [v for _, v in by_field.get("archive_location", [])]
+    if ris_type == "RPRT" and record.custom.get("genre") == PREPRINT_GENRE and record.number.lower().startswith("arxiv:"):
+        record.type = "article"
+        del record.custom["genre"]
+    archive_ids = [v for _, v in by_field.get("archive_location", [])] + [record.number]
     adopt_arxiv(record, archive_ids, [v for _, v in by_field.get("url", [])])
     return record
 
@@ -252,9 +275,16 @@ def _read_notes(record: Record, field_name: str, values: list[tuple[str, str]]) 
     record.note = "\n".join(lift_note(record, lines))
 
 
+def _read_extra(record: Record, field_name: str, values: list[tuple[str, str]]) -> None:
+    """Zotero's Extra: ``name: value`` lines become fields; other lines are kept as ``ris:M2``."""
+    lines = [line for _, value in values for line in value.split("\n")]
+    _keep_rest(record, "", [("M2", line) for line in lift_note(record, lines)])
+
+
 _READERS = {
     "author": _read_names, "editor": _read_names, "issued": _read_date, "page": _read_pages,
     "container_title": _read_container, "doi": _read_doi, "keyword": _read_keywords, "note": _read_notes,
+    "extra": _read_extra,
 }
 
 
@@ -286,21 +316,23 @@ def format_ris_name(name: Name) -> str:
 
 
 def ris_type(record: Record) -> str:
-    return "GEN" if record.is_preprint else TYPES.get(record.type, "GEN")
+    return "RPRT" if record.is_preprint else TYPES.get(record.type, "GEN")
 
 
 def _record_lines(record: Record) -> list[tuple[str, str]]:
+    record = note_lifted(record)
     kind = ris_type(record)
     lines: list[tuple[str, str]] = [("TY", kind)]
     leftovers = extra_fields(record)
-    if READ_TYPES[kind] != record.type:
+    if READ_TYPES[kind] != record.type and not record.is_preprint:
         leftovers["type"] = record.type
     written: set[str] = set()
     for tag, field_name in TAGS:
-        if tag == "N1" or not _tag_applies(tag, field_name, kind):
+        if tag in ("N1", "M2") or not _tag_applies(tag, field_name, kind):
             continue
         values = _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind)
-        lines += [(tag, folded) for v in values if v and (folded := fold_lines(v))]
+        multiline = tag in _MULTILINE_TAGS
+        lines += [(tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))]
         written.add(field_name)
     for attr, value in _untagged(record, written, kind).items():
         leftovers[CSL_FIELDS[attr]] = value
@@ -308,15 +340,24 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     for name, value in sorted(record.custom.items()):
         tag = name.removeprefix("ris:")
         if name.startswith("ris:") and _TAG_LINE.match(f"{tag}  - ") and tag not in ("TY", "ER", "N1"):
-            raw_tags += [(tag, fold_lines(v)) for v in value.split("\n") if fold_lines(v)]
-        elif name not in written and name not in leftovers:
-            leftovers[name] = value
-    notes = [fold_lines(line) for line in record.note.split("\n")] + note_lines(record, leftovers)
-    return lines + [("N1", note) for note in notes if note] + raw_tags + [("ER", "")]
+            implied = ("M3", _implied(record, "genre"))  # a preprint's genre, already written
+            raw_tags += [(tag, v) for line in value.split("\n") if (v := fold_lines(line)) and (tag, v) != implied]
+        elif (name not in leftovers and not (name in written and name not in _ATTRIBUTES)
+              and not (name in _ATTRIBUTES and getattr(record, name) == value)):
+            leftovers[name] = value  # a custom entry named as a model field (an ``issue`` beside ``number``) too
+    extra = [("M2", line) for line in note_lines(record, leftovers)]
+    note = [("N1", text)] if (text := _multiline(record.note)) else []
+    return lines + extra + note + raw_tags + [("ER", "")]
+
+
+def _multiline(text: str) -> str:
+    """Lines of a note or abstract as RIS continuation lines; one that would read as a tag is indented."""
+    lines = [line.strip() for line in _BREAKS.split(text) if line.strip()]
+    return "\r\n".join(f" {line}" if i and _TAG_LINE.match(line) else line for i, line in enumerate(lines))
 
 
 def _untagged(record: Record, written: set[str], kind: str) -> dict[str, str]:
-    """Model text fields this RIS type has no tag for (they go to ``N1  - name: value``)."""
+    """Model text fields this RIS type has no tag for (they go to ``M2  - name: value``)."""
     untagged = {attr: getattr(record, attr) for attr in CSL_FIELDS if attr not in written and attr != "note"}
     if kind == "CONF" and record.container_title:
         untagged.pop("event_title")
@@ -324,18 +365,16 @@ def _untagged(record: Record, written: set[str], kind: str) -> dict[str, str]:
 
 
 def _implied(record: Record, attr: str) -> str:
-    """What ``TY  - GEN`` with ``AN  - arXiv:<id>`` already says (the reader restores it; Zotero would
-    turn a ``PB`` line on a GEN record into a note)."""
-    if attr not in ("number", "publisher") or not record.is_preprint:
+    """The repository and number a preprint has even when the record does not say them."""
+    if not record.is_preprint:
         return ""
-    return f"arXiv:{record.arxiv_id}" if attr == "number" else "arXiv"
+    return {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv", "genre": PREPRINT_GENRE}.get(attr, "")
 
 
 def _write_text(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
     if field_name in _ATTRIBUTES:
-        value = getattr(record, field_name)
-        return [value if value != _implied(record, field_name) else ""]
-    return [record.custom.get(field_name, "")]
+        return [getattr(record, field_name) or _implied(record, field_name)]
+    return [record.custom.get(field_name, "") or _implied(record, field_name)]
 
 
 def _write_names(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
@@ -376,7 +415,8 @@ def _write_url(record: Record, field_name: str, tag: str, kind: str) -> list[str
 
 
 def _write_archive(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
-    return [f"arXiv:{record.arxiv_id}" if record.arxiv_id else "", record.custom.get(field_name, "")]
+    """Only a real archive location: the arXiv id is an Extra line (Zotero's place for it)."""
+    return [record.custom.get(field_name, "")]
 
 
 def _write_keywords(record: Record, field_name: str, tag: str, kind: str) -> list[str]:

@@ -1,0 +1,56 @@
+"""BibTeX and BibLaTeX: one reader for both dialects, a writer for each, one field table.
+
+The package is split along its seams: :mod:`.table` (the field and type tables, which drive both
+directions), :mod:`.values` (field values and ``@string``\\ s), :mod:`.arxiv` (arXiv ids in any
+spelling), :mod:`.reader`, :mod:`.streaming` (reading in chunks) and :mod:`.writer`. Every field
+the model lacks is kept, raw, in ``record.custom`` so that BibTeX → model → BibTeX loses nothing.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from citekit.formats.base import Format
+from citekit.formats.bibtex.reader import read, sniff
+from citekit.formats.bibtex.streaming import CHUNK_BLOCKS, read_chunks
+from citekit.formats.bibtex.table import (
+    ENTRYTYPE,
+    FIELDS,
+    JOURNAL_TYPES,
+    MONTHS,
+    READ_TYPES,
+    WRITE_TYPES,
+    Dialect,
+    FieldRule,
+)
+from citekit.formats.bibtex.values import MONTH_MACROS, evaluate
+from citekit.formats.bibtex.writer import write, write_chunks
+
+__all__ = [
+    "BIBLATEX", "BIBTEX", "CHUNK_BLOCKS", "ENTRYTYPE", "FIELDS", "JOURNAL_TYPES", "MONTHS", "MONTH_MACROS",
+    "READ_TYPES", "WRITE_TYPES", "Dialect", "FieldRule", "evaluate", "read", "read_chunks", "sniff", "write",
+    "write_chunks",
+]
+
+BIBTEX = Format(
+    name="bibtex",
+    description="BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
+    suffixes=(".bib",),
+    sniff=sniff,
+    read=partial(read, dialect="bibtex"),
+    write=partial(write, dialect="bibtex"),
+    read_chunks=partial(read_chunks, dialect="bibtex"),
+    write_chunks=partial(write_chunks, dialect="bibtex"),
+    priority=20,
+)
+BIBLATEX = Format(
+    name="biblatex",
+    description="BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass",
+    suffixes=(),
+    sniff=sniff,
+    read=partial(read, dialect="biblatex"),
+    write=partial(write, dialect="biblatex"),
+    read_chunks=partial(read_chunks, dialect="biblatex"),
+    write_chunks=partial(write_chunks, dialect="biblatex"),
+    priority=21,
+)

@@ -1,0 +1,66 @@
+"""arXiv ids in BibTeX fields, from every spelling people use."""
+
+from __future__ import annotations
+
+import re
+
+from citekit.formats.latex import decode, plain_identifier
+from citekit.ids import ArxivId, find_arxiv_id, is_arxiv_doi, normalize_doi, parse_arxiv_id
+
+_ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
+_ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
+_ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
+_ARXIV_CLASS = re.compile(r"\[\s*([a-z\-]+(?:\.[A-Za-z\-]+)?)")
+
+
+def take_arxiv(fields: dict[str, str]) -> tuple[ArxivId | None, str]:
+    """The arXiv id and primary class, from any spelling; fields that only said "arXiv" are consumed.
+
+    ``eprint`` + ``archivePrefix``/``eprinttype`` (with ``primaryClass``/``eprintclass``),
+    ``journal = {CoRR}`` + ``volume = {abs/…}``, ``journal = {arXiv preprint arXiv:… [cs.CL]}``,
+    ADS's ``eid``/``pages = {arXiv:…}``, arXiv DOIs and URLs (those two stay as DOI and URL).
+    The first id found wins; a field naming another id is left alone.
+    """
+    mentions = _arxiv_mentions(fields)
+    ids = [ident for _, ident, _ in mentions if ident]
+    if not ids:
+        return None, ""
+    first = ids[0]
+    same = [(names, hint) for names, ident, hint in mentions if ident is None or ident.id == first.id]
+    for names, _ in same:
+        for name in names:
+            fields.pop(name, None)
+    arxiv_class = next((hint for _, hint in same if hint), "")
+    if "eprint" not in fields:  # else primaryClass/eprintclass belong to that other (PubMed…) eprint
+        stated = fields.pop("primaryclass", "") or fields.pop("eprintclass", "")
+        arxiv_class = plain_identifier(stated) or arxiv_class
+    version = next((ident.version for ident in ids if ident.id == first.id and ident.version), None)
+    return ArxivId(first.id, version), arxiv_class
+
+
+def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], ArxivId | None, str]]:
+    """Where arXiv is mentioned: (fields saying nothing else, the id if given, the class if given)."""
+    mentions: list[tuple[tuple[str, ...], ArxivId | None, str]] = []
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").strip().lower()
+    if prefix == "arxiv" and (ident := parse_arxiv_id(plain_identifier(fields.get("eprint", "")))):
+        mentions.append((("eprint", "archiveprefix", "eprinttype"), ident, ""))
+    volume = re.fullmatch(r"\s*abs/(\S+)\s*", fields.get("volume", ""))
+    if volume and (ident := parse_arxiv_id(volume.group(1))):
+        mentions.append((("volume",), ident, ""))
+    doi = normalize_doi(plain_identifier(fields.get("doi", "")))
+    for ident in (parse_arxiv_id(doi) if is_arxiv_doi(doi) else None, _arxiv_url(fields.get("url", ""))):
+        if ident:
+            mentions.append(((), ident, ""))
+    for name in ("journal", "journaltitle", "howpublished", "note", "eid", "pages"):
+        if name not in fields:
+            continue
+        text = decode(fields[name])
+        only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", _ARXIV_ID_TEXT.sub("", text))))
+        venue = name in ("journal", "journaltitle") and bool(_ARXIV_VENUE.match(text))
+        if text and (only_arxiv or venue):
+            mentions.append(((name,), find_arxiv_id(text), next(iter(_ARXIV_CLASS.findall(text)), "")))
+    return mentions
+
+
+def _arxiv_url(url: str) -> ArxivId | None:
+    return parse_arxiv_id(plain_identifier(url)) if "arxiv.org/" in url.lower() else None

@@ -1,0 +1,344 @@
+"""Reading: bibtexparser v2's splitter with no middleware; values evaluated (:mod:`.values`), text
+decoded to Unicode (math kept as ``$…$``), names parsed by :mod:`citekit.names`, arXiv ids gathered
+(:mod:`.arxiv`), and every field the model lacks kept, raw, in ``record.custom``."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from collections.abc import Callable, Sequence
+
+import bibtexparser
+from bibtexparser.model import (
+    Block,
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    ImplicitComment,
+    ParsingFailedBlock,
+    Preamble,
+    String,
+)
+
+from citekit.diagnostics import Diagnostic, Level, ReadResult
+from citekit.formats.bibtex.arxiv import take_arxiv
+from citekit.formats.bibtex.table import (
+    ENTRYTYPE,
+    FIELDS,
+    MONTHS,
+    ORGANIZATION_TYPES,
+    PREPRINT_BASES,
+    PREPRINT_TYPE,
+    READ_TYPES,
+    Dialect,
+    default_type,
+    simple_rule,
+)
+from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
+from citekit.formats.csljson import adopt_arxiv
+from citekit.formats.latex import decode, plain_identifier
+from citekit.ids import normalize_doi
+from citekit.model import Date, Name, Origin, Record
+from citekit.names import has_parts, parse_name, split_names
+from citekit.text import squash
+
+# bibtexparser logs every broken block; the reader reports them as diagnostics instead.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:/.*)?")
+_ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+_NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
+# A line that starts like an entry but that bibtexparser left in the text between entries (a typo
+# in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
+_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]",
+                         re.IGNORECASE | re.MULTILINE)
+
+
+_KEYLESS = re.compile(r"^([^\S\n]*@[^\S\n]*(?!(?:string|comment|preamble)\b)[A-Za-z]+\s*[{(])(?=\s*[A-Za-z][\w\-:.]*\s*=)",
+                      re.IGNORECASE | re.MULTILINE)
+"""``@techreport{`` followed by a field, not a key: a comma after the brace makes it an entry with an
+empty key (reported as such, then given one)."""
+
+
+def sniff(text: str) -> bool:
+    return bool(_ENTRY_START.search(text))
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+
+def read(text: str, file: str, dialect: Dialect = "bibtex") -> ReadResult:
+    """Every entry becomes a record or an error diagnostic; never raises on content."""
+    result = ReadResult()
+    reader = Reader(file, dialect, result)
+    blocks = reader.split(text)
+    if blocks is not None:
+        reader.define_strings(blocks)
+        reader.read_blocks(blocks)
+    return result
+
+
+class Reader:
+    """One file: the ``@string`` table, the keys seen, and the entry being read (for diagnostics).
+
+    A file read in chunks is read by one reader, so entry numbers, keys and strings carry over.
+    """
+
+    def __init__(self, file: str, dialect: Dialect, result: ReadResult) -> None:
+        self.file, self.dialect, self.result = file, dialect, result
+        self.strings: dict[str, str] = {}
+        self.string_keys: set[str] = set()
+        self.keys: set[str] = set()
+        self.index: int | None = None
+        self.allowance = EXPANSION_ALLOWANCE
+        """Characters @string expansion may still add (see :data:`EXPANSION_ALLOWANCE`)."""
+        self.count = 0
+        self.line_offset = 0
+
+    def split(self, text: str, line_offset: int = 0, lines: int | None = None) -> list[Block] | None:
+        """bibtexparser's blocks, those starting within the first ``lines`` lines (all when None);
+        None (and an error) when the text cannot be split at all."""
+        self.line_offset = line_offset
+        if "=" in text:
+            text = _KEYLESS.sub(r"\1,", text)  # an entry with no key, read as pybtex reads it
+        try:
+            library = bibtexparser.parse_string(text, parse_stack=[])
+        except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
+            message = f"the file could not be split into entries ({type(error).__name__}: {error})"
+            self.result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, self.file,
+                                                      line_offset + 1, raw=text))
+            return None
+        if lines is None:
+            return library.blocks
+        return [block for block in library.blocks if block.start_line < lines]
+
+    def line(self, block: object) -> int | None:
+        start = getattr(block, "start_line", None)
+        return start + 1 + self.line_offset if start is not None else None
+
+    def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
+             index: int | None = None) -> None:
+        index = index if index is not None else self.index
+        self.result.diagnostics.append(Diagnostic(level, code, message, self.file, line, index, raw))
+
+    def define_strings(self, blocks: Sequence[Block]) -> None:
+        """All ``@string``\\ s before any entry: bibtexparser resolves them file-wide too."""
+        for block in blocks:
+            string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
+            if isinstance(string, String):
+                self.strings[string.key.lower()] = self.evaluate(string.value, self.line(string))
+
+    def read_blocks(self, blocks: Sequence[Block]) -> None:
+        for block in blocks:
+            line = self.line(block)
+            string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
+            if isinstance(block, Preamble):
+                self.warn("bibtex.preamble", "@preamble ignored", line, "info")
+            elif isinstance(string, String):
+                if string.key in self.string_keys:
+                    message = f"@string {string.key} defined again; the last wins"
+                    self.warn("bibtex.duplicate-string", message, line)
+                self.string_keys.add(string.key)
+            elif isinstance(block, Entry | DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
+                self.count += 1
+                self.entry_block(block, self.count, line)
+            elif isinstance(block, ParsingFailedBlock) and not _NOT_ENTRIES.match(block.raw or ""):
+                self.count += 1
+                reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
+                message = f"entry {self.count} could not be read: {reason.strip()}"
+                self.warn("bibtex.failed-block", message, line, "error", block.raw or "", self.count)
+            elif isinstance(block, ParsingFailedBlock):
+                self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
+                          "error", block.raw or "")
+            elif isinstance(block, ImplicitComment):
+                for offset, raw in _lost_entries(block.raw or ""):
+                    self.count += 1
+                    kind = raw.split("\n", 1)[0].strip()[:40]
+                    message = f"entry {self.count} could not be read: {kind!r} does not start an entry"
+                    self.warn("bibtex.failed-block", message, (line or 1) + offset, "error", raw, self.count)
+
+    def entry_block(self, block: Block, index: int, line: int | None) -> None:
+        entry = block if isinstance(block, Entry) else block.ignore_error_block
+        self.index = index
+        try:
+            record = self.entry(entry, line)
+        except Exception as error:  # noqa: BLE001 - one odd entry must not stop the file
+            self.warn("bibtex.failed-block", f"entry {index} could not be read: {error}", line, "error",
+                      getattr(entry, "raw", "") or "")
+            return
+        finally:
+            self.index = None
+        if record.key in self.keys:
+            self.warn("bibtex.duplicate-key", f"key {record.key!r} used again", line, index=index)
+        if not record.key:
+            self.warn("bibtex.missing-key", "entry has no citation key", line, index=index)
+        self.keys.add(record.key)
+        record.origin = Origin(self.file, index, line, self.dialect)
+        self.result.records.append(record)
+
+    def entry(self, entry: Entry, line: int | None) -> Record:
+        fields: dict[str, str] = {}
+        spelled: dict[str, str] = {}
+        """A field's name as the file spells it: a field kept in ``custom`` keeps its case (``ris:L2``)."""
+        for field in entry.fields:
+            name, field_line = field.key.lower(), self.line(field) or line
+            spelled.setdefault(name, field.key.strip())
+            if name in fields:
+                self.warn("bibtex.duplicate-field", f"{entry.key}: field {name} repeated; the first kept",
+                          field_line, raw=f"{field.key} = {field.value}")
+                continue
+            fields[name] = self.evaluate(str(field.value), field_line)
+        entry_type = entry.entry_type.lower()
+        record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key.strip())
+        arxiv, record.arxiv_class = take_arxiv(fields)
+        preprint_report = bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
+        if preprint_report:
+            del fields["type"]
+        if arxiv:
+            record.arxiv_id, record.arxiv_version = arxiv.id, arxiv.version
+            container = _has_container(fields, record.type) or _has_container(fields, "article")
+            if record.type in PREPRINT_BASES and not container:
+                record.type = "article"
+        record.issued = self.date(fields, line)
+        for rule in FIELDS:
+            if rule.kind == "names" and rule.bibtex in fields:
+                names, truncated = self.names(fields.pop(rule.bibtex), line)
+                setattr(record, rule.attr, names)
+                record.authors_truncated |= truncated and rule.attr == "author"
+                if truncated and rule.attr != "author":
+                    self.warn("bibtex.truncated-editors", "the model has no 'and others' for editors", line)
+        if entry_type in ORGANIZATION_TYPES and "publisher" not in fields and "organization" in fields:
+            fields["publisher"] = fields.pop("organization")  # as the BibLaTeX writer puts it
+        for name, raw in fields.items():
+            self.field(record, name, raw, line, spelled.get(name, name))
+        if not record.doi and "doi.org/" in record.url:
+            record.doi = normalize_doi(record.url)
+        if preprint_report and not record.container_title:
+            record.type = "article"  # how the writer gives a preprint to Zotero (see table.WRITE_TYPES)
+        adopt_arxiv(record, [], [])  # a preprint's shape, as every reader gives it
+        if _keeps_entry_type(entry_type, record):
+            record.custom[ENTRYTYPE] = entry_type
+        return record
+
+    def field(self, record: Record, name: str, raw: str, line: int | None, spelled: str = "") -> None:
+        """Into the model when a row of :data:`FIELDS` takes it for this type, else into ``custom``."""
+        if not raw.strip():
+            return
+        rule = simple_rule(name, record.type)
+        value = _DECODERS[rule.kind](raw) if rule and not getattr(record, rule.attr) else ""
+        if value:
+            setattr(record, rule.attr, value)
+            return
+        if rule and rule.kind == "doi":
+            self.warn("bibtex.bad-doi", f"{record.key}: {raw!r} is not a DOI; kept as field doi", line)
+        record.custom[spelled if spelled.lower() == name else name] = raw
+
+    def evaluate(self, raw: str, line: int | None) -> str:
+        self.allowance += EXPANSION_PER_CHAR * len(raw)
+        value, undefined, cut = evaluate(raw, self.strings, self.allowance)
+        self.allowance -= max(0, len(value) - len(raw))
+        for name in undefined:
+            self.warn("bibtex.undefined-string", f"@string {name!r} is not defined; kept as text", line)
+        for name in cut:
+            message = f"@string {name!r} not expanded: the @strings grow past any real use; kept as text"
+            self.warn("bibtex.string-too-long", message, line)
+        return value
+
+    def names(self, raw: str, line: int | None) -> tuple[list[Name], bool]:
+        parts, truncated = split_names(raw)
+        names: list[Name] = []
+        for part in parts:
+            if re.search(r"^\s*,|,\s*,|,\s*$", part):
+                self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
+            name = parse_name(part, decode=decode)
+            if has_parts(name):
+                names.append(name)
+        return names, truncated
+
+    def date(self, fields: dict[str, str], line: int | None) -> Date | None:
+        """biblatex ``date`` (ISO 8601; a range keeps its start), else ``year``/``month``/``day``."""
+        if "date" in fields:
+            raw = decode(fields.pop("date"))
+            match = _ISO_DATE.fullmatch(raw)
+            parts = tuple(int(p) for p in match.groups() if p) if match else ()
+            if match and _valid_date(parts):
+                return Date(parts)
+            self.warn("bibtex.bad-date", f"date {raw!r} is not ISO 8601; kept as text", line)
+            return Date(literal=raw)
+        if "year" not in fields:
+            return None
+        text = decode(fields.pop("year"))
+        if not re.fullmatch(r"\d{1,4}", text) or not int(text):
+            self.warn("bibtex.bad-date", f"year {text!r} is not a number; kept as text", line)
+            return Date(literal=text)
+        year = int(text)
+        month, day = _month_day(decode(fields.get("month", "")))
+        if month and day and not _valid_date((year, month, day)):
+            month = None
+        if not month:
+            if "month" in fields:
+                message = f"month {fields['month']!r} not understood; kept as field"
+                self.warn("bibtex.bad-month", message, line)
+            return Date((year,))
+        del fields["month"]
+        text = decode(fields.get("day", ""))
+        if not day and text.isdigit() and _valid_date((year, month, int(text))):
+            day = int(fields.pop("day") and text)
+        return Date((year, month, day) if day else (year, month))
+
+
+def _keeps_entry_type(entry_type: str, record: Record) -> bool:
+    """Whether the type read says more than the CSL type (``mastersthesis``, ``conference``).
+
+    A preprint's ``@article``/``@misc``/``@online`` says nothing more: it is written as a preprint.
+    """
+    if entry_type in (default_type(record, "bibtex"), default_type(record, "biblatex")):
+        return False
+    if entry_type == "inbook" and record.type == "chapter" and not record.editor:
+        return False  # how the BibLaTeX writer gives a chapter with no editor
+    return not (record.is_preprint and READ_TYPES.get(entry_type) in PREPRINT_BASES)
+
+
+def _is_preprint_genre(raw: str) -> bool:
+    return decode(raw).strip().casefold() == PREPRINT_TYPE.casefold()
+
+
+def _has_container(fields: dict[str, str], csl_type: str) -> bool:
+    return any(name in fields for rule in FIELDS if rule.attr == "container_title" and rule.applies(csl_type)
+               for name in rule.names)
+
+
+def _month_day(text: str) -> tuple[int | None, int | None]:
+    """``oct``, ``October``, ``Oct.``, ``10``, and ``September 14`` (from ``sep # "~14"``)."""
+    match = re.fullmatch(r"\s*([A-Za-z]+|\d{1,2})\.?(?:\s+(\d{1,2}))?\s*", text)
+    if not match:
+        return None, None
+    name, day = match.group(1).lower(), int(match.group(2)) if match.group(2) else None
+    if name.isdigit():
+        return (int(name), day) if 1 <= int(name) <= 12 else (None, None)
+    month = next((i for i, full in enumerate(MONTHS, 1) if len(name) >= 3 and full.startswith(name)), None)
+    return month, day if month else None
+
+
+def _valid_date(parts: tuple[int, ...]) -> bool:
+    return len(parts) < 2 or (1 <= parts[1] <= 12 and (len(parts) < 3 or 1 <= parts[2] <= 31))
+
+
+def _lost_entries(text: str) -> list[tuple[int, str]]:
+    """Entry-like starts in text between entries: (line offset, text up to the next one)."""
+    starts = [match.start() for match in _LOST_ENTRY.finditer(text)]
+    lost, offset, previous = [], 0, 0
+    for start, end in itertools.pairwise([*starts, len(text)]):
+        offset += text.count("\n", previous, start)  # counted piecewise: thousands of them stay linear
+        previous = start
+        lost.append((offset, text[start:end].strip()))
+    return lost
+
+
+_DECODERS: dict[str, Callable[[str], str]] = {
+    "text": decode,
+    "title": decode,
+    "pages": lambda raw: re.sub(r"\s*(?:-+|–|—)\s*", "-", decode(raw)),
+    "doi": lambda raw: normalize_doi(plain_identifier(raw)),
+    "url": lambda raw: squash(plain_identifier(raw)),
+}

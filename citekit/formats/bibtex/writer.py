@@ -1,0 +1,203 @@
+"""Writing: entries in the given order, fields in table order; text escaped by
+:mod:`citekit.formats.latex`, so nothing in a record can break a field or run as a command."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+
+import bibtexparser
+from bibtexparser.library import Library
+from bibtexparser.model import Entry
+from bibtexparser.model import Field as BibField
+from bibtexparser.writer import BibtexFormat
+
+from citekit.formats.bibtex.table import (
+    BIBLATEX_INVALID,
+    BIBLATEX_UNKNOWN,
+    CUSTOM_ALIASES,
+    ENTRYTYPE,
+    FIELDS,
+    KNOWN_TYPES,
+    MONTHS,
+    ORGANIZATION_TYPES,
+    PREPRINT_TYPE,
+    READ_TYPES,
+    Dialect,
+    default_type,
+)
+from citekit.formats.latex import is_inert, to_latex
+from citekit.ids import arxiv_doi, arxiv_url
+from citekit.keys import assign_keys
+from citekit.model import Date, Name, Record
+from citekit.names import format_name, has_parts
+from citekit.text import squash
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
+"""A name bibtex, biber and bibtexparser read as a field name (JabRef's ``__markedentry`` too)."""
+
+
+def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
+    """Entries in the given order, fields in table order, 2-space indent, a blank line between."""
+    entries = [_entry(record, dialect) for record in _keyed(records)]
+    if not entries:
+        return ""
+    layout = BibtexFormat()
+    layout.indent = "  "
+    layout.block_separator = "\n"
+    return bibtexparser.write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
+
+
+def write_chunks(batches: Iterable[Sequence[Record]], dialect: Dialect = "bibtex") -> Iterator[str]:
+    """What :func:`write` gives for all the batches' records, a batch at a time (so that ``convert``
+    streams); keys are made unique within a batch: give every record a unique key first."""
+    written = False
+    for records in batches:
+        text = write(records, dialect)
+        if text:
+            yield ("\n" if written else "") + text
+            written = True
+
+
+def _keyed(records: Sequence[Record]) -> list[Record]:
+    """Copies with unique valid keys: a key used again is given up (the first use keeps it)."""
+    copies = [record.copy() for record in records]
+    seen: set[str] = set()
+    for record in copies:
+        if record.key in seen:
+            record.key = ""
+        seen.add(record.key)
+    assign_keys(copies)
+    return copies
+
+
+def _entry(record: Record, dialect: Dialect) -> Entry:
+    ascii_only = dialect == "bibtex"
+    fields: dict[str, str] = {}
+    preprint = record.is_preprint
+    if preprint:
+        record = _as_report(record)
+    for rule in FIELDS:
+        if rule.kind == "names":
+            fields.update(_names_field(rule.field(dialect), record, rule.attr, ascii_only))
+        elif rule.kind == "date":
+            fields.update(_date_fields(record.issued, dialect))
+        elif rule.kind == "eprint":
+            fields.update(_arxiv_fields(record, dialect))
+        elif rule.attr == "number" and record.number == f"arXiv:{record.arxiv_id}" and not preprint:
+            continue  # Zotero's archive id of a preprint: the eprint fields say it already
+        elif rule.applies(record.type) and getattr(record, rule.attr):
+            fields.setdefault(rule.field(dialect), _encode(getattr(record, rule.attr), rule.kind, ascii_only))
+    if preprint:
+        fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
+    written = {name.lower() for name in fields}
+    for name, value in record.custom.items():
+        if name == "container-title-short":
+            continue  # CSL's short venue: BibLaTeX's place for it is eventtitle, from the record's event
+        alias = CUSTOM_ALIASES.get(name, name)
+        name = alias if alias.lower() not in written and alias not in record.custom else name
+        if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
+            value = squash(value)
+            fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
+    kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
+    if dialect == "biblatex":
+        kind = _fit_datamodel(kind, fields)
+    return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
+
+
+def _encode(value: str, kind: str, ascii_only: bool) -> str:
+    if kind in ("doi", "url"):
+        # Identifiers are verbatim for biblatex and \url; only what would break the field is encoded.
+        value = re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
+        return "{" + value + "}"
+    if kind == "pages":
+        parts = re.split(r"\s*(?:-+|–|—)\s*", value)
+        return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
+    return "{" + to_latex(value, ascii_only=ascii_only, protect=kind == "title") + "}"
+
+
+def _names_field(field: str, record: Record, attr: str, ascii_only: bool) -> dict[str, str]:
+    encode = partial(_name_part, ascii_only=ascii_only)
+    names = [format_name(_writable_name(n), encode)
+             for n in getattr(record, attr) if has_parts(n)]
+    if attr == "author" and record.authors_truncated and names:
+        names.append("others")
+    return {field: "{" + " and ".join(names) + "}"} if names else {}
+
+
+def _writable_name(name: Name) -> Name:
+    """A name with a given name only is written as its family name: an empty part makes biber loop."""
+    if name.literal or name.family:
+        return name
+    return Name(family=name.given or name.non_dropping_particle or name.dropping_particle or name.suffix)
+
+
+def _name_part(text: str, ascii_only: bool) -> str:
+    encoded = to_latex(text, ascii_only=ascii_only)
+    return "{" + encoded + "}" if re.search(r",|\band\b", encoded, re.IGNORECASE) else encoded
+
+
+def _date_fields(issued: Date | None, dialect: Dialect) -> dict[str, str]:
+    if issued is None or not (issued.parts or issued.literal):
+        return {}
+    if issued.month is not None and not 1 <= issued.month <= 12:
+        issued = Date(issued.parts[:1])  # a season or a bad month: bibtex and biber know no such month
+    if not issued.parts:
+        return {"year": "{" + to_latex(issued.literal, ascii_only=dialect == "bibtex") + "}"}
+    if dialect == "biblatex":
+        return {"date": "{" + issued.iso() + "}"}
+    fields = {"year": "{" + str(issued.year) + "}"}
+    if issued.month:
+        fields["month"] = MONTHS[issued.month - 1][:3]
+    if issued.day:
+        fields["day"] = "{" + str(issued.day) + "}"
+    return fields
+
+
+def _arxiv_fields(record: Record, dialect: Dialect) -> dict[str, str]:
+    """arXiv's recommended ``eprint``/``archivePrefix``/``primaryClass``; biblatex's ``eprinttype``.
+
+    BibTeX gets ``eprinttype`` too: it is what Zotero's BibTeX import turns into an ``arXiv: <id>``
+    line in Extra (it ignores ``archivePrefix``), and bibtex styles ignore it.
+    """
+    if not record.arxiv_id:
+        return {}
+    safe = partial(_encode, kind="url", ascii_only=True)
+    eprint = record.arxiv_id + (f"v{record.arxiv_version}" if record.arxiv_version else "")
+    if dialect == "bibtex":
+        fields = {"eprint": safe(eprint), "archivePrefix": "{arXiv}", "eprinttype": "{arxiv}"}
+        return fields | ({"primaryClass": safe(record.arxiv_class)} if record.arxiv_class else {})
+    fields = {"eprint": safe(eprint), "eprinttype": "{arxiv}"}
+    return fields | ({"eprintclass": safe(record.arxiv_class)} if record.arxiv_class else {})
+
+
+def _fit_datamodel(kind: str, fields: dict[str, str]) -> str:
+    """Leave out what biblatex's data model does not allow on this entry type (biber warns about
+    each); a chapter with no editor is an @inbook (@incollection requires one)."""
+    if kind == "incollection" and "editor" not in fields:
+        kind = "inbook"
+    invalid = BIBLATEX_INVALID.get(kind, frozenset()) | BIBLATEX_UNKNOWN
+    for name in [n for n in fields if n.lower() in invalid]:
+        value = fields.pop(name)
+        if name.lower() in ("publisher", "booktitle") and kind in ORGANIZATION_TYPES:
+            fields.setdefault("organization", value)  # a web page's site, when it has no publisher
+    return kind
+
+
+def _as_report(record: Record) -> Record:
+    """A preprint as the report it is written as: repository arXiv, number ``arXiv:<id>``, the arXiv DOI."""
+    report = record.copy()
+    report.type = "report"
+    report.publisher = record.publisher or "arXiv"
+    report.number = record.number or f"arXiv:{record.arxiv_id}"
+    report.doi = record.doi or arxiv_doi(record.arxiv_id)
+    report.url = record.url or arxiv_url(record.arxiv_id)
+    return report
+
+
+def _entry_type(record: Record, dialect: Dialect) -> str:
+    """The entry type read, when it still fits the record and the dialect has it; else the table's."""
+    kept = record.custom.get(ENTRYTYPE, "").lower()
+    fits = READ_TYPES.get(kept, "document") == record.type
+    return kept if kept in KNOWN_TYPES[dialect] and fits else default_type(record, dialect)

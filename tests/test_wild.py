@@ -1,0 +1,171 @@
+"""Input from the wild: other projects' test files (``tests/data/wild/``, see its README) through
+every reader and writer, and the reader defects such files exposed.
+
+For each file: no exception and no hang; every entry the file holds (counted here independently:
+``@type{`` lines, ``TY`` lines, array items) is a record or an error diagnostic naming it; every
+writer's output reads back to as many records with no error; and a second round trip through a
+format changes nothing (writing is a fixpoint: what the first trip changed, it had to).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from citekit import formats
+from citekit.diagnostics import ReadResult
+from citekit.formats import csljson, ris
+from citekit.formats.base import Format
+from citekit.formats.bibtex import BIBLATEX, BIBTEX
+from citekit.io import read_input, read_input_chunks
+
+WILD = Path(__file__).parent / "data" / "wild"
+FILES = sorted(p for p in WILD.rglob("*") if p.suffix in (".bib", ".ris", ".json"))
+WRITERS: dict[str, Format] = {"bibtex": BIBTEX, "biblatex": BIBLATEX, "csljson": csljson.FORMAT, "ris": ris.FORMAT}
+HANG_GUARD = 300  # seconds: a guard against an endless loop, not a speed target (a file reads in ms)
+_ENTRY = re.compile(r"^[ \t]*@[ \t]*(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.I | re.M)
+
+
+def guarded(action: Callable[[], object]) -> object:
+    """Run ``action``; fail if it does not end (a hang), re-raise what it raised (a crash)."""
+    outcome: list[object] = []
+
+    def target() -> None:
+        try:
+            outcome.append(("ok", action()))
+        except BaseException as error:  # noqa: BLE001 - handed to the test thread
+            outcome.append(("error", error))
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(HANG_GUARD)
+    assert outcome, f"still running after {HANG_GUARD}s: a hang"
+    kind, value = outcome[0]
+    if kind == "error":
+        raise value  # type: ignore[misc]
+    return value
+
+
+def expected_entries(path: Path, text: str) -> int:
+    if path.suffix == ".ris":
+        return len(re.findall(r"^\s*TY {1,2}-", text, re.M))
+    if path.suffix == ".json":
+        data = json.loads(text)
+        return len(data) if isinstance(data, list) else 1
+    comments = re.finditer(r"^[ \t]*@comment[ \t]*\{", text, re.I | re.M)
+    inside = sum(len(_ENTRY.findall(text[m.end():_closing(text, m.end())])) for m in comments)
+    return len(_ENTRY.findall(text)) - inside
+
+
+def _closing(text: str, start: int) -> int:
+    depth = 1
+    for index in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return len(text)
+
+
+def accounted(result: ReadResult) -> int:
+    lost = {d.index for d in result.diagnostics if d.level == "error" and d.index is not None}
+    return len(result.records) + len(lost - {r.origin.index for r in result.records if r.origin})
+
+
+def read_wild(path: Path) -> ReadResult:
+    return guarded(lambda: read_input(str(path), path.name, formats.by_suffix(str(path))))  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_entry_is_read_or_reported(path: Path) -> None:
+    result = read_wild(path)
+    text, _ = formats.decode(path.read_bytes(), path.name)
+    assert accounted(result) == expected_entries(path, text), [d.as_dict() for d in result.diagnostics]
+    if path.suffix == ".bib":
+        chunks = guarded(lambda: list(read_input_chunks(str(path), path.name)))
+        assert sum(len(r.records) for r in chunks) == len(result.records)  # type: ignore[union-attr]
+
+
+# Second trips that still change something: known, each for its reason (strict: fixed means removed).
+SECOND_TRIP_CHANGES = {
+    "BBT_+_Zotfile_creating_duplicate_files_in_the_wrong_location_2300.bib":
+        "a month spelled 'Jun.' beside a day is kept as text, then written back as the month macro",
+    "unknown_command_handler_1733.bib":
+        "an unknown macro as the whole journal (\\aap) decodes to nothing and is kept raw, then as text",
+    "RIS-003.ris": "RIS fields the model lacks come back from BibTeX under the model's own field names",
+    "RIS-004.ris": "the BibTeX reader takes the DOI from a doi.org URL, the RIS reader does not",
+    "RIS-005.ris": "RIS fields the model lacks come back from BibTeX under the model's own field names",
+}
+
+
+def known(path: Path) -> list[pytest.MarkDecorator]:
+    reason = SECOND_TRIP_CHANGES.get(path.name)
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=known(p)) for p in FILES],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_writer_takes_every_record_and_a_second_trip_changes_nothing(path: Path) -> None:
+    records = read_wild(path).records
+    for name, fmt in WRITERS.items():
+        first = guarded(lambda fmt=fmt: fmt.write(records))
+        again = guarded(lambda fmt=fmt, first=first, name=name: fmt.read(first, f"again.{name}"))
+        assert len(again.records) == len(records), name  # type: ignore[union-attr]
+        assert [d for d in again.diagnostics if d.level == "error"] == [], name  # type: ignore[union-attr]
+        assert fmt.write(again.records) == first, f"{name}: a second round trip changed the output"  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------------------- reader defects
+
+
+def test_an_entry_on_a_last_line_with_no_newline_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "last.bib"
+    path.write_text("@article{a, title={T}, year=2020}\n@article{b, title={U}, year=2021}", encoding="utf-8")
+    chunks = list(read_input_chunks(str(path), path.name))
+    assert [r.key for chunk in chunks for r in chunk.records] == ["a", "b"]
+    path.write_text("@article{a, title={T}, year=2020}\n@article{b, title={U", encoding="utf-8")
+    chunks = list(read_input_chunks(str(path), path.name))
+    assert [(d.code, d.index) for chunk in chunks for d in chunk.diagnostics] == [("bibtex.failed-block", 2)]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_are_read(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "wide.bib"
+    path.write_bytes("@article{a, title={Привет 東京 Jégou}, year=2020}\n".encode(codec))
+    for result in (read_input(str(path), path.name), *read_input_chunks(str(path), path.name)):
+        if result.records:
+            assert [r.title for r in result.records] == ["Привет 東京 Jégou"]
+    assert formats.declared_encoding(path.read_bytes()) is not None
+
+
+def test_jabrefs_encoding_header_is_obeyed(tmp_path: Path) -> None:
+    path = tmp_path / "jabref.bib"
+    path.write_bytes("% Encoding: windows-1252\n@article{a, title={25° café}, year=2020}\n".encode("cp1252"))
+    [record] = [r for result in read_input_chunks(str(path), path.name) for r in result.records]
+    assert record.title == "25° café"
+    assert codecs.lookup(formats.declared_encoding(path.read_bytes()) or "").name == "cp1252"
+
+
+def test_an_entry_with_no_key_is_read_and_reported() -> None:
+    result = BIBTEX.read("@techreport{\n journal = {J},\n title = {No key},\n year = 2001\n}\n", "k.bib")
+    [record] = result.records
+    assert (record.title, record.key, record.custom["journal"]) == ("No key", "", "J")
+    assert [d.code for d in result.diagnostics] == ["bibtex.missing-key"]
+
+
+@pytest.mark.parametrize("issued", [[2019, 21], [2019, 13], [2019, -1], [2019, 2, 40]])
+def test_a_date_part_out_of_range_is_no_date_part_and_nothing_crashes(issued: list[int]) -> None:
+    item = {"id": "a", "type": "article-journal", "title": "T", "issued": {"date-parts": [issued]}}
+    [record] = csljson.read(json.dumps([item]), "d.json").records
+    assert record.issued and record.issued.parts == tuple(issued[:1 if not 1 <= issued[1] <= 12 else 2])
+    assert json.loads(record.custom["issued"]) == {"date-parts": [issued]}  # the original is kept
+    for fmt in WRITERS.values():
+        assert fmt.read(fmt.write([record]), "x").records[0].year == 2019
+    [season] = ris.read("TY  - JOUR\r\nTI  - T\r\nDA  - 2019/21//\r\nER  - \r\n", "s.ris").records
+    assert season.issued and season.issued.parts == (2019,)
+    assert "month" not in BIBTEX.write([season])
