@@ -45,17 +45,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-import bibtexparser
-import jsonschema
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
-
 from citekit import formats, io
 from citekit.diagnostics import Diagnostic, Level
 from citekit.enrich import Enricher
 from citekit.formats import csljson, ris
 from citekit.formats.bibtex import evaluate
+from citekit.formats.bibtex.scanner import scan
 from citekit.formats.latex import plain_identifier
-from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
+from citekit.ids import arxiv_problem, doi_problem, is_arxiv_doi
 from citekit.model import Record
 
 TARGETS = ("bibtex", "biblatex", "csljson", "ris", "zotero")
@@ -114,7 +111,6 @@ _SKIPPED_COMMAND = re.compile(r"\\(?:url|path)\s*\{[^{}]*\}|\\href\s*\{[^{}]*\}"
 _ARXIV_VENUE = re.compile(r"^\W*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_MENTION = re.compile(r"(?:\barxiv:\s*|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)([^\s,;\]\)}]+)",
                             re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?", re.IGNORECASE)
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 _RIS_TITLES = {"TI", "T1", "CT"}
 
@@ -219,15 +215,10 @@ def check_text(item: Input, target: str, item_lines: dict[int, int]) -> list[Dia
 
 
 def _bibtex_entries(text: str) -> list[_Entry]:
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    entries = []
-    for block in library.blocks:
-        entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
-        if isinstance(entry, Entry):
-            line = (block.start_line or 0) + 1
-            fields = [(f.key.lower(), f.value, (f.start_line or line - 1) + 1) for f in entry.fields]
-            entries.append(_Entry(line, entry.entry_type.lower(), fields))
-    return entries
+    """The entries as the BibTeX reader splits them (:mod:`citekit.formats.bibtex.scanner`)."""
+    return [_Entry(block.line + 1, block.type, [(name.lower(), value, line + 1) for (name, value), line
+                                                in zip(block.fields, block.field_lines(), strict=True)])
+            for block in scan(text) if block.kind == "entry"]
 
 
 def _required(entry: _Entry, dialect: str, file: str) -> Iterator[Diagnostic]:
@@ -334,6 +325,8 @@ def _csl_entries(text: str, file: str, target: str, item_lines: dict[int, int],
         return []
     schema = csljson.schema()
     properties, types = schema["items"]["properties"], set(csljson.csl_types())
+    import jsonschema  # imported when first needed: a tenth of citekit's start-up
+
     validator = jsonschema.Draft7Validator({**schema["items"], "definitions": schema["definitions"]})
     entries = []
     for index, item in enumerate(data if isinstance(data, list) else [data], start=1):
@@ -457,38 +450,6 @@ def _identifiers(entry: _Entry, fmt: str, target: str, file: str) -> Iterator[Di
             identifier = next((m.group(1) for m in _ARXIV_MENTION.finditer(value)), "<the arXiv id>")
             yield Diagnostic("warning", "check.arxiv-as-journal", f"{name} = {value!r} names the repository, "
                              f"not a venue: {advice.replace('<id>', identifier)}", file, line)
-
-
-def doi_problem(text: str) -> str:
-    """Why ``text`` is not exactly one DOI (a resolver prefix is fine); ``""`` if it is."""
-    doi = normalize_doi(text)
-    if not doi:
-        return f"{text!r} is not a DOI"
-    if _DOI_PREFIX.sub("", text.strip(), count=1) != doi:
-        return f"{text!r} is not one DOI (read as {doi!r}); write the bare DOI"
-    if is_arxiv_doi(doi):
-        return arxiv_problem(doi)
-    return ""
-
-
-def arxiv_problem(text: str) -> str:
-    """Why ``text`` cannot be an arXiv identifier arXiv issued; ``""`` if it can be."""
-    ident = parse_arxiv_id(text)
-    if ident is None:
-        return f"{text!r} is not an arXiv identifier"
-    new = re.fullmatch(r"(\d\d)(\d\d)\.(\d+)", ident.id)
-    old = re.search(r"/(\d\d)(\d\d)\d{3}$", ident.id)
-    if new:
-        yymm, digits = int(new.group(1) + new.group(2)), len(new.group(3))
-        if not 1 <= int(new.group(2)) <= 12:
-            return f"{text!r}: {new.group(2)} is no month (arXiv ids start with YYMM)"
-        if yymm < 704:
-            return f"{text!r}: ids of this form start in April 2007 (0704)"
-        if digits != (expected := 5 if yymm >= 1501 else 4):
-            return f"{text!r}: arXiv numbers had {expected} digits in {new.group(1)}{new.group(2)}"
-    elif old and (not 1 <= int(old.group(2)) <= 12 or 8 <= int(old.group(1)) <= 90):
-        return f"{text!r}: old-style ids run from 9108 to 0703"
-    return ""
 
 
 def _bibtex_text(raw: str) -> str:

@@ -24,6 +24,8 @@ _ARXIV_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+_STATED_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?", re.IGNORECASE)
+"""The resolver prefixes a DOI field may carry (``citekit check`` asks for the bare DOI otherwise)."""
 # dblp's record pages and BibTeX links (the ``biburl`` of dblp's BibTeX): https://dblp.org/rec/conf/cvpr/SzegedyLJSRAEVR15
 _DBLP_URL = re.compile(r"dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex/|html/)?([a-z0-9/_\-.]+?)(?:\.(?:bib|html|xml))?$",
                        re.IGNORECASE)
@@ -117,3 +119,35 @@ def _to_arxiv_id(match: re.Match[str]) -> ArxivId:
         head, subject = archive.split(".")
         identifier = f"{head.lower()}.{subject.upper()}/{rest}"
     return ArxivId(identifier, int(version) if version else None)
+
+
+def doi_problem(text: str) -> str:
+    """Why ``text`` is not exactly one DOI (a resolver prefix is fine); ``""`` if it is."""
+    doi = normalize_doi(text)
+    if not doi:
+        return f"{text!r} is not a DOI"
+    if _STATED_DOI_PREFIX.sub("", text.strip(), count=1) != doi:
+        return f"{text!r} is not one DOI (read as {doi!r}); write the bare DOI"
+    if is_arxiv_doi(doi):
+        return arxiv_problem(doi)
+    return ""
+
+
+def arxiv_problem(text: str) -> str:
+    """Why ``text`` cannot be an arXiv identifier arXiv issued; ``""`` if it can be."""
+    ident = parse_arxiv_id(text)
+    if ident is None:
+        return f"{text!r} is not an arXiv identifier"
+    new = re.fullmatch(r"(\d\d)(\d\d)\.(\d+)", ident.id)
+    old = re.search(r"/(\d\d)(\d\d)\d{3}$", ident.id)
+    if new:
+        yymm, digits = int(new.group(1) + new.group(2)), len(new.group(3))
+        if not 1 <= int(new.group(2)) <= 12:
+            return f"{text!r}: {new.group(2)} is no month (arXiv ids start with YYMM)"
+        if yymm < 704:
+            return f"{text!r}: ids of this form start in April 2007 (0704)"
+        if digits != (expected := 5 if yymm >= 1501 else 4):
+            return f"{text!r}: arXiv numbers had {expected} digits in {new.group(1)}{new.group(2)}"
+    elif old and (not 1 <= int(old.group(2)) <= 12 or 8 <= int(old.group(1)) <= 90):
+        return f"{text!r}: old-style ids run from 9108 to 0703"
+    return ""

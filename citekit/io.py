@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from citekit import formats
@@ -48,28 +48,16 @@ def read_input(path: str, name: str, fmt: Format | None = None,
     return result
 
 
-def read_input_chunks(path: str, name: str, fmt: Format | None = None,
-                      reference_date: dt.date | None = None) -> Iterator[ReadResult]:
-    """:func:`read_input` in bounded pieces where the format reads files so (BibTeX); else in one."""
-    chunked = (fmt or formats.by_suffix(path)) if path != STDIO else None
-    if chunked is not None and chunked.read_chunks is not None:
-        try:
-            yield from chunked.read_chunks(Path(path), name)
-        except OSError as error:
-            raise _input_error(path, error) from None
-    else:
-        yield read_input(path, name, fmt, reference_date)
-
-
 def read_bytes(path: str) -> bytes:
     """The bytes of an input (``-``: standard input); :class:`~citekit.errors.InputError` if unreadable."""
     try:
         return sys.stdin.buffer.read() if path == STDIO else Path(path).read_bytes()
     except OSError as error:
-        raise _input_error(path, error) from None
+        raise input_error(path, error) from None
 
 
-def _input_error(path: str, error: OSError) -> InputError:
+def input_error(path: str, error: OSError) -> InputError:
+    """The error for an input that cannot be read."""
     return InputError("<stdin>" if path == STDIO else path, f"cannot read it ({error.strerror or error})")
 
 

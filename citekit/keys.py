@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 import string
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from citekit.errors import UsageError
 from citekit.model import Record
@@ -105,38 +104,35 @@ class KeyPlan:
     :func:`assign_keys` needs the whole set: a clash is suffixed in fingerprint order, and a suffix
     skips every key asked for. So the plan keeps, per record, only what that needs: the base key
     and the fingerprint (a small table, O(n) but ~150 bytes a record, against ~13 kB for a
-    record). Each record is written with a placeholder key that no input can contain (it carries
-    a random nonce); :meth:`fill` then puts in the keys :func:`assign_keys` would have chosen.
+    record), in the order the records are written; :meth:`resolve` then decides the keys
+    :func:`assign_keys` would have chosen, and :attr:`keys` lists them in that order.
     """
 
     def __init__(self, pattern: str = DEFAULT_PATTERN, *, keep_existing: bool = True) -> None:
         self.pattern, self.keep_existing = pattern, keep_existing
-        self._prefix = f"citekitkey{secrets.token_hex(8)}n"
-        self._placeholder = re.compile(re.escape(self._prefix) + r"(\d+)x")
         self._bases: list[str] = []
         self._fingerprints: list[bytes] = []
-        self._keys: list[str] = []
+        self.keys: list[str] = []
 
     def __len__(self) -> int:
         return len(self._bases)
 
+    def entries(self, records: Iterable[Record]) -> tuple[list[str], list[bytes]]:
+        """What the plan keeps of these records (computed where the records are, a worker process)."""
+        records = list(records)
+        return ([base_key(record, self.pattern, self.keep_existing) for record in records],
+                [bytes.fromhex(fingerprint(record)) for record in records])  # sorts as the hex, in 53 bytes
+
     def add(self, records: Iterable[Record]) -> None:
-        """Note each record's base key and fingerprint; give it its placeholder key."""
-        for record in records:
-            self._bases.append(base_key(record, self.pattern, self.keep_existing))
-            self._fingerprints.append(bytes.fromhex(fingerprint(record)))  # sorts as the hex, in 53 bytes
-            record.key = f"{self._prefix}{len(self._bases) - 1}x"
+        self.extend(*self.entries(records))
+
+    def extend(self, bases: Sequence[str], fingerprints: Sequence[bytes]) -> None:
+        self._bases.extend(bases)
+        self._fingerprints.extend(fingerprints)
 
     def resolve(self) -> None:
         """Choose the final keys, once every record has been added."""
-        self._keys = plan_keys(self._bases, self._fingerprints.__getitem__)
-
-    def fill(self, text: str) -> str:
-        """``text`` with every placeholder replaced by its record's final key."""
-        return self._placeholder.sub(lambda match: self._keys[int(match.group(1))], text)
-
-    def fill_lines(self, lines: Iterable[str]) -> Iterator[str]:
-        return (self.fill(line) if self._prefix in line else line for line in lines)
+        self.keys = plan_keys(self._bases, self._fingerprints.__getitem__)
 
 
 def fingerprint(record: Record) -> str:

@@ -20,9 +20,48 @@ TRUNCATION_MARKERS = ("others", "et al", "et al.", "etal", "…", "...")
 
 def split_names(text: str) -> tuple[list[str], bool]:
     """Split ``A and B and others`` at top-level ``and``; say whether the list was truncated."""
-    parts = [p.strip() for p in split_multiple_persons_names(text) if p.strip()]
+    parts = [p.strip() for p in _split_persons(text) if p.strip()]
     truncated = bool(parts) and parts[-1].lower() in TRUNCATION_MARKERS
     return (parts[:-1] if truncated else parts), truncated
+
+
+_AND = re.compile(r"[ \t\r\n]+[aA][nN][dD][ \t\r\n]+(?=[^ \t\r\n}])")
+_BRACE = re.compile(r"[{}]")
+_TRICKY_ESCAPE = re.compile(r"\\[{}\\]|\\$")
+
+
+def _split_persons(names: str) -> list[str]:
+    """bibtexparser's ``split_multiple_persons_names``, by regular expressions where that is simple:
+    when no backslash escapes a brace or a backslash, escapes change nothing but inside braces,
+    where ``and`` does not count. Measured: a tenth of reading a ``.bib`` file went to that function."""
+    names = names.strip(" \r\n\t")
+    if not names:
+        return []
+    if "\\" in names and (_TRICKY_ESCAPE.search(names) or _escape_outside_braces(names)):
+        return split_multiple_persons_names(names)
+    pieces, start = [], 0
+    for separator in _AND.finditer(names):
+        if _depth(names, separator.start()) == 0:
+            pieces.append(names[start:separator.start()])
+            start = separator.end()
+    return [*pieces, names[start:]]
+
+
+def _depth(text: str, position: int) -> int:
+    """Brace depth at ``position``, a closing brace at depth 0 ignored (as bibtexparser does)."""
+    depth = 0
+    for brace in _BRACE.finditer(text, 0, position):
+        depth = depth + 1 if brace.group() == "{" else max(depth - 1, 0)
+    return depth
+
+
+def _escape_outside_braces(text: str) -> bool:
+    position = text.find("\\")
+    while position >= 0:
+        if _depth(text, position) == 0:
+            return True
+        position = text.find("\\", position + 1)
+    return False
 
 
 def parse_name(text: str, decode: Callable[[str], str] | None = None) -> Name:

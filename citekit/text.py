@@ -21,9 +21,10 @@ _WALKER_CONTEXT = get_default_latex_context_db()
 _SPECIAL_TEXT = re.compile(r"--|``|''|!`|\?`|[~&\\]")
 _UNSAFE_MATH = re.compile(r"%|\\[^A-Za-z]")
 _MACRO = re.compile(r"\\([A-Za-z]+)")
-_ARGUMENT_MACROS = frozenset(
-    spec.macroname for spec in _WALKER_CONTEXT.iter_macro_specs() if spec.args_parser.argspec
-)
+_ARGUMENT_MACROS = {
+    spec.macroname: spec.args_parser.argspec for spec in _WALKER_CONTEXT.iter_macro_specs()
+    if spec.args_parser.argspec
+}
 _ESCAPED = re.compile(r"\\[%&_#]")
 # Accents on an ASCII letter (or a dotless i) and special letters, in the spellings .bib files use;
 # pylatexenc composes them (NFC) to the same characters.
@@ -88,10 +89,41 @@ def _only_braces(text: str, pieces: list[str]) -> str | None:
 
 def _verbatim_math(math: str) -> bool:
     """Whether pylatexenc keeps this math as written: no comment, no escaped character (``\\$``,
-    ``\\}``), no command that takes arguments (which would reach past the ``$`` when they are missing)."""
+    ``\\}``), no command that takes arguments unless they are there (else they would reach past the
+    ``$``)."""
     if _UNSAFE_MATH.search(math):
         return False
-    return not any(name in _ARGUMENT_MACROS for name in _MACRO.findall(math))
+    for macro in _MACRO.finditer(math):
+        argspec = _ARGUMENT_MACROS.get(macro.group(1))
+        if argspec is not None and (argspec.strip("{") or not _groups_follow(math, macro.end(), len(argspec))):
+            return False
+    return True
+
+
+def _groups_follow(math: str, position: int, count: int) -> bool:
+    """Whether ``count`` brace groups follow ``position`` at once: the arguments of a command that
+    takes only mandatory ones (``\\mathbb{R}``), which then end before the closing ``$``."""
+    for _ in range(count):
+        end = _group_end(math, position)
+        if end is None:
+            return False
+        position = end
+    return True
+
+
+def _group_end(text: str, start: int) -> int | None:
+    """Where the brace group starting at ``start`` ends; None when none starts there or it is open."""
+    if not text.startswith("{", start):
+        return None
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return None
 
 
 def _accent(match: re.Match[str]) -> str:

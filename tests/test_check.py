@@ -10,10 +10,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from citekit.check import Input, arxiv_problem, check, check_paths, doi_problem
+from citekit.check import Input, check, check_paths
 from citekit.cli import main
 from citekit.diagnostics import Diagnostic
 from citekit.enrich import Enricher
+from citekit.ids import arxiv_problem, doi_problem
 from citekit.sources.local import LocalIndex
 
 ROOT = Path(__file__).resolve().parent.parent

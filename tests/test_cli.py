@@ -143,3 +143,18 @@ def test_output_format_follows_the_suffix(tmp_path: Path, suffix: str) -> None:
     assert run("convert", str(source), "-o", str(tmp_path / f"out{suffix}"))[0] == 0
     text = (tmp_path / f"out{suffix}").read_text()
     assert {".bib": "@article{jegou2011product", ".ris": "TY  - JOUR", ".json": '"id": "jegou2011product"'}[suffix] in text
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_convert_obeys_a_declared_encoding(tmp_path: Path, jobs: str) -> None:
+    """JabRef's ``% Encoding:`` header (and a UTF-16 BOM) hold for convert's chunked path too."""
+    jabref = tmp_path / "jabref.bib"
+    jabref.write_bytes("% Encoding: windows-1252\n\n@article{k, title = {At 25\u00b0 C}, year = 2020}\n"
+                       .encode("cp1252"))
+    utf16 = tmp_path / "utf16.bib"
+    utf16.write_bytes("@article{u, title = {Caf\u00e9 \u0416}, year = 2021}\n".encode("utf-16"))
+    for path, title in ((jabref, "At 25\u00b0 C"), (utf16, "Caf\u00e9 \u0416")):
+        out = tmp_path / (path.stem + ".json")
+        result = CliRunner().invoke(main, ["convert", str(path), "-o", str(out), "--jobs", jobs])
+        assert result.exit_code == 0, result.output
+        assert [item["title"] for item in json.loads(out.read_text(encoding="utf-8"))] == [title]

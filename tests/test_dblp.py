@@ -303,3 +303,19 @@ def test_acl_anthology_gzipped_bibtex_keeps_venues_and_dois(tmp_path: Path) -> N
     assert (paper.page, paper.publisher, paper.year) == ("5747-5757", "Association for Computational Linguistics", 2021)
     assert paper.author[-1].display() == "Hervé Jégou"
     assert volume.title.startswith("Proceedings of the 2021 Conference") and volume.editor
+
+
+def test_a_corrupt_gzip_stream_is_reported_after_the_records_before_it(tmp_path: Path) -> None:
+    """Found by the mutation property: bytes that start like gzip but are not, and a JSON Lines
+    dump whose compressed stream breaks part-way."""
+    fake = tmp_path / "fake.xml"
+    fake.write_bytes(b"\x1f\x8bnot gzip at all")
+    assert [(d.code, d.file) for d in read_bulk(fake) if isinstance(d, Diagnostic)] == \
+        [("index.corrupt-file", "fake.xml")]
+    line = (Path(__file__).parents[1] / "seeds" / "metadata" / "arxiv.jsonl").read_bytes().splitlines()[0] + b"\n"
+    packed = gzip.compress(line * 2000)
+    broken = tmp_path / "arxiv.jsonl.gz"
+    broken.write_bytes(packed[: len(packed) // 2] + b"\xff" * 64 + packed[len(packed) // 2:])
+    items = list(read_bulk(broken))
+    assert isinstance(items[0], Loaded) and items[0].kind == "arxiv"
+    assert isinstance(items[-1], Diagnostic) and items[-1].code == "index.corrupt-file"

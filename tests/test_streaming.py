@@ -14,6 +14,7 @@ from citekit import formats
 from citekit.cli import main
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats import bibtex
+from citekit.formats.bibtex import streaming
 from citekit.keys import KeyPlan, assign_keys
 from citekit.model import Name, Record
 from citekit.report import Report
@@ -134,7 +135,7 @@ def _whole_convert(inputs: list[Path], target: str) -> tuple[str, dict]:
 def test_streamed_convert_writes_what_the_whole_convert_writes(tmp_path: Path, generated: Path,
                                                               monkeypatch: pytest.MonkeyPatch, target: str,
                                                               suffix: str) -> None:
-    monkeypatch.setattr(bibtex, "CHUNK_BLOCKS", 9)
+    monkeypatch.setattr(streaming, "CHUNK_BLOCKS", 9)
     inputs = [generated, *CORPORA[:6]]
     out, report_path = tmp_path / f"out.{suffix}", tmp_path / "report.json"
     result = CliRunner().invoke(main, ["convert", *map(str, inputs), "-o", str(out), "--to", target,
@@ -159,11 +160,10 @@ def test_key_plan_gives_the_keys_assign_keys_gives() -> None:
     assign_keys(expected)
     plan, planned = KeyPlan(), batch()
     plan.add(planned[:3])
-    plan.add(planned[3:])
-    placeholders = [r.key for r in planned]
+    plan.extend(*plan.entries(planned[3:]))
     plan.resolve()
-    assert [plan.fill(p) for p in placeholders] == [r.key for r in expected]
-    assert len(set(r.key for r in expected)) == len(expected)
+    assert plan.keys == [r.key for r in expected]
+    assert len({r.key for r in expected}) == len(expected)
 
 
 def test_without_a_report_file_convert_says_the_same(tmp_path: Path, generated: Path) -> None:
@@ -174,3 +174,22 @@ def test_without_a_report_file_convert_says_the_same(tmp_path: Path, generated: 
     assert runs[0].exit_code == runs[1].exit_code == 1  # broken.bib has unreadable entries
     assert runs[0].stderr == runs[1].stderr
     assert "error" in runs[0].stderr and "input records →" in runs[0].stderr
+
+
+@pytest.mark.parametrize("target,suffix", [("csljson", "json"), ("ris", "ris"), ("biblatex", "bib")])
+def test_convert_writes_the_same_bytes_whatever_the_jobs(tmp_path: Path, generated: Path,
+                                                         monkeypatch: pytest.MonkeyPatch, target: str,
+                                                         suffix: str) -> None:
+    """Chunks read and written in worker processes come back in order: output, report and
+    diagnostics do not depend on ``--jobs``."""
+    monkeypatch.setattr(streaming, "CHUNK_BLOCKS", 13)
+    inputs = [str(generated), *map(str, CORPORA[:6])]
+    outputs = []
+    for jobs in ("1", "2", "3"):
+        out, report = tmp_path / f"out-{jobs}.{suffix}", tmp_path / f"report-{jobs}.json"
+        run = CliRunner().invoke(main, ["convert", *inputs, "-o", str(out), "--to", target, "--jobs", jobs,
+                                        "--report", str(report)], catch_exceptions=False)
+        outputs.append((run.exit_code, run.stderr, out.read_bytes(), report.read_bytes()))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0][0] == 1  # broken.bib has entries that cannot be read
+    assert json.loads(outputs[0][3])["summary"]["inputs"] > 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,11 +14,12 @@ from citekit.text import _MATH_SPLIT, _only_braces, _parsed, latex_to_unicode
 PIECES = [*"ab Z{}{}$$--``''!?`~&%^_#\\\n\t,.é", "\\alpha", "\\mathbb{R}", "\\{", "\\$", "\\'e", "{BERT}",
           "\\%", "\\&", "\\_", "\\#", "\\\\",
           "\\'", '\\"', "\\c", "\\v", "\\u", "\\i", "\\L", "\\ss", "\\o", "\\H", "\\~", "\\^", "\\d", "{}", "c",
-          "e", "i", "ss", "\\hat", "\\frac{a}"]
+          "e", "i", "ss", "\\hat", "\\frac{a}", "\\frac{a}{b}", "\\sqrt[3]{x}", "\\mathcal", "\\textbf{x}",
+          "\\ensuremath", "\\mathrm{d}x"]
 LATEXISH = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=int(os.environ.get("CITEKIT_TEXT_EXAMPLES", "3000")), deadline=None)
 @given(LATEXISH)
 def test_the_brace_only_fast_path_reads_as_pylatexenc_does(text: str) -> None:
     pieces = _MATH_SPLIT.split(text)

@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+import orjson
 
 from citekit.diagnostics import Diagnostic, ReadResult
-from citekit.formats.base import Format
+from citekit.formats.base import Format, Layout
 from citekit.ids import arxiv_doi, arxiv_url, is_arxiv_doi, normalize_doi, parse_arxiv_id, same_doi
 from citekit.keys import assign_keys, make_key
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
 from citekit.names import TRUNCATION_MARKERS
+
+if TYPE_CHECKING:
+    import jsonschema
 
 # Record attribute → CSL variable, in the order items are written.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -79,6 +82,8 @@ def _validator(variable: str | None = None) -> jsonschema.Draft7Validator:
     """A validator for one item, or for the value of one variable."""
     full = schema()
     target = full["items"] if variable is None else full["items"]["properties"][variable]
+    import jsonschema  # imported when first needed: a tenth of citekit's start-up
+
     return jsonschema.Draft7Validator({**target, "definitions": full["definitions"]})
 
 
@@ -514,22 +519,28 @@ def _preprint_variables(record: Record) -> dict[str, str]:
 
 def write(records: Sequence[Record]) -> str:
     """A CSL-JSON array: ids are citation keys (assigned on copies where missing), stable key order."""
-    return "".join(write_chunks([records]))
+    return "".join(FORMAT.write_chunks([records]))
 
 
-def write_chunks(batches: Iterable[Sequence[Record]]) -> Iterator[str]:
-    """The array :func:`write` gives for all the batches' records, a batch at a time (so that
-    ``convert`` streams). Missing keys are assigned within a batch: give every record a key first."""
-    opened = False
-    for records in batches:
-        if any(not r.key for r in records):
-            records = [r.copy() for r in records]
-            assign_keys(records)
-        if records:
-            array = json.dumps([record_to_csl(r) for r in records], ensure_ascii=False, indent=2)
-            yield (",\n" if opened else "[\n") + array[2:-2]  # the items, without "[\n" and "\n]"
-            opened = True
-    yield "\n]\n" if opened else "[]\n"
+def write_body(records: Sequence[Record]) -> str:
+    """The items of the array :func:`write` gives, without ``[`` and ``]`` (see :data:`LAYOUT`).
+    Missing keys are assigned within the batch: give every record a key first."""
+    if any(not r.key for r in records):
+        records = [r.copy() for r in records]
+        assign_keys(records)
+    return _array([record_to_csl(r) for r in records])[2:-2] if records else ""
+
+
+def _array(items: list[dict[str, Any]]) -> str:
+    """``json.dumps(items, ensure_ascii=False, indent=2)``, by orjson (measured: ten times faster);
+    json for what orjson refuses (a lone surrogate, an integer past 64 bits)."""
+    try:
+        return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+LAYOUT = Layout(opening="[\n", separator=",\n", closing="\n]\n", empty="[]\n")
 
 
 def sniff(text: str) -> bool:
@@ -545,5 +556,6 @@ FORMAT = Format(
     read=read,
     write=write,
     priority=20,
-    write_chunks=write_chunks,
+    write_body=write_body,
+    layout=LAYOUT,
 )

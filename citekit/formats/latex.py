@@ -270,12 +270,18 @@ def _math_commands() -> dict[str, str]:
 _MATH_COMMANDS = _math_commands()
 
 
+_BARE_AMPERSAND = re.compile(r"(?<!\\)&")
+_URL_COMMAND = re.compile(r"^\s*\\url\s*\{(.*)\}\s*$", re.DOTALL)
+_ESCAPED_CHARACTER = re.compile(r"\\([_%&#~$])")
+
+
 @lru_cache(maxsize=8192)
 def decode(latex: str) -> str:
     """A field's LaTeX as model text (cached: the same names recur across a file). A bare ``&``,
     which LaTeX would reject and pylatexenc drops, is read as the character; ``--`` and ``---``
     outside math are the dashes LaTeX makes of them (as Zotero and pandoc read them), in every field."""
-    latex = re.sub(r"(?<!\\)&", r"\\&", latex)
+    if "&" in latex:
+        latex = _BARE_AMPERSAND.sub(r"\\&", latex)
     if "--" in latex:
         pieces = _DOLLAR.split(latex)
         latex = "".join(p if i % 2 else _DASHES.sub(_dash, p) for i, p in enumerate(pieces))
@@ -292,5 +298,7 @@ def _dash(match: re.Match[str]) -> str:
 
 def plain_identifier(latex: str) -> str:
     """An identifier field (DOI, URL, eprint): no braces, no ``\\url{}``, no backslash escapes."""
-    latex = re.sub(r"^\s*\\url\s*\{(.*)\}\s*$", r"\1", latex.strip(), flags=re.DOTALL)
-    return re.sub(r"\\([_%&#~$])", r"\1", latex).replace("{", "").replace("}", "").strip()
+    if "\\" not in latex:  # most: nothing to unwrap or unescape
+        return latex.replace("{", "").replace("}", "").strip()
+    latex = _URL_COMMAND.sub(r"\1", latex.strip())
+    return _ESCAPED_CHARACTER.sub(r"\1", latex).replace("{", "").replace("}", "").strip()

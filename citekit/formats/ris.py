@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic, ReadResult
@@ -437,11 +437,6 @@ def write(records: Sequence[Record]) -> str:
     )
 
 
-def write_chunks(batches: Iterable[Sequence[Record]]) -> Iterator[str]:
-    """:func:`write` a batch at a time: RIS records stand alone."""
-    return (write(records) for records in batches)
-
-
 def sniff(text: str) -> bool:
     """As Zotero: a ``TY  - `` line among the first five non-empty lines."""
     lines = [line.lstrip() for line in _NEWLINE.split(text.lstrip("\ufeff")[:8192]) if line.strip()][:5]
@@ -456,5 +451,5 @@ FORMAT = Format(
     read=read,
     write=write,
     priority=10,
-    write_chunks=write_chunks,
+    write_body=write,
 )

@@ -66,6 +66,14 @@ def read_bulk(path: str | Path, dtd: str | Path | None = None) -> Iterator[Loade
     ``dtd`` is the DTD of a dblp dump, if not the ``dblp.dtd`` beside it.
     """
     path = Path(path)
+    try:
+        yield from _read_by_content(path, dtd)
+    except (OSError, EOFError, zlib.error) as error:  # a corrupt or cut-off gzip stream
+        yield Diagnostic("error", "index.corrupt-file", f"cannot be decompressed: {error}; the records "
+                         "before the fault were read", _display_name(path))
+
+
+def _read_by_content(path: Path, dtd: str | Path | None) -> Iterator[Loaded | Diagnostic]:
     head = _head(path)
     if head.startswith("<"):
         # Imported here: lxml is needed only for dblp's dump.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from citekit.formats.base import Format
+from citekit.formats.base import Format, Layout
 from citekit.formats.bibtex.reader import read, sniff
 from citekit.formats.bibtex.streaming import CHUNK_BLOCKS, read_chunks
 from citekit.formats.bibtex.table import (
@@ -24,33 +24,24 @@ from citekit.formats.bibtex.table import (
     FieldRule,
 )
 from citekit.formats.bibtex.values import MONTH_MACROS, evaluate
-from citekit.formats.bibtex.writer import write, write_chunks
+from citekit.formats.bibtex.writer import write
 
 __all__ = [
     "BIBLATEX", "BIBTEX", "CHUNK_BLOCKS", "ENTRYTYPE", "FIELDS", "JOURNAL_TYPES", "MONTHS", "MONTH_MACROS",
     "READ_TYPES", "WRITE_TYPES", "Dialect", "FieldRule", "evaluate", "read", "read_chunks", "sniff", "write",
-    "write_chunks",
 ]
+LAYOUT = Layout(separator="\n")
+"""Entries end with a newline; a blank line between them."""
 
-BIBTEX = Format(
-    name="bibtex",
-    description="BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
-    suffixes=(".bib",),
-    sniff=sniff,
-    read=partial(read, dialect="bibtex"),
-    write=partial(write, dialect="bibtex"),
-    read_chunks=partial(read_chunks, dialect="bibtex"),
-    write_chunks=partial(write_chunks, dialect="bibtex"),
-    priority=20,
-)
-BIBLATEX = Format(
-    name="biblatex",
-    description="BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass",
-    suffixes=(),
-    sniff=sniff,
-    read=partial(read, dialect="biblatex"),
-    write=partial(write, dialect="biblatex"),
-    read_chunks=partial(read_chunks, dialect="biblatex"),
-    write_chunks=partial(write_chunks, dialect="biblatex"),
-    priority=21,
-)
+
+
+def _format(dialect: Dialect, description: str, suffixes: tuple[str, ...], priority: int) -> Format:
+    return Format(name=dialect, description=description, suffixes=suffixes, sniff=sniff,
+                  read=partial(read, dialect=dialect), write=partial(write, dialect=dialect),
+                  read_chunks=partial(read_chunks, dialect=dialect), write_body=partial(write, dialect=dialect),
+                  layout=LAYOUT, priority=priority)
+
+
+BIBTEX = _format("bibtex", "BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
+                 (".bib",), 20)
+BIBLATEX = _format("biblatex", "BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass", (), 21)

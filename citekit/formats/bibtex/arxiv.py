@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from citekit.formats.latex import decode, plain_identifier
 from citekit.ids import ArxivId, find_arxiv_id, is_arxiv_doi, normalize_doi, parse_arxiv_id
 
+_ABS_VOLUME = re.compile(r"\s*abs/(\S+)\s*")
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
 _ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
@@ -44,7 +46,7 @@ def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], Arxiv
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").strip().lower()
     if prefix == "arxiv" and (ident := parse_arxiv_id(plain_identifier(fields.get("eprint", "")))):
         mentions.append((("eprint", "archiveprefix", "eprinttype"), ident, ""))
-    volume = re.fullmatch(r"\s*abs/(\S+)\s*", fields.get("volume", ""))
+    volume = _ABS_VOLUME.fullmatch(fields.get("volume", ""))
     if volume and (ident := parse_arxiv_id(volume.group(1))):
         mentions.append((("volume",), ident, ""))
     doi = normalize_doi(plain_identifier(fields.get("doi", "")))
@@ -52,14 +54,21 @@ def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], Arxiv
         if ident:
             mentions.append(((), ident, ""))
     for name in ("journal", "journaltitle", "howpublished", "note", "eid", "pages"):
-        if name not in fields:
-            continue
-        text = decode(fields[name])
-        only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", _ARXIV_ID_TEXT.sub("", text))))
-        venue = name in ("journal", "journaltitle") and bool(_ARXIV_VENUE.match(text))
-        if text and (only_arxiv or venue):
-            mentions.append(((name,), find_arxiv_id(text), next(iter(_ARXIV_CLASS.findall(text)), "")))
+        if name in fields and (mention := _text_mention(fields[name], name in ("journal", "journaltitle"))):
+            mentions.append(((name,), *mention))
     return mentions
+
+
+@lru_cache(maxsize=4096)
+def _text_mention(raw: str, venue_field: bool) -> tuple[ArxivId | None, str] | None:
+    """The id and class a field naming arXiv gives, None when the field says more than that (cached:
+    journals recur)."""
+    text = decode(raw)
+    only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", _ARXIV_ID_TEXT.sub("", text))))
+    venue = venue_field and bool(_ARXIV_VENUE.match(text))
+    if text and (only_arxiv or venue):
+        return find_arxiv_id(text), next(iter(_ARXIV_CLASS.findall(text)), "")
+    return None
 
 
 def _arxiv_url(url: str) -> ArxivId | None:

@@ -1,28 +1,17 @@
-"""Reading: bibtexparser v2's splitter with no middleware; values evaluated (:mod:`.values`), text
+"""Reading: blocks from :mod:`.scanner` (bibtexparser v2's splitting, faster); values evaluated (:mod:`.values`), text
 decoded to Unicode (math kept as ``$…$``), names parsed by :mod:`citekit.names`, arXiv ids gathered
 (:mod:`.arxiv`), and every field the model lacks kept, raw, in ``record.custom``."""
 
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 from collections.abc import Callable, Sequence
-
-import bibtexparser
-from bibtexparser.model import (
-    Block,
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    ImplicitComment,
-    ParsingFailedBlock,
-    Preamble,
-    String,
-)
+from functools import lru_cache, partial
 
 from citekit.diagnostics import Diagnostic, Level, ReadResult
 from citekit.formats.bibtex.arxiv import take_arxiv
+from citekit.formats.bibtex.scanner import Block, scan
 from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
@@ -43,8 +32,10 @@ from citekit.model import Date, Name, Origin, Record
 from citekit.names import has_parts, parse_name, split_names
 from citekit.text import squash
 
-# bibtexparser logs every broken block; the reader reports them as diagnostics instead.
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+_EMPTY_NAME_PART = re.compile(r"^\s*,|,\s*,|,\s*$")
+_YEAR = re.compile(r"\d{1,4}")
+_MONTH_DAY = re.compile(r"\s*([A-Za-z]+|\d{1,2})\.?(?:\s+(\d{1,2}))?\s*")
+_DASHES = re.compile(r"\s*(?:-+|–|—)\s*")
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T[\d:.]+Z?)?(?:/.*)?")
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
@@ -88,6 +79,8 @@ class Reader:
         self.file, self.dialect, self.result = file, dialect, result
         self.strings: dict[str, str] = {}
         self.string_keys: set[str] = set()
+        self.string_keys_read: list[tuple[str, int]] = []
+        """Each ``@string`` read by :meth:`read_blocks`: its name and line."""
         self.keys: set[str] = set()
         self.index: int | None = None
         self.allowance = EXPANSION_ALLOWANCE
@@ -95,26 +88,23 @@ class Reader:
         self.count = 0
         self.line_offset = 0
 
-    def split(self, text: str, line_offset: int = 0, lines: int | None = None) -> list[Block] | None:
-        """bibtexparser's blocks, those starting within the first ``lines`` lines (all when None);
-        None (and an error) when the text cannot be split at all."""
+    def split(self, text: str, line_offset: int = 0, drop_last: bool = False) -> list[Block] | None:
+        """The blocks (but the last with ``drop_last``); None (and an error) when the text cannot be
+        split at all."""
         self.line_offset = line_offset
         if "=" in text:
             text = _KEYLESS.sub(r"\1,", text)  # an entry with no key, read as pybtex reads it
         try:
-            library = bibtexparser.parse_string(text, parse_stack=[])
+            blocks = scan(text)
         except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
             message = f"the file could not be split into entries ({type(error).__name__}: {error})"
             self.result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, self.file,
                                                       line_offset + 1, raw=text))
             return None
-        if lines is None:
-            return library.blocks
-        return [block for block in library.blocks if block.start_line < lines]
+        return blocks[:-1] if drop_last else blocks
 
-    def line(self, block: object) -> int | None:
-        start = getattr(block, "start_line", None)
-        return start + 1 + self.line_offset if start is not None else None
+    def line(self, block: Block) -> int:
+        return block.line + 1 + self.line_offset
 
     def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
              index: int | None = None) -> None:
@@ -124,47 +114,43 @@ class Reader:
     def define_strings(self, blocks: Sequence[Block]) -> None:
         """All ``@string``\\ s before any entry: bibtexparser resolves them file-wide too."""
         for block in blocks:
-            string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
-            if isinstance(string, String):
-                self.strings[string.key.lower()] = self.evaluate(string.value, self.line(string))
+            if block.kind == "string":
+                self.strings[block.key.lower()] = self.evaluate(block.value, partial(self.line, block))
 
     def read_blocks(self, blocks: Sequence[Block]) -> None:
         for block in blocks:
-            line = self.line(block)
-            string = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
-            if isinstance(block, Preamble):
-                self.warn("bibtex.preamble", "@preamble ignored", line, "info")
-            elif isinstance(string, String):
-                if string.key in self.string_keys:
-                    message = f"@string {string.key} defined again; the last wins"
-                    self.warn("bibtex.duplicate-string", message, line)
-                self.string_keys.add(string.key)
-            elif isinstance(block, Entry | DuplicateBlockKeyBlock | DuplicateFieldKeyBlock):
+            kind, line = block.kind, self.line(block)
+            if kind == "entry":
                 self.count += 1
                 self.entry_block(block, self.count, line)
-            elif isinstance(block, ParsingFailedBlock) and not _NOT_ENTRIES.match(block.raw or ""):
+            elif kind == "preamble":
+                self.warn("bibtex.preamble", "@preamble ignored", line, "info")
+            elif kind == "string":
+                if block.key in self.string_keys:
+                    message = f"@string {block.key} defined again; the last wins"
+                    self.warn("bibtex.duplicate-string", message, line)
+                self.string_keys.add(block.key)
+                self.string_keys_read.append((block.key, line))
+            elif kind == "failed" and not _NOT_ENTRIES.match(block.raw):
                 self.count += 1
-                reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
-                message = f"entry {self.count} could not be read: {reason.strip()}"
-                self.warn("bibtex.failed-block", message, line, "error", block.raw or "", self.count)
-            elif isinstance(block, ParsingFailedBlock):
+                message = f"entry {self.count} could not be read: {block.error.strip()}"
+                self.warn("bibtex.failed-block", message, line, "error", block.raw, self.count)
+            elif kind == "failed":
                 self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
-                          "error", block.raw or "")
-            elif isinstance(block, ImplicitComment):
-                for offset, raw in _lost_entries(block.raw or ""):
+                          "error", block.raw)
+            elif kind == "implicit":
+                for offset, raw in _lost_entries(block.raw):
                     self.count += 1
-                    kind = raw.split("\n", 1)[0].strip()[:40]
-                    message = f"entry {self.count} could not be read: {kind!r} does not start an entry"
-                    self.warn("bibtex.failed-block", message, (line or 1) + offset, "error", raw, self.count)
+                    start = raw.split("\n", 1)[0].strip()[:40]
+                    message = f"entry {self.count} could not be read: {start!r} does not start an entry"
+                    self.warn("bibtex.failed-block", message, line + offset, "error", raw, self.count)
 
-    def entry_block(self, block: Block, index: int, line: int | None) -> None:
-        entry = block if isinstance(block, Entry) else block.ignore_error_block
+    def entry_block(self, block: Block, index: int, line: int) -> None:
         self.index = index
         try:
-            record = self.entry(entry, line)
+            record = self.entry(block, line)
         except Exception as error:  # noqa: BLE001 - one odd entry must not stop the file
-            self.warn("bibtex.failed-block", f"entry {index} could not be read: {error}", line, "error",
-                      getattr(entry, "raw", "") or "")
+            self.warn("bibtex.failed-block", f"entry {index} could not be read: {error}", line, "error", block.raw)
             return
         finally:
             self.index = None
@@ -176,20 +162,21 @@ class Reader:
         record.origin = Origin(self.file, index, line, self.dialect)
         self.result.records.append(record)
 
-    def entry(self, entry: Entry, line: int | None) -> Record:
+    def entry(self, entry: Block, line: int) -> Record:
         fields: dict[str, str] = {}
         spelled: dict[str, str] = {}
         """A field's name as the file spells it: a field kept in ``custom`` keeps its case (``ris:L2``)."""
-        for field in entry.fields:
-            name, field_line = field.key.lower(), self.line(field) or line
-            spelled.setdefault(name, field.key.strip())
+        for position, (key, value) in enumerate(entry.fields):
+            name = key.lower()
+            spelled.setdefault(name, key.strip())
+            field_line = partial(self.field_line, entry, position)
             if name in fields:
                 self.warn("bibtex.duplicate-field", f"{entry.key}: field {name} repeated; the first kept",
-                          field_line, raw=f"{field.key} = {field.value}")
+                          field_line(), raw=f"{key} = {value}")
                 continue
-            fields[name] = self.evaluate(str(field.value), field_line)
-        entry_type = entry.entry_type.lower()
-        record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key.strip())
+            fields[name] = self.evaluate(value, field_line)
+        entry_type = entry.type
+        record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
         preprint_report = bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
         if preprint_report:
@@ -226,33 +213,38 @@ class Reader:
             return
         rule = simple_rule(name, record.type)
         value = _DECODERS[rule.kind](raw) if rule and not getattr(record, rule.attr) else ""
-        if value:
+        if rule and value:
             setattr(record, rule.attr, value)
             return
         if rule and rule.kind == "doi":
             self.warn("bibtex.bad-doi", f"{record.key}: {raw!r} is not a DOI; kept as field doi", line)
         record.custom[spelled if spelled.lower() == name else name] = raw
 
-    def evaluate(self, raw: str, line: int | None) -> str:
+    def field_line(self, entry: Block, position: int) -> int:
+        return entry.field_lines()[position] + 1 + self.line_offset
+
+    def evaluate(self, raw: str, line: Callable[[], int]) -> str:
+        """The value (see :func:`.values.evaluate`); ``line`` is asked for only to report a problem."""
         self.allowance += EXPANSION_PER_CHAR * len(raw)
         value, undefined, cut = evaluate(raw, self.strings, self.allowance)
         self.allowance -= max(0, len(value) - len(raw))
         for name in undefined:
-            self.warn("bibtex.undefined-string", f"@string {name!r} is not defined; kept as text", line)
+            self.warn("bibtex.undefined-string", f"@string {name!r} is not defined; kept as text", line())
         for name in cut:
             message = f"@string {name!r} not expanded: the @strings grow past any real use; kept as text"
-            self.warn("bibtex.string-too-long", message, line)
+            self.warn("bibtex.string-too-long", message, line())
         return value
 
     def names(self, raw: str, line: int | None) -> tuple[list[Name], bool]:
         parts, truncated = split_names(raw)
         names: list[Name] = []
         for part in parts:
-            if re.search(r"^\s*,|,\s*,|,\s*$", part):
+            if "," in part and _EMPTY_NAME_PART.search(part):
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
-            name = parse_name(part, decode=decode)
-            if has_parts(name):
-                names.append(name)
+            name = _parsed_name(part)
+            if name is not None:
+                names.append(Name(name.family, name.given, name.non_dropping_particle, name.dropping_particle,
+                                  name.suffix, name.literal))
         return names, truncated
 
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
@@ -268,7 +260,7 @@ class Reader:
         if "year" not in fields:
             return None
         text = decode(fields.pop("year"))
-        if not re.fullmatch(r"\d{1,4}", text) or not int(text):
+        if not _YEAR.fullmatch(text) or not int(text):
             self.warn("bibtex.bad-date", f"year {text!r} is not a number; kept as text", line)
             return Date(literal=text)
         year = int(text)
@@ -285,6 +277,14 @@ class Reader:
         if not day and text.isdigit() and _valid_date((year, month, int(text))):
             day = int(fields.pop("day") and text)
         return Date((year, month, day) if day else (year, month))
+
+
+@lru_cache(maxsize=1 << 15)
+def _parsed_name(part: str) -> Name | None:
+    """A name as :func:`~citekit.names.parse_name` reads it, None when it has no part (cached:
+    authors recur across a file, and parsing took a fifth of ``convert``; copied by the caller)."""
+    name = parse_name(part, decode=decode)
+    return name if has_parts(name) else None
 
 
 def _keeps_entry_type(entry_type: str, record: Record) -> bool:
@@ -310,7 +310,7 @@ def _has_container(fields: dict[str, str], csl_type: str) -> bool:
 
 def _month_day(text: str) -> tuple[int | None, int | None]:
     """``oct``, ``October``, ``Oct.``, ``10``, and ``September 14`` (from ``sep # "~14"``)."""
-    match = re.fullmatch(r"\s*([A-Za-z]+|\d{1,2})\.?(?:\s+(\d{1,2}))?\s*", text)
+    match = _MONTH_DAY.fullmatch(text)
     if not match:
         return None, None
     name, day = match.group(1).lower(), int(match.group(2)) if match.group(2) else None
@@ -338,7 +338,7 @@ def _lost_entries(text: str) -> list[tuple[int, str]]:
 _DECODERS: dict[str, Callable[[str], str]] = {
     "text": decode,
     "title": decode,
-    "pages": lambda raw: re.sub(r"\s*(?:-+|–|—)\s*", "-", decode(raw)),
+    "pages": lambda raw: _DASHES.sub("-", decode(raw)),
     "doi": lambda raw: normalize_doi(plain_identifier(raw)),
     "url": lambda raw: squash(plain_identifier(raw)),
 }

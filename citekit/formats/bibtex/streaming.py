@@ -1,97 +1,255 @@
-"""Reading a file in chunks of blocks, so that memory does not grow with the file."""
+"""Reading a file in chunks of blocks, so that memory does not grow with the file, and so that the
+chunks can be read in worker processes (``citekit convert --jobs``).
+
+The scanner, as bibtexparser's splitter, ends whatever block it is in at a line that starts a
+block (``@type{`` after optional white space), so cutting the text before such lines changes
+nothing: each chunk is read with the next block's start (``@type{``) appended, so that a block
+left open fails as it would in the whole file, and the block starting there is dropped. Line
+numbers are shifted by the lines before the chunk, counted as the splitter counts them (a newline
+after a backslash is not counted).
+
+Each chunk is read on its own (:func:`read_chunk`), knowing only the file-wide ``@string``\\ s
+(:func:`file_strings`, a first pass), and numbers its entries from 1; :class:`Merger` then
+numbers them across the file and reports keys and ``@string``\\ s defined again in an earlier
+chunk, so that the chunks together give what :func:`~.reader.read` gives for the whole file.
+"""
 
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats.bibtex.reader import Reader, read
 from citekit.formats.bibtex.table import Dialect
+from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE
 
 CHUNK_BLOCKS = 1000
-"""Blocks per chunk when a file is read in chunks: enough to amortise the splitter, few enough
-that memory does not grow with the file."""
-_LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]")
+"""Blocks per chunk when a file is read in chunks: enough to amortise the work of handing a chunk
+to a worker, few enough that memory does not grow with the file."""
+_LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
+_STRING = re.compile(r"@string", re.IGNORECASE)
+_READ_SIZE = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Whole blocks of a file; ``lookahead`` is the next block's start (empty at the end)."""
+
+    text: str
+    lookahead: str
+    line_offset: int
+
+
+@dataclass(slots=True)
+class Strings:
+    """What the first pass found: the ``@string`` table, the expansion allowance left, and its
+    diagnostics (the encoding's included)."""
+
+    table: dict[str, str] = field(default_factory=dict)
+    allowance: int = EXPANSION_ALLOWANCE
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ChunkRead:
+    """One chunk read on its own: entries numbered from 1, and what :class:`Merger` needs."""
+
+    file: str
+    result: ReadResult
+    entries: int
+    string_keys: list[tuple[str, int]]
+    """Each ``@string``'s name and line, in order."""
+    first_keys: dict[str, int]
+    """Each key's first record in the chunk (its position in ``result.records``)."""
 
 
 def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
                 blocks_per_chunk: int | None = None) -> Iterator[ReadResult]:
-    """The file read in chunks of blocks, with the same records and diagnostics as :func:`read`.
+    """The file read in chunks, with the same records and diagnostics as :func:`~.reader.read`.
 
-    bibtexparser's splitter ends whatever block it is in at a line that starts a block
-    (``@type{`` after optional white space), so cutting the text before such lines changes
-    nothing: each chunk is parsed with the next block's first line appended (so a block left
-    open fails as it would in the whole file) and the blocks starting there are dropped. Line
-    numbers are shifted by the lines before the chunk, counted as the splitter counts them (a
-    newline after a backslash is not counted). ``@string``\\ s apply file-wide, also before their
-    definition, so a first pass reads them (and checks the encoding); the first result holds
-    what it found. Entry numbers and the keys seen carry across chunks. ``blocks_per_chunk``
-    defaults to :data:`CHUNK_BLOCKS`. A file that declares another encoding than UTF-8 is read whole.
-    """
+    The first result holds what the ``@string`` pass found; ``blocks_per_chunk`` defaults to
+    :data:`CHUNK_BLOCKS`. A file that declares another encoding than UTF-8 is read whole."""
     path = Path(path)
-    from citekit.formats import declared_encoding, decode  # the package imports this module
+    if declares_encoding(path):  # UTF-16, a JabRef "% Encoding:" line: the chunks below are UTF-8
+        from citekit.formats import decode  # the package imports this module
 
-    with path.open("rb") as stream:
-        declared = declared_encoding(stream.read(4096))
-    if declared is not None:  # UTF-16, a JabRef "% Encoding:" line: the lines below are UTF-8 lines
         text, diagnostics = decode(path.read_bytes(), file)
         whole = read(text, file, dialect)
         whole.diagnostics[:0] = diagnostics
         yield whole
         return
-    reader = Reader(file, dialect, ReadResult())
-    encoding: list[Diagnostic] = []
-    for body, lookahead, offset in _chunks(_decoded_lines(path, file, encoding), 1, strings_only=True):
-        reader.define_strings(reader.split(body + lookahead, offset, _lines_in(body)) or [])
-    reader.result.diagnostics[:0] = encoding
-    yield reader.result
-    for body, lookahead, offset in _chunks(_decoded_lines(path, file, []), blocks_per_chunk or CHUNK_BLOCKS):
-        reader.result = ReadResult()
-        reader.read_blocks(reader.split(body + lookahead, offset, _lines_in(body)) or [])
-        yield reader.result
+    strings = file_strings(path, file, dialect)
+    yield ReadResult(diagnostics=strings.diagnostics)
+    merger = Merger()
+    for chunk in chunks(path, file, blocks_per_chunk or CHUNK_BLOCKS):
+        yield merger.merge(read_chunk(chunk, file, dialect, strings))
 
 
-def _decoded_lines(path: Path, file: str, diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """Lines (split at LF only, as the splitter counts them) decoded as :func:`formats.decode` does:
-    UTF-8 without BOM, bytes that are not UTF-8 replaced and the first of them reported."""
-    offset = 0
+def declares_encoding(path: Path) -> bool:
+    """Whether the file says it is not UTF-8 (a BOM of UTF-16 or 32, JabRef's ``% Encoding:``)."""
+    from citekit.formats import declared_encoding  # the package imports this module
+
     with path.open("rb") as stream:
-        for number, raw in enumerate(stream, start=1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                if not diagnostics:
-                    message = f"not UTF-8 at byte {offset + error.start}; undecodable bytes replaced"
-                    diagnostics.append(Diagnostic("warning", "input.encoding", message, file, number))
-                yield raw.decode("utf-8", errors="replace")
-            offset += len(raw)
+        return declared_encoding(stream.read(4096)) is not None
 
 
-def _chunks(lines: Iterable[str], blocks_per_chunk: int,
-            strings_only: bool = False) -> Iterator[tuple[str, str, int]]:
-    """``(body, lookahead, line offset)``: runs of whole blocks cut before block-starting lines,
-    the line that follows, and the splitter's line count before the body. ``strings_only`` keeps
-    only single blocks that may hold an ``@string``."""
-    body: list[str] = []
-    blocks, offset, counted, wanted = 0, 0, 0, not strings_only
-    for line in lines:
-        if "@" in line:
-            if _LINE_BLOCK_START.match(line):
-                if blocks >= blocks_per_chunk:
-                    if wanted:
-                        yield "".join(body), line, offset
-                    body, blocks, offset, wanted = [], 0, counted, not strings_only
-                blocks += 1
-            wanted = wanted or "@string" in line.lower()
-        body.append(line)
-        counted += line.endswith("\n") and not line.endswith("\\\n")
-    if wanted and body:
-        yield "".join(body), "", offset
+def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
+    """The ``@string``\\ s of the whole file (they apply file-wide, also before their definition)."""
+    found = Strings()
+    reader = Reader(file, dialect, ReadResult())
+    for chunk in chunks(path, file, CHUNK_BLOCKS, found.diagnostics):
+        if _STRING.search(chunk.text):
+            for block in _string_blocks(chunk):
+                reader.define_strings(reader.split(block.text + block.lookahead, block.line_offset,
+                                                   bool(block.lookahead)) or [])
+    found.table, found.allowance = reader.strings, reader.allowance
+    found.diagnostics.extend(reader.result.diagnostics)
+    return found
+
+
+def _string_blocks(chunk: Chunk) -> Iterator[Chunk]:
+    """The chunk's blocks that may hold an ``@string``, each as a chunk of its own (reading only
+    those is what makes the first pass quick)."""
+    text = chunk.text
+    starts = [match.start() for match in _LINE_BLOCK_START.finditer(text)]
+    bounds = [0, *(start for start in starts if start), len(text)]
+    offset = chunk.line_offset
+    for start, end in itertools.pairwise(bounds):
+        if _STRING.search(text, start, end):
+            lookahead = _block_start(text, end) if end < len(text) else chunk.lookahead
+            yield Chunk(text[start:end], lookahead, offset)
+        offset += _lines_in(text[start:end])
+
+
+def read_chunk(chunk: Chunk, file: str, dialect: Dialect, strings: Strings) -> ChunkRead:
+    """One chunk's records and diagnostics, its entries numbered from 1."""
+    reader = Reader(file, dialect, ReadResult())
+    reader.strings, reader.allowance = strings.table, strings.allowance
+    blocks = reader.split(chunk.text + chunk.lookahead, chunk.line_offset, bool(chunk.lookahead)) or []
+    reader.read_blocks(blocks)
+    first_keys: dict[str, int] = {}
+    for position, record in enumerate(reader.result.records):
+        first_keys.setdefault(record.key, position)
+    return ChunkRead(file, reader.result, reader.count, reader.string_keys_read, first_keys)
+
+
+class Merger:
+    """Chunks read on their own, in file order, made one file's reading."""
+
+    def __init__(self) -> None:
+        self.entries = 0
+        self.keys: set[str] = set()
+        self.string_keys: set[str] = set()
+
+    def merge(self, read: ChunkRead) -> ReadResult:
+        result, base = read.result, self.entries
+        if base:
+            for record in result.records:
+                if record.origin is not None:
+                    record.origin.index += base
+            result.diagnostics = [_renumbered(d, base) for d in result.diagnostics]
+        firsts: dict[str, int] = {}
+        for key, line in read.string_keys:
+            firsts.setdefault(key, line)
+        for key, line in firsts.items():
+            if key in self.string_keys:
+                _insert(result, Diagnostic("warning", "bibtex.duplicate-string",
+                                           f"@string {key} defined again; the last wins", read.file, line))
+        for key, position in read.first_keys.items():
+            if key in self.keys:
+                record = result.records[position]
+                assert record.origin is not None
+                _insert(result, Diagnostic("warning", "bibtex.duplicate-key", f"key {key!r} used again",
+                                           record.origin.file, record.origin.line, record.origin.index))
+        self.entries += read.entries
+        self.keys.update(read.first_keys)
+        self.string_keys.update(key for key, _ in read.string_keys)
+        return result
+
+
+def _renumbered(diagnostic: Diagnostic, base: int) -> Diagnostic:
+    """The diagnostic of a chunk's entry, numbered across the file (its message too)."""
+    index = diagnostic.index
+    if index is None:
+        return diagnostic
+    message = diagnostic.message
+    if message.startswith(f"entry {index} "):
+        message = f"entry {index + base} " + message[len(f"entry {index} "):]
+    return Diagnostic(diagnostic.level, diagnostic.code, message, diagnostic.file, diagnostic.line,
+                      index + base, diagnostic.raw)
+
+
+def _insert(result: ReadResult, diagnostic: Diagnostic) -> None:
+    """After the diagnostics of blocks before the diagnostic's line and of its own entry."""
+    line, index = diagnostic.line or 0, diagnostic.index
+    position = next((i for i, d in enumerate(result.diagnostics)
+                     if index is not None and d.index == index and d.code == "bibtex.missing-key"), None)
+    if position is None:
+        position = next((i for i, d in enumerate(result.diagnostics)
+                         if (d.line or 0) > line and (index is None or d.index != index)), len(result.diagnostics))
+    result.diagnostics.insert(position, diagnostic)
+
+
+def chunks(path: Path, file: str, blocks_per_chunk: int,
+           diagnostics: list[Diagnostic] | None = None) -> Iterator[Chunk]:
+    """The file in chunks of ``blocks_per_chunk`` blocks (the first also holds what precedes its
+    first block), cut before lines that start a block. The encoding's diagnostic, if any, goes to
+    ``diagnostics``."""
+    pending, offset = "", 0
+    for text in _decoded(path, file, diagnostics):
+        pending += text
+        starts = [match.start() for match in _LINE_BLOCK_START.finditer(pending)]
+        start = 0
+        for cut in starts[blocks_per_chunk::blocks_per_chunk]:
+            body = pending[start:cut]
+            yield Chunk(body, _block_start(pending, cut), offset)
+            offset += _lines_in(body)
+            start = cut
+        pending = pending[start:]
+    if pending:
+        yield Chunk(pending, "", offset)
+
+
+def _block_start(text: str, position: int) -> str:
+    match = _LINE_BLOCK_START.match(text, position)
+    assert match is not None
+    return match.group().lstrip()
+
+
+def _decoded(path: Path, file: str, diagnostics: list[Diagnostic] | None) -> Iterator[str]:
+    """The file decoded as :func:`formats.decode` does (UTF-8 without BOM, bytes that are not
+    UTF-8 replaced and the first of them reported), in pieces that end at a line's end."""
+    with path.open("rb") as stream:
+        carry, offset, lines = b"", 0, 0
+        first = True
+        while data := stream.read(_READ_SIZE):
+            data = carry + data
+            if first and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8):]
+            first = False
+            end = data.rfind(b"\n") + 1
+            piece, carry = data[:end], data[end:]
+            if piece:
+                yield _decode(piece, offset, lines, file, diagnostics)
+                offset, lines = offset + len(piece), lines + piece.count(b"\n")
+        if carry:
+            yield _decode(carry, offset, lines, file, diagnostics)
+
+
+def _decode(data: bytes, offset: int, lines: int, file: str, diagnostics: list[Diagnostic] | None) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if diagnostics is not None and not any(d.code == "input.encoding" for d in diagnostics):
+            message = f"not UTF-8 at byte {offset + error.start}; undecodable bytes replaced"
+            line = lines + data.count(b"\n", 0, error.start) + 1
+            diagnostics.append(Diagnostic("warning", "input.encoding", message, file, line))
+        return data.decode("utf-8", errors="replace")
 
 
 def _lines_in(text: str) -> int:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from functools import partial
 
 import bibtexparser
@@ -47,17 +47,6 @@ def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
     layout.indent = "  "
     layout.block_separator = "\n"
     return bibtexparser.write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
-
-
-def write_chunks(batches: Iterable[Sequence[Record]], dialect: Dialect = "bibtex") -> Iterator[str]:
-    """What :func:`write` gives for all the batches' records, a batch at a time (so that ``convert``
-    streams); keys are made unique within a batch: give every record a unique key first."""
-    written = False
-    for records in batches:
-        text = write(records, dialect)
-        if text:
-            yield ("\n" if written else "") + text
-            written = True
 
 
 def _keyed(records: Sequence[Record]) -> list[Record]:
