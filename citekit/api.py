@@ -92,7 +92,8 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
     """Match records against the sources, complete them, merge duplicates, assign keys.
 
     ``sources``: names (``"local,crossref,arxiv"``, the default, or a list), opened and closed
-    here with ``index`` (the local index file), ``cache`` (the response cache), ``offline``,
+    here with ``index`` (the local index: a file or a
+    ``postgresql://`` URL), ``cache`` (the response cache), ``offline``,
     ``mailto``, ``timeout``, ``retries``, ``openalex_key`` and ``s2_key`` as the command line's
     options (``notice`` hears of a source left out, such as OpenAlex without a key); or sources already
     open, which stay open. ``report``: the one :func:`read` returned, to continue it (else a

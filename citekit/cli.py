@@ -39,7 +39,25 @@ from citekit.progress import Progress
 from citekit.report import Report, SourceSummary
 from citekit.sources import DEFAULT_SOURCES, SourceError, close_all, open_sources
 from citekit.sources import parse_names as parse_source_names
-from citekit.sources.local import LocalIndex
+from citekit.sources.local import LocalIndex, is_database_url, migrate_index
+
+
+class IndexLocation(click.ParamType[str]):
+    """``--index``: an index file, or a PostgreSQL database's URL (``postgresql://user@host/db``)."""
+
+    name = "PATH|URL"
+
+    def __init__(self, *, exists: bool = False) -> None:
+        self.path = click.Path(dir_okay=False, exists=exists)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        return value if is_database_url(value) else str(self.path.convert(value, param, ctx))
+
+
+def index_option(text: str, *, exists: bool = False) -> Callable[[Any], Any]:
+    return click.option("--index", "index_path", type=IndexLocation(exists=exists), envvar="CITEKIT_INDEX",
+                        help=f"{text} A file, or a PostgreSQL URL postgresql://user@host/db (or CITEKIT_INDEX).")
+
 
 FORMAT_NAMES = click.Choice(formats.readable())
 WRITER_NAMES = click.Choice(formats.writable())
@@ -181,8 +199,7 @@ enrich_options = _options(
                  help="OpenAlex API key (or CITEKIT_OPENALEX_KEY); without one OpenAlex is skipped."),
     click.option("--s2-key", envvar="CITEKIT_S2_KEY",
                  help="Semantic Scholar API key (or CITEKIT_S2_KEY); optional, fewer 429s with one."),
-    click.option("--index", "index_path", type=click.Path(dir_okay=False),
-                 help="Local index file (default: in the user cache folder)."),
+    index_option("Local index (default: a file in the user cache folder)."),
     click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
                  help="Response cache file (default: in the user cache folder)."),
     click.option("--mailto", envvar="CITEKIT_MAILTO",
@@ -313,43 +330,57 @@ def _progress(label: str, total: int | None = None) -> Iterator[Callable[[int], 
 
 @main.group()
 def index() -> None:
-    """Build and inspect the local metadata index (SQLite, full-text searchable)."""
+    """Build and inspect the local metadata index (an SQLite file, or a shared PostgreSQL database)."""
 
 
 @index.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
+@index_option("Index (default: a file in the user cache folder).")
 @click.option("--dtd", type=click.Path(exists=True, dir_okay=False),
               help="dblp.dtd for a dblp dump (default: the dblp.dtd beside the dump).")
 def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -> None:
     """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}), dblp's
     XML dump (dblp.xml with its dblp.dtd), .gz or not, or any file citekit reads (CSL-JSON, BibTeX,
-    RIS; ACL Anthology's anthology+abstracts.bib.gz) as reference data."""
+    RIS; ACL Anthology's anthology+abstracts.bib.gz) as reference data.
+
+    Records are stored a batch a transaction: a load that stops (a server that went away) keeps what it
+    stored, and the same command run again goes on from there."""
     failed = False
     with LocalIndex(index_path) as local:
         for path in files:
-            with _progress(f"indexing {Path(path).name}") as advance:
-                result = local.add_file(path, progress=advance, dtd=dtd)
+            try:
+                with _progress(f"indexing {Path(path).name}") as advance:
+                    result = local.add_file(path, progress=advance, dtd=dtd)
+            except SourceError as error:  # the server went away: what was committed stays
+                raise SourceError(error.source, f"{error.message}; the batches of {path} stored so far stay: run "
+                                  "the same command again to add the rest") from error
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
+            resumed = f", {result.resumed} stored by a load that stopped" if result.resumed else ""
             click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-                       f"{result.skipped} skipped", err=True)
+                       f"{result.skipped} skipped{resumed}", err=True)
     if failed:
         sys.exit(1)
 
 
 @index.command("info")
-@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file (default: user cache).")
+@index_option("Index (default: a file in the user cache folder).")
 def index_info(index_path: str | None) -> None:
     """Say what the index holds."""
     with LocalIndex(index_path) as local:
         info = local.info()
-    click.echo(f"index: {info.path} ({info.size_bytes / 1e6:.1f} MB)")
+    click.echo(f"index: {info.location} ({info.size_bytes / 1e6:.1f} MB)")
     for kind, count in sorted(info.records.items()):
         click.echo(f"{kind}: {count} records")
     click.echo(f"total: {info.total} records")
 
 
+@index.command("migrate")
+@index_option("Index (default: a file in the user cache folder).")
+def index_migrate(index_path: str | None) -> None:
+    """Bring an index made by an older citekit to this one's schema (a PostgreSQL index, in place)."""
+    before, after = migrate_index(index_path)
+    click.echo(f"index schema {before} → {after}" if before != after else f"index schema {after}: nothing to do")
 
 
 @main.command()
@@ -358,8 +389,7 @@ def index_info(index_path: str | None) -> None:
               help="Where the file is going (default: the input's own format); selects the rules.")
 @click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output.")
-@click.option("--index", "index_path", type=click.Path(dir_okay=False, exists=True),
-              help="Local index to look published versions of preprints up in.")
+@index_option("Local index to look published versions of preprints up in.", exists=True)
 @click.option("--online", is_flag=True, help="Look published versions up in the local index and the online sources.")
 @click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
               help="Response cache file for --online (default: in the user cache folder).")

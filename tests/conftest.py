@@ -1,14 +1,16 @@
-"""Shared fixtures: the emulated Crossref and arXiv servers (see ``emulators.py``), and a local
-index of the bundled metadata snapshot."""
+"""Shared fixtures: the emulated Crossref and arXiv servers (see ``emulators.py``), a local
+index of the bundled metadata snapshot, and a throwaway PostgreSQL server (see ``pgserver.py``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from emulators import SEEDS, ArxivEmulator, CrossrefEmulator, closed_port_url
 from hypothesis import HealthCheck, settings
+from pgserver import PostgresServer, binaries
 
 from citekit.sources.local import LocalIndex
 
@@ -56,3 +58,36 @@ def arxiv_server() -> Iterator[ArxivEmulator]:
 def dead_url() -> str:
     """Where nothing listens: requests there fail with "connection refused"."""
     return closed_port_url()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster for the session; skips without PostgreSQL's programs, except under CI."""
+    found = binaries()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL (initdb, pg_ctl) is not installed, and CI is set: .ci/run must install it")
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql); under CI this fails")
+    server = PostgresServer(found)
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """The URL of a new, empty database on the session's server."""
+    return postgres.create_database()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+"""What tests of the local index run over: its embedded store and its shared one."""
+
+
+@pytest.fixture
+def index_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new, empty local index goes, for the test's ``backend`` parameter."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "index.sqlite")

@@ -6,7 +6,9 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from conftest import BACKENDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,22 +85,25 @@ def records_of(index: LocalIndex) -> dict[str, object]:
     return {r.custom.get("dblp", ""): r for r in index.all_records()}
 
 
-def test_a_paper_gets_its_volume_in_either_order(tmp_path: Path) -> None:
-    for order, records in (("before", (VOLUME, PAPER)), ("after", (PAPER, VOLUME))):
-        with LocalIndex(tmp_path / f"{order}.sqlite") as index:
-            result = index.add_file(dump(tmp_path / order, *records))
-            paper = records_of(index)["conf/icml/SablayrollesDSOJ19"]
-        assert result.added == 2 and result.skipped == 0, order
-        assert paper.type == "paper-conference"
-        assert paper.container_title == "Proceedings of the 36th International Conference on Machine Learning"
-        assert (paper.volume, paper.collection_title, paper.publisher) == \
-               ("97", "Proceedings of Machine Learning Research", "PMLR"), order
-        assert paper.event_title == "ICML 2019" and paper.page == "5558-5567"
-        assert paper.url == "http://proceedings.mlr.press/v97/sablayrolles19a.html" and not paper.doi
+@pytest.mark.parametrize("index_location", BACKENDS, indirect=True)
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_a_paper_gets_its_volume_in_either_order(tmp_path: Path, index_location: str, order: str) -> None:
+    records = (VOLUME, PAPER) if order == "before" else (PAPER, VOLUME)
+    with LocalIndex(index_location) as index:
+        result = index.add_file(dump(tmp_path / order, *records))
+        paper = records_of(index)["conf/icml/SablayrollesDSOJ19"]
+    assert result.added == 2 and result.skipped == 0, order
+    assert paper.type == "paper-conference"
+    assert paper.container_title == "Proceedings of the 36th International Conference on Machine Learning"
+    assert (paper.volume, paper.collection_title, paper.publisher) == \
+           ("97", "Proceedings of Machine Learning Research", "PMLR"), order
+    assert paper.event_title == "ICML 2019" and paper.page == "5558-5567"
+    assert paper.url == "http://proceedings.mlr.press/v97/sablayrolles19a.html" and not paper.doi
 
 
-def test_a_volume_in_a_later_file_completes_the_paper(tmp_path: Path) -> None:
-    with LocalIndex(tmp_path / "index.sqlite") as index:
+@pytest.mark.parametrize("index_location", BACKENDS, indirect=True)
+def test_a_volume_in_a_later_file_completes_the_paper(tmp_path: Path, index_location: str) -> None:
+    with LocalIndex(index_location) as index:
         index.add_file(dump(tmp_path / "a", PAPER))
         alone = records_of(index)["conf/icml/SablayrollesDSOJ19"]
         assert alone.container_title == "International Conference on Machine Learning"  # from ICML, until then
@@ -108,10 +113,11 @@ def test_a_volume_in_a_later_file_completes_the_paper(tmp_path: Path) -> None:
         assert paper.volume == "97"
 
 
-def test_the_search_finds_the_completed_venue(tmp_path: Path) -> None:
+@pytest.mark.parametrize("index_location", BACKENDS, indirect=True)
+def test_the_search_finds_the_completed_venue(tmp_path: Path, index_location: str) -> None:
     from citekit.sources.base import Query
 
-    with LocalIndex(tmp_path / "index.sqlite") as index:
+    with LocalIndex(index_location) as index:
         index.add_file(dump(tmp_path / "d", PAPER, VOLUME))
         found = index.search(Query(title="Bayes Optimal Strategies for Membership Inference",
                                    venue="Proceedings of the 36th International Conference on Machine Learning"))
@@ -223,9 +229,10 @@ def test_a_cut_gzip_stream_keeps_what_it_holds(tmp_path: Path) -> None:
     index.close()
 
 
-def test_readding_a_dump_changes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("index_location", BACKENDS, indirect=True)
+def test_readding_a_dump_changes_nothing(tmp_path: Path, index_location: str) -> None:
     path = dump(tmp_path / "d", PAPER, VOLUME, JOURNAL)
-    with LocalIndex(tmp_path / "index.sqlite") as index:
+    with LocalIndex(index_location) as index:
         index.add_file(path)
         again = index.add_file(path)
         assert (again.added, again.updated, again.unchanged) == (0, 0, 3)

@@ -1,4 +1,5 @@
-"""The local index: built from the bundled metadata snapshot, looked up, searched, re-added."""
+"""The local index: built from the bundled metadata snapshot, looked up, searched, re-added; in both
+backends (an SQLite file, a PostgreSQL database), which must behave alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from conftest import BACKENDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,18 +40,25 @@ def _seed_abstract(start: str) -> str:
     raise AssertionError(f"no seed abstract starts with {start!r}")
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> LocalIndex:
-    with LocalIndex(tmp_path_factory.mktemp("index") / "index.sqlite") as built:
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> LocalIndex:
+    """The bundled metadata snapshot, in each backend; tests only read it (or re-add it unchanged)."""
+    if request.param == "postgresql":
+        location = request.getfixturevalue("postgres").create_database()
+    else:
+        location = str(tmp_path_factory.mktemp("index") / "index.sqlite")
+    with LocalIndex(location) as built:
         for name in FILES:
             result = built.add_file(METADATA / name)
             assert result.diagnostics == [] and result.skipped == 0
         yield built
 
 
-@pytest.fixture
-def fresh(tmp_path: Path) -> LocalIndex:
-    with LocalIndex(tmp_path / "fresh.sqlite") as empty:
+@pytest.fixture(params=BACKENDS)
+def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> LocalIndex:
+    """A new, empty index in each backend."""
+    location = request.getfixturevalue("pg_url") if request.param == "postgresql" else tmp_path / "fresh.sqlite"
+    with LocalIndex(location) as empty:
         yield empty
 
 
@@ -59,7 +68,7 @@ def test_counts_by_kind_match_the_files(index: LocalIndex) -> None:
                 "reference": len(json.loads((METADATA / "proceedings.json").read_text(encoding="utf-8")))}
     assert info.records == expected
     assert info.total == sum(expected.values())
-    assert info.path.exists() and info.size_bytes > 0
+    assert info.size_bytes > 0 and info.location
 
 
 def test_stored_records_are_the_converted_ones(index: LocalIndex) -> None:

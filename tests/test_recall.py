@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "seeds" / "metadata"
@@ -61,11 +62,16 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("recall") / "index.sqlite"
-    citekit("index", "add", "--index", str(path), *SNAPSHOT)
-    return path
+@pytest.fixture(scope="module", params=BACKENDS)
+def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The snapshot indexed as the README does, in each backend: the index statistics behind these
+    rules must be the same in both."""
+    if request.param == "postgresql":
+        location = request.getfixturevalue("postgres").create_database()
+    else:
+        location = str(tmp_path_factory.mktemp("recall") / "index.sqlite")
+    citekit("index", "add", "--index", location, *SNAPSHOT)
+    return location
 
 
 def citekit(*args: str) -> None:
@@ -74,7 +80,7 @@ def citekit(*args: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def enrich(index: Path, source: Path, *options: str) -> list[dict]:
+def enrich(index: str, source: Path, *options: str) -> list[dict]:
     report = source.with_suffix(".report.json")
     citekit("enrich", str(source), "-o", str(source.with_suffix(".out.json")), "--sources", "local",
             "--index", str(index), "--report", str(report), *options)
@@ -138,13 +144,13 @@ def check(records: list[dict], cases: list) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(WRITERS))
-def test_the_four_classes_match_and_their_near_twins_do_not(index: Path, tmp_path: Path, name: str) -> None:
+def test_the_four_classes_match_and_their_near_twins_do_not(index: str, tmp_path: Path, name: str) -> None:
     source = tmp_path / name
     source.write_text(WRITERS[name](CASES), encoding="utf-8")
     check(enrich(index, source), CASES)
 
 
-def test_from_an_abstract_list(index: Path, tmp_path: Path) -> None:
+def test_from_an_abstract_list(index: str, tmp_path: Path) -> None:
     cases = [case for case in CASES if set(case[1]) == {"abstract"}]
     source = tmp_path / "abstracts.txt"
     source.write_text("".join(f"Abstract:{fields['abstract']}\n\n\n" for _, fields, _ in cases), encoding="utf-8")
@@ -156,7 +162,7 @@ def profile_block(title: str, authors: list[tuple[str, str]], abstract: str) -> 
     return f"LGJul 26, 2022\n{title}\n\n{shown}\n\n{abstract}\n\n"
 
 
-def test_from_a_profile_page(index: Path, tmp_path: Path) -> None:
+def test_from_a_profile_page(index: str, tmp_path: Path) -> None:
     """A profile page shows a title, the first three authors and a date, and an abstract: the older
     title with the first three authors, and with another version's or part of the abstract."""
     voxtral = [("Liu", "Alexander H."), ("Tacnet", "Alexis"), ("Ehrenberg", "Andy")]

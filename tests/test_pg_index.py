@@ -1,0 +1,283 @@
+"""The local index on a PostgreSQL server (``pgserver.py``): the same candidates as the SQLite file,
+the command line with ``--index postgresql://…``, loads that crash or race, bad credentials and old
+schemas. Behaviour both backends share is tested over both in ``test_local_index.py``."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from pgserver import PostgresServer
+
+from citekit.cli import main
+from citekit.model import Record
+from citekit.sources import local
+from citekit.sources.base import Query, SourceError
+from citekit.sources.index_postgres import MIGRATIONS, SCHEMA_VERSION, redacted, tsquery
+from citekit.sources.local import LocalIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+METADATA = ROOT / "seeds" / "metadata"
+FILES = ("arxiv.jsonl", "crossref.jsonl", "proceedings.json")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _identity(record: Record) -> tuple[str, str, str]:
+    return record.doi, record.arxiv_id, record.title
+
+
+@pytest.fixture(scope="module")
+def both(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> list[LocalIndex]:
+    """The bundled snapshot in an SQLite file and in a PostgreSQL database."""
+    indexes = [LocalIndex(tmp_path_factory.mktemp("both") / "index.sqlite"), LocalIndex(postgres.create_database())]
+    for index in indexes:
+        for name in FILES:
+            index.add_file(METADATA / name)
+    yield indexes
+    for index in indexes:
+        index.close()
+
+
+def _queries(records: list[Record]) -> list[Query]:
+    """Each record's title, half its title, its abstract, and its authors with its venue."""
+    queries = []
+    for record in records:
+        queries += [Query(title=record.title, year=record.year), Query(title=record.title[: len(record.title) // 2])]
+        if record.abstract:
+            queries.append(Query(abstract=record.abstract))
+        queries.append(Query(authors=tuple(a.family for a in record.author[:3]), venue=record.container_title))
+    return queries
+
+
+def test_both_backends_find_the_same_candidates(both: list[LocalIndex]) -> None:
+    sqlite, postgresql = both
+    assert sqlite.info().records == postgresql.info().records
+    assert list(sqlite.all_records()) == list(postgresql.all_records())
+    for query in _queries(list(sqlite.all_records())):
+        assert sqlite.search(query, 5) == postgresql.search(query, 5), query
+
+
+def test_expressions_become_tsqueries() -> None:
+    assert tsquery('("zebra" AND "song") OR ("zebra" AND "deep")') == "( 'zebra' & 'song' ) | ( 'zebra' & 'deep' )"
+    assert tsquery('title : "voxtral"') == "'voxtral':A"
+    assert tsquery('"it\'s" AND "a\\\\b"') == "'it s' & 'a b'"  # words only: the tokenizer's split
+
+
+def test_the_url_shown_has_no_password() -> None:
+    assert redacted("postgresql://lab:s3cret@db.example.org:5433/citekit") == \
+        "postgresql://lab:***@db.example.org:5433/citekit"
+    assert redacted("postgresql://lab@db/citekit") == "postgresql://lab@db/citekit"
+
+
+# --- The command line ------------------------------------------------------------------------------
+
+
+def test_every_command_takes_a_database_url(pg_url: str, tmp_path: Path) -> None:
+    code, _, err = run("index", "add", *(str(METADATA / name) for name in FILES), "--index", pg_url)
+    assert code == 0, err
+    code, out, _ = run("index", "info", "--index", pg_url)
+    assert code == 0 and "arxiv: 91 records" in out and ":***@" in out and "MB)" in out
+    bib = tmp_path / "in.bib"
+    bib.write_text("@misc{x, title = {Mixtral of Experts}, author = {Jiang, Albert}, year = {2024}}\n",
+                   encoding="utf-8")
+    code, _, err = run("enrich", str(bib), "-o", str(tmp_path / "out.json"), "--sources", "local", "--jobs", "2",
+                       "--index", pg_url)
+    assert code == 0, err
+    [enriched] = json.loads((tmp_path / "out.json").read_text())
+    assert enriched["id"] and "2401.04088" in json.dumps(enriched)
+    code, _, err = run("export", str(bib), "-d", str(tmp_path / "lib"), "--offline", "--sources", "local",
+                       env={"CITEKIT_INDEX": pg_url})
+    assert code == 0, err
+    assert "2401.04088" in (tmp_path / "lib" / "library.bib").read_text()
+    preprint = tmp_path / "pre.bib"
+    preprint.write_text("@misc{g, title = {Going deeper with convolutions}, eprint = {1409.4842}, "
+                        "archiveprefix = {arXiv}, year = {2014}}\n", encoding="utf-8")
+    code, _, err = run("check", str(preprint), "--index", pg_url)
+    assert "10.1109/CVPR.2015.7298594" in err
+
+
+def test_an_unreachable_server_is_one_line_and_exit_2(postgres: PostgresServer, dead_url: str) -> None:
+    port = dead_url.rsplit(":", 1)[1].strip("/")
+    for command in (["index", "info"], ["index", "add", str(METADATA / "arxiv.jsonl")]):
+        code, out, err = run(*command, "--index", f"postgresql://citekit:x@127.0.0.1:{port}/none")
+        assert code == 2 and out == ""
+        [line] = err.strip().splitlines()
+        assert line.startswith("Error: local: postgresql://citekit:***@127.0.0.1:") and "refused" in line
+
+
+def test_wrong_credentials_are_one_line_and_exit_2(postgres: PostgresServer, tmp_path: Path) -> None:
+    bib = tmp_path / "in.bib"
+    bib.write_text("@misc{x, title = {Mixtral of Experts}}\n", encoding="utf-8")
+    wrong = postgres.url(password="not-the-password")
+    for command in (["index", "info"], ["enrich", str(bib), "-o", str(tmp_path / "o.json"), "--sources", "local"],
+                    ["check", str(bib)]):
+        code, out, err = run(*command, "--index", wrong)
+        assert code == 2 and out == ""
+        [line] = err.strip().splitlines()
+        assert "password authentication failed" in line and "not-the-password" not in line
+
+
+# --- Loads that stop, loads that race --------------------------------------------------------------
+
+
+def _records(url: str) -> tuple[int, int]:
+    with psycopg.connect(url) as db:
+        return db.execute("SELECT count(*), count(DISTINCT (kind, identity)) FROM records").fetchone()
+
+
+def test_a_server_killed_mid_load_keeps_its_batches_and_the_rerun_finishes(
+        postgres: PostgresServer, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "BATCH_SIZE", 10)
+    listings = len((METADATA / "arxiv.jsonl").read_text().splitlines())
+    stored: list[int] = []
+
+    def kill_after_three_batches(done: int) -> None:
+        stored.append(done)
+        if len(stored) == 3:
+            postgres.kill()
+
+    try:
+        with LocalIndex(pg_url) as index, pytest.raises(SourceError):
+            index.add_file(METADATA / "arxiv.jsonl", progress=kill_after_three_batches)
+    finally:
+        postgres.start()
+    assert _records(pg_url) == (30, 30)  # the three committed batches
+    with LocalIndex(pg_url) as index:
+        result = index.add_file(METADATA / "arxiv.jsonl")
+        assert (result.resumed, result.added, result.unchanged, result.skipped) == (30, listings - 30, 0, 0)
+        assert index.info().records == {"arxiv": listings}
+        assert index.search(Query(title="Mixtral of Experts"), 1)[0].arxiv_id == "2401.04088"
+    assert _records(pg_url) == (listings, listings)
+    with LocalIndex(pg_url) as index:  # a finished load is not resumed: a rerun checks every record
+        assert index.add_file(METADATA / "arxiv.jsonl").unchanged == listings
+
+
+def test_the_cli_says_a_stopped_load_can_be_rerun(postgres: PostgresServer, pg_url: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "BATCH_SIZE", 10)
+    original = local.LocalIndex._write
+    calls = []
+
+    def write_then_kill(self, rows, load):  # the server dies after the second batch is committed
+        counts = original(self, rows, load)
+        calls.append(len(rows))
+        if len(calls) == 2:
+            postgres.kill()
+        return counts
+
+    monkeypatch.setattr(local.LocalIndex, "_write", write_then_kill)
+    try:
+        code, _, err = run("index", "add", str(METADATA / "arxiv.jsonl"), "--index", pg_url)
+    finally:
+        postgres.start()
+    assert code == 1
+    assert "run the same command again" in err.strip().splitlines()[-1]
+    monkeypatch.setattr(local.LocalIndex, "_write", original)
+    code, _, err = run("index", "add", str(METADATA / "arxiv.jsonl"), "--index", pg_url)
+    assert code == 0 and "71 added, 0 updated, 0 unchanged, 0 skipped, 20 stored by a load that stopped" in err
+
+
+def test_two_loaders_at_once_store_each_record_once(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "BATCH_SIZE", 7)
+    results, errors = [], []
+
+    def load(names: tuple[str, ...]) -> None:
+        try:
+            with LocalIndex(pg_url) as index:
+                results.extend(index.add_file(METADATA / name) for name in names)
+        except SourceError as error:  # reported below: a thread's exception would be lost
+            errors.append(error)
+
+    threads = [threading.Thread(target=load, args=(FILES,)), threading.Thread(target=load, args=(FILES[::-1],))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    total, distinct = _records(pg_url)
+    expected = sum(1 for _ in (METADATA / "arxiv.jsonl").open()) + sum(1 for _ in (METADATA / "crossref.jsonl").open()) \
+        + len(json.loads((METADATA / "proceedings.json").read_text()))
+    assert total == distinct == expected
+    assert sum(r.added for r in results) == expected  # each record added by one of them only
+    # the other found it stored, or skipped it as stored by a load of the same file (the two share one)
+    assert sum(r.added + r.updated + r.unchanged + r.resumed + r.skipped for r in results) == 2 * expected
+
+
+def test_searching_holds_no_transaction_open(pg_url: str) -> None:
+    with LocalIndex(pg_url) as index:
+        index.add_file(METADATA / "arxiv.jsonl")
+        for title in ("Mixtral of Experts", "Voxtral", "Going deeper with convolutions"):
+            assert index.search(Query(title=title), 3)
+            index.lookup_arxiv(["2401.04088"])
+            with psycopg.connect(pg_url) as db:
+                states = db.execute("SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND pid <> pg_backend_pid()").fetchall()
+            assert states and {state for (state,) in states} == {"idle"}
+
+
+# --- Schemas ---------------------------------------------------------------------------------------
+
+
+def test_an_older_schema_is_refused_with_the_command_that_migrates_it(pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as db:  # the schema an older citekit made
+        for statement in MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        db.execute("INSERT INTO records (kind, identity, title, data, words, tokens) VALUES ('reference', "
+                   "'doi:10.1/a', 'Old', %s, to_tsvector('citekit', 'old'), 1)",
+                   (json.dumps({"title": "Old", "DOI": "10.1/a"}),))
+    code, out, err = run("index", "info", "--index", pg_url)
+    assert code == 2 and out == ""
+    [line] = err.strip().splitlines()
+    assert f"has index schema 1, this citekit uses {SCHEMA_VERSION}" in line
+    assert line.endswith(f"run `citekit index migrate --index {redacted(pg_url)}`")
+    code, out, err = run("index", "migrate", "--index", pg_url)
+    assert code == 0 and out.strip() == f"index schema 1 → {SCHEMA_VERSION}", err
+    code, out, _ = run("index", "info", "--index", pg_url)
+    assert code == 0 and "total: 1 records" in out
+    code, out, _ = run("index", "migrate", "--index", pg_url)
+    assert out.strip() == f"index schema {SCHEMA_VERSION}: nothing to do"
+
+
+def test_a_newer_schema_asks_for_a_newer_citekit(pg_url: str) -> None:
+    with LocalIndex(pg_url):
+        pass
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(SourceError, match="schema 99, newer than this citekit's .*: upgrade citekit"):
+        LocalIndex(pg_url)
+
+
+@pytest.mark.parametrize("index_location", ["sqlite", "postgresql"], indirect=True)
+def test_readers_during_a_load_see_whole_batches(index_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local, "BATCH_SIZE", 10)
+    listings = len((METADATA / "arxiv.jsonl").read_text().splitlines())
+    with LocalIndex(index_location):  # created before the two start
+        pass
+    done = threading.Event()
+
+    def load() -> None:
+        try:
+            with LocalIndex(index_location) as index:
+                index.add_file(METADATA / "arxiv.jsonl")
+        finally:
+            done.set()
+
+    seen = set()
+    loader = threading.Thread(target=load)
+    with LocalIndex(index_location) as reader:
+        loader.start()
+        while not done.is_set():
+            seen.add(reader.info().total)
+            reader.search(Query(title="Mixtral of Experts"), 1)
+        loader.join()
+        seen.add(reader.info().total)
+    assert seen <= {*range(0, listings, 10), listings} and listings in seen
