@@ -13,13 +13,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec, Protocol, TypeGuard, TypeVar
 
 from citekit import decisions as user
 from citekit.brief import brief
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi
-from citekit.match import (DEFAULT_POLICY, Decision, IndexStats, Policy, assess, decide, is_published_version,
-                           one_paper, score_title, title_words)
+from citekit.match import (
+    DEFAULT_POLICY,
+    Decision,
+    IndexStats,
+    Policy,
+    assess,
+    decide,
+    is_published_version,
+    one_paper,
+    score_title,
+    title_words,
+)
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Query, Source, SourceError
 from citekit.venues import add_short_forms
@@ -33,6 +44,18 @@ NEIGHBOURS = 10
 SENTENCE_SEARCHES = 3
 """Sentences of an unmatched abstract searched on their own."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class _Index(Source, Protocol):
+    """A source that also knows its words' statistics: the local index."""
+
+    def document_counts(self, words: list[str], *, titles: bool = False) -> tuple[int, dict[str, int]]: ...
+
+
+def _is_index(source: Source) -> TypeGuard[_Index]:
+    return hasattr(source, "document_counts")
 
 
 @dataclass(slots=True)
@@ -121,7 +144,7 @@ class Enricher:
         found: list[tuple[Record, str]] = []
         for source in self.sources:
             if kind == "doi":
-                found += [(r, source.name) for r in self._ask(source.lookup_doi, value) or []]
+                found += [(r, source.name) for r in self._by_doi(source, value)]
             elif kind == "arxiv":
                 found += [(r, source.name) for r in (self._ask(source.lookup_arxiv, [value]) or {}).values()]
         found = found or self.candidates(record)
@@ -141,7 +164,7 @@ class Enricher:
 
     def _prefetch(self, arxiv_ids: list[str], sources: Sequence[Source]) -> None:
         for source in sources:
-            prefetch = getattr(source, "prefetch", None)
+            prefetch: Callable[[list[str]], None] | None = getattr(source, "prefetch", None)
             if prefetch is not None and arxiv_ids:
                 self._ask(prefetch, arxiv_ids)
 
@@ -168,7 +191,7 @@ class Enricher:
         found: list[tuple[Record, str]] = []
         for source in sources:
             if record.doi and not is_arxiv_doi(record.doi):
-                found.extend((r, source.name) for r in self._ask(source.lookup_doi, record.doi) or [])
+                found.extend((r, source.name) for r in self._by_doi(source, record.doi))
             if record.arxiv_id:
                 by_id = self._ask(source.lookup_arxiv, [record.arxiv_id]) or {}
                 found.extend((r, source.name) for r in by_id.values())
@@ -184,8 +207,8 @@ class Enricher:
         abstract of another version has sentences of its own, whose words lead a search of the
         whole astray: its longest sentences are searched one by one."""
         found: list[tuple[Record, str]] = []
-        for index in (s for s in self.sources if hasattr(s, "document_counts")):
-            queries = []
+        for index in filter(_is_index, self.sources):
+            queries: list[Query] = []
             if record.title and record.author:
                 authors = tuple(n.surname for n in record.author[:3] if n.surname)
                 words = title_words(record.title)
@@ -204,7 +227,7 @@ class Enricher:
         """What the local index knows of the record's words, when a rule needs it: how many of its
         records hold each word of the abstract; for a title alone, how many titles hold each of its
         words, and the titles nearest it."""
-        index = next((s for s in self.sources if hasattr(s, "document_counts")), None)
+        index = next(filter(_is_index, self.sources), None)
         alone = bool(record.title) and not record.author and not record.abstract
         if index is None or not (alone or record.abstract):
             return None
@@ -244,7 +267,7 @@ class Enricher:
             if any(is_published_version(preprint, r, self.policy) for r, _ in found):
                 return found
             if preprint.doi and not is_arxiv_doi(preprint.doi):
-                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or []
+                found.extend((r, source.name) for r in self._by_doi(source, preprint.doi)
                              if r.container_title)
             by_id = self._ask(source.lookup_arxiv, [preprint.arxiv_id]) or {}
             found.extend((r, source.name) for r in by_id.values() if r.container_title)
@@ -269,13 +292,17 @@ class Enricher:
                     return candidate, source.name
         return None
 
-    def _ask(self, method, *args, **options):  # type: ignore[no-untyped-def]
+    def _ask(self, method: Callable[_P, _R], *args: _P.args, **options: _P.kwargs) -> _R | None:
+        """What ``method`` answers, or ``None`` when its source fails (reported, and the run goes on)."""
         try:
-            result = method(*args, **options)
+            return method(*args, **options)
         except SourceError as error:
             self.on_source_error(error)
             return None
-        return [result] if isinstance(result, Record) else result
+
+    def _by_doi(self, source: Source, doi: str) -> list[Record]:
+        found = self._ask(source.lookup_doi, doi)
+        return [found] if found is not None else []
 
 
 def _costly(source: Source) -> bool:
