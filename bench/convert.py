@@ -29,7 +29,6 @@ at the machine facts printed with the table (load average included).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import generate_arxiv  # noqa: E402
+import generate_arxiv
 
 EVENTS = [("acl", "main", "Proceedings of the {n}th Annual Meeting of the Association for Computational Linguistics "
            "(Volume 1: Long Papers)", "long"),

@@ -39,6 +39,7 @@ Nothing here needs the network: the servers listen on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -55,8 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from emulators import (  # noqa: E402
-    REJECTED, SEEDS, ArxivEmulator, CrossrefEmulator, LoggedRequest, crossref_pool)
+from emulators import REJECTED, SEEDS, ArxivEmulator, CrossrefEmulator, LoggedRequest, crossref_pool  # noqa: E402
 
 from citekit import pipeline  # noqa: E402
 
@@ -188,7 +188,7 @@ def rejections(requests: Sequence[LoggedRequest], history: Sequence[LoggedReques
     for request in requests:
         if request.fault in REJECTED:
             earlier = [start for start in starts if start <= request.start][-(limit + 1):]
-            gaps = ", ".join(f"{1000 * (b - a):.0f}" for a, b in zip(earlier, earlier[1:]))
+            gaps = ", ".join(f"{1000 * (b - a):.0f}" for a, b in itertools.pairwise(earlier))
             lines.append(f"{request.fault}: the last {len(earlier)} arrivals were {gaps} ms apart")
     return lines
 

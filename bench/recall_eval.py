@@ -42,12 +42,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import generate_arxiv  # noqa: E402
+import generate_arxiv
 
-from citekit.formats import bibtex  # noqa: E402
-from citekit.model import Date, Name, Record  # noqa: E402
-from citekit.sources.convert import arxiv_bulk_to_record  # noqa: E402
-from citekit.sources.fulltext import STOPWORDS  # noqa: E402
+from citekit.formats import bibtex
+from citekit.model import Date, Name, Record
+from citekit.sources.convert import arxiv_bulk_to_record
+from citekit.sources.fulltext import STOPWORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"

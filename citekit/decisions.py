@@ -76,12 +76,15 @@ def _fingerprint_basis(record: Record) -> str:
 def choice_for(candidate: Mapping[str, Any]) -> str | None:
     """How a decision names a candidate (a report's candidate, see :func:`citekit.brief.brief`):
     its DOI, else arXiv id, else dblp key, else its normalised title; ``None`` if it has none."""
-    if candidate.get("doi") and not is_arxiv_doi(candidate["doi"]):
-        return "doi:" + candidate["doi"].casefold()
-    if candidate.get("arxiv"):
-        return "arxiv:" + candidate["arxiv"]
-    if candidate.get("dblp"):
-        return "dblp:" + candidate["dblp"]
+    doi: str = candidate.get("doi") or ""
+    arxiv: str = candidate.get("arxiv") or ""
+    dblp: str = candidate.get("dblp") or ""
+    if doi and not is_arxiv_doi(doi):
+        return "doi:" + doi.casefold()
+    if arxiv:
+        return "arxiv:" + arxiv
+    if dblp:
+        return "dblp:" + dblp
     title = normalize_title(candidate.get("title") or "")
     return "title:" + title if title else None
 
@@ -110,7 +113,8 @@ def load(path: str | Path) -> dict[str, dict[str, str]]:
         where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
         raise DecisionsError(f"{path}: not a citekit decisions file (version 1): at {where}, "
                              f"{problem.message}")
-    return data["decisions"]
+    decisions: dict[str, dict[str, str]] = data["decisions"]  # the schema above vouches for the shape
+    return decisions
 
 
 def unused(decisions: Mapping[str, Mapping[str, str]], records: Iterable[Record], path: str | Path

@@ -13,15 +13,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ParamSpec, Protocol, TypeGuard, TypeVar
 
 from citekit import decisions as user
 from citekit.brief import brief
 from citekit.diagnostics import Diagnostic
 from citekit.ids import is_arxiv_doi
-from citekit.match import (DEFAULT_POLICY, Decision, IndexStats, Policy, assess, decide, is_published_version,
-                           one_paper, score_title, title_words)
+from citekit.match import (
+    DEFAULT_POLICY,
+    Candidate,
+    Decision,
+    IndexStats,
+    Policy,
+    assess,
+    decide,
+    is_published_version,
+    one_paper,
+    score_title,
+    title_words,
+)
 from citekit.model import CSL_FIELDS, Record
-from citekit.sources.base import Query, Source, SourceError
+from citekit.sources.base import Prefetching, Query, Source, SourceError
 from citekit.venues import add_short_forms
 
 # Fields merged by priority; the rest (authors, dates, identifiers) have rules of their own.
@@ -33,6 +45,18 @@ NEIGHBOURS = 10
 SENTENCE_SEARCHES = 3
 """Sentences of an unmatched abstract searched on their own."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class _Index(Source, Protocol):
+    """A source that also knows its words' statistics: the local index."""
+
+    def document_counts(self, words: list[str], *, titles: bool = False) -> tuple[int, dict[str, int]]: ...
+
+
+def _is_index(source: Source) -> TypeGuard[_Index]:
+    return hasattr(source, "document_counts")
 
 
 @dataclass(slots=True)
@@ -50,7 +74,7 @@ class Matched:
     """A record with its candidates and the decision on them, waiting to be completed."""
 
     record: Record
-    candidates: list[tuple[Record, str]]
+    candidates: list[Candidate]
     decision: Decision
     outcome: Outcome | None = None
     """Already settled (by a person's decision): nothing left to complete."""
@@ -114,18 +138,18 @@ class Enricher:
         decision = Decision("matched", user.USER_RULE, assessment, assessed=[assessment])
         return Outcome(merged, decision, diagnostics)
 
-    def _chosen(self, record: Record, choice: str) -> tuple[Record, str] | None:
+    def _chosen(self, record: Record, choice: str) -> Candidate | None:
         """The chosen candidate: by identifier when the choice is a DOI or an arXiv id, else among
         the candidates a search finds (dblp keys and titles: no source looks them up)."""
         kind, _, value = choice.partition(":")
-        found: list[tuple[Record, str]] = []
+        found: list[Candidate] = []
         for source in self.sources:
             if kind == "doi":
-                found += [(r, source.name) for r in self._ask(source.lookup_doi, value) or []]
+                found += [Candidate(r, source.name) for r in self._by_doi(source, value)]
             elif kind == "arxiv":
-                found += [(r, source.name) for r in (self._ask(source.lookup_arxiv, [value]) or {}).values()]
+                found += [Candidate(r, source.name) for r in (self._ask(source.lookup_arxiv, [value]) or {}).values()]
         found = found or self.candidates(record)
-        return next(((r, s) for r, s in found if user.identifies(choice, brief(r))), None)
+        return next((c for c in found if user.identifies(choice, brief(c.record))), None)
 
     def prefetch(self, records: Sequence[Record]) -> None:
         """Lets sources that answer many identifiers a request (arXiv, Semantic Scholar) do so before
@@ -141,11 +165,10 @@ class Enricher:
 
     def _prefetch(self, arxiv_ids: list[str], sources: Sequence[Source]) -> None:
         for source in sources:
-            prefetch = getattr(source, "prefetch", None)
-            if prefetch is not None and arxiv_ids:
-                self._ask(prefetch, arxiv_ids)
+            if isinstance(source, Prefetching) and arxiv_ids:
+                self._ask(source.prefetch, arxiv_ids)
 
-    def candidates(self, record: Record) -> list[tuple[Record, str]]:
+    def candidates(self, record: Record) -> list[Candidate]:
         """Every candidate the sources offer, without repeats: identifiers first, then searches.
         Costly sources (rate-limited, budgeted) are asked each only when the others have not
         matched the record yet."""
@@ -164,28 +187,28 @@ class Enricher:
                 found += self._search(source, query)
         return _unique(found)
 
-    def _lookups(self, record: Record, sources: Sequence[Source]) -> list[tuple[Record, str]]:
-        found: list[tuple[Record, str]] = []
+    def _lookups(self, record: Record, sources: Sequence[Source]) -> list[Candidate]:
+        found: list[Candidate] = []
         for source in sources:
             if record.doi and not is_arxiv_doi(record.doi):
-                found.extend((r, source.name) for r in self._ask(source.lookup_doi, record.doi) or [])
+                found.extend(Candidate(r, source.name) for r in self._by_doi(source, record.doi))
             if record.arxiv_id:
                 by_id = self._ask(source.lookup_arxiv, [record.arxiv_id]) or {}
-                found.extend((r, source.name) for r in by_id.values())
+                found.extend(Candidate(r, source.name) for r in by_id.values())
         return found
 
-    def _matched(self, record: Record, found: list[tuple[Record, str]]) -> bool:
+    def _matched(self, record: Record, found: list[Candidate]) -> bool:
         return bool(found) and decide(record, _unique(found), self.policy).status == "matched"
 
-    def more_candidates(self, record: Record) -> list[tuple[Record, str]]:
+    def more_candidates(self, record: Record) -> list[Candidate]:
         """Local searches for what the first ones may miss. A title that differs from today's in
         a word (an older one) blocks the search on that word when it is among its rarest: the
         title is searched again without each of its two rarest words, with its first authors. An
         abstract of another version has sentences of its own, whose words lead a search of the
         whole astray: its longest sentences are searched one by one."""
-        found: list[tuple[Record, str]] = []
-        for index in (s for s in self.sources if hasattr(s, "document_counts")):
-            queries = []
+        found: list[Candidate] = []
+        for index in filter(_is_index, self.sources):
+            queries: list[Query] = []
             if record.title and record.author:
                 authors = tuple(n.surname for n in record.author[:3] if n.surname)
                 words = title_words(record.title)
@@ -197,14 +220,14 @@ class Enricher:
                 longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
                 queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
             for query in queries:
-                found.extend((r, index.name) for r in self._ask(index.search, query, self.search_limit) or [])
+                found.extend(Candidate(r, index.name) for r in self._ask(index.search, query, self.search_limit) or [])
         return found
 
     def statistics(self, record: Record) -> IndexStats | None:
         """What the local index knows of the record's words, when a rule needs it: how many of its
         records hold each word of the abstract; for a title alone, how many titles hold each of its
         words, and the titles nearest it."""
-        index = next((s for s in self.sources if hasattr(s, "document_counts")), None)
+        index = next(filter(_is_index, self.sources), None)
         alone = bool(record.title) and not record.author and not record.abstract
         if index is None or not (alone or record.abstract):
             return None
@@ -218,64 +241,68 @@ class Enricher:
         neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
         return IndexStats(total, titles=counts, neighbours=tuple(neighbours))
 
-    def versions_of(self, match: Record, source: str, candidates: Sequence[tuple[Record, str]]
-                    ) -> list[tuple[Record, str]]:
+    def versions_of(self, match: Record, source: str, candidates: Sequence[Candidate]
+                    ) -> list[Candidate]:
         """The matched paper's versions, published first: [(published, src)?, (arXiv, src)?]."""
         preprint = match if match.arxiv_id and not match.container_title else None
         published = match if match.container_title else None
         pool = list(candidates)
         if preprint is not None and published is None:
             pool += self._published_candidates(preprint)
-            published_pair = next(((r, s) for r, s in pool if is_published_version(preprint, r, self.policy)), None)
-            return ([published_pair] if published_pair else []) + [(preprint, source)]
+            published_pair = next((c for c in pool if is_published_version(preprint, c.record, self.policy)), None)
+            return ([published_pair] if published_pair else []) + [Candidate(preprint, source)]
         if published is None:  # neither a preprint nor in a venue: a book, a report
-            return [(match, source)]
-        arxiv_pair = next(((r, s) for r, s in pool if _is_preprint_of(r, published, self.policy)), None)
+            return [Candidate(match, source)]
+        arxiv_pair = next((c for c in pool if _is_preprint_of(c.record, published, self.policy)), None)
         arxiv_pair = arxiv_pair or self._preprint_of(published)
-        return [(published, source)] + ([arxiv_pair] if arxiv_pair else [])
+        return [Candidate(published, source)] + ([arxiv_pair] if arxiv_pair else [])
 
-    def _published_candidates(self, preprint: Record) -> list[tuple[Record, str]]:
+    def _published_candidates(self, preprint: Record) -> list[Candidate]:
         """Venue records that may be ``preprint``'s published version: looked up by identifier,
         source after source until one has it; else searched for, cheap searches before costly ones,
         until one finds it."""
-        found: list[tuple[Record, str]] = []
+        found: list[Candidate] = []
         holders = [source for source in self.sources if source.holds_published]
         for source in holders:
             if any(is_published_version(preprint, r, self.policy) for r, _ in found):
                 return found
             if preprint.doi and not is_arxiv_doi(preprint.doi):
-                found.extend((r, source.name) for r in self._ask(source.lookup_doi, preprint.doi) or []
+                found.extend(Candidate(r, source.name) for r in self._by_doi(source, preprint.doi)
                              if r.container_title)
             by_id = self._ask(source.lookup_arxiv, [preprint.arxiv_id]) or {}
-            found.extend((r, source.name) for r in by_id.values() if r.container_title)
+            found.extend(Candidate(r, source.name) for r in by_id.values() if r.container_title)
         query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
                       year=preprint.year)
         for costly in (False, True):
             for source in (s for s in holders if _costly(s) == costly):
                 if costly and any(is_published_version(preprint, r, self.policy) for r, _ in found):
                     return found
-                found += [(r, name) for r, name in self._search(source, query) if r.container_title]
+                found += [c for c in self._search(source, query) if c.record.container_title]
         return found
 
-    def _search(self, source: Source, query: Query) -> list[tuple[Record, str]]:
-        return [(r, source.name) for r in self._ask(source.search, query, self.search_limit) or []]
+    def _search(self, source: Source, query: Query) -> list[Candidate]:
+        return [Candidate(r, source.name) for r in self._ask(source.search, query, self.search_limit) or []]
 
-    def _preprint_of(self, published: Record) -> tuple[Record, str] | None:
+    def _preprint_of(self, published: Record) -> Candidate | None:
         """The arXiv record of a published paper, if a source has it."""
         query = Query(title=published.title, authors=tuple(n.surname for n in published.author[:3]))
         for source in (s for s in self.sources if s.holds_preprints):
             for candidate in self._ask(source.search, query, self.search_limit) or []:
                 if _is_preprint_of(candidate, published, self.policy):
-                    return candidate, source.name
+                    return Candidate(candidate, source.name)
         return None
 
-    def _ask(self, method, *args, **options):  # type: ignore[no-untyped-def]
+    def _ask(self, method: Callable[_P, _R], *args: _P.args, **options: _P.kwargs) -> _R | None:
+        """What ``method`` answers, or ``None`` when its source fails (reported, and the run goes on)."""
         try:
-            result = method(*args, **options)
+            return method(*args, **options)
         except SourceError as error:
             self.on_source_error(error)
             return None
-        return [result] if isinstance(result, Record) else result
+
+    def _by_doi(self, source: Source, doi: str) -> list[Record]:
+        found = self._ask(source.lookup_doi, doi)
+        return [found] if found is not None else []
 
 
 def _costly(source: Source) -> bool:
@@ -292,10 +319,10 @@ def query_for(record: Record) -> Query:
                  year=record.year, venue=record.container_title, abstract=record.abstract)
 
 
-def merge(record: Record, versions: Sequence[tuple[Record, str]]) -> tuple[Record, list[Diagnostic]]:
+def merge(record: Record, versions: Sequence[Candidate]) -> tuple[Record, list[Diagnostic]]:
     """The input completed from its paper's versions (best first), with provenance and conflicts."""
     merged = record.copy()
-    layers = [*versions, (record, "input")]
+    layers = [*versions, Candidate(record, "input")]
     for name in MERGED_FIELDS:
         value, origin = next(((getattr(r, name), src) for r, src in layers if getattr(r, name)), ("", ""))
         if name == "abstract" and record.abstract:
@@ -355,7 +382,7 @@ def _equivalent(name: str, mine: str, theirs: str) -> bool:
     return mine.strip().casefold() == theirs.strip().casefold()
 
 
-def _unique(pairs: Iterable[tuple[Record, str]]) -> list[tuple[Record, str]]:
+def _unique(pairs: Iterable[Candidate]) -> list[Candidate]:
     seen: set[tuple[str, str, bool, str]] = set()
     unique = []
     for record, source in pairs:
@@ -363,5 +390,5 @@ def _unique(pairs: Iterable[tuple[Record, str]]) -> list[tuple[Record, str]]:
                     record.title if not (record.arxiv_id or record.doi) else "")
         if identity not in seen:
             seen.add(identity)
-            unique.append((record, source))
+            unique.append(Candidate(record, source))
     return unique

@@ -13,7 +13,7 @@ import hashlib
 import re
 import string
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from citekit.errors import UsageError
 from citekit.model import Record
@@ -142,7 +142,7 @@ def fingerprint(record: Record) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _suffixes(base: str, taken: set[str]):
+def _suffixes(base: str, taken: set[str]) -> Iterator[str]:
     """``basea``, ``baseb``, … ``basez``, ``baseaa`` …, skipping keys already in use."""
     count = 0
     while True:

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -478,7 +478,14 @@ def _agreeing(fields: dict[str, FieldScore]) -> set[str]:
     return {name for name, f in fields.items() if f.verdict == "agree"}
 
 
-def decide(record: Record, candidates: Sequence[tuple[Record, str]], policy: Policy = DEFAULT_POLICY,
+class Candidate(NamedTuple):
+    """A record a source offered for another, with the source's name: what the matcher judges."""
+
+    record: Record
+    source: str
+
+
+def decide(record: Record, candidates: Sequence[Candidate], policy: Policy = DEFAULT_POLICY,
            stats: IndexStats | None = None) -> Decision:
     """Judge every candidate; matched only when one paper is clearly the record's.
 

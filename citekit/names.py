@@ -78,7 +78,10 @@ def parse_name(text: str, decode: Callable[[str], str] | None = None) -> Name:
         parts = parse_single_name_into_parts(text, strict=False)
     except Exception:  # noqa: BLE001 - bibtexparser raises bare errors on odd names
         return Name(literal=decode(text))
-    join = lambda words: decode(" ".join(words)).strip()  # noqa: E731
+
+    def join(words: list[str]) -> str:
+        return decode(" ".join(words)).strip()
+
     family = join(parts.last)
     given = join(parts.first)
     if not family and given:

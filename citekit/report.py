@@ -188,7 +188,7 @@ class Report:
     def as_dict(self, outputs: int | None = None) -> dict[str, Any]:
         ordered = sorted(self.entries.values(), key=lambda e: (e.file, e.index))
         counts = self.counts()
-        summary: dict[str, Any] = {"inputs": counts.total(), **{s: n for s, n in sorted(counts.items())}}
+        summary: dict[str, Any] = {"inputs": counts.total(), **dict(sorted(counts.items()))}
         if outputs is not None:
             summary["outputs"] = outputs
         return {

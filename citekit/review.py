@@ -77,7 +77,7 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
     candidates = [{**c, "choice": choice_for(c)} for c in match.get("candidates", [])]
     best = next((c for c in candidates if c["accepted"]), candidates[0] if candidates else None)
     matched = record["status"] == "matched" and best
-    sources = [best["source"]] if matched else sorted({c["source"] for c in candidates})
+    sources = [best["source"]] if matched and best is not None else sorted({c["source"] for c in candidates})
     return {
         "input": record["input"], "status": record["status"], "key": record.get("key"),
         "ids": record.get("ids", {}), "rule": match.get("rule", ""),

@@ -41,8 +41,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from citekit.ids import parse_arxiv_id
 from citekit.sources.convert import CROSSREF_TYPES
-from citekit.venues import full_title
 from citekit.text import fold, latex_to_unicode
+from citekit.venues import full_title
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "metadata"
 FAULTS = frozenset({"429", "500", "503", "slow", "slow-body", "truncated", "malformed", "reset"})

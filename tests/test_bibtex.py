@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import mutated, record_lists
 
 from citekit.formats import bibtex
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
 from citekit.formats.latex import decode, is_inert, needs_protection, to_latex
 from citekit.model import Date, Name, Record
-from strategies import mutated, record_lists
 
 DATA = Path(__file__).parent / "data" / "bibtex"
 CASES = sorted(p.stem for p in DATA.glob("*.bib") if ".out" not in p.name)

@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,7 +253,7 @@ def render(items: list[dict]) -> dict[str, str]:
             bibliography.register(Citation([CitationItem(item["id"])]))
         entries = [str(entry) for entry in bibliography.bibliography()]
     assert len(entries) == len(items)
-    return dict(zip((item["id"] for item in items), entries))  # citeproc-py lower-cases its own keys
+    return dict(zip((item["id"] for item in items), entries, strict=True))  # citeproc-py lower-cases its own keys
 
 
 def plain(text: str) -> str:
@@ -299,13 +300,18 @@ def test_zotero_csl_import_accepts_every_item(outputs: dict[str, dict[str, Path]
     assert len({item["id"] for item in items}) == len(items)
 
 
+_RECORDS_IN: dict[str, Callable[[str], int]] = {
+    ".bib": lambda text: len(re.findall(r"^@(?!comment|string|preamble)\w+\{", text, re.M | re.I)),
+    ".json": lambda text: len(json.loads(text)),
+    ".ris": lambda text: len(re.findall(r"^TY  - ", text, re.M))}
+"""How many records a corpus holds, counted in its own syntax."""
+
+
 def test_corpora_keep_every_record(outputs: dict[str, dict[str, Path]]) -> None:
     """Each hard record reaches each consumer: the corpora's own counts, not the writer's."""
     for corpus in CORPORA:
         text = corpus.read_text(encoding="utf-8")
-        expected = {".bib": lambda: len(re.findall(r"^@(?!comment|string|preamble)\w+\{", text, re.M | re.I)),
-                    ".json": lambda: len(json.loads(text)),
-                    ".ris": lambda: len(re.findall(r"^TY  - ", text, re.M))}[corpus.suffix]()
+        expected = _RECORDS_IN[corpus.suffix](text)
         assert len(csl_items(outputs, corpus.name)) == expected, corpus.name
         assert len(bib_keys(outputs[corpus.name]["bibtex"])) == expected, corpus.name
         ris_text = outputs[corpus.name]["ris"].read_text(encoding="utf-8")
@@ -337,7 +343,7 @@ def test_ris_rereads_with_rispy_losing_nothing(outputs: dict[str, dict[str, Path
     entries = rispy.loads(outputs[source]["ris"].read_text(encoding="utf-8"))
     items = csl_items(outputs, source)
     assert len(entries) == len(items)
-    for entry, item in zip(entries, items):
+    for entry, item in zip(entries, items, strict=True):
         assert entry.get("title") == item.get("title"), item["id"]
         assert len(entry.get("authors", [])) == len(item.get("author", [])), item["id"]
         assert entry.get("doi") == item.get("DOI"), item["id"]
@@ -352,7 +358,7 @@ def test_ris_follows_zoteros_reader_rules(outputs: dict[str, dict[str, Path]], s
     records = ris_records(raw.decode("utf-8"))
     items = csl_items(outputs, source)
     assert len(records) == len(items)
-    for record, item in zip(records, items):
+    for record, item in zip(records, items, strict=True):
         tags = [tag for tag, _ in record]
         assert tags[0] == "TY" and tags.count("TY") == 1, item["id"]
         assert tags[-1] == "ER" and tags.count("ER") == 1, item["id"]
@@ -405,7 +411,7 @@ def test_ris_conference_proceedings_in_c3_and_event_in_t2(outputs: dict[str, dic
     """Zotero's RIS.js, TY CONF: C3 → proceedingsTitle (CSL container-title), T2 → conferenceName
     (CSL event-title)."""
     records = ris_records(outputs[source]["ris"].read_bytes().decode("utf-8"))
-    conferences = [(record, item) for record, item in zip(records, csl_items(outputs, source))
+    conferences = [(record, item) for record, item in zip(records, csl_items(outputs, source), strict=True)
                    if values(record, "TY") == ["CONF"]]
     assert conferences, f"{source} has no conference paper to check"
     wrong = [(item["id"], values(record, "T2"), values(record, "C3")) for record, item in conferences

@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import mutated, record_lists
 
 from citekit.formats import csljson
 from citekit.model import Date, Name, Record
 from citekit.names import TRUNCATION_MARKERS
-from strategies import mutated, record_lists
 
 DATA = Path(__file__).parent / "data" / "csljson"
 CASES = sorted(p.name.removesuffix(".json") for p in DATA.glob("*.json") if p.name.count(".") == 1)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 
+from metadata import arxiv, crossref
+
 from citekit.dedupe import cluster, merge_cluster
 from citekit.model import Date, Name, Record
-from metadata import arxiv, crossref
 
 
 def test_identifiers_join_a_preprint_and_its_published_version() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+from metadata import all_arxiv, all_crossref, arxiv, crossref
 
 from citekit.match import (
     SIMILAR_TITLE,
@@ -21,7 +22,6 @@ from citekit.match import (
     title_words,
 )
 from citekit.model import Date, Name, Record
-from metadata import all_arxiv, all_crossref, arxiv, crossref
 
 
 def everything() -> list[tuple[Record, str]]:
@@ -216,7 +216,7 @@ def test_a_title_alone_is_rejected_beside_a_near_twin_or_when_not_exact(title: s
 
 def test_a_title_alone_must_be_distinctive_by_the_index_statistics() -> None:
     paper = arxiv("1603.09320")
-    common = IndexStats(1_000_000, titles={w: 500_000 for w in title_words(HNSW)}, neighbours=(paper,))
+    common = IndexStats(1_000_000, titles=dict.fromkeys(title_words(HNSW), 500000), neighbours=(paper,))
     assert decide(Record(title=HNSW), [(paper, "local")], stats=common).status == "unmatched"
     assert decide(Record(title=HNSW), [(paper, "local")]).status == "unmatched"  # no statistics, no rule
     short = arxiv("2603.25551")  # "Voxtral TTS": rare words, but two of them

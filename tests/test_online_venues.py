@@ -129,7 +129,7 @@ def test_each_venue_source_alone_fills_every_venue(tmp_path: Path, alone: str) -
 def test_identifiers_are_looked_up_before_anything_is_searched_for(online: Path, servers) -> None:
     """Semantic Scholar gets the matched preprints in one batch before any search; OpenAlex and
     dblp search only for papers that no lookup found published (the seeds' unpublished ones)."""
-    s2_log = [r for r in servers["semanticscholar"].log]
+    s2_log = list(servers["semanticscholar"].log)
     assert [r.method for r in s2_log].count("POST") == 1 and s2_log[0].method == "POST"
     unpublished = {" ".join(p.title.split()) for p in snapshot_papers() if p.venue is None}
     openalex_searches = [r.param("filter").split(",")[0].removeprefix("title.search:")

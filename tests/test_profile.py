@@ -245,7 +245,7 @@ def test_scraped_seeds_sniff_to_the_right_format_in_priority_order(prefix: str, 
 # --- properties --------------------------------------------------------------------------------
 
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ é-'$\\{}%", min_size=1, max_size=30)
-_SAFE = _WORDS.filter(lambda s: s.strip() and not profile._BLOCK_START.fullmatch(s.strip()))  # noqa: SLF001
+_SAFE = _WORDS.filter(lambda s: s.strip() and not profile._BLOCK_START.fullmatch(s.strip()))
 
 
 @st.composite

@@ -20,8 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from test_review import UNCERTAIN, by_key, export
-from test_review import review_index, uncertain  # noqa: F401 - fixtures
+from test_review import by_key, export, review_index, uncertain  # noqa: F401 - fixtures
 
 from citekit import review
 
@@ -126,8 +125,9 @@ def test_the_seeds_page_lists_every_record_and_filters(visit: Callable, tmp_path
     assert details.locator("td.f-agree .verdict").first.inner_text() == "agree 1"
 
 
-def test_a_person_settles_two_records_and_export_applies_exactly_that(visit: Callable, uncertain: Path,
-                                                                      review_index: Path, tmp_path: Path) -> None:
+def test_a_person_settles_two_records_and_export_applies_exactly_that(
+    visit: Callable, uncertain: Path, review_index: Path, tmp_path: Path,  # noqa: F811 - fixtures from test_review
+) -> None:
     shown = visit(uncertain / "review.html")
     assert shown.page.locator("tr.record td.status").all_inner_texts() == ["ambiguous", "unmatched", "matched"]
     shown.page.select_option("#filter-status", "ambiguous")
@@ -169,7 +169,9 @@ def test_a_person_settles_two_records_and_export_applies_exactly_that(visit: Cal
         ("unmatched", "no candidate passed validation")]
 
 
-def test_every_control_has_a_label_and_the_page_works_from_the_keyboard(visit: Callable, uncertain: Path) -> None:
+def test_every_control_has_a_label_and_the_page_works_from_the_keyboard(
+    visit: Callable, uncertain: Path,  # noqa: F811 - a fixture from test_review
+) -> None:
     shown = visit(uncertain / "review.html")
     unnamed = """() => [...document.querySelectorAll('input, select, button, a')]
         .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())

@@ -16,6 +16,7 @@ CSL style would print it as an author. A final ``others``/``et al.`` name is sti
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -68,13 +69,15 @@ ZOTERO_FALLBACK_TYPES = {
 _NOTE_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
 _DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 @cache
 def schema() -> dict[str, Any]:
     """The vendored CSL-JSON 1.0.2 input schema (an array of items)."""
-    return json.loads(resources.files("citekit").joinpath("schemas/csl-data.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(resources.files("citekit").joinpath("schemas/csl-data.json").read_text("utf-8"))
+    return loaded
 
 
 @cache
@@ -213,10 +216,8 @@ def _custom_value(variable: str, text: str) -> Any:
     """The CSL value of a custom entry named after a CSL variable, or None if it is not valid there."""
     candidates: list[Any] = []
     if text[:1] in "[{":
-        try:
+        with contextlib.suppress(ValueError):
             candidates.append(json.loads(text))
-        except ValueError:
-            pass
     kind = _kind(variable)
     candidates.append(_date_to_csl(date_from_text(text)) if kind == "date" else text)
     return next((c for c in candidates if c is not None and _validator(variable).is_valid(c)), None)
@@ -348,7 +349,7 @@ def csl_to_record(item: dict[str, Any]) -> Record:
             continue
         attr = _ATTRIBUTE.get(variable)
         converted, exact = _from_csl(_kind(variable), value) if attr else (None, False)
-        if converted is not None:
+        if attr and converted is not None:
             setattr(record, attr, converted)
         if not exact:
             record.custom[variable] = _custom_text(variable, value)
@@ -439,20 +440,27 @@ def _problem(error: jsonschema.ValidationError) -> str:
 
 def _item_lines(text: str, data: list[Any] | dict[str, Any]) -> Iterator[int]:
     """The 1-based line where each item starts (json gives no positions, so walk the array)."""
-    decoder, space = json.JSONDecoder(), re.compile(r"[ \t\n\r]*")
-    position = space.match(text).end()
+    decoder = json.JSONDecoder()
+    position = _after_space(text, 0)
     if isinstance(data, dict):
         yield text.count("\n", 0, position) + 1
         return
     position, line, counted = position + 1, 1, 0
     for _ in data:
-        position = space.match(text, position).end()
+        position = _after_space(text, position)
         line += text.count("\n", counted, position)
         counted = position
         yield line
         _, position = decoder.raw_decode(text, position)
-        position = space.match(text, position).end()
+        position = _after_space(text, position)
         position += text.startswith(",", position)
+
+
+def _after_space(text: str, position: int) -> int:
+    """Where the JSON whitespace at ``position`` ends."""
+    space = _JSON_SPACE.match(text, position)
+    assert space is not None  # a starred pattern matches, if only the empty string
+    return space.end()
 
 
 def note_lifted(record: Record) -> Record:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from citekit.errors import UsageError
-from citekit.sources.base import Query, Source, SourceError
+from citekit.sources.base import Closing, Query, Source, SourceError
 
 KNOWN = ("local", "crossref", "arxiv", "dblp", "openalex", "semanticscholar")
 DEFAULT_SOURCES = "local,crossref,arxiv,semanticscholar,openalex,dblp"
@@ -162,6 +162,5 @@ def check_mailto(mailto: str | None) -> str | None:
 
 def close_all(sources: Sequence[Source]) -> None:
     for source in sources:
-        close = getattr(source, "close", None)
-        if close:
-            close()
+        if isinstance(source, Closing):
+            source.close()

@@ -1,21 +1,24 @@
 """The interface every source (the local index, Crossref, arXiv, dblp, OpenAlex, Semantic Scholar)
 offers the matcher.
 
-Two optional attributes go beyond :class:`Source`: ``prefetch(arxiv_ids)``, for a source that
-answers many ids a request (arXiv, Semantic Scholar), and ``costly = True``, for one whose every
-request costs a rate-limited slot or a daily budget (dblp, OpenAlex, Semantic Scholar): the
-enricher asks it only for what the others have not found (:mod:`citekit.enrich`).
+Optional parts go beyond :class:`Source`, each declared by a protocol of its own: ``close()``
+(:class:`Closing`), request counters (:class:`Counted`), ``prefetch(arxiv_ids)``
+(:class:`Prefetching`), for a source that answers many ids a request (arXiv, Semantic Scholar),
+and ``costly = True``, for one whose every request costs a rate-limited slot or a daily budget
+(dblp, OpenAlex, Semantic Scholar): the enricher asks it only for what the others have not found
+(:mod:`citekit.enrich`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from citekit.errors import SourceError
 from citekit.model import Record
 
-__all__ = ["Query", "Source", "SourceError", "SourceStats"]
+__all__ = ["Closing", "Counted", "Prefetching", "Query", "Source", "SourceError", "SourceStats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +60,24 @@ class Source(Protocol):
 
     def search(self, query: Query, limit: int = 5) -> list[Record]:
         """Candidates, best first, for the matcher to validate: never trusted as they come."""
+
+
+@runtime_checkable
+class Closing(Protocol):
+    """A source holding a connection or a file, to let go of when the run ends."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Counted(Protocol):
+    """A source that counts its requests for the run's summary."""
+
+    stats: SourceStats
+
+
+@runtime_checkable
+class Prefetching(Protocol):
+    """A source that answers many arXiv ids a request: asked for them all before the run."""
+
+    def prefetch(self, arxiv_ids: Iterable[str]) -> None: ...

@@ -48,6 +48,8 @@ _JSON_DOCUMENT = re.compile(r'\{\s*"(?:items|message|status|message-type|message
 # Converters index into whatever the dump holds; these are what malformed values raise.
 _CONVERSION_ERRORS = (AttributeError, TypeError, ValueError, KeyError, IndexError)
 _CHUNK = 1 << 20
+_Binary = IO[bytes] | gzip.GzipFile
+"""A file read as bytes: a plain one, or a gzip stream over one."""
 
 
 @dataclass(slots=True)
@@ -90,7 +92,7 @@ def _read_by_content(path: Path, dtd: str | Path | None) -> Iterator[Loaded | Di
         yield from _read_reference(path)
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path) -> _Binary:
     handle = path.open("rb")
     if handle.read(2) == b"\x1f\x8b":
         handle.close()
@@ -151,7 +153,8 @@ def _works_in(value: Any) -> list[Any]:
     if isinstance(value, dict) and isinstance(value.get("message"), dict):
         value = value["message"]
     if isinstance(value, dict) and isinstance(value.get("items"), list):
-        return value["items"]
+        items: list[Any] = value["items"]
+        return items
     return [value]
 
 
@@ -231,7 +234,7 @@ class _JsonStream:
     steps through the top-level object and its ``items`` array, which needs no new dependency.
     """
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, handle: _Binary) -> None:
         self._handle = handle
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
         self._json = json.JSONDecoder()

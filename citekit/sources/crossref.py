@@ -74,7 +74,7 @@ def _install_shim() -> None:
     """Into both modules habanero sends from: ``request`` (DOI lookups), ``request_class`` (searches)."""
     for module in (habanero_request, habanero_request_class):
         if not isinstance(module.httpx2, _HttpxThroughSession):
-            module.httpx2 = _HttpxThroughSession()  # type: ignore[attr-defined]
+            module.httpx2 = _HttpxThroughSession()
 
 
 def _json_body(response: httpx2.Response) -> None:

@@ -68,7 +68,7 @@ def find_dtd(path: Path, dtd: str | Path | None) -> Path:
     return Path(dtd) if dtd else path.parent / "dblp.dtd"
 
 
-class _DtdResolver(etree.Resolver):
+class _DtdResolver(etree.Resolver):  # type: ignore[misc]  # lxml ships no type hints: Resolver is Any
     """Serves the DTD for the document's DOCTYPE, and an empty text for any other external entity."""
 
     def __init__(self, dtd: Path) -> None:

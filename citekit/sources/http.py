@@ -116,7 +116,7 @@ class RetryPolicy:
     """A ``Retry-After`` longer than this makes the request fail instead of hanging the run."""
 
     def delay(self, attempt: int, rng: random.Random) -> float:
-        base = min(self.max_backoff, self.backoff * 2**attempt)
+        base = min(self.max_backoff, self.backoff * 2.0**attempt)
         return base * (1 + rng.uniform(0, 0.5))
 
 
@@ -245,19 +245,19 @@ class HttpSession:
     def _request(self, method: str, url: str, params: Mapping[str, object] | None, body: bytes | None,
                  headers: Mapping[str, str] | None, lane: str, check: BodyCheck | None,
                  refuse: Refusal | None) -> httpx2.Response:
-        params = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
+        query = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
         digest = {"body-sha256": hashlib.sha256(body).hexdigest()} if body is not None else {}
-        key = cache_key(method, url, {**params, **digest})
+        key = cache_key(method, url, {**query, **digest})
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             self._count("cached")
             return httpx2.Response(hit.status, headers=hit.headers, content=hit.body,
-                                   request=httpx2.Request(method, url, params=params))
+                                   request=httpx2.Request(method, url, params=query))
         if self.offline:
             with self._lock:
                 self.offline_misses += 1
             raise OfflineMiss(key)
-        sent = _Sent(method, url, {**params, **self.extra_params}, body, headers)
+        sent = _Sent(method, url, {**query, **self.extra_params}, body, headers)
         response = self._fetch(sent, lane, check, refuse)
         if self.cache is not None and (response.is_success or response.status_code in DEFINITIVE_STATUSES):
             kept = {"content-type": response.headers.get("content-type", "")}

@@ -36,11 +36,11 @@ _NOT_A_VENUE = re.compile(r"^(arxiv(\.org)?|corr|)$", re.IGNORECASE)
 
 def paper_to_record(paper: dict[str, Any]) -> Record | None:
     """A paper's published version; ``None`` when it names no venue but arXiv."""
-    journal = paper.get("journal") if isinstance(paper.get("journal"), dict) else {}
+    journal = _object(paper, "journal")
     journal_name = squash(str(journal.get("name") or ""))
     if _NOT_A_VENUE.match(journal_name):
         journal, journal_name = {}, ""
-    venue_info = paper.get("publicationVenue") if isinstance(paper.get("publicationVenue"), dict) else {}
+    venue_info = _object(paper, "publicationVenue")
     names = [str(venue_info.get("name") or ""), str(paper.get("venue") or ""), journal_name]
     venue = next((squash(n) for n in names if not _NOT_A_VENUE.match(squash(n))), "")
     if not venue:
@@ -55,7 +55,7 @@ def paper_to_record(paper: dict[str, Any]) -> Record | None:
     record.issued = Date((int(year),)) if isinstance(year, int) else None
     record.volume = squash(str(journal.get("volume") or ""))
     record.page = re.sub(r"\s*[-–]+\s*", "-", squash(str(journal.get("pages") or "")))
-    ids = paper.get("externalIds") if isinstance(paper.get("externalIds"), dict) else {}
+    ids = _object(paper, "externalIds")
     doi = normalize_doi(str(ids.get("DOI") or ""))
     record.doi = "" if is_arxiv_doi(doi) else doi
     parsed = parse_arxiv_id(str(ids.get("ArXiv") or ""))
@@ -64,6 +64,12 @@ def paper_to_record(paper: dict[str, Any]) -> Record | None:
         if ids.get(key):
             record.custom[name] = str(ids[key])
     return record
+
+
+def _object(paper: dict[str, Any], key: str) -> dict[str, Any]:
+    """A JSON object the paper holds under ``key``; empty when it holds none (or not an object)."""
+    value = paper.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 class SemanticScholarSource:

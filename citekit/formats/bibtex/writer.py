@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 from functools import partial
 
-import bibtexparser
+from bibtexparser.entrypoint import write_string
 from bibtexparser.library import Library
-from bibtexparser.model import Entry
+from bibtexparser.model import Block, Entry
 from bibtexparser.model import Field as BibField
 from bibtexparser.writer import BibtexFormat
 
@@ -40,13 +40,13 @@ _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
 
 def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
     """Entries in the given order, fields in table order, 2-space indent, a blank line between."""
-    entries = [_entry(record, dialect) for record in _keyed(records)]
+    entries: list[Block] = [_entry(record, dialect) for record in _keyed(records)]
     if not entries:
         return ""
-    layout = BibtexFormat()
+    layout = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser 2.1 leaves __init__ unannotated
     layout.indent = "  "
     layout.block_separator = "\n"
-    return bibtexparser.write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
+    return write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
 
 
 def _keyed(records: Sequence[Record]) -> list[Record]:
