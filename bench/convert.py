@@ -47,8 +47,12 @@ from generate_bibtex import write_file  # noqa: E402
 
 WORK = BENCH / ".work"
 PEERS = BENCH / ".peers"
-NPM_PACKAGES = ["@citation-js/core", "@citation-js/plugin-bibtex", "@citation-js/plugin-ris",
-                "@citation-js/plugin-csl"]
+NPM_PACKAGES = [
+    "@citation-js/core",
+    "@citation-js/plugin-bibtex",
+    "@citation-js/plugin-ris",
+    "@citation-js/plugin-csl",
+]
 TOOLS = ("citekit", "pandoc", "bibutils", "citation-js")
 PEERS_NAMES = ("citation-js", "pandoc", "bibutils")
 TARGETS = ("json", "ris")
@@ -112,8 +116,11 @@ def _npm_install() -> str:
     if not (shutil.which("node") and shutil.which("npm")):
         return "node and npm are needed for citation-js"
     print("installing citation-js with npm into bench/.peers …", file=sys.stderr)
-    done = subprocess.run(["npm", "install", "--prefix", str(PEERS), "--no-audit", "--no-fund", *NPM_PACKAGES],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["npm", "install", "--prefix", str(PEERS), "--no-audit", "--no-fund", *NPM_PACKAGES],
+        capture_output=True,
+        text=True,
+    )
     return "" if done.returncode == 0 else f"npm install failed: {done.stderr.strip()[-300:]}"
 
 
@@ -128,8 +135,15 @@ def commands(tool: str, target: str, source: Path, output: Path) -> list[list[st
     if tool == "bibutils" and target == "ris":
         return [["bib2xml", str(source)], ["xml2ris"]]
     if tool == "citation-js":
-        return [["node", str(BENCH / "citation_js_convert.js"), str(source), str(output),
-                 "csl" if target == "json" else "ris"]]
+        return [
+            [
+                "node",
+                str(BENCH / "citation_js_convert.js"),
+                str(source),
+                str(output),
+                "csl" if target == "json" else "ris",
+            ]
+        ]
     return None
 
 
@@ -200,8 +214,9 @@ def count_records(output: Path) -> int:
     """
     if not output.exists():
         return 0
-    done = subprocess.run([sys.executable, "-c", COUNT_SCRIPT, str(output)], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", COUNT_SCRIPT, str(output)], capture_output=True, text=True, check=True
+    )
     return int(done.stdout)
 
 
@@ -219,26 +234,38 @@ def best_rows(rounds: Sequence[Sequence[Row]]) -> list[Row]:
 
 
 def machine_facts(tools: Sequence[str], unavailable: dict[str, str]) -> list[str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")),
-               platform.processor() or "unknown")
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )
     memory = next((line.split()[1] for line in _lines("/proc/meminfo") if line.startswith("MemTotal")), "0")
-    facts = [f"machine: {cpu}, {os.cpu_count()} cores, {int(memory) / 1024 / 1024:.1f} GB RAM, "
-             f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
-             f"system: {platform.platform()}; Python {platform.python_version()}"]
+    facts = [
+        f"machine: {cpu}, {os.cpu_count()} cores, {int(memory) / 1024 / 1024:.1f} GB RAM, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"system: {platform.platform()}; Python {platform.python_version()}",
+    ]
     versions = {
         "citekit": [*citekit_command(), "--version"],
         **{tool: [*citekit_command(), "--version"] for tool in tools if tool.startswith("citekit")},
         "pandoc": ["pandoc", "--version"],
         "bibutils": ["bib2xml", "--version"],
-        "citation-js": ["node", "-e", "console.log('citation-js ' + require('@citation-js/core/package.json')"
-                        ".version + ', node ' + process.version)"],
+        "citation-js": [
+            "node",
+            "-e",
+            "console.log('citation-js ' + require('@citation-js/core/package.json')"
+            ".version + ', node ' + process.version)",
+        ],
     }
     for tool in tools:
         if tool in unavailable:
             facts.append(f"{tool}: unavailable ({unavailable[tool]})")
             continue
-        done = subprocess.run(versions[tool], capture_output=True, text=True,
-                              env={**os.environ, "NODE_PATH": str(PEERS / "node_modules")})
+        done = subprocess.run(
+            versions[tool],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NODE_PATH": str(PEERS / "node_modules")},
+        )
         text = (done.stdout or done.stderr).strip().splitlines()
         facts.append(f"{tool}: {text[0] if text else 'version unknown'}")
     return facts
@@ -252,15 +279,19 @@ def _lines(path: str) -> list[str]:
 
 
 def table(rows: Sequence[Row]) -> list[str]:
-    lines = [f"{'tool':<12} {'target':<8} {'entries':>8} {'seconds':>9} {'entries/s':>10} {'peak MB':>8} "
-             f"{'records out':>11}"]
+    lines = [
+        f"{'tool':<12} {'target':<8} {'entries':>8} {'seconds':>9} {'entries/s':>10} {'peak MB':>8} "
+        f"{'records out':>11}"
+    ]
     for row in rows:
         if row.run is None:
             lines.append(f"{row.tool:<12} {row.target:<8} {row.entries:>8}  skipped: {row.note}")
             continue
         run = row.run
-        lines.append(f"{row.tool:<12} {row.target:<8} {row.entries:>8} {run.seconds:>9.2f} "
-                     f"{row.entries / run.seconds:>10.0f} {run.peak_mb:>8.1f} {run.records:>11}")
+        lines.append(
+            f"{row.tool:<12} {row.target:<8} {row.entries:>8} {run.seconds:>9.2f} "
+            f"{row.entries / run.seconds:>10.0f} {run.peak_mb:>8.1f} {run.records:>11}"
+        )
     return lines
 
 
@@ -270,8 +301,12 @@ def ratios(rows: Sequence[Row]) -> list[str]:
     lines = [f"{'ratio peer/citekit':<26} " + " ".join(f"{peer:>12}" for peer in PEERS_NAMES)]
     for (tool, target, entries), run in sorted(runs.items()):
         if tool.startswith("citekit"):
-            cells = [f"{peer_run.seconds / run.seconds:>12.2f}" if (peer_run := runs.get((peer, target, entries)))
-                     else f"{'-':>12}" for peer in PEERS_NAMES]
+            cells = [
+                f"{peer_run.seconds / run.seconds:>12.2f}"
+                if (peer_run := runs.get((peer, target, entries)))
+                else f"{'-':>12}"
+                for peer in PEERS_NAMES
+            ]
             lines.append(f"{tool + ' ' + target + ' ' + str(entries):<26} " + " ".join(cells))
     return lines
 
@@ -282,25 +317,31 @@ def verdicts(rows: Sequence[Row]) -> list[str]:
     lines = []
     for target in TARGETS:
         sizes = sorted({entries for tool, t, entries in runs if t == target})
-        goals = [("citekit -j1", sizes[-1:], 1.0, "faster than citation-js with one job"),
-                 ("citekit -j1", sizes[:1], 1.0, "faster than citation-js with one job"),
-                 ("citekit -j2", sizes[-1:], 1.5, "at least 1.5x citation-js with two jobs"),
-                 ("citekit -j2", sizes[-1:], 2.0, "aim: 2x citation-js with two jobs")]
+        goals = [
+            ("citekit -j1", sizes[-1:], 1.0, "faster than citation-js with one job"),
+            ("citekit -j1", sizes[:1], 1.0, "faster than citation-js with one job"),
+            ("citekit -j2", sizes[-1:], 1.5, "at least 1.5x citation-js with two jobs"),
+            ("citekit -j2", sizes[-1:], 2.0, "aim: 2x citation-js with two jobs"),
+        ]
         for tool, chosen, wanted, goal in goals:
             for entries in chosen:
                 mine, peer = runs.get((tool, target, entries)), runs.get(("citation-js", target, entries))
                 if mine and peer:
                     ratio = peer.seconds / mine.seconds
-                    lines.append(f"{'MET ' if ratio > wanted or (wanted > 1 and ratio >= wanted) else 'MISSED'} "
-                                 f"{target} {entries}: {goal}: {ratio:.2f}")
+                    lines.append(
+                        f"{'MET ' if ratio > wanted or (wanted > 1 and ratio >= wanted) else 'MISSED'} "
+                        f"{target} {entries}: {goal}: {ratio:.2f}"
+                    )
         sizes = sorted(entries for tool, t, entries in runs if tool == "citekit -j1" and t == target)
         if len(sizes) > 1:
             small, large = runs[("citekit -j1", target, sizes[0])], runs[("citekit -j1", target, sizes[-1])]
             growth = large.peak_mb / small.peak_mb
             met = growth <= 1.5
-            lines.append(f"{'MET ' if met else 'MISSED'} {target}: citekit peak memory does not grow with the file "
-                         f"(×{sizes[-1] // sizes[0]} entries → ×{growth:.2f} peak RSS, "
-                         f"{small.peak_mb:.0f} → {large.peak_mb:.0f} MB)")
+            lines.append(
+                f"{'MET ' if met else 'MISSED'} {target}: citekit peak memory does not grow with the file "
+                f"(×{sizes[-1] // sizes[0]} entries → ×{growth:.2f} peak RSS, "
+                f"{small.peak_mb:.0f} → {large.peak_mb:.0f} MB)"
+            )
     return lines
 
 
@@ -322,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
     if "citekit" in tools:
         position = tools.index("citekit")
-        tools[position:position + 1] = [f"citekit -j{jobs}" for jobs in args.jobs.split(",") if jobs]
+        tools[position : position + 1] = [f"citekit -j{jobs}" for jobs in args.jobs.split(",") if jobs]
     sizes = [int(s) for s in args.sizes.split(",") if s]
     targets = [t for t in args.targets.split(",") if t]
 
@@ -344,16 +385,19 @@ def main(argv: list[str] | None = None) -> int:
         rounds.append(rows)
     rows = best_rows(rounds)
     print("\n".join(machine_facts(tools, unavailable)))
-    print(f"command: python bench/convert.py --sizes {args.sizes} --repeat {args.repeat} --only {args.only} "
-          f"--jobs {args.jobs} --targets {args.targets} --seed {args.seed}")
+    print(
+        f"command: python bench/convert.py --sizes {args.sizes} --repeat {args.repeat} --only {args.only} "
+        f"--jobs {args.jobs} --targets {args.targets} --seed {args.seed}"
+    )
     print("\n".join(table(rows)))
     print("\n".join(ratios(rows)))
     print("\n".join(verdicts(rows)))
     return 0
 
 
-def _row(tool: str, target: str, entries: int, source: Path, args: argparse.Namespace,
-         unavailable: dict[str, str]) -> Row:
+def _row(
+    tool: str, target: str, entries: int, source: Path, args: argparse.Namespace, unavailable: dict[str, str]
+) -> Row:
     output = WORK / f"out-{tool.replace(' ', '')}-{entries}.{target}"
     pipeline = commands(tool, target, source, output)
     if pipeline is None:

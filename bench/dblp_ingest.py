@@ -67,8 +67,15 @@ def dblp_floor(path: Path) -> float:
 
     start = time.perf_counter()
     with path.open("rb") as handle:
-        parser = etree.iterparse(_Stream(handle), events=("end",), tag=PUBLICATIONS + PAGES, load_dtd=True,
-                                 resolve_entities=True, no_network=True, huge_tree=True)
+        parser = etree.iterparse(
+            _Stream(handle),
+            events=("end",),
+            tag=PUBLICATIONS + PAGES,
+            load_dtd=True,
+            resolve_entities=True,
+            no_network=True,
+            huge_tree=True,
+        )
         parser.resolvers.add(_DtdResolver(path.parent / "dblp.dtd"))
         for _, element in parser:
             element.clear()
@@ -90,17 +97,23 @@ def bench_dblp(count: int, folder: Path) -> float:
     if not dump.exists():
         started = time.perf_counter()
         written = generate_dblp.write_dump(dump, generate_dblp.synthetic(count))
-        print(f"generated {dump} ({written:,} records with author pages and volumes, "
-              f"{dump.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s")
+        print(
+            f"generated {dump} ({written:,} records with author pages and volumes, "
+            f"{dump.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - started:.0f} s"
+        )
     seconds, peak, last = timed_index_add(dump, folder)  # first: a child forked after the floor's run
-    floor = dblp_floor(dump)                              # would count the floor's memory as its own
+    floor = dblp_floor(dump)  # would count the floor's memory as its own
     rate = count / seconds
     real = REAL_DUMP_PUBLICATIONS / rate
-    print(f"dblp: citekit index add, {count:,} publications: {seconds:.1f} s = {rate:,.0f} publications/s, "
-          f"peak {peak:.0f} MB  [{last}]")
+    print(
+        f"dblp: citekit index add, {count:,} publications: {seconds:.1f} s = {rate:,.0f} publications/s, "
+        f"peak {peak:.0f} MB  [{last}]"
+    )
     print(f"dblp: lxml alone (the floor): {floor:.1f} s; citekit takes {seconds / floor:.1f}x the floor")
-    print(f"dblp: the real dump ({REAL_DUMP_PUBLICATIONS:,} publications) at this rate: {real / 60:.1f} min "
-          f"(target {TARGET_SECONDS / 60:.0f} min: {'met' if real <= TARGET_SECONDS else 'NOT met'})")
+    print(
+        f"dblp: the real dump ({REAL_DUMP_PUBLICATIONS:,} publications) at this rate: {real / 60:.1f} min "
+        f"(target {TARGET_SECONDS / 60:.0f} min: {'met' if real <= TARGET_SECONDS else 'NOT met'})"
+    )
     return rate
 
 
@@ -111,8 +124,10 @@ def bench_arxiv(count: int, folder: Path) -> float:
 
         generate_arxiv.write(listings, count)
     seconds, peak, _ = timed_index_add(listings, folder)
-    print(f"arxiv (peer): citekit index add, {count:,} listings: {seconds:.1f} s = {count / seconds:,.0f} "
-          f"listings/s, peak {peak:.0f} MB")
+    print(
+        f"arxiv (peer): citekit index add, {count:,} listings: {seconds:.1f} s = {count / seconds:,.0f} "
+        f"listings/s, peak {peak:.0f} MB"
+    )
     return count / seconds
 
 
@@ -122,8 +137,10 @@ def bench_acl(count: int, folder: Path) -> None:
         generate_acl.write(bib, count)
     seconds, peak, last = timed_index_add(bib, folder)
     floor = bibtex_floor(bib)
-    print(f"acl: citekit index add, {count:,} entries: {seconds:.1f} s = {count / seconds:,.0f} entries/s, "
-          f"peak {peak:.0f} MB  [{last}]")
+    print(
+        f"acl: citekit index add, {count:,} entries: {seconds:.1f} s = {count / seconds:,.0f} entries/s, "
+        f"peak {peak:.0f} MB  [{last}]"
+    )
     print(f"acl: bibtexparser's parse alone (the floor): {floor:.1f} s; citekit takes {seconds / floor:.1f}x")
 
 
@@ -131,10 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--publications", type=int, default=1_000_000)
     parser.add_argument("--acl", type=int, default=130_000)
-    parser.add_argument("--arxiv", type=int, default=100_000, help="arXiv listings for the peer run (0: none)")
+    parser.add_argument(
+        "--arxiv", type=int, default=100_000, help="arXiv listings for the peer run (0: none)"
+    )
     args = parser.parse_args(argv)
-    print(f"Python {platform.python_version()}, {platform.machine()}, {platform.system()}, "
-          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"Python {platform.python_version()}, {platform.machine()}, {platform.system()}, "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     with tempfile.TemporaryDirectory(dir=WORK) as folder:
         rate = bench_dblp(args.publications, Path(folder)) if args.publications else 0.0
         if args.arxiv:

@@ -70,6 +70,7 @@ _NOT_ENTRIES = re.compile(r"@\s*(?:string|comment|preamble)", re.IGNORECASE)
 
 def _txt_of_kind(name: str) -> Callable[[Path], bool]:
     """Scraped ``.txt`` pages, told apart as the CLI would (by content)."""
+
     def wanted(path: Path) -> bool:
         if path.suffix != ".txt":
             return False
@@ -77,6 +78,7 @@ def _txt_of_kind(name: str) -> Callable[[Path], bool]:
             return formats.detect(None, path.read_text(encoding="utf-8")).name == name
         except (formats.UnknownFormatError, UnicodeDecodeError):
             return False
+
     return wanted
 
 
@@ -91,25 +93,125 @@ SEED_KINDS: dict[str, Callable[[Path], bool]] = {
 }
 
 
-_BIB_TOKENS = ("@article{", "@inproceedings(", "@misc{", "@string{", "@comment{", "@preamble{", " = ", " # ",
-               "{", "}", '"', ",", "author", "editor", "title", "journal", "journaltitle", "booktitle",
-               "year",
-               "date", "month", "jan", "pages", "1--10", "doi", "url", "eprint", "archivePrefix", "arXiv",
-               "primaryClass", " and ", " and others", "{\\'e}", "$x^2$", "\\", "%", "~")
+_BIB_TOKENS = (
+    "@article{",
+    "@inproceedings(",
+    "@misc{",
+    "@string{",
+    "@comment{",
+    "@preamble{",
+    " = ",
+    " # ",
+    "{",
+    "}",
+    '"',
+    ",",
+    "author",
+    "editor",
+    "title",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "year",
+    "date",
+    "month",
+    "jan",
+    "pages",
+    "1--10",
+    "doi",
+    "url",
+    "eprint",
+    "archivePrefix",
+    "arXiv",
+    "primaryClass",
+    " and ",
+    " and others",
+    "{\\'e}",
+    "$x^2$",
+    "\\",
+    "%",
+    "~",
+)
 TOKENS: dict[str, tuple[str, ...]] = {
     "bibtex": _BIB_TOKENS,
     "biblatex": _BIB_TOKENS,
-    "ris": ("TY  - JOUR", "TY  - GEN", "ER  - ", "AU  - ", "A1  - ", "TI  - ", "T2  - ", "JO  - ", "PY  - ",
-            "DA  - ", "DO  - ", "UR  - ", "N1  - ", "SP  - ", "EP  - ", "AN  - ", "\r\n", "arXiv:", "///"),
-    "csljson": ('"id"', '"type"', '"article-journal"', '"author"', '"family"', '"given"', '"literal"',
-                '"issued"', '"date-parts"', '"title"', '"DOI"', '"URL"', '"page"', '"number"', '"custom"',
-                '"note"', "[", "]", "{", "}", ":", ",", "null", "true", "1e400", '"\\u2028"'),
-    "profile": ("Oct 10, 2023", "Mar 26", "Code", "CL", "LG", "55.2", " et al.", " · ", "28 Papers",
-                "h-index",
-                ", ", " and ", "\n\n"),
+    "ris": (
+        "TY  - JOUR",
+        "TY  - GEN",
+        "ER  - ",
+        "AU  - ",
+        "A1  - ",
+        "TI  - ",
+        "T2  - ",
+        "JO  - ",
+        "PY  - ",
+        "DA  - ",
+        "DO  - ",
+        "UR  - ",
+        "N1  - ",
+        "SP  - ",
+        "EP  - ",
+        "AN  - ",
+        "\r\n",
+        "arXiv:",
+        "///",
+    ),
+    "csljson": (
+        '"id"',
+        '"type"',
+        '"article-journal"',
+        '"author"',
+        '"family"',
+        '"given"',
+        '"literal"',
+        '"issued"',
+        '"date-parts"',
+        '"title"',
+        '"DOI"',
+        '"URL"',
+        '"page"',
+        '"number"',
+        '"custom"',
+        '"note"',
+        "[",
+        "]",
+        "{",
+        "}",
+        ":",
+        ",",
+        "null",
+        "true",
+        "1e400",
+        '"\\u2028"',
+    ),
+    "profile": (
+        "Oct 10, 2023",
+        "Mar 26",
+        "Code",
+        "CL",
+        "LG",
+        "55.2",
+        " et al.",
+        " · ",
+        "28 Papers",
+        "h-index",
+        ", ",
+        " and ",
+        "\n\n",
+    ),
     "abstracts": ("Abstract:", "abstract :", "Keywords: ", "$", "$x$", "\\textit{", "\\%", "{", "}", "\r\n"),
-    "ids": ("doi:", "10.1000/", "arXiv:", "2310.06825", "https://arxiv.org/abs/", "https://doi.org/", "v2",
-            " # ", "hep-th/9901001", "10.48550/arXiv."),
+    "ids": (
+        "doi:",
+        "10.1000/",
+        "arXiv:",
+        "2310.06825",
+        "https://arxiv.org/abs/",
+        "https://doi.org/",
+        "v2",
+        " # ",
+        "hep-th/9901001",
+        "10.48550/arXiv.",
+    ),
 }
 """libFuzzer dictionaries: the words of each format, so mutations make near-valid input."""
 

@@ -25,16 +25,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate_arxiv
 
-EVENTS = [("acl", "main", "Proceedings of the {n}th Annual Meeting of the Association for Computational Linguistics "
-           "(Volume 1: Long Papers)", "long"),
-          ("emnlp", "main", "Proceedings of the {y} Conference on Empirical Methods in Natural Language Processing",
-           "main"),
-          ("naacl", "main", "Proceedings of the {y} Conference of the North American Chapter of the Association for "
-           "Computational Linguistics: Human Language Technologies (Volume 1: Long Papers)", "long"),
-          ("findings", "acl", "Findings of the Association for Computational Linguistics: ACL {y}", "acl"),
-          ("eacl", "main", "Proceedings of the {n}th Conference of the European Chapter of the Association for "
-           "Computational Linguistics", "main"),
-          ("wmt", "1", "Proceedings of the {n}th Conference on Machine Translation", "1")]
+EVENTS = [
+    (
+        "acl",
+        "main",
+        "Proceedings of the {n}th Annual Meeting of the Association for Computational Linguistics "
+        "(Volume 1: Long Papers)",
+        "long",
+    ),
+    (
+        "emnlp",
+        "main",
+        "Proceedings of the {y} Conference on Empirical Methods in Natural Language Processing",
+        "main",
+    ),
+    (
+        "naacl",
+        "main",
+        "Proceedings of the {y} Conference of the North American Chapter of the Association for "
+        "Computational Linguistics: Human Language Technologies (Volume 1: Long Papers)",
+        "long",
+    ),
+    ("findings", "acl", "Findings of the Association for Computational Linguistics: ACL {y}", "acl"),
+    (
+        "eacl",
+        "main",
+        "Proceedings of the {n}th Conference of the European Chapter of the Association for "
+        "Computational Linguistics",
+        "main",
+    ),
+    ("wmt", "1", "Proceedings of the {n}th Conference on Machine Translation", "1"),
+]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 VOLUME_SIZE = 400
 
@@ -63,11 +84,13 @@ def entries(count: int, seed: int = 11) -> Iterator[str]:
         title = pattern.format(n=volume % 60 + 1, y=year)
         month = rng.choice(MONTHS)
         anthology = f"{year}.{event}-{part}{volume}"  # unique: events and years repeat
-        yield (f"@proceedings{{{event}-{year}-{volume},\n"
-               f'    title = "{title}",\n    editor = "{_names([_person(rng) for _ in range(3)])}",\n'
-               f'    month = {month},\n    year = "{year}",\n    address = "Online",\n'
-               f'    publisher = "Association for Computational Linguistics",\n'
-               f'    url = "https://aclanthology.org/{anthology}.0",\n}}\n\n')
+        yield (
+            f"@proceedings{{{event}-{year}-{volume},\n"
+            f'    title = "{title}",\n    editor = "{_names([_person(rng) for _ in range(3)])}",\n'
+            f'    month = {month},\n    year = "{year}",\n    address = "Online",\n'
+            f'    publisher = "Association for Computational Linguistics",\n'
+            f'    url = "https://aclanthology.org/{anthology}.0",\n}}\n\n'
+        )
         page = 1
         for number in range(1, min(VOLUME_SIZE, count - written) + 1):
             written += 1
@@ -77,21 +100,28 @@ def entries(count: int, seed: int = 11) -> Iterator[str]:
             etal = "etal" if len(people) > 2 else _slug(people[1][0]) if len(people) == 2 else ""
             key = "-".join(filter(None, [_slug(people[0][0]), etal, str(year), first_word, str(written)]))
             length = rng.randint(5, 14)
-            abstract = " ".join(" ".join(vocabulary.sample(rng, rng.randint(10, 25))).capitalize() + "."
-                                for _ in range(rng.randint(3, 7)))
-            yield (f"@inproceedings{{{key},\n    title = \"{paper}\",\n    author = \"{_names(people)}\",\n"
-                   f'    booktitle = "{title}",\n    month = {month},\n    year = "{year}",\n'
-                   f'    address = "Online",\n    publisher = "Association for Computational Linguistics",\n'
-                   f'    url = "https://aclanthology.org/{anthology}.{number}",\n'
-                   f'    doi = "10.18653/v1/{anthology}.{number}",\n    pages = "{page}--{page + length}",\n'
-                   f'    abstract = "{abstract}",\n}}\n\n')
+            abstract = " ".join(
+                " ".join(vocabulary.sample(rng, rng.randint(10, 25))).capitalize() + "."
+                for _ in range(rng.randint(3, 7))
+            )
+            yield (
+                f'@inproceedings{{{key},\n    title = "{paper}",\n    author = "{_names(people)}",\n'
+                f'    booktitle = "{title}",\n    month = {month},\n    year = "{year}",\n'
+                f'    address = "Online",\n    publisher = "Association for Computational Linguistics",\n'
+                f'    url = "https://aclanthology.org/{anthology}.{number}",\n'
+                f'    doi = "10.18653/v1/{anthology}.{number}",\n    pages = "{page}--{page + length}",\n'
+                f'    abstract = "{abstract}",\n}}\n\n'
+            )
             page += length + 1
 
 
 def write(path: Path, count: int, seed: int = 11) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as binary, \
-            io.TextIOWrapper(binary, encoding="utf-8") as out:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as binary,
+        io.TextIOWrapper(binary, encoding="utf-8") as out,
+    ):
         for entry in entries(count, seed):
             out.write(entry)
     return path

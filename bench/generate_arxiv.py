@@ -77,19 +77,75 @@ Yılmaz Kaya Demir Şahin Nguyen Tran Pham Le Hoang Phan Vu Dang Bui Do Ngô Cha
 """.split()
 
 PARTICLES = ("van", "van der", "de", "de la", "von", "di", "da", "del", "le", "ter")
-TEX_ACCENTS = {"ü": '{\\"u}', "ö": '{\\"o}', "ä": '{\\"a}', "é": "{\\'e}", "è": "{\\`e}", "á": "{\\'a}",
-               "ó": "{\\'o}", "í": "{\\'i}", "ş": "{\\c{s}}", "ç": "{\\c{c}}", "ł": "{\\l}", "ś": "{\\'s}",
-               "ı": "{\\i}", "Ş": "{\\c{S}}", "É": "{\\'E}", "ô": "{\\^o}"}
-CATEGORIES = ("cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "math.OC", "quant-ph", "hep-th", "hep-ph",
-              "astro-ph.CO", "astro-ph.GA", "cond-mat.str-el", "cond-mat.mes-hall", "math.AG", "math.PR",
-              "physics.flu-dyn", "eess.AS", "cs.RO", "q-bio.BM", "math.NA", "cs.DS", "cs.CR", "econ.EM")
-JOURNALS = ("Phys. Rev. D", "Phys. Rev. Lett.", "JHEP", "Nature", "J. Mach. Learn. Res.", "Ann. Statist.",
-            "Astrophys. J.", "Mon. Not. R. Astron. Soc.", "Comm. Math. Phys.", "IEEE Trans. Pattern Anal.")
+TEX_ACCENTS = {
+    "ü": '{\\"u}',
+    "ö": '{\\"o}',
+    "ä": '{\\"a}',
+    "é": "{\\'e}",
+    "è": "{\\`e}",
+    "á": "{\\'a}",
+    "ó": "{\\'o}",
+    "í": "{\\'i}",
+    "ş": "{\\c{s}}",
+    "ç": "{\\c{c}}",
+    "ł": "{\\l}",
+    "ś": "{\\'s}",
+    "ı": "{\\i}",
+    "Ş": "{\\c{S}}",
+    "É": "{\\'E}",
+    "ô": "{\\^o}",
+}
+CATEGORIES = (
+    "cs.LG",
+    "cs.CL",
+    "cs.CV",
+    "cs.AI",
+    "stat.ML",
+    "math.OC",
+    "quant-ph",
+    "hep-th",
+    "hep-ph",
+    "astro-ph.CO",
+    "astro-ph.GA",
+    "cond-mat.str-el",
+    "cond-mat.mes-hall",
+    "math.AG",
+    "math.PR",
+    "physics.flu-dyn",
+    "eess.AS",
+    "cs.RO",
+    "q-bio.BM",
+    "math.NA",
+    "cs.DS",
+    "cs.CR",
+    "econ.EM",
+)
+JOURNALS = (
+    "Phys. Rev. D",
+    "Phys. Rev. Lett.",
+    "JHEP",
+    "Nature",
+    "J. Mach. Learn. Res.",
+    "Ann. Statist.",
+    "Astrophys. J.",
+    "Mon. Not. R. Astron. Soc.",
+    "Comm. Math. Phys.",
+    "IEEE Trans. Pattern Anal.",
+)
 TEMPLATES = (
-    "{A} {N} for {A} {N}", "On the {N} of {A} {N}", "{N}: {A} {N} with {N}", "Towards {A} {N} in {N}",
-    "{A} {N} via {A} {N}", "Learning {A} {N} from {N}", "A {A} Approach to {N} {N}",
-    "{N} Is All You Need for {N}", "{A} and {A} {N} of {N} {N}", "{N} {N} under {A} {N}",
-    "Scaling {N} {N} to {A} {N}", "{A} {N}: Theory and {N}", "Revisiting {N} in {A} {N}",
+    "{A} {N} for {A} {N}",
+    "On the {N} of {A} {N}",
+    "{N}: {A} {N} with {N}",
+    "Towards {A} {N} in {N}",
+    "{A} {N} via {A} {N}",
+    "Learning {A} {N} from {N}",
+    "A {A} Approach to {N} {N}",
+    "{N} Is All You Need for {N}",
+    "{A} and {A} {N} of {N} {N}",
+    "{N} {N} under {A} {N}",
+    "Scaling {N} {N} to {A} {N}",
+    "{A} {N}: Theory and {N}",
+    "Revisiting {N} in {A} {N}",
 )
 ADJECTIVES = """
 Efficient Robust Scalable Adaptive Sparse Deep Hierarchical Stochastic Bayesian Neural Quantum
@@ -99,8 +155,36 @@ Implicit Explicit Discrete Continuous Dynamic Local Global Equivariant Invariant
 """.split()
 
 
-SYLLABLES = ("ka", "lo", "mi", "ter", "sen", "vor", "qua", "dri", "pel", "mon", "zy", "tra", "gen", "lix",
-             "no", "ra", "tic", "phi", "bor", "cel", "dan", "ex", "ful", "gor", "hy", "jun", "kin", "lum")
+SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ter",
+    "sen",
+    "vor",
+    "qua",
+    "dri",
+    "pel",
+    "mon",
+    "zy",
+    "tra",
+    "gen",
+    "lix",
+    "no",
+    "ra",
+    "tic",
+    "phi",
+    "bor",
+    "cel",
+    "dan",
+    "ex",
+    "ful",
+    "gor",
+    "hy",
+    "jun",
+    "kin",
+    "lum",
+)
 ENDINGS = ("", "", "ic", "al", "ation", "ity", "net", "former", "ous", "ing", "er", "ism", "oid")
 VOCABULARY_SIZE = 200_000
 ZIPF_EXPONENT = 1.2
@@ -230,9 +314,12 @@ def entry(number: int, vocabulary: Vocabulary, rng: random.Random) -> dict[str, 
         "submitter": authors[0][0],
         "authors": ", ".join(a[0] for a in authors),
         "title": wrap(title(vocabulary, rng), width=70),
-        "comments": f"{rng.randint(6, 40)} pages, {rng.randint(1, 12)} figures" if rng.random() < 0.6 else None,
+        "comments": f"{rng.randint(6, 40)} pages, {rng.randint(1, 12)} figures"
+        if rng.random() < 0.6
+        else None,
         "journal-ref": f"{rng.choice(JOURNALS)} {rng.randint(1, 120)} ({day.year + 1}) {rng.randint(1, 999)}"
-                       if published else None,
+        if published
+        else None,
         "doi": f"10.{rng.randint(1000, 9999)}/bench.{number}" if published else None,
         "report-no": None,
         "categories": " ".join(categories),

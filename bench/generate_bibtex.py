@@ -23,41 +23,193 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-GIVEN = ["Herv{\\'e}", "J\\'er\\^ome", "Ji{\\v{r}}{\\'\\i}", "Fran{\\c c}ois", "J{\\\"u}rgen", "Bj{\\\"o}rn",
-         "Ashish", "Noam", "Niki", "Jakob", "Llion", "Aidan", "{\\L}ukasz", "Illia", "Yann", "L{\\'e}on",
-         "Yoshua", "Geoffrey", "Kaiming", "Xiangyu", "Shaoqing", "Jian", "Diederik", "Jimmy", "Sergey",
-         "Christian", "Alec", "Ilya", "Tom", "Dario", "Mar{\\'\\i}a", "Jos{\\'e}", "Andr{\\'e}s", "Zo{\\\"e}",
-         "Søren", "Ay{\\c{s}}e", "O{\\u{g}}uz", "Chlo{\\'e}", "Mat{\\'\\i}as", "Hanna", "Wei", "Xin", "Yu"]
-FAMILY = ["J{\\'e}gou", "Vaswani", "Shazeer", "Parmar", "Uszkoreit", "Jones", "Gomez", "Kaiser",
-          "Polosukhin", "LeCun", "Bottou", "Bengio", "Hinton", "He", "Zhang", "Ren", "Sun", "Kingma", "Ba",
-          "Ioffe", "Szegedy", "Radford", "Sutskever", "Brown", "Amodei", "M{\\\"u}ller", "Schmidhuber",
-          "Sch{\\\"o}lkopf", "Garc{\\'\\i}a", "Mart{\\'\\i}nez", "Erd{\\H{o}}s", "{\\v{S}}koda", "Nov{\\'a}k",
-          "Wang", "Li", "Chen", "Liu", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Kumar", "Singh"]
+GIVEN = [
+    "Herv{\\'e}",
+    "J\\'er\\^ome",
+    "Ji{\\v{r}}{\\'\\i}",
+    "Fran{\\c c}ois",
+    'J{\\"u}rgen',
+    'Bj{\\"o}rn',
+    "Ashish",
+    "Noam",
+    "Niki",
+    "Jakob",
+    "Llion",
+    "Aidan",
+    "{\\L}ukasz",
+    "Illia",
+    "Yann",
+    "L{\\'e}on",
+    "Yoshua",
+    "Geoffrey",
+    "Kaiming",
+    "Xiangyu",
+    "Shaoqing",
+    "Jian",
+    "Diederik",
+    "Jimmy",
+    "Sergey",
+    "Christian",
+    "Alec",
+    "Ilya",
+    "Tom",
+    "Dario",
+    "Mar{\\'\\i}a",
+    "Jos{\\'e}",
+    "Andr{\\'e}s",
+    'Zo{\\"e}',
+    "Søren",
+    "Ay{\\c{s}}e",
+    "O{\\u{g}}uz",
+    "Chlo{\\'e}",
+    "Mat{\\'\\i}as",
+    "Hanna",
+    "Wei",
+    "Xin",
+    "Yu",
+]
+FAMILY = [
+    "J{\\'e}gou",
+    "Vaswani",
+    "Shazeer",
+    "Parmar",
+    "Uszkoreit",
+    "Jones",
+    "Gomez",
+    "Kaiser",
+    "Polosukhin",
+    "LeCun",
+    "Bottou",
+    "Bengio",
+    "Hinton",
+    "He",
+    "Zhang",
+    "Ren",
+    "Sun",
+    "Kingma",
+    "Ba",
+    "Ioffe",
+    "Szegedy",
+    "Radford",
+    "Sutskever",
+    "Brown",
+    "Amodei",
+    'M{\\"u}ller',
+    "Schmidhuber",
+    'Sch{\\"o}lkopf',
+    "Garc{\\'\\i}a",
+    "Mart{\\'\\i}nez",
+    "Erd{\\H{o}}s",
+    "{\\v{S}}koda",
+    "Nov{\\'a}k",
+    "Wang",
+    "Li",
+    "Chen",
+    "Liu",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Kumar",
+    "Singh",
+]
 PARTICLES = ["van der", "van", "de la", "de", "von", "van den", "di", "da"]
 PARTICLE_FAMILY = ["Maaten", "Schaar", "Torre", "Oord", "Fuente", "Neumann", "Hoeven", "Silva", "Luxburg"]
 ORGS = ["{OpenAI}", "{Mistral AI}", "{The ATLAS Collaboration}", "{Google DeepMind}"]
 
-WORDS = ["learning", "networks", "deep", "representations", "attention", "transformers", "graph",
-         "optimization", "stochastic", "gradient", "inference", "bayesian", "neural", "models", "language",
-         "vision", "retrieval", "quantization", "search", "nearest", "neighbor", "embedding", "scalable",
-         "efficient", "robust", "adversarial", "generative", "diffusion", "contrastive", "self-supervised",
-         "sparse", "kernel", "convex", "approximate", "billion-scale", "similarity", "product", "training"]
-ACRONYMS = ["{BERT}", "{GPT}-3", "{ImageNet}", "{ResNet}", "{LSTM}", "{CNN}s", "{ViT}", "{CLIP}", "{GAN}s",
-            "{FAISS}", "{DeiT}", "{ReLU}"]
-MATH = ["$O(n^2)$", "$\\alpha$", "$\\ell_1$", "$k$", "$\\epsilon$-greedy", "$O(\\log n)$", "$\\mathbb{R}^d$",
-        "$\\beta$-{VAE}", "$L^2$"]
-ACCENTED_WORDS = ["na{\\\"\\i}ve", "caf{\\'e}", "r{\\'e}sum{\\'e}", "{\\c c}a", "fa{\\c{c}}ade", "\\'etude",
-                  "Schr{\\\"o}dinger", "{\\\"U}ber"]
+WORDS = [
+    "learning",
+    "networks",
+    "deep",
+    "representations",
+    "attention",
+    "transformers",
+    "graph",
+    "optimization",
+    "stochastic",
+    "gradient",
+    "inference",
+    "bayesian",
+    "neural",
+    "models",
+    "language",
+    "vision",
+    "retrieval",
+    "quantization",
+    "search",
+    "nearest",
+    "neighbor",
+    "embedding",
+    "scalable",
+    "efficient",
+    "robust",
+    "adversarial",
+    "generative",
+    "diffusion",
+    "contrastive",
+    "self-supervised",
+    "sparse",
+    "kernel",
+    "convex",
+    "approximate",
+    "billion-scale",
+    "similarity",
+    "product",
+    "training",
+]
+ACRONYMS = [
+    "{BERT}",
+    "{GPT}-3",
+    "{ImageNet}",
+    "{ResNet}",
+    "{LSTM}",
+    "{CNN}s",
+    "{ViT}",
+    "{CLIP}",
+    "{GAN}s",
+    "{FAISS}",
+    "{DeiT}",
+    "{ReLU}",
+]
+MATH = [
+    "$O(n^2)$",
+    "$\\alpha$",
+    "$\\ell_1$",
+    "$k$",
+    "$\\epsilon$-greedy",
+    "$O(\\log n)$",
+    "$\\mathbb{R}^d$",
+    "$\\beta$-{VAE}",
+    "$L^2$",
+]
+ACCENTED_WORDS = [
+    'na{\\"\\i}ve',
+    "caf{\\'e}",
+    "r{\\'e}sum{\\'e}",
+    "{\\c c}a",
+    "fa{\\c{c}}ade",
+    "\\'etude",
+    'Schr{\\"o}dinger',
+    '{\\"U}ber',
+]
 
-JOURNALS = [("tpami", "IEEE Transactions on Pattern Analysis and Machine Intelligence"),
-            ("jmlr", "Journal of Machine Learning Research"),
-            ("nature", "Nature"), ("tacl", "Transactions of the Association for Computational Linguistics"),
-            ("ijcv", "International Journal of Computer Vision")]
-CONFERENCES = ["Advances in Neural Information Processing Systems", "Proceedings of the {IEEE} Conference on "
-               "Computer Vision and Pattern Recognition ({CVPR})", "International Conference on Learning "
-               "Representations", "Proceedings of the 40th International Conference on Machine Learning",
-               "Proceedings of the 2019 Conference of the North {A}merican Chapter of the {ACL}",
-               "European Conference on Computer Vision ({ECCV})"]
+JOURNALS = [
+    ("tpami", "IEEE Transactions on Pattern Analysis and Machine Intelligence"),
+    ("jmlr", "Journal of Machine Learning Research"),
+    ("nature", "Nature"),
+    ("tacl", "Transactions of the Association for Computational Linguistics"),
+    ("ijcv", "International Journal of Computer Vision"),
+]
+CONFERENCES = [
+    "Advances in Neural Information Processing Systems",
+    "Proceedings of the {IEEE} Conference on Computer Vision and Pattern Recognition ({CVPR})",
+    "International Conference on Learning Representations",
+    "Proceedings of the 40th International Conference on Machine Learning",
+    "Proceedings of the 2019 Conference of the North {A}merican Chapter of the {ACL}",
+    "European Conference on Computer Vision ({ECCV})",
+]
 PUBLISHERS = ["{IEEE}", "Curran Associates, Inc.", "Springer", "{ACM}", "PMLR"]
 CLASSES = ["cs.LG", "cs.CL", "cs.CV", "stat.ML", "cs.IR", "math.OC", "hep-th", "quant-ph", "cs.AI"]
 MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -81,9 +233,9 @@ def blocks(count: int, seed: int = 5) -> Iterator[str]:
     """The file's blocks in order: a header, then entries with the odd macro or comment between."""
     rng = random.Random(seed)
     yield "% Generated by citekit bench/generate_bibtex.py\n% seed " + str(seed) + "\n\n"
-    yield "@preamble{\"\\newcommand{\\noopsort}[1]{}\"}\n\n"
+    yield '@preamble{"\\newcommand{\\noopsort}[1]{}"}\n\n'
     for abbrev, name in JOURNALS:
-        yield f"@string{{{abbrev} = \"{name}\"}}\n"
+        yield f'@string{{{abbrev} = "{name}"}}\n'
     yield "\n"
     used: set[str] = set()
     venues: list[str] = []
@@ -95,13 +247,15 @@ def blocks(count: int, seed: int = 5) -> Iterator[str]:
             yield f"% section {number}: entries imported from a reference manager\n\n"
         elif roll < 0.025:
             venues.append(f"venue{number}")
-            yield f"@string{{{venues[-1]} = \"Workshop on {rng.choice(WORDS).capitalize()}\"}}\n\n"
+            yield f'@string{{{venues[-1]} = "Workshop on {rng.choice(WORDS).capitalize()}"}}\n\n'
         yield _entry(rng, number, used, venues) + "\n\n"
 
 
 def _entry(rng: random.Random, number: int, used: set[str], venues: list[str]) -> str:
-    kind = rng.choices(["article", "inproceedings", "arxiv-misc", "arxiv-article", "book", "thesis"],
-                       weights=[35, 30, 15, 12, 4, 4])[0]
+    kind = rng.choices(
+        ["article", "inproceedings", "arxiv-misc", "arxiv-article", "book", "thesis"],
+        weights=[35, 30, 15, 12, 4, 4],
+    )[0]
     authors = _authors(rng)
     year = rng.randint(1985, 2026)
     title = _title(rng)
@@ -110,8 +264,10 @@ def _entry(rng: random.Random, number: int, used: set[str], venues: list[str]) -
     if kind == "article":
         abbrev, name = rng.choice(JOURNALS)
         fields.append(("journal", abbrev if rng.random() < 0.3 else "{" + name + "}"))
-        fields += [("volume", "{" + str(rng.randint(1, 60)) + "}"),
-                   ("number", "{" + str(rng.randint(1, 12)) + "}")]
+        fields += [
+            ("volume", "{" + str(rng.randint(1, 60)) + "}"),
+            ("number", "{" + str(rng.randint(1, 12)) + "}"),
+        ]
         fields += _pages(rng) + [("year", "{" + str(year) + "}")] + _month(rng) + _doi_url(rng, number)
     elif kind == "inproceedings":
         macro = venues and rng.random() < 0.2
@@ -125,8 +281,12 @@ def _entry(rng: random.Random, number: int, used: set[str], venues: list[str]) -
         ident = f"{year % 100:02d}{rng.randint(1, 12):02d}.{serial}"
         category = rng.choice(CLASSES)
         if kind == "arxiv-misc":
-            fields += [("year", "{" + str(year) + "}"), ("eprint", "{" + ident + "}"),
-                       ("archivePrefix", "{arXiv}"), ("primaryClass", "{" + category + "}")]
+            fields += [
+                ("year", "{" + str(year) + "}"),
+                ("eprint", "{" + ident + "}"),
+                ("archivePrefix", "{arXiv}"),
+                ("primaryClass", "{" + category + "}"),
+            ]
             kind = "misc"
         else:
             fields += [("journal", "{arXiv preprint arXiv:" + ident + "}"), ("year", "{" + str(year) + "}")]
@@ -134,8 +294,12 @@ def _entry(rng: random.Random, number: int, used: set[str], venues: list[str]) -
         if rng.random() < 0.5:
             fields.append(("url", "{https://arxiv.org/abs/" + ident + "}"))
     elif kind == "book":
-        fields += [("publisher", "{" + rng.choice(PUBLISHERS) + "}"), ("address", "{Cambridge, MA}"),
-                   ("year", "{" + str(year) + "}"), ("isbn", "{978-0-262-" + f"{number % 100000:05d}" + "-1}")]
+        fields += [
+            ("publisher", "{" + rng.choice(PUBLISHERS) + "}"),
+            ("address", "{Cambridge, MA}"),
+            ("year", "{" + str(year) + "}"),
+            ("isbn", "{978-0-262-" + f"{number % 100000:05d}" + "-1}"),
+        ]
     else:
         fields += [("school", "{Universit{\\'e} de Rennes~1}"), ("year", "{" + str(year) + "}")]
         kind = "phdthesis"
@@ -184,8 +348,10 @@ def _title(rng: random.Random) -> str:
 
 
 def _abstract(rng: random.Random) -> str:
-    sentences = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20))).capitalize() + "."
-                 for _ in range(rng.randint(3, 7))]
+    sentences = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20))).capitalize() + "."
+        for _ in range(rng.randint(3, 7))
+    ]
     if rng.random() < 0.3:
         sentences.insert(1, f"We reach {rng.randint(50, 99)}\\% accuracy in {rng.choice(MATH)} time.")
     return " ".join(sentences)

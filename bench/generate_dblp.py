@@ -122,11 +122,13 @@ DTD_ELEMENTS = """<!ELEMENT dblp (article|inproceedings|proceedings|book|incolle
 """
 # The ISO 8879 Latin-1 set, by code point: capital A grave (192) … small y dieresis (255),
 # without the multiplication (215) and division (247) signs, as dblp.dtd declares it.
-LATIN1_NAMES = ("Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute "
-                "Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml - Oslash Ugrave Uacute Ucirc Uuml "
-                "Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc "
-                "euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml - oslash ugrave "
-                "uacute ucirc uuml yacute thorn yuml").split()
+LATIN1_NAMES = (
+    "Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute "
+    "Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml - Oslash Ugrave Uacute Ucirc Uuml "
+    "Yacute THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc "
+    "euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml - oslash ugrave "
+    "uacute ucirc uuml yacute thorn yuml"
+).split()
 ENTITIES = {chr(192 + i): name for i, name in enumerate(LATIN1_NAMES) if name != "-"}
 ENTITIES.update({"\u00ae": "reg", "\u00b5": "micro", "\u00d7": "times"})
 HEADER = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n<dblp>\n'
@@ -134,8 +136,11 @@ MDATE = "2026-11-20"
 
 
 def dtd_text() -> str:
-    lines = [f'    <!ENTITY {name:<7} "&#{ord(char)};" >' for char, name in ENTITIES.items()
-             if name not in ("reg", "micro", "times")]
+    lines = [
+        f'    <!ENTITY {name:<7} "&#{ord(char)};" >'
+        for char, name in ENTITIES.items()
+        if name not in ("reg", "micro", "times")
+    ]
     return DTD_ELEMENTS + "\n" + "\n".join(lines) + "\n"
 
 
@@ -144,15 +149,19 @@ def escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if text.isascii():
         return text
-    return "".join(ch if ord(ch) < 128 else f"&{ENTITIES[ch]};" if ch in ENTITIES else f"&#{ord(ch)};"
-                   for ch in text)
+    return "".join(
+        ch if ord(ch) < 128 else f"&{ENTITIES[ch]};" if ch in ENTITIES else f"&#{ord(ch)};" for ch in text
+    )
 
 
 def element(tag: str, attributes: dict[str, str], fields: Iterable[tuple[str, str]]) -> str:
     """One record; ``fields`` are (tag, text) pairs, a tag written as ``tag attr="…"`` keeps its attribute."""
     attrs = "".join(f' {name}="{escape(value)}"' for name, value in attributes.items())
-    body = "".join(f"<{name}>{text if name.startswith('title') else escape(text)}</{name.split()[0]}>\n"
-                   for name, text in fields if text)
+    body = "".join(
+        f"<{name}>{text if name.startswith('title') else escape(text)}</{name.split()[0]}>\n"
+        for name, text in fields
+        if text
+    )
     return f"<{tag}{attrs}>\n{body}</{tag}>\n"
 
 
@@ -189,7 +198,10 @@ def key_name(authors: list[str], year: int) -> str:
 
 
 def _csl_names(names: list[dict[str, str]]) -> list[str]:
-    return [squash(" ".join(filter(None, (n.get("given"), n.get("family"))))) or n.get("literal", "") for n in names]
+    return [
+        squash(" ".join(filter(None, (n.get("given"), n.get("family"))))) or n.get("literal", "")
+        for n in names
+    ]
 
 
 def _venue_slug(acronym: str) -> str:
@@ -212,25 +224,46 @@ class _Snapshot:
         self.keys.add(candidate)
         return candidate
 
-    def volume(self, acronym: str, year: int, container: str, collection: str, volume: str, publisher: str) -> str:
+    def volume(
+        self, acronym: str, year: int, container: str, collection: str, volume: str, publisher: str
+    ) -> str:
         """The key of the volume with this title (one per title: the snapshot gives ICLR 2019 two)."""
         if (acronym, container) in self.volumes:
             return self.volumes[(acronym, container)][0]
         key = self.unique(f"conf/{_venue_slug(acronym)}/{year}")
         event = f"{acronym} {year}"
         title = container if event in container else f"{container}, {event}"
-        fields = [("title", escape(title)), ("booktitle", acronym), ("publisher", publisher),
-                  (f'series href="db/series/{_venue_slug(collection)}/index.html"', collection), ("volume", volume),
-                  ("year", str(year)), ("url", f"db/{key.rsplit('/', 1)[0]}/{key.rsplit('/', 1)[1]}.html")]
+        fields = [
+            ("title", escape(title)),
+            ("booktitle", acronym),
+            ("publisher", publisher),
+            (f'series href="db/series/{_venue_slug(collection)}/index.html"', collection),
+            ("volume", volume),
+            ("year", str(year)),
+            ("url", f"db/{key.rsplit('/', 1)[0]}/{key.rsplit('/', 1)[1]}.html"),
+        ]
         self.volumes[(acronym, container)] = (key, fields)
         return key
 
-    def paper(self, kind: str, authors: list[str], title: str, year: int, venue_key: str, fields: list[tuple[str, str]],
-              links: list[str]) -> None:
+    def paper(
+        self,
+        kind: str,
+        authors: list[str],
+        title: str,
+        year: int,
+        venue_key: str,
+        fields: list[tuple[str, str]],
+        links: list[str],
+    ) -> None:
         prefix = f"journals/{venue_key}" if kind == "article" else venue_key.rsplit("/", 1)[0]
         key = self.unique(f"{prefix}/{key_name(authors, year)}")
-        body = [*(("author", a) for a in authors), ("title", dblp_title(title)), *fields, ("year", str(year)),
-                *((_ee(link), link) for link in links)]
+        body = [
+            *(("author", a) for a in authors),
+            ("title", dblp_title(title)),
+            *fields,
+            ("year", str(year)),
+            *((_ee(link), link) for link in links),
+        ]
         if kind == "inproceedings":
             body.append(("crossref", venue_key))
         self.papers.setdefault(venue_key, []).append(element(kind, {"key": key, "mdate": MDATE}, body))
@@ -243,8 +276,11 @@ class _Snapshot:
                 yield from self.papers[venue_key]
                 continue
             proceedings = element("proceedings", {"key": venue_key, "mdate": MDATE}, volume[1])
-            yield from ([proceedings, *self.papers[venue_key]] if number % 2 == 0
-                        else [*self.papers[venue_key], proceedings])
+            yield from (
+                [proceedings, *self.papers[venue_key]]
+                if number % 2 == 0
+                else [*self.papers[venue_key], proceedings]
+            )
 
 
 def _ee(link: str) -> str:
@@ -276,15 +312,35 @@ def _published(snapshot: _Snapshot, item: dict[str, Any], doi: str = "") -> None
     pages = [("pages", item.get("page", ""))]
     if item["type"] == "article-journal" or item["type"] == "journal-article":
         journal, slug = _journal(container)
-        snapshot.paper("article", authors, item["title"], year, slug,
-                       [*pages, ("journal", journal), ("volume", item.get("volume", "")),
-                        ("number", item.get("issue", ""))], links)
+        snapshot.paper(
+            "article",
+            authors,
+            item["title"],
+            year,
+            slug,
+            [
+                *pages,
+                ("journal", journal),
+                ("volume", item.get("volume", "")),
+                ("number", item.get("issue", "")),
+            ],
+            links,
+        )
         return
     acronym = _short(container, item.get("event-title", ""))
     collection = item.get("collection-title", "")
-    key = snapshot.volume(acronym, year, container, collection, item.get("volume", ""), item.get("publisher", ""))
-    snapshot.paper("inproceedings", authors, item["title"], year, key,
-                   [*pages, ("booktitle", acronym), ("volume", item.get("volume", ""))], links)
+    key = snapshot.volume(
+        acronym, year, container, collection, item.get("volume", ""), item.get("publisher", "")
+    )
+    snapshot.paper(
+        "inproceedings",
+        authors,
+        item["title"],
+        year,
+        key,
+        [*pages, ("booktitle", acronym), ("volume", item.get("volume", ""))],
+        links,
+    )
 
 
 def snapshot_records(metadata: Path = METADATA) -> Iterator[str]:
@@ -295,10 +351,18 @@ def snapshot_records(metadata: Path = METADATA) -> Iterator[str]:
     for line in (metadata / "crossref.jsonl").read_text(encoding="utf-8").splitlines():
         work = json.loads(line)
         containers = work.get("container-title") or [""]
-        item = {"type": work["type"], "title": work["title"][0], "author": work.get("author", []),
-                "container-title": containers[0], "collection-title": containers[1] if len(containers) > 1 else "",
-                "issued": work["issued"], "page": work.get("page", ""), "volume": work.get("volume", ""),
-                "issue": work.get("issue", ""), "publisher": work.get("publisher", "")}
+        item = {
+            "type": work["type"],
+            "title": work["title"][0],
+            "author": work.get("author", []),
+            "container-title": containers[0],
+            "collection-title": containers[1] if len(containers) > 1 else "",
+            "issued": work["issued"],
+            "page": work.get("page", ""),
+            "volume": work.get("volume", ""),
+            "issue": work.get("issue", ""),
+            "publisher": work.get("publisher", ""),
+        }
         _published(snapshot, item, work["DOI"])
     yield from snapshot.records()
     for line in (metadata / "arxiv.jsonl").read_text(encoding="utf-8").splitlines():
@@ -308,31 +372,56 @@ def snapshot_records(metadata: Path = METADATA) -> Iterator[str]:
 def corr_article(listing: dict[str, Any]) -> str:
     """An arXiv listing as dblp's informal CoRR article."""
     arxiv_id = listing["id"]
-    authors = [squash(latex_to_unicode(f"{given} {family}")) for family, given, *_ in listing["authors_parsed"]]
+    authors = [
+        squash(latex_to_unicode(f"{given} {family}")) for family, given, *_ in listing["authors_parsed"]
+    ]
     year = int(listing["versions"][0]["created"].split()[3])
     key = f"journals/corr/abs-{arxiv_id.replace('.', '-').replace('/', '-')}"
-    body = [*(("author", a) for a in authors), ("title", dblp_title(latex_to_unicode(listing["title"]))),
-            ("year", str(year)), ("volume", f"abs/{arxiv_id}"), ("journal", "CoRR"),
-            ('ee type="oa"', f"https://doi.org/10.48550/arXiv.{arxiv_id}"),
-            ("url", f"db/journals/corr/corr{arxiv_id[:4]}.html#{key.rsplit('/', 1)[1]}")]
+    body = [
+        *(("author", a) for a in authors),
+        ("title", dblp_title(latex_to_unicode(listing["title"]))),
+        ("year", str(year)),
+        ("volume", f"abs/{arxiv_id}"),
+        ("journal", "CoRR"),
+        ('ee type="oa"', f"https://doi.org/10.48550/arXiv.{arxiv_id}"),
+        ("url", f"db/journals/corr/corr{arxiv_id[:4]}.html#{key.rsplit('/', 1)[1]}"),
+    ]
     return element("article", {"key": key, "mdate": MDATE, "publtype": "informal"}, body)
 
 
 # --- synthetic records -------------------------------------------------------------------------
 
-CONFERENCES = [("NeurIPS", "Advances in Neural Information Processing Systems {n}: Annual Conference on Neural "
-                "Information Processing Systems {y}", "Curran Associates, Inc."),
-               ("ICML", "Proceedings of the {n}th International Conference on Machine Learning", "PMLR"),
-               ("CVPR", "IEEE/CVF Conference on Computer Vision and Pattern Recognition", "IEEE"),
-               ("ACL", "Proceedings of the {n}th Annual Meeting of the Association for Computational Linguistics",
-                "Association for Computational Linguistics"),
-               ("ICASSP", "IEEE International Conference on Acoustics, Speech and Signal Processing", "IEEE"),
-               ("SODA", "Proceedings of the {n}th Annual ACM-SIAM Symposium on Discrete Algorithms", "SIAM"),
-               ("CHI", "Proceedings of the CHI Conference on Human Factors in Computing Systems", "ACM"),
-               ("ECCV", "Computer Vision - ECCV {y} - {n}th European Conference, Proceedings, Part {p}", "Springer")]
+CONFERENCES = [
+    (
+        "NeurIPS",
+        "Advances in Neural Information Processing Systems {n}: Annual Conference on Neural "
+        "Information Processing Systems {y}",
+        "Curran Associates, Inc.",
+    ),
+    ("ICML", "Proceedings of the {n}th International Conference on Machine Learning", "PMLR"),
+    ("CVPR", "IEEE/CVF Conference on Computer Vision and Pattern Recognition", "IEEE"),
+    (
+        "ACL",
+        "Proceedings of the {n}th Annual Meeting of the Association for Computational Linguistics",
+        "Association for Computational Linguistics",
+    ),
+    ("ICASSP", "IEEE International Conference on Acoustics, Speech and Signal Processing", "IEEE"),
+    ("SODA", "Proceedings of the {n}th Annual ACM-SIAM Symposium on Discrete Algorithms", "SIAM"),
+    ("CHI", "Proceedings of the CHI Conference on Human Factors in Computing Systems", "ACM"),
+    ("ECCV", "Computer Vision - ECCV {y} - {n}th European Conference, Proceedings, Part {p}", "Springer"),
+]
 PLACES = ["Long Beach, CA, USA", "Vancouver, BC, Canada", "Paris, France", "Seoul, Korea", "Berlin, Germany"]
-JOURNALS = ["J. Mach. Learn. Res.", "IEEE Trans. Pattern Anal. Mach. Intell.", "Commun. ACM", "Inf. Sci.",
-            "Neurocomputing", "Pattern Recognit.", "IEEE Trans. Inf. Theory", "Bioinform.", "Theor. Comput. Sci."]
+JOURNALS = [
+    "J. Mach. Learn. Res.",
+    "IEEE Trans. Pattern Anal. Mach. Intell.",
+    "Commun. ACM",
+    "Inf. Sci.",
+    "Neurocomputing",
+    "Pattern Recognit.",
+    "IEEE Trans. Inf. Theory",
+    "Bioinform.",
+    "Theor. Comput. Sci.",
+]
 VOLUME_SIZE = 150
 """Half the papers of a volume's stretch of the dump: 300 publications a volume."""
 
@@ -348,10 +437,18 @@ def synthetic(count: int, seed: int = 7) -> Iterator[str]:
         year = 1990 + volume_number % 36
         volume_key = f"conf/{acronym.lower()}/{year}-{volume_number}"
         title = pattern.format(n=volume_number % 40 + 1, y=year, p=volume_number % 20 + 1)
-        proceedings = element("proceedings", {"key": volume_key, "mdate": MDATE}, [
-            ("editor", _name(rng)), ("title", escape(f"{title}, {acronym} {year}, {rng.choice(PLACES)}")),
-            ("booktitle", acronym), ("publisher", publisher), ("year", str(year)),
-            ("isbn", f"978-1-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}-{rng.randint(0, 9)}")])
+        proceedings = element(
+            "proceedings",
+            {"key": volume_key, "mdate": MDATE},
+            [
+                ("editor", _name(rng)),
+                ("title", escape(f"{title}, {acronym} {year}, {rng.choice(PLACES)}")),
+                ("booktitle", acronym),
+                ("publisher", publisher),
+                ("year", str(year)),
+                ("isbn", f"978-1-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}-{rng.randint(0, 9)}"),
+            ],
+        )
         batch = []
         for _ in range(min(VOLUME_SIZE * 2, count - written)):
             batch.append(_synthetic_record(rng, vocabulary, written, acronym, year, volume_key))
@@ -361,35 +458,71 @@ def synthetic(count: int, seed: int = 7) -> Iterator[str]:
         for record in batch:
             yield record
             if rng.random() < 0.5:
-                yield element("www", {"key": f"homepages/{written % 997}/{rng.randint(0, 10**6)}", "mdate": MDATE},
-                              [("author", _name(rng)), ("title", "Home Page"), ("url", "https://example.org/")])
+                yield element(
+                    "www",
+                    {"key": f"homepages/{written % 997}/{rng.randint(0, 10**6)}", "mdate": MDATE},
+                    [("author", _name(rng)), ("title", "Home Page"), ("url", "https://example.org/")],
+                )
         yield from ([] if before else [proceedings])
 
 
-def _synthetic_record(rng: random.Random, vocabulary: Any, number: int, acronym: str, year: int, volume_key: str) -> str:
+def _synthetic_record(
+    rng: random.Random, vocabulary: Any, number: int, acronym: str, year: int, volume_key: str
+) -> str:
     authors = [_name(rng) for _ in range(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 6, 8)))]
     title = generate_arxiv.title(vocabulary, rng)
     if rng.random() < 0.03:
         title = title.replace(" ", " <i>", 1) + "</i>" if " " in title else title
-    title_xml = dblp_title(re.sub(r"\$([^$]*)\$", r"\1", title)).replace("&lt;i&gt;", "<i>").replace("&lt;/i&gt;", "</i>")
+    title_xml = (
+        dblp_title(re.sub(r"\$([^$]*)\$", r"\1", title))
+        .replace("&lt;i&gt;", "<i>")
+        .replace("&lt;/i&gt;", "</i>")
+    )
     kind = rng.random()
     pages = f"{(start := rng.randint(1, 9000))}-{start + rng.randint(3, 20)}"
     doi = f"https://doi.org/10.{rng.randint(1000, 9999)}/bench.{number}"
     if kind < 0.5:
-        body = [*(("author", a) for a in authors), ("title", title_xml), ("pages", pages), ("year", str(year)),
-                ("booktitle", acronym), ("ee", doi), ("crossref", volume_key),
-                ("url", f"db/{volume_key}.html#P{number}")]
-        return element("inproceedings", {"key": f"{volume_key.rsplit('/', 1)[0]}/{key_name(authors, year)}-{number}",
-                                         "mdate": MDATE}, body)
+        body = [
+            *(("author", a) for a in authors),
+            ("title", title_xml),
+            ("pages", pages),
+            ("year", str(year)),
+            ("booktitle", acronym),
+            ("ee", doi),
+            ("crossref", volume_key),
+            ("url", f"db/{volume_key}.html#P{number}"),
+        ]
+        return element(
+            "inproceedings",
+            {"key": f"{volume_key.rsplit('/', 1)[0]}/{key_name(authors, year)}-{number}", "mdate": MDATE},
+            body,
+        )
     if kind < 0.8:
-        body = [*(("author", a) for a in authors), ("title", title_xml), ("pages", pages), ("year", str(year)),
-                ("volume", str(rng.randint(1, 60))), ("number", str(rng.randint(1, 12))),
-                ("journal", rng.choice(JOURNALS)), ("ee", doi)]
-        return element("article", {"key": f"journals/bench/{key_name(authors, year)}-{number}", "mdate": MDATE}, body)
+        body = [
+            *(("author", a) for a in authors),
+            ("title", title_xml),
+            ("pages", pages),
+            ("year", str(year)),
+            ("volume", str(rng.randint(1, 60))),
+            ("number", str(rng.randint(1, 12))),
+            ("journal", rng.choice(JOURNALS)),
+            ("ee", doi),
+        ]
+        return element(
+            "article", {"key": f"journals/bench/{key_name(authors, year)}-{number}", "mdate": MDATE}, body
+        )
     arxiv_id = f"{year % 100:02d}{number % 12 + 1:02d}.{number % 99999:05d}"
-    body = [*(("author", a) for a in authors), ("title", title_xml), ("year", str(year)), ("volume", f"abs/{arxiv_id}"),
-            ("journal", "CoRR"), ('ee type="oa"', f"https://doi.org/10.48550/arXiv.{arxiv_id}")]
-    return element("article", {"key": f"journals/corr/abs-{number}", "mdate": MDATE, "publtype": "informal"}, body)
+    body = [
+        *(("author", a) for a in authors),
+        ("title", title_xml),
+        ("year", str(year)),
+        ("volume", f"abs/{arxiv_id}"),
+        ("journal", "CoRR"),
+        ('ee type="oa"', f"https://doi.org/10.48550/arXiv.{arxiv_id}"),
+    ]
+    return element(
+        "article", {"key": f"journals/corr/abs-{number}", "mdate": MDATE, "publtype": "informal"}, body
+    )
 
 
 def _name(rng: random.Random) -> str:

@@ -81,8 +81,17 @@ def corpus(records: int) -> Path:
 def index_with_citekit(corpus_path: Path, index: Path) -> Timed:
     for stale in index.parent.glob(index.name + "*"):
         stale.unlink()
-    return run([*CITEKIT, "index", "add", "--index", str(index), str(corpus_path),
-                *map(str, sorted(METADATA.glob("*.json*")))])
+    return run(
+        [
+            *CITEKIT,
+            "index",
+            "add",
+            "--index",
+            str(index),
+            str(corpus_path),
+            *map(str, sorted(METADATA.glob("*.json*"))),
+        ]
+    )
 
 
 FLOOR_SCRIPT = """
@@ -121,7 +130,11 @@ def typo(text: str, rng: random.Random, edits: int) -> str:
     """Character slips inside words of four letters or more: dropped, doubled, swapped, replaced."""
     chars = list(text)
     for _ in range(edits):
-        spots = [i for i in range(1, len(chars) - 2) if chars[i - 1:i + 3] and "".join(chars[i - 1:i + 3]).isalpha()]
+        spots = [
+            i
+            for i in range(1, len(chars) - 2)
+            if chars[i - 1 : i + 3] and "".join(chars[i - 1 : i + 3]).isalpha()
+        ]
         if not spots:
             break
         i = rng.choice(spots)
@@ -153,8 +166,10 @@ def query_from(listing: dict, kind: str, rng: random.Random) -> Record:
         query.author, query.authors_truncated = query.author[:1], True
     elif kind == "initials-and-braces":  # sentence case, given names as initials, as styles print them
         query.title = paper.title[:1] + paper.title[1:].lower()
-        query.author = [Name(family=a.family, given=" ".join(f"{p[0]}." for p in a.given.split() if p))
-                        for a in query.author]
+        query.author = [
+            Name(family=a.family, given=" ".join(f"{p[0]}." for p in a.given.split() if p))
+            for a in query.author
+        ]
     return query
 
 
@@ -201,8 +216,23 @@ class Score:
 
 def match(query_path: Path, index: Path, jobs: int) -> tuple[Timed, list[dict]]:
     out, report = WORK / f"matched-{jobs}.json", WORK / f"report-{jobs}.json"
-    timed = run([*CITEKIT, "enrich", str(query_path), "-o", str(out), "--sources", "local", "--index", str(index),
-                 "--report", str(report), "--jobs", str(jobs)])
+    timed = run(
+        [
+            *CITEKIT,
+            "enrich",
+            str(query_path),
+            "-o",
+            str(out),
+            "--sources",
+            "local",
+            "--index",
+            str(index),
+            "--report",
+            str(report),
+            "--jobs",
+            str(jobs),
+        ]
+    )
     entries = json.loads(report.read_text(encoding="utf-8"))["records"]
     return timed, sorted(entries, key=lambda e: e["input"]["index"])
 
@@ -218,16 +248,31 @@ def score(entries: list[dict], truth: list[str | None], kinds: list[str]) -> Sco
             right += 1
             found[kind] += 1
     findable = Counter(k for k, t in zip(kinds, truth, strict=True) if t is not None)
-    return Score(given, right, given - right, sum(findable.values()),
-                 {k: found[k] / findable[k] for k in KINDS if findable[k]})
+    return Score(
+        given,
+        right,
+        given - right,
+        sum(findable.values()),
+        {k: found[k] / findable[k] for k in KINDS if findable[k]},
+    )
 
 
 # --- report ------------------------------------------------------------------------------------
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     sqlite = sqlite3.sqlite_version
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite}"
 
@@ -236,12 +281,16 @@ def report_indexing(records: int, corpus_path: Path, index: Path, *, floor: bool
     indexed = index_with_citekit(corpus_path, index)
     rate = records / indexed.seconds
     size = sum(p.stat().st_size for p in WORK.glob(index.name + "*")) / 1e9
-    print(f"\nindex add: {records:,} listings in {indexed.seconds:.1f} s = {rate:,.0f} records/s; "
-          f"1M would take {1e6 / rate / 60:.1f} min (target ≤ 4 min); index {size:.2f} GB")
+    print(
+        f"\nindex add: {records:,} listings in {indexed.seconds:.1f} s = {rate:,.0f} records/s; "
+        f"1M would take {1e6 / rate / 60:.1f} min (target ≤ 4 min); index {size:.2f} GB"
+    )
     if floor:
         bare = index_floor(corpus_path)
-        print(f"  bare FTS5 floor: {bare.seconds:.1f} s = {records / bare.seconds:,.0f} records/s; "
-              f"citekit takes {indexed.seconds / bare.seconds:.2f}× the floor")
+        print(
+            f"  bare FTS5 floor: {bare.seconds:.1f} s = {records / bare.seconds:,.0f} records/s; "
+            f"citekit takes {indexed.seconds / bare.seconds:.2f}× the floor"
+        )
 
 
 def main() -> int:
@@ -261,20 +310,28 @@ def main() -> int:
         report_indexing(args.records, corpus_path, index, floor=not args.skip_floor)
 
     query_path, truth, kinds = queries(args.records, args.queries)
-    print(f"\nqueries: {len(truth):,} ({', '.join(KINDS)} in turn; {truth.count(None):,} of papers not indexed)")
-    print(f"{'workers':>8} {'seconds':>8} {'queries/s':>10} {'precision':>10} {'recall':>7} {'wrong ids':>10}")
+    print(
+        f"\nqueries: {len(truth):,} ({', '.join(KINDS)} in turn; {truth.count(None):,} of papers not indexed)"
+    )
+    print(
+        f"{'workers':>8} {'seconds':>8} {'queries/s':>10} {'precision':>10} {'recall':>7} {'wrong ids':>10}"
+    )
     results = {}
     for jobs in sorted({1, args.jobs}):
         timed, entries = match(query_path, index, jobs)
         result = score(entries, truth, kinds)
         results[jobs] = (timed, result)
-        print(f"{jobs:>8} {timed.seconds:>8.1f} {len(truth) / timed.seconds:>10.0f} {result.precision:>10.2%} "
-              f"{result.recall:>7.2%} {result.wrong:>10}")
+        print(
+            f"{jobs:>8} {timed.seconds:>8.1f} {len(truth) / timed.seconds:>10.0f} {result.precision:>10.2%} "
+            f"{result.recall:>7.2%} {result.wrong:>10}"
+        )
     timed, result = results[args.jobs]
     print("recall by kind: " + ", ".join(f"{k} {v:.1%}" for k, v in result.recall_by_kind.items()))
     if args.jobs > 1:
-        print(f"{args.jobs} workers are {results[1][0].seconds / timed.seconds:.2f}× one worker "
-              f"(target ≥ 500 queries/s on 2 cores: {len(truth) / timed.seconds:.0f})")
+        print(
+            f"{args.jobs} workers are {results[1][0].seconds / timed.seconds:.2f}× one worker "
+            f"(target ≥ 500 queries/s on 2 cores: {len(truth) / timed.seconds:.0f})"
+        )
     return 0
 
 

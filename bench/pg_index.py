@@ -45,8 +45,15 @@ from citekit.sources.local import LocalIndex  # noqa: E402
 
 WORK = ROOT / "bench" / ".work"
 CITEKIT = [sys.executable, "-m", "citekit"]
-SERVER = {"fsync": "on", "synchronous_commit": "on", "shared_buffers": "512MB", "maintenance_work_mem": "256MB",
-          "max_wal_size": "4GB", "checkpoint_timeout": "15min", "work_mem": "16MB"}
+SERVER = {
+    "fsync": "on",
+    "synchronous_commit": "on",
+    "shared_buffers": "512MB",
+    "maintenance_work_mem": "256MB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+    "work_mem": "16MB",
+}
 
 
 def corpus(records: int) -> Path:
@@ -55,8 +62,10 @@ def corpus(records: int) -> Path:
     path = WORK / f"arxiv-{records}.jsonl"
     if path.exists():
         return path
-    larger = sorted((p for p in WORK.glob("arxiv-*.jsonl") if int(p.stem.split("-")[1]) > records),
-                    key=lambda p: int(p.stem.split("-")[1]))
+    larger = sorted(
+        (p for p in WORK.glob("arxiv-*.jsonl") if int(p.stem.split("-")[1]) > records),
+        key=lambda p: int(p.stem.split("-")[1]),
+    )
     if larger:
         with larger[0].open(encoding="utf-8") as source, path.open("w", encoding="utf-8") as out:
             for _, line in zip(range(records), source, strict=False):
@@ -68,8 +77,12 @@ def corpus(records: int) -> Path:
 
 def load(location: str, corpus_path: Path) -> float:
     start = time.perf_counter()
-    done = subprocess.run([*CITEKIT, "index", "add", "--index", location, str(corpus_path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*CITEKIT, "index", "add", "--index", location, str(corpus_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     if done.returncode:
         sys.exit(f"index add {location} failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -79,11 +92,15 @@ def load(location: str, corpus_path: Path) -> float:
 def queries(corpus_size: int, count: int, seed: int = 11) -> list[Query]:
     rng = random.Random(seed)
     numbers = rng.sample(range(corpus_size), count)
-    return [query_for(query_from(generate_arxiv.listing(n), KINDS[i % len(KINDS)], rng))
-            for i, n in enumerate(numbers)]
+    return [
+        query_for(query_from(generate_arxiv.listing(n), KINDS[i % len(KINDS)], rng))
+        for i, n in enumerate(numbers)
+    ]
 
 
-def _client(location: str, work: list[Query], ready: multiprocessing.Barrier, results: multiprocessing.Queue) -> None:
+def _client(
+    location: str, work: list[Query], ready: multiprocessing.Barrier, results: multiprocessing.Queue
+) -> None:
     with LocalIndex(location) as index:
         for query in work[:20]:  # warm: connections, caches, common words
             index.search(query, 5)
@@ -96,7 +113,9 @@ def throughput(location: str, work: list[Query], clients: int) -> tuple[float, f
     """Queries per second of ``clients`` processes each running ``work``, and the share answered."""
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(clients + 1), context.Queue()
-    processes = [context.Process(target=_client, args=(location, work, ready, results)) for _ in range(clients)]
+    processes = [
+        context.Process(target=_client, args=(location, work, ready, results)) for _ in range(clients)
+    ]
     for process in processes:
         process.start()
     ready.wait()
@@ -116,8 +135,11 @@ def main() -> int:
     parser.add_argument("--url", help="an existing, empty PostgreSQL database (default: a throwaway cluster)")
     args = parser.parse_args()
     clients = [int(n) for n in args.clients.split(",")]
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
-          f"{platform.python_implementation()} {platform.python_version()}", flush=True)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
+        f"{platform.python_implementation()} {platform.python_version()}",
+        flush=True,
+    )
     corpus_path = corpus(args.records)
     server = None
     if args.url:
@@ -125,7 +147,9 @@ def main() -> int:
     else:
         found = binaries()
         if found is None:
-            sys.exit("PostgreSQL is not installed (Debian: apt-get install postgresql), and no --url was given")
+            sys.exit(
+                "PostgreSQL is not installed (Debian: apt-get install postgresql), and no --url was given"
+            )
         server = PostgresServer(found, SERVER)
         url = server.create_database()
     sqlite_path = WORK / f"bench-{args.records}.sqlite"
@@ -156,21 +180,35 @@ def main() -> int:
     return 0
 
 
-def report(records: int, queries_each: int, seconds: dict[str, float], sizes: dict[str, int],
-           rates: dict[str, dict[int, tuple[float, float]]], clients: list[int]) -> None:
-    print(f"\n{records:,} listings; {queries_each:,} queries per client; load average now {os.getloadavg()[0]:.1f}")
+def report(
+    records: int,
+    queries_each: int,
+    seconds: dict[str, float],
+    sizes: dict[str, int],
+    rates: dict[str, dict[int, tuple[float, float]]],
+    clients: list[int],
+) -> None:
+    print(
+        f"\n{records:,} listings; {queries_each:,} queries per client; load average now {os.getloadavg()[0]:.1f}"
+    )
     print("| | SQLite | PostgreSQL | PostgreSQL / SQLite |")
     print("| --- | ---: | ---: | ---: |")
-    print(f"| ingest | {seconds['sqlite']:.1f} s ({records / seconds['sqlite']:,.0f}/s) | {seconds['postgresql']:.1f} s "
-          f"({records / seconds['postgresql']:,.0f}/s) | {seconds['postgresql'] / seconds['sqlite']:.2f}× time "
-          f"(target ≤ 1.5×) |")
-    print(f"| size on disk | {sizes['sqlite'] / 1e9:.2f} GB | {sizes['postgresql'] / 1e9:.2f} GB | "
-          f"{sizes['postgresql'] / sizes['sqlite']:.2f}× |")
+    print(
+        f"| ingest | {seconds['sqlite']:.1f} s ({records / seconds['sqlite']:,.0f}/s) | {seconds['postgresql']:.1f} s "
+        f"({records / seconds['postgresql']:,.0f}/s) | {seconds['postgresql'] / seconds['sqlite']:.2f}× time "
+        f"(target ≤ 1.5×) |"
+    )
+    print(
+        f"| size on disk | {sizes['sqlite'] / 1e9:.2f} GB | {sizes['postgresql'] / 1e9:.2f} GB | "
+        f"{sizes['postgresql'] / sizes['sqlite']:.2f}× |"
+    )
     for count in clients:
         lite, pg = rates["sqlite"][count], rates["postgresql"][count]
-        print(f"| {count} client(s) | {lite[0]:,.0f} q/s ({lite[1]:.0%} answered, ×{lite[0] / rates['sqlite'][clients[0]][0]:.2f}) | "
-              f"{pg[0]:,.0f} q/s ({pg[1]:.0%} answered, ×{pg[0] / rates['postgresql'][clients[0]][0]:.2f}) | "
-              f"{pg[0] / lite[0]:.2f}× |")
+        print(
+            f"| {count} client(s) | {lite[0]:,.0f} q/s ({lite[1]:.0%} answered, ×{lite[0] / rates['sqlite'][clients[0]][0]:.2f}) | "
+            f"{pg[0]:,.0f} q/s ({pg[1]:.0%} answered, ×{pg[0] / rates['postgresql'][clients[0]][0]:.2f}) | "
+            f"{pg[0] / lite[0]:.2f}× |"
+        )
 
 
 if __name__ == "__main__":

@@ -69,11 +69,17 @@ equivariant symmetry lattice boundary estimation sampling markov chain monte car
 sensing low rank tensor decomposition pruning distillation quantised hardware memory streaming""".split()
 FAMILIES = """Abe Bauer Chen Dubois Eriksen Fischer Garcia Haddad Ito Jansen Kowalski Laine Moreau Novak
 Okafor Petrov Quinn Rossi Sato Tanaka Ueda Varga Weber Xu Yilmaz Zhang""".split()
-JOURNALS = ["Journal of Synthetic Results", "Transactions on Emulated Systems", "Proceedings of Benchmarks",
-            "Annals of Reproducible Computing", "Letters in Measured Performance"]
+JOURNALS = [
+    "Journal of Synthetic Results",
+    "Transactions on Emulated Systems",
+    "Proceedings of Benchmarks",
+    "Annals of Reproducible Computing",
+    "Letters in Measured Performance",
+]
 
 
 # ------------------------------------------------------------------------------------ the data
+
 
 def synthetic_works(count: int, seed: int = 5) -> list[dict]:
     """Crossref works as the API returns them, with distinct titles and DOIs ``10.5555/citekit-bench.N``."""
@@ -81,18 +87,34 @@ def synthetic_works(count: int, seed: int = 5) -> list[dict]:
     works = []
     for number in range(count):
         title = " ".join(rng.sample(WORDS, rng.randint(4, 8))).capitalize() + f" {number}"
-        authors = [{"given": rng.choice("ABCDEFGHJKLMNPRSTW") + ".", "family": rng.choice(FAMILIES),
-                    "sequence": "first" if i == 0 else "additional", "affiliation": []}
-                   for i in range(rng.randint(1, 5))]
+        authors = [
+            {
+                "given": rng.choice("ABCDEFGHJKLMNPRSTW") + ".",
+                "family": rng.choice(FAMILIES),
+                "sequence": "first" if i == 0 else "additional",
+                "affiliation": [],
+            }
+            for i in range(rng.randint(1, 5))
+        ]
         year = rng.randint(2005, 2025)
         first_page = rng.randint(1, 900)
-        works.append({"DOI": f"10.5555/citekit-bench.{number}", "type": "journal-article", "title": [title],
-                      "author": authors, "container-title": [rng.choice(JOURNALS)],
-                      "issued": {"date-parts": [[year]]}, "published": {"date-parts": [[year]]},
-                      "volume": str(rng.randint(1, 60)),
-                      "page": f"{first_page}-{first_page + rng.randint(5, 30)}",
-                      "publisher": "Citekit Bench Press", "source": "Crossref", "prefix": "10.5555",
-                      "URL": f"https://doi.org/10.5555/citekit-bench.{number}"})
+        works.append(
+            {
+                "DOI": f"10.5555/citekit-bench.{number}",
+                "type": "journal-article",
+                "title": [title],
+                "author": authors,
+                "container-title": [rng.choice(JOURNALS)],
+                "issued": {"date-parts": [[year]]},
+                "published": {"date-parts": [[year]]},
+                "volume": str(rng.randint(1, 60)),
+                "page": f"{first_page}-{first_page + rng.randint(5, 30)}",
+                "publisher": "Citekit Bench Press",
+                "source": "Crossref",
+                "prefix": "10.5555",
+                "URL": f"https://doi.org/10.5555/citekit-bench.{number}",
+            }
+        )
     return works
 
 
@@ -110,6 +132,7 @@ def title_only_bibtex(titles: Sequence[str]) -> str:
 
 
 # ------------------------------------------------------------------------------------ measuring
+
 
 @dataclass
 class Phase:
@@ -135,13 +158,19 @@ def raise_server_priority() -> list[str]:
     return ["nice", "-n", str(PRIORITY)]
 
 
-def run_citekit(name: str, records: int, args: Sequence[str], env: dict[str, str], server,
-                prefix: Sequence[str] = ()) -> Phase:
+def run_citekit(
+    name: str, records: int, args: Sequence[str], env: dict[str, str], server, prefix: Sequence[str] = ()
+) -> Phase:
     """One ``citekit`` command, timed; the server's log entries it caused."""
     first = len(server.log)
     started = time.perf_counter()
-    completed = subprocess.run([*prefix, sys.executable, "-m", "citekit", *args], env=env, capture_output=True,
-                               text=True, check=False)
+    completed = subprocess.run(
+        [*prefix, sys.executable, "-m", "citekit", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
     if completed.returncode != 0:
         raise SystemExit(f"{name}: citekit exited with {completed.returncode}\n{completed.stderr}")
@@ -169,14 +198,18 @@ def crossref_lines(phase: Phase, server: CrossrefEmulator) -> list[str]:
         rate = achieved_rate(requests)
         share = f"{100 * rate / allowed:5.1f} %" if rate else "    –"
         pacing.append(len(requests) / allowed)
-        lines.append(f"    {pool:<14} {len(requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
-                     f" = {share}   in flight ≤ {max(r.concurrent for r in requests)} (limit {concurrency})")
+        lines.append(
+            f"    {pool:<14} {len(requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
+            f" = {share}   in flight ≤ {max(r.concurrent for r in requests)} (limit {concurrency})"
+        )
         in_pool = [r for r in server.log if crossref_pool(r.path, r.params, r.headers) == pool]
         lines += [f"      {line}" for line in rejections(requests, in_pool, limit)]
     busiest = max(pacing, default=0.0)
     if busiest:
-        lines.append(f"    fastest the limits allow: {busiest:.1f} s → {100 * busiest / phase.elapsed:.1f} % of "
-                     "that pace over the whole run (start-up and writing included)")
+        lines.append(
+            f"    fastest the limits allow: {busiest:.1f} s → {100 * busiest / phase.elapsed:.1f} % of "
+            "that pace over the whole run (start-up and writing included)"
+        )
     return lines
 
 
@@ -187,7 +220,7 @@ def rejections(requests: Sequence[LoggedRequest], history: Sequence[LoggedReques
     lines = []
     for request in requests:
         if request.fault in REJECTED:
-            earlier = [start for start in starts if start <= request.start][-(limit + 1):]
+            earlier = [start for start in starts if start <= request.start][-(limit + 1) :]
             gaps = ", ".join(f"{1000 * (b - a):.0f}" for a, b in itertools.pairwise(earlier))
             lines.append(f"{request.fault}: the last {len(earlier)} arrivals were {gaps} ms apart")
     return lines
@@ -197,86 +230,149 @@ def arxiv_lines(phase: Phase, interval: float) -> list[str]:
     rate = achieved_rate(phase.requests)
     allowed = 1 / interval
     share = f"{100 * rate / allowed:5.1f} %" if rate else "–"
-    return [_head(phase),
-            f"    {'query':<14} {len(phase.requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
-            f" = {share}   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)",
-            *(f"      {line}" for line in rejections(phase.requests, phase.requests, 1))]
+    return [
+        _head(phase),
+        f"    {'query':<14} {len(phase.requests):>5} requests  {rate or 0:6.2f}/s of {allowed:g}/s allowed"
+        f" = {share}   in flight ≤ {max((r.concurrent for r in phase.requests), default=0)} (limit 1)",
+        *(f"      {line}" for line in rejections(phase.requests, phase.requests, 1)),
+    ]
 
 
 def rerun_line(first: Phase, again: Phase) -> str:
-    return (f"  rerun of {first.name}: {len(again.requests)} requests, {again.elapsed:.2f} s, "
-            f"{first.elapsed / again.elapsed:.0f}× faster")
+    return (
+        f"  rerun of {first.name}: {len(again.requests)} requests, {again.elapsed:.2f} s, "
+        f"{first.elapsed / again.elapsed:.0f}× faster"
+    )
 
 
 def _head(phase: Phase) -> str:
     rejected = sum(1 for r in phase.requests if r.status in (429, 503))
-    return (f"  {phase.name}: {phase.records} records, {len(phase.requests)} requests, "
-            f"{phase.elapsed:.1f} s, {rejected} rejected (429/503)")
+    return (
+        f"  {phase.name}: {phase.records} records, {len(phase.requests)} requests, "
+        f"{phase.elapsed:.1f} s, {rejected} rejected (429/503)"
+    )
 
 
 # ------------------------------------------------------------------------------------ the bench
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dois", type=int, default=1000, help="DOI lookups (default: 1000)")
     parser.add_argument("--titles", type=int, default=200, help="title-only entries to search (default: 200)")
-    parser.add_argument("--arxiv-titles", type=int, default=30,
-                        help="arXiv titles to search for (default: 30, at most 91)")
-    parser.add_argument("--arxiv-interval", type=float, default=1.0,
-                        help="seconds between arXiv requests, enforced and obeyed (default: 1; arXiv asks 3)")
+    parser.add_argument(
+        "--arxiv-titles", type=int, default=30, help="arXiv titles to search for (default: 30, at most 91)"
+    )
+    parser.add_argument(
+        "--arxiv-interval",
+        type=float,
+        default=1.0,
+        help="seconds between arXiv requests, enforced and obeyed (default: 1; arXiv asks 3)",
+    )
     options = parser.parse_args()
 
     seeds = seed_works()
     works = seeds + synthetic_works(max(0, options.dois - len(seeds)) + options.titles)
-    looked_up, searched = works[:options.dois], works[options.dois:options.dois + options.titles]
-    arxiv_titles = seed_arxiv_titles()[:options.arxiv_titles]
+    looked_up, searched = works[: options.dois], works[options.dois : options.dois + options.titles]
+    arxiv_titles = seed_arxiv_titles()[: options.arxiv_titles]
 
-    print(f"citekit politeness bench — {platform.platform()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}")
-    print("  Crossref emulator: polite pool advertised and enforced (lookups 10/1s, searches 3/1s, "
-          f"3 in flight; 429 + Retry-After beyond); {len(works)} works")
-    print(f"  arXiv emulator: one request every {options.arxiv_interval:g} s, one at a time, enforced "
-          "(503 beyond); arXiv's real rule is 3 s")
+    print(
+        f"citekit politeness bench — {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        "  Crossref emulator: polite pool advertised and enforced (lookups 10/1s, searches 3/1s, "
+        f"3 in flight; 429 + Retry-After beyond); {len(works)} works"
+    )
+    print(
+        f"  arXiv emulator: one request every {options.arxiv_interval:g} s, one at a time, enforced "
+        "(503 beyond); arXiv's real rule is 3 s"
+    )
     threads = max(pipeline.default_jobs(), pipeline.MIN_THREADS)
     print(f"  citekit enrich with its defaults ({threads} matching threads, --mailto given)")
     prefix = raise_server_priority()
-    print(f"  servers at nice {os.nice(0)}, citekit at nice {os.nice(0) + PRIORITY if prefix else os.nice(0)}"
-          + ("" if prefix else " (no permission to raise the servers' priority)"))
-    with tempfile.TemporaryDirectory(prefix="citekit-politeness-") as folder, \
-            CrossrefEmulator(works) as crossref, ArxivEmulator() as arxiv:
+    print(
+        f"  servers at nice {os.nice(0)}, citekit at nice {os.nice(0) + PRIORITY if prefix else os.nice(0)}"
+        + ("" if prefix else " (no permission to raise the servers' priority)")
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="citekit-politeness-") as folder,
+        CrossrefEmulator(works) as crossref,
+        ArxivEmulator() as arxiv,
+    ):
         work = Path(folder)
         crossref.enforce_limits = True
         arxiv.min_interval = options.arxiv_interval
-        env = {**os.environ, "CITEKIT_CROSSREF_URL": crossref.url,
-               "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
-               "CITEKIT_ARXIV_INTERVAL": str(options.arxiv_interval), "CITEKIT_MAILTO": MAILTO}
+        env = {
+            **os.environ,
+            "CITEKIT_CROSSREF_URL": crossref.url,
+            "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
+            "CITEKIT_ARXIV_INTERVAL": str(options.arxiv_interval),
+            "CITEKIT_MAILTO": MAILTO,
+        }
         (work / "dois.txt").write_text("".join(w["DOI"] + "\n" for w in looked_up))
         (work / "titles.bib").write_text(title_only_bibtex([w["title"][0] for w in searched]))
         (work / "arxiv.bib").write_text(title_only_bibtex(arxiv_titles))
         commands = {
-            "dois": ["enrich", str(work / "dois.txt"), "-o", str(work / "dois.json"), "--sources", "crossref",
-                     "--cache", str(work / "crossref.sqlite")],
-            "titles": ["enrich", str(work / "titles.bib"), "-o", str(work / "titles.json"),
-                       "--sources", "crossref", "--cache", str(work / "crossref.sqlite")],
-            "arxiv": ["enrich", str(work / "arxiv.bib"), "-o", str(work / "arxiv.json"), "--sources", "arxiv",
-                      "--cache", str(work / "arxiv.sqlite")],
+            "dois": [
+                "enrich",
+                str(work / "dois.txt"),
+                "-o",
+                str(work / "dois.json"),
+                "--sources",
+                "crossref",
+                "--cache",
+                str(work / "crossref.sqlite"),
+            ],
+            "titles": [
+                "enrich",
+                str(work / "titles.bib"),
+                "-o",
+                str(work / "titles.json"),
+                "--sources",
+                "crossref",
+                "--cache",
+                str(work / "crossref.sqlite"),
+            ],
+            "arxiv": [
+                "enrich",
+                str(work / "arxiv.bib"),
+                "-o",
+                str(work / "arxiv.json"),
+                "--sources",
+                "arxiv",
+                "--cache",
+                str(work / "arxiv.sqlite"),
+            ],
         }
         phases: dict[str, Phase] = {}
 
         def run_arxiv() -> None:
-            phases["arxiv"] = run_citekit("arXiv title searches", len(arxiv_titles), commands["arxiv"], env, arxiv,
-                                          prefix)
+            phases["arxiv"] = run_citekit(
+                "arXiv title searches", len(arxiv_titles), commands["arxiv"], env, arxiv, prefix
+            )
 
         beside = threading.Thread(target=run_arxiv)
         beside.start()
-        phases["dois"] = run_citekit("Crossref DOI lookups", len(looked_up), commands["dois"], env, crossref,
-                                     prefix)
+        phases["dois"] = run_citekit(
+            "Crossref DOI lookups", len(looked_up), commands["dois"], env, crossref, prefix
+        )
         beside.join()
         time.sleep(1.0)  # pacing is per process: a new one knows nothing of the last one's window
-        phases["titles"] = run_citekit("Crossref title searches", len(searched), commands["titles"], env,
-                                       crossref, prefix)
-        reruns = {name: run_citekit(f"{phases[name].name} (rerun)", phases[name].records, commands[name], env,
-                                    arxiv if name == "arxiv" else crossref, prefix) for name in commands}
+        phases["titles"] = run_citekit(
+            "Crossref title searches", len(searched), commands["titles"], env, crossref, prefix
+        )
+        reruns = {
+            name: run_citekit(
+                f"{phases[name].name} (rerun)",
+                phases[name].records,
+                commands[name],
+                env,
+                arxiv if name == "arxiv" else crossref,
+                prefix,
+            )
+            for name in commands
+        }
 
     print()
     for name in ("dois", "titles"):
@@ -286,8 +382,10 @@ def main() -> None:
     for name in commands:
         print(rerun_line(phases[name], reruns[name]))
     rejected = sum(1 for server in (crossref, arxiv) for r in server.log if r.status in (429, 503))
-    print(f"\n  total: {len(crossref.log)} Crossref and {len(arxiv.log)} arXiv requests, {rejected} rejected "
-          f"({len(crossref.violations) + len(arxiv.violations)} limit violations)")
+    print(
+        f"\n  total: {len(crossref.log)} Crossref and {len(arxiv.log)} arXiv requests, {rejected} rejected "
+        f"({len(crossref.violations) + len(arxiv.violations)} limit violations)"
+    )
 
 
 if __name__ == "__main__":

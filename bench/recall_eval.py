@@ -77,6 +77,7 @@ def template_of(text: str, vocabulary: generate_arxiv.Vocabulary, rng: random.Ra
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         return word if word.lower() in common else rng.choice(tail)
+
     return re.sub(r"[A-Za-z][A-Za-z-]{2,}", swap, text)
 
 
@@ -95,16 +96,30 @@ def family(i: int, vocabulary: generate_arxiv.Vocabulary) -> dict[str, dict[str,
     title = " ".join(str(paper["title"]).split())
     abstract = str(paper["abstract"])
     same = {k: paper[k] for k in ("authors", "authors_parsed", "submitter", "versions", "update_date")}
-    other_title = " ".join(w if w.lower() in STOP or w in generate_arxiv.ADJECTIVES or w.startswith("$")
-                           else noun(vocabulary, rng) for w in title.split())
+    other_title = " ".join(
+        w
+        if w.lower() in STOP or w in generate_arxiv.ADJECTIVES or w.startswith("$")
+        else noun(vocabulary, rng)
+        for w in title.split()
+    )
     return {
         "paper": paper,
         "same-authors": listing_like(base + 1, **same, abstract=template_of(abstract, vocabulary, rng)),
-        "same-template": listing_like(base + 2, title=other_title, abstract=template_of(abstract, vocabulary, rng)),
-        "sequel": listing_like(base + 3, **same, title=f"{title} {rng.choice((2, 3))}",
-                               abstract=template_of(abstract, vocabulary, rng)),
-        "workshop": listing_like(base + 4, **same, title=f"{title} (Workshop Version)",
-                                 abstract=template_of(abstract, vocabulary, rng)),
+        "same-template": listing_like(
+            base + 2, title=other_title, abstract=template_of(abstract, vocabulary, rng)
+        ),
+        "sequel": listing_like(
+            base + 3,
+            **same,
+            title=f"{title} {rng.choice((2, 3))}",
+            abstract=template_of(abstract, vocabulary, rng),
+        ),
+        "workshop": listing_like(
+            base + 4,
+            **same,
+            title=f"{title} (Workshop Version)",
+            abstract=template_of(abstract, vocabulary, rng),
+        ),
     }
 
 
@@ -135,8 +150,10 @@ def older_title(title: str, vocabulary: generate_arxiv.Vocabulary, rng: random.R
         k = rng.choice(content)
         words[k] = noun(vocabulary, rng, title) + (":" if words[k].endswith(":") else "")
         return " ".join(words)
-    return " ".join(words[:content[-1]] + [rng.choice(("in", "for", "with")), noun(vocabulary, rng, title),
-                                           noun(vocabulary, rng, title)])
+    return " ".join(
+        words[: content[-1]]
+        + [rng.choice(("in", "for", "with")), noun(vocabulary, rng, title), noun(vocabulary, rng, title)]
+    )
 
 
 def other_version_abstract(text: str, vocabulary: generate_arxiv.Vocabulary, rng: random.Random) -> str:
@@ -148,8 +165,10 @@ def other_version_abstract(text: str, vocabulary: generate_arxiv.Vocabulary, rng
     known = set(common)
 
     def edit(sentence: str, rate: float) -> str:
-        return " ".join(rng.choice(common) if w.lower() in known and rng.random() < rate else w
-                        for w in sentence.split())
+        return " ".join(
+            rng.choice(common) if w.lower() in known and rng.random() < rate else w for w in sentence.split()
+        )
+
     edited = [edit(s, 0.05) for s in parts]
     k = rng.randrange(len(edited))
     words = parts[k].rstrip(".").split()
@@ -173,7 +192,7 @@ def part_abstract(text: str, rng: random.Random) -> str:
             taken.append(parts.pop(0))
         return " ".join(taken)
     middle = len(parts) // 2
-    return " ".join(parts[:middle - 1] + parts[middle + 1:])
+    return " ".join(parts[: middle - 1] + parts[middle + 1 :])
 
 
 def query(kind: str, paper: Record, vocabulary: generate_arxiv.Vocabulary, rng: random.Random) -> Record:
@@ -225,8 +244,11 @@ def build(families: int, vocabulary: generate_arxiv.Vocabulary) -> tuple[Path, l
         while made < families:
             members = family(next(numbers), vocabulary)
             paper = arxiv_bulk_to_record(members["paper"])
-            if not long_title(paper.title, tail, real=False) if kind == "title-alone" else \
-                    kind == "older-title" and not phrased(paper.title):
+            if (
+                not long_title(paper.title, tail, real=False)
+                if kind == "title-alone"
+                else kind == "older-title" and not phrased(paper.title)
+            ):
                 continue
             made += 1
             lines += [json.dumps(members[m], ensure_ascii=False) for m in INDEXED]
@@ -234,12 +256,18 @@ def build(families: int, vocabulary: generate_arxiv.Vocabulary) -> tuple[Path, l
             for twin in TWINS:
                 twin_paper = arxiv_bulk_to_record(members[twin])
                 queries.append(Query(query(kind, twin_paper, vocabulary, rng), kind, twin, None))
-    snapshot = [arxiv_bulk_to_record(json.loads(line))
-                for line in (METADATA / "arxiv.jsonl").read_text(encoding="utf-8").splitlines()]
+    snapshot = [
+        arxiv_bulk_to_record(json.loads(line))
+        for line in (METADATA / "arxiv.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     for paper in snapshot:
         for kind in CLASSES:
-            if kind == "title-alone" and not long_title(paper.title, tail, real=True) or \
-                    kind == "older-title" and not phrased(paper.title):
+            if (
+                kind == "title-alone"
+                and not long_title(paper.title, tail, real=True)
+                or kind == "older-title"
+                and not phrased(paper.title)
+            ):
                 continue
             if kind != "title-alone" and not (paper.abstract if "abstract" in kind else paper.author):
                 continue
@@ -266,8 +294,17 @@ def index(records: int, families_path: Path) -> Path:
         if not corpus.exists():
             print(f"generating {records:,} listings into {corpus} …", flush=True)
             generate_arxiv.write(corpus, records)
-        seconds = run([*CITEKIT, "index", "add", "--index", str(path), str(corpus),
-                       *map(str, sorted(METADATA.glob("*.json*")))])
+        seconds = run(
+            [
+                *CITEKIT,
+                "index",
+                "add",
+                "--index",
+                str(path),
+                str(corpus),
+                *map(str, sorted(METADATA.glob("*.json*"))),
+            ]
+        )
         print(f"indexed {records:,} listings and the snapshot in {seconds:.0f} s", flush=True)
     run([*CITEKIT, "index", "add", "--index", str(path), str(families_path)])
     return path
@@ -290,17 +327,34 @@ def match(queries: list[Query], index_path: Path, name: str) -> list[str | None]
         records.append(q.record)
     bib, out, report = (WORK / f"recall-{name}.{suffix}" for suffix in ("bib", "matched.json", "report.json"))
     bib.write_text(bibtex.write(records), encoding="utf-8")
-    seconds = run([*CITEKIT, "enrich", str(bib), "-o", str(out), "--sources", "local", "--index", str(index_path),
-                   "--report", str(report)])
+    seconds = run(
+        [
+            *CITEKIT,
+            "enrich",
+            str(bib),
+            "-o",
+            str(out),
+            "--sources",
+            "local",
+            "--index",
+            str(index_path),
+            "--report",
+            str(report),
+        ]
+    )
     print(f"matched {len(queries):,} queries in {seconds:.0f} s", flush=True)
-    entries = sorted(json.loads(report.read_text(encoding="utf-8"))["records"], key=lambda e: e["input"]["index"])
+    entries = sorted(
+        json.loads(report.read_text(encoding="utf-8"))["records"], key=lambda e: e["input"]["index"]
+    )
     assert len(entries) == len(queries), "the report accounts for every query"
     return [e["ids"]["arxiv"] if e["status"] == "matched" else None for e in entries]
 
 
 def table(queries: list[Query], got: list[str | None]) -> list[str]:
-    rows = ["| class | queries (snapshot + generated) | recall | near-twin queries | ids given | wrong ids | precision |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| class | queries (snapshot + generated) | recall | near-twin queries | ids given | wrong ids | precision |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for kind in CLASSES:
         mine = [(q, g) for q, g in zip(queries, got, strict=True) if q.kind == kind]
         positives = [(q, g) for q, g in mine if q.truth is not None]
@@ -309,9 +363,11 @@ def table(queries: list[Query], got: list[str | None]) -> list[str]:
         given = sum(g is not None for _, g in mine)
         wrong = given - right
         by_origin = Counter(q.origin for q, _ in positives)
-        rows.append(f"| {kind} | {len(positives)} ({by_origin['snapshot']} + {by_origin['generated']}) | "
-                    f"{right / len(positives):.1%} | {twins} | {given} | {wrong} | "
-                    f"{right / given if given else 1:.1%} |")
+        rows.append(
+            f"| {kind} | {len(positives)} ({by_origin['snapshot']} + {by_origin['generated']}) | "
+            f"{right / len(positives):.1%} | {twins} | {given} | {wrong} | "
+            f"{right / given if given else 1:.1%} |"
+        )
     return rows
 
 
@@ -327,15 +383,20 @@ def main() -> int:
     snapshot = [q for q in queries if q.origin == "snapshot"]
     generated = [q for q in queries if q.origin != "snapshot"]
     found = dict(zip(map(id, snapshot), match(snapshot, snapshot_index(), "snapshot"), strict=True))
-    found.update(zip(map(id, generated), match(generated, index(args.records, families_path), "generated"),
-                     strict=True))
+    found.update(
+        zip(
+            map(id, generated), match(generated, index(args.records, families_path), "generated"), strict=True
+        )
+    )
     got = [found[id(q)] for q in queries]
     print("\n".join(table(queries, got)))
     shown = 0
     for q, g in zip(queries, got, strict=True):
         if g != q.truth and shown < args.misses:
             shown += 1
-            print(f"{q.kind} {q.origin} truth={q.truth} got={g}: {q.record.title or q.record.abstract[:100]!r}")
+            print(
+                f"{q.kind} {q.origin} truth={q.truth} got={g}: {q.record.title or q.record.abstract[:100]!r}"
+            )
     return 0
 
 

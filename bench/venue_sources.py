@@ -33,40 +33,90 @@ from emulators import (  # noqa: E402
 
 from citekit.cli import main  # noqa: E402
 
-RUNS = ["arxiv", "arxiv,crossref", "arxiv,dblp", "arxiv,openalex", "arxiv,semanticscholar",
-        "crossref,arxiv,semanticscholar,openalex,dblp"]
+RUNS = [
+    "arxiv",
+    "arxiv,crossref",
+    "arxiv,dblp",
+    "arxiv,openalex",
+    "arxiv,semanticscholar",
+    "crossref,arxiv,semanticscholar,openalex,dblp",
+]
 
 
 def run(sources: str, folder: Path) -> tuple[dict, dict[str, int]]:
-    with CrossrefEmulator() as crossref, ArxivEmulator() as arxiv, DblpEmulator() as dblp, \
-            OpenAlexEmulator(api_key="bench") as openalex, SemanticScholarEmulator() as s2:
+    with (
+        CrossrefEmulator() as crossref,
+        ArxivEmulator() as arxiv,
+        DblpEmulator() as dblp,
+        OpenAlexEmulator(api_key="bench") as openalex,
+        SemanticScholarEmulator() as s2,
+    ):
         crossref.rate_limit = (200, "1s", 5)
-        env = {"CITEKIT_CROSSREF_URL": crossref.url, "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
-               "CITEKIT_ARXIV_INTERVAL": "0", "CITEKIT_DBLP_URL": dblp.url, "CITEKIT_DBLP_INTERVAL": "0",
-               "CITEKIT_OPENALEX_URL": openalex.url, "CITEKIT_OPENALEX_KEY": "bench", "CITEKIT_S2_URL": s2.url,
-               "CITEKIT_S2_INTERVAL": "0", "CITEKIT_S2_KEY": None}
+        env = {
+            "CITEKIT_CROSSREF_URL": crossref.url,
+            "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
+            "CITEKIT_ARXIV_INTERVAL": "0",
+            "CITEKIT_DBLP_URL": dblp.url,
+            "CITEKIT_DBLP_INTERVAL": "0",
+            "CITEKIT_OPENALEX_URL": openalex.url,
+            "CITEKIT_OPENALEX_KEY": "bench",
+            "CITEKIT_S2_URL": s2.url,
+            "CITEKIT_S2_INTERVAL": "0",
+            "CITEKIT_S2_KEY": None,
+        }
         seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.txt"))
-        result = CliRunner().invoke(main, ["export", *seeds, "-d", str(folder), "--sources", f"local,{sources}",
-                                           "--index", str(folder / "empty.sqlite"), "--cache", str(folder / "c.sqlite"),
-                                           "--mailto", "bench@example.org", "--reference-date", "2026-11-23"], env=env)
+        result = CliRunner().invoke(
+            main,
+            [
+                "export",
+                *seeds,
+                "-d",
+                str(folder),
+                "--sources",
+                f"local,{sources}",
+                "--index",
+                str(folder / "empty.sqlite"),
+                "--cache",
+                str(folder / "c.sqlite"),
+                "--mailto",
+                "bench@example.org",
+                "--reference-date",
+                "2026-11-23",
+            ],
+            env=env,
+        )
         if result.exit_code != 0:
             raise SystemExit(result.output)
-        asked = {name: len(server.log) for name, server in (("Crossref", crossref), ("arXiv", arxiv), ("dblp", dblp),
-                                                            ("OpenAlex", openalex), ("S2", s2))}
+        asked = {
+            name: len(server.log)
+            for name, server in (
+                ("Crossref", crossref),
+                ("arXiv", arxiv),
+                ("dblp", dblp),
+                ("OpenAlex", openalex),
+                ("S2", s2),
+            )
+        }
     return venues_filled(json.loads((folder / "library.json").read_text())), asked
 
 
 def main_() -> None:
-    print("| sources (after the empty local index) | venues | full names | DOIs | pages | volumes | wrong "
-          "| requests |")
+    print(
+        "| sources (after the empty local index) | venues | full names | DOIs | pages | volumes | wrong "
+        "| requests |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for number, sources in enumerate(RUNS):
             filled, asked = run(sources, Path(tmp) / str(number))
-            cells = [f"{got}/{want}" for got, want in (filled[k] for k in ("venues", "full names", "DOIs", "pages",
-                                                                           "volumes"))]
+            cells = [
+                f"{got}/{want}"
+                for got, want in (filled[k] for k in ("venues", "full names", "DOIs", "pages", "volumes"))
+            ]
             requests = ", ".join(f"{name} {count}" for name, count in asked.items() if count)
-            print(f"| {sources.replace(',', ', ')} | {' | '.join(cells)} | {len(filled['wrong'])} | {requests} |")
+            print(
+                f"| {sources.replace(',', ', ')} | {' | '.join(cells)} | {len(filled['wrong'])} | {requests} |"
+            )
 
 
 if __name__ == "__main__":

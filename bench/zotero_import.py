@@ -34,21 +34,54 @@ from pathlib import Path
 from typing import Any
 
 ZOTERO_TYPES = {
-    "article": "preprint", "article-journal": "journalArticle", "paper-conference": "conferencePaper",
-    "chapter": "bookSection", "book": "book", "thesis": "thesis", "report": "report",
-    "webpage": "webpage", "manuscript": "manuscript", "dataset": "dataset", "software": "computerProgram",
-    "article-magazine": "magazineArticle", "article-newspaper": "newspaperArticle", "patent": "patent",
-    "speech": "presentation", "entry-encyclopedia": "encyclopediaArticle",
-    "entry-dictionary": "dictionaryEntry", "post-weblog": "blogPost", "legislation": "statute",
-    "bill": "bill", "legal_case": "case", "map": "map", "motion_picture": "film", "song": "audioRecording",
-    "graphic": "artwork", "personal_communication": "letter", "standard": "standard",
+    "article": "preprint",
+    "article-journal": "journalArticle",
+    "paper-conference": "conferencePaper",
+    "chapter": "bookSection",
+    "book": "book",
+    "thesis": "thesis",
+    "report": "report",
+    "webpage": "webpage",
+    "manuscript": "manuscript",
+    "dataset": "dataset",
+    "software": "computerProgram",
+    "article-magazine": "magazineArticle",
+    "article-newspaper": "newspaperArticle",
+    "patent": "patent",
+    "speech": "presentation",
+    "entry-encyclopedia": "encyclopediaArticle",
+    "entry-dictionary": "dictionaryEntry",
+    "post-weblog": "blogPost",
+    "legislation": "statute",
+    "bill": "bill",
+    "legal_case": "case",
+    "map": "map",
+    "motion_picture": "film",
+    "song": "audioRecording",
+    "graphic": "artwork",
+    "personal_communication": "letter",
+    "standard": "standard",
 }
 NO_PREPRINT = {"preprint": "report"}
 """Zotero's RIS and BibTeX translators have no preprint type; a report keeps genre, number,
 institution and Extra."""
-VENUE_FIELDS = ("publicationTitle", "proceedingsTitle", "bookTitle", "websiteTitle", "blogTitle",
-                "encyclopediaTitle", "dictionaryTitle", "forumTitle", "programTitle", "seriesTitle",
-                "repository", "institution", "publisher", "university", "conferenceName")
+VENUE_FIELDS = (
+    "publicationTitle",
+    "proceedingsTitle",
+    "bookTitle",
+    "websiteTitle",
+    "blogTitle",
+    "encyclopediaTitle",
+    "dictionaryTitle",
+    "forumTitle",
+    "programTitle",
+    "seriesTitle",
+    "repository",
+    "institution",
+    "publisher",
+    "university",
+    "conferenceName",
+)
 CHECKS = ("type", "creators", "date", "DOI", "venue", "arXiv id")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -73,8 +106,10 @@ def expected_creators(item: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def zotero_creators(item: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(fold(c.get("name") or c.get("lastName", "")), fold(c.get("firstName", "")))
-            for c in item.get("creators", [])]
+    return [
+        (fold(c.get("name") or c.get("lastName", "")), fold(c.get("firstName", "")))
+        for c in item.get("creators", [])
+    ]
 
 
 def date_parts(text: str) -> tuple[int, ...]:
@@ -97,7 +132,8 @@ def extra_lines(item: dict[str, Any], name: str) -> list[str]:
 
 def arxiv_of(item: dict[str, Any]) -> str:
     return (item.get("custom") or {}).get("arxiv_id") or next(
-        (m.group(1) for m in re.finditer(r"(?im)^arxiv:\s*(\S+)", item.get("note", ""))), "")
+        (m.group(1) for m in re.finditer(r"(?im)^arxiv:\s*(\S+)", item.get("note", ""))), ""
+    )
 
 
 def check(ref: dict[str, Any], got: dict[str, Any], fmt: str) -> dict[str, bool]:
@@ -115,7 +151,7 @@ def check(ref: dict[str, Any], got: dict[str, Any], fmt: str) -> dict[str, bool]
     return {
         "type": got.get("itemType") == kind and genre,
         "creators": zotero_creators(got) == expected_creators(ref),
-        "date": date_parts(got.get("date", ""))[:len(want_date)] == want_date,
+        "date": date_parts(got.get("date", ""))[: len(want_date)] == want_date,
         "DOI": not doi or any(fold(d) == fold(doi) for d in dois),
         "venue": not venue or any(fold(got.get(f, "")) == fold(venue) for f in VENUE_FIELDS),
         "arXiv id": not arxiv or arxiv in arxivs,

@@ -18,7 +18,24 @@ from citekit.report import Report
 from citekit.sources import open_sources
 
 __all__ = [
-    "CitekitError", "Date", "InputError", "Name", "Origin", "OutputError", "Record", "Report", "Result", "SourceError",
-    "StoreError", "UsageError", "__version__", "enrich", "export", "open_sources", "read", "read_string",
-    "write", "write_string",
+    "CitekitError",
+    "Date",
+    "InputError",
+    "Name",
+    "Origin",
+    "OutputError",
+    "Record",
+    "Report",
+    "Result",
+    "SourceError",
+    "StoreError",
+    "UsageError",
+    "__version__",
+    "enrich",
+    "export",
+    "open_sources",
+    "read",
+    "read_string",
+    "write",
+    "write_string",
 ]

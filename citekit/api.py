@@ -38,8 +38,12 @@ from citekit.sources.base import Source
 
 PathLike = str | Path
 
-EXPORT_FILES = {"library.bib": "bibtex", "library-biblatex.bib": "biblatex", "library.json": "csljson",
-                "library.ris": "ris"}
+EXPORT_FILES = {
+    "library.bib": "bibtex",
+    "library-biblatex.bib": "biblatex",
+    "library.json": "csljson",
+    "library.ris": "ris",
+}
 """What :func:`export` writes, by file name: the library in every format citekit writes."""
 
 PYTHON_INPUT = "<python>"
@@ -53,8 +57,9 @@ class Result(NamedTuple):
     report: Report
 
 
-def read(paths: PathLike | Iterable[PathLike], *, format: str | None = None,
-         reference_date: dt.date | None = None) -> Result:
+def read(
+    paths: PathLike | Iterable[PathLike], *, format: str | None = None, reference_date: dt.date | None = None
+) -> Result:
     """Read files (``-`` is standard input) into records; the format by name, suffix or content.
 
     ``reference_date`` is the date that profile pages' year-less dates ("3 months ago") are
@@ -80,15 +85,27 @@ def read_string(text: str, *, format: str | None = None, name: str = "<string>")
     return Result(result.records, report)
 
 
-def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence[Source] = DEFAULT_SOURCES,
-           offline: bool = False, index: PathLike | None = None, cache: PathLike | None = None,
-           mailto: str | None = None, timeout: float | None = None, retries: int | None = None, jobs: int = 1,
-           openalex_key: str | None = None, s2_key: str | None = None,
-           notice: Callable[[str], None] = lambda line: None,
-           key_pattern: str = DEFAULT_PATTERN, rekey: bool = False, report: Report | None = None,
-           decisions: Mapping[str, Mapping[str, str]] | None = None,
-           on_source_error: Callable[[SourceError], None] = lambda error: None,
-           progress: Callable[[int], None] = lambda done: None) -> Result:
+def enrich(
+    records: Iterable[Record],
+    *,
+    sources: str | Sequence[str] | Sequence[Source] = DEFAULT_SOURCES,
+    offline: bool = False,
+    index: PathLike | None = None,
+    cache: PathLike | None = None,
+    mailto: str | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    jobs: int = 1,
+    openalex_key: str | None = None,
+    s2_key: str | None = None,
+    notice: Callable[[str], None] = lambda line: None,
+    key_pattern: str = DEFAULT_PATTERN,
+    rekey: bool = False,
+    report: Report | None = None,
+    decisions: Mapping[str, Mapping[str, str]] | None = None,
+    on_source_error: Callable[[SourceError], None] = lambda error: None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Result:
     """Match records against the sources, complete them, merge duplicates, assign keys.
 
     ``sources``: names (``"local,crossref,arxiv"``, the default, or a list), opened and closed
@@ -112,14 +129,28 @@ def enrich(records: Iterable[Record], *, sources: str | Sequence[str] | Sequence
         for record in inputs:
             record.key = ""
     names = _source_names(sources)
-    opened = open_sources(names, index=index, offline=offline, mailto=mailto, cache=cache, timeout=timeout,
-                          retries=retries, openalex_key=openalex_key, s2_key=s2_key,
-                          notice=notice) if names is not None else list(cast("Sequence[Source]", sources))
+    opened = (
+        open_sources(
+            names,
+            index=index,
+            offline=offline,
+            mailto=mailto,
+            cache=cache,
+            timeout=timeout,
+            retries=retries,
+            openalex_key=openalex_key,
+            s2_key=s2_key,
+            notice=notice,
+        )
+        if names is not None
+        else list(cast("Sequence[Source]", sources))
+    )
     try:
         enricher = Enricher(opened, on_source_error=on_source_error, decisions=decisions or {})
         reopen = functools.partial(open_sources, names, index=index) if names == ["local"] else None
-        outputs = pipeline.run(inputs, report, enricher, key_pattern=key_pattern, progress=progress, jobs=jobs,
-                               reopen=reopen)
+        outputs = pipeline.run(
+            inputs, report, enricher, key_pattern=key_pattern, progress=progress, jobs=jobs, reopen=reopen
+        )
         report.sources = [_summary(source) for source in opened]
         report.diagnostics.extend(_failures(report.sources))
     finally:
@@ -141,15 +172,22 @@ def write_string(records: Sequence[Record], format: str) -> str:
     return writer(records)
 
 
-def export(paths: PathLike | Iterable[PathLike], directory: PathLike, *, format: str | None = None,
-           reference_date: dt.date | None = None, **options: object) -> Result:
+def export(
+    paths: PathLike | Iterable[PathLike],
+    directory: PathLike,
+    *,
+    format: str | None = None,
+    reference_date: dt.date | None = None,
+    **options: object,
+) -> Result:
     """:func:`read`, :func:`enrich` (``options`` are its keywords), then the library in every
     format (:data:`EXPORT_FILES`) and ``report.json`` into ``directory``, all files at once."""
     records, report = read(paths, format=format, reference_date=reference_date)
     records, report = enrich(records, report=report, **options)  # type: ignore[arg-type]
     folder = Path(directory)
-    library: dict[PathLike, list[str]] = {folder / name: [write_string(records, fmt)]
-                                          for name, fmt in EXPORT_FILES.items()}
+    library: dict[PathLike, list[str]] = {
+        folder / name: [write_string(records, fmt)] for name, fmt in EXPORT_FILES.items()
+    }
     library[folder / "report.json"] = [report.to_json(len(records))]
     io.write_outputs(library)
     return Result(records, report)
@@ -179,11 +217,20 @@ def _summary(source: Source) -> SourceSummary:
     stats = getattr(source, "stats", None)
     if stats is None:
         return SourceSummary(source.name)
-    return SourceSummary(source.name, stats.requests, stats.cached, stats.retries, list(stats.failures),
-                         getattr(source, "offline_misses", 0))
+    return SourceSummary(
+        source.name,
+        stats.requests,
+        stats.cached,
+        stats.retries,
+        list(stats.failures),
+        getattr(source, "offline_misses", 0),
+    )
 
 
 def _failures(sources: Sequence[SourceSummary]) -> list[Diagnostic]:
     """What failed, for the report (and for ``--strict``): the records concerned were kept as read."""
-    return [Diagnostic("warning", "source.failed", f"{s.name}: {failure}; a rerun with the same cache asks again")
-            for s in sources for failure in s.failures]
+    return [
+        Diagnostic("warning", "source.failed", f"{s.name}: {failure}; a rerun with the same cache asks again")
+        for s in sources
+        for failure in s.failures
+    ]

@@ -81,18 +81,30 @@ REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
     "biblatex": {
         "article": ("author", "title", "journaltitle|journal", _D),
         **dict.fromkeys(("book", "mvbook"), ("author", "title", _D)),
-        **dict.fromkeys(("inbook", "bookinbook", "suppbook", "incollection", "suppcollection",
-                         "inproceedings", "conference", "inreference"), ("author", "title", "booktitle", _D)),
-        **dict.fromkeys(("booklet", "dataset", "manual", "misc", "software"),
-                        ("author|editor", "title", _D)),
-        **dict.fromkeys(("collection", "mvcollection", "periodical", "reference", "mvreference"),
-                        ("editor", "title", _D)),
+        **dict.fromkeys(
+            (
+                "inbook",
+                "bookinbook",
+                "suppbook",
+                "incollection",
+                "suppcollection",
+                "inproceedings",
+                "conference",
+                "inreference",
+            ),
+            ("author", "title", "booktitle", _D),
+        ),
+        **dict.fromkeys(("booklet", "dataset", "manual", "misc", "software"), ("author|editor", "title", _D)),
+        **dict.fromkeys(
+            ("collection", "mvcollection", "periodical", "reference", "mvreference"), ("editor", "title", _D)
+        ),
         **dict.fromkeys(("online", "electronic", "www"), ("author|editor", "title", _D, "doi|eprint|url")),
         "patent": ("author", "title", "number", _D),
         **dict.fromkeys(("proceedings", "mvproceedings"), ("title", _D)),
         **dict.fromkeys(("report", "thesis"), ("author", "title", "type", "institution|school", _D)),
-        **dict.fromkeys(("techreport", "mastersthesis", "phdthesis"),
-                        ("author", "title", "institution|school", _D)),
+        **dict.fromkeys(
+            ("techreport", "mastersthesis", "phdthesis"), ("author", "title", "institution|school", _D)
+        ),
         "unpublished": ("author", "title", _D),
     },
 }
@@ -109,8 +121,9 @@ _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(]", re.MULTILINE)
 _FIELD_START = re.compile(r"^\s*[A-Za-z][\w:.+-]*\s*=")
 _SKIPPED_COMMAND = re.compile(r"\\(?:url|path)\s*\{[^{}]*\}|\\href\s*\{[^{}]*\}")
 _ARXIV_VENUE = re.compile(r"^\W*(?:arxiv|corr)\b", re.IGNORECASE)
-_ARXIV_MENTION = re.compile(r"(?:\barxiv:\s*|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)([^\s,;\]\)}]+)",
-                            re.IGNORECASE)
+_ARXIV_MENTION = re.compile(
+    r"(?:\barxiv:\s*|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)([^\s,;\]\)}]+)", re.IGNORECASE
+)
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 _RIS_TITLES = {"TI", "T1", "CT"}
 
@@ -146,21 +159,29 @@ class _Findings(list[Diagnostic]):
 # ---------------------------------------------------------------------------------------- entry points
 
 
-def check_paths(paths: Sequence[str], target: str | None = None, from_format: str | None = None,
-                enricher: Enricher | None = None) -> list[Diagnostic]:
+def check_paths(
+    paths: Sequence[str],
+    target: str | None = None,
+    from_format: str | None = None,
+    enricher: Enricher | None = None,
+) -> list[Diagnostic]:
     """Read and check files (``-`` for standard input); raises ``formats.UnknownFormatError``."""
     inputs = []
     for path, name in zip(paths, io.input_names(paths), strict=True):
         data = io.read_bytes(path)
         text, notes = formats.decode(data, name)
-        fmt = formats.get(from_format) if from_format else formats.detect(None if path == io.STDIO else path,
-                                                                          text)
+        fmt = (
+            formats.get(from_format)
+            if from_format
+            else formats.detect(None if path == io.STDIO else path, text)
+        )
         inputs.append(Input(name, text, fmt.name, tuple(notes)))
     return check(inputs, target, enricher)
 
 
-def check(inputs: Sequence[Input], target: str | None = None,
-          enricher: Enricher | None = None) -> list[Diagnostic]:
+def check(
+    inputs: Sequence[Input], target: str | None = None, enricher: Enricher | None = None
+) -> list[Diagnostic]:
     """Every finding for these files, file by file in line order."""
     findings = _Findings()
     records: list[Record] = []
@@ -180,8 +201,10 @@ def check(inputs: Sequence[Input], target: str | None = None,
 
 def as_json(findings: Iterable[Diagnostic]) -> str:
     """A JSON array of ``{file, line, level, code, message}`` (``line`` null when unknown)."""
-    data = [{"file": d.file, "line": d.line, "level": d.level, "code": d.code, "message": d.message}
-            for d in findings]
+    data = [
+        {"file": d.file, "line": d.line, "level": d.level, "code": d.code, "message": d.message}
+        for d in findings
+    ]
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -216,9 +239,18 @@ def check_text(item: Input, target: str, item_lines: dict[int, int]) -> list[Dia
 
 def _bibtex_entries(text: str) -> list[_Entry]:
     """The entries as the BibTeX reader splits them (:mod:`citekit.formats.bibtex.scanner`)."""
-    return [_Entry(block.line + 1, block.type, [(name.lower(), value, line + 1) for (name, value), line
-                                                in zip(block.fields, block.field_lines(), strict=True)])
-            for block in scan(text) if block.kind == "entry"]
+    return [
+        _Entry(
+            block.line + 1,
+            block.type,
+            [
+                (name.lower(), value, line + 1)
+                for (name, value), line in zip(block.fields, block.field_lines(), strict=True)
+            ],
+        )
+        for block in scan(text)
+        if block.kind == "entry"
+    ]
 
 
 def _required(entry: _Entry, dialect: str, file: str) -> Iterator[Diagnostic]:
@@ -226,8 +258,13 @@ def _required(entry: _Entry, dialect: str, file: str) -> Iterator[Diagnostic]:
     for need in REQUIRED[dialect].get(entry.type, ()):
         if not present & set(need.split("|")):
             wanted = " or ".join(need.split("|"))
-            yield Diagnostic("warning", "check.missing-field",
-                             f"@{entry.type} needs {wanted} ({dialect}'s standard styles)", file, entry.line)
+            yield Diagnostic(
+                "warning",
+                "check.missing-field",
+                f"@{entry.type} needs {wanted} ({dialect}'s standard styles)",
+                file,
+                entry.line,
+            )
 
 
 def _specials(entry: _Entry, file: str) -> Iterator[Diagnostic]:
@@ -235,12 +272,17 @@ def _specials(entry: _Entry, file: str) -> Iterator[Diagnostic]:
         if name not in VERBATIM_FIELDS:
             for char, where in _unescaped(value, line):
                 if char == "$":
-                    yield Diagnostic("error", "check.unbalanced-math", f"{name}: a $ is never closed", file,
-                                     where)
+                    yield Diagnostic(
+                        "error", "check.unbalanced-math", f"{name}: a $ is never closed", file, where
+                    )
                 else:
-                    yield Diagnostic("error", "check.unescaped-special",
-                                     f"{name}: unescaped {char} (write \\{char}, or put it in $…$)", file,
-                                     where)
+                    yield Diagnostic(
+                        "error",
+                        "check.unescaped-special",
+                        f"{name}: unescaped {char} (write \\{char}, or put it in $…$)",
+                        file,
+                        where,
+                    )
 
 
 def _unescaped(raw: str, line: int) -> Iterator[tuple[str, int]]:
@@ -258,7 +300,7 @@ def _unescaped(raw: str, line: int) -> Iterator[tuple[str, int]]:
             position = command.end()
             continue
         if char == "\\":
-            follower = raw[position + 1:position + 2]
+            follower = raw[position + 1 : position + 2]
             if follower in "()[]" and follower and inside:
                 math, math_at = follower in "([", here
             position += 2
@@ -284,7 +326,7 @@ def _braces(text: str, file: str) -> Iterator[Diagnostic]:
     starts = list(_ENTRY_START.finditer(text))
     for match, end in zip(starts, [m.start() for m in starts[1:]] + [len(text)], strict=False):
         if match.group(1).lower() != "comment":
-            chunk = text[match.start():end]
+            chunk = text[match.start() : end]
             problem = _imbalance(chunk.split("\n"), text.count("\n", 0, match.start()) + 1)
             if problem:
                 yield Diagnostic("error", "check.unbalanced-braces", problem[0], file, problem[1])
@@ -314,8 +356,9 @@ def _imbalance(lines: list[str], first_line: int) -> tuple[str, int] | None:
     return ("a { opened here is never closed", unclosed_at or opened[-1]) if opened else None
 
 
-def _csl_entries(text: str, file: str, target: str, item_lines: dict[int, int],
-                 findings: _Findings) -> list[_Entry]:
+def _csl_entries(
+    text: str, file: str, target: str, item_lines: dict[int, int], findings: _Findings
+) -> list[_Entry]:
     """Items as written; what the schema (and Zotero) rejects reported on the way."""
     try:
         data = json.loads(text.removeprefix("\ufeff"))
@@ -338,20 +381,34 @@ def _csl_entries(text: str, file: str, target: str, item_lines: dict[int, int],
                 findings.add("error", "check.missing-field", f"item {index} has no {name}", file, line)
         for key in item:
             if key not in properties:
-                findings.add("warning", "check.csl-unknown-key", f"{key!r} is not a CSL-JSON 1.0.2 variable",
-                             file, _key_line(text, key, line))
+                findings.add(
+                    "warning",
+                    "check.csl-unknown-key",
+                    f"{key!r} is not a CSL-JSON 1.0.2 variable",
+                    file,
+                    _key_line(text, key, line),
+                )
         kind = item.get("type")
         if kind and kind not in types:
             findings.add("error", "check.csl-unknown-type", f"type {kind!r} is not a CSL type", file, line)
         elif kind in ZOTERO_REJECTED_TYPES and target in ("zotero", "csljson"):
-            findings.add("error" if target == "zotero" else "info", "check.zotero-type",
-                         f"Zotero's CSL JSON importer rejects type {kind!r}, and with it the whole file",
-                         file, line)
+            findings.add(
+                "error" if target == "zotero" else "info",
+                "check.zotero-type",
+                f"Zotero's CSL JSON importer rejects type {kind!r}, and with it the whole file",
+                file,
+                line,
+            )
         for error in validator.iter_errors(item):
             if error.validator not in ("additionalProperties", "required") and list(error.path) != ["type"]:
                 where = "/".join(map(str, error.absolute_path))
-                findings.add("warning", "check.csl-invalid-value", f"{where}: {error.message[:160]}", file,
-                             _key_line(text, str(error.path[0]), line) if error.path else line)
+                findings.add(
+                    "warning",
+                    "check.csl-invalid-value",
+                    f"{where}: {error.message[:160]}",
+                    file,
+                    _key_line(text, str(error.path[0]), line) if error.path else line,
+                )
         texts = [(k, v, _key_line(text, k, line) or 0) for k, v in item.items() if isinstance(v, str)]
         entries.append(_Entry(line or 0, str(kind or ""), texts))
     return entries
@@ -361,7 +418,7 @@ def _key_line(text: str, key: str, item_line: int | None) -> int | None:
     """The line of ``"key":`` at or after the item's first line (json gives no positions)."""
     if item_line is None:
         return None
-    start = sum(len(line) for line in text.splitlines(keepends=True)[:item_line - 1])
+    start = sum(len(line) for line in text.splitlines(keepends=True)[: item_line - 1])
     found = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(text, start)
     return text.count("\n", 0, found.start()) + 1 if found else item_line
 
@@ -379,14 +436,24 @@ def _ris_entries(text: str, file: str, target: str, findings: _Findings) -> list
         match = _RIS_LINE.match(line)
         tag, value = (match.group(1), match.group(2) or "") if match else ("", line.strip())
         if tag == "TY" and current is not None and not current.names() & _RIS_TITLES:
-            findings.add("error", "check.ris-repeated-ty", f"TY again in the record of line {current.line}",
-                         file, number)
+            findings.add(
+                "error",
+                "check.ris-repeated-ty",
+                f"TY again in the record of line {current.line}",
+                file,
+                number,
+            )
         elif tag == "TY":
             if current is not None:
                 findings.add("warning", "check.ris-missing-er", "record has no ER line", file, current.line)
             if loose:
-                findings.add("error", "check.ris-ty-not-first", f"record starts with {loose[0][0]}, not TY "
-                             "(Zotero drops what comes before TY)", file, loose[0][2])
+                findings.add(
+                    "error",
+                    "check.ris-ty-not-first",
+                    f"record starts with {loose[0][0]}, not TY (Zotero drops what comes before TY)",
+                    file,
+                    loose[0][2],
+                )
             current, loose = _Entry(number, value, list(loose)), []
             entries.append(current)
         elif tag == "ER" and current is None and loose:
@@ -404,8 +471,13 @@ def _ris_entries(text: str, file: str, target: str, findings: _Findings) -> list
     if loose:
         findings.add("error", "check.ris-ty-not-first", "record has no TY", file, loose[0][2])
     if target == "zotero" and (bare := re.search(r"(?<!\r)\n", text)):
-        findings.add("warning", "check.ris-line-ending", "line ends are LF; RIS (and Zotero's exports) use "
-                     "CRLF", file, text.count("\n", 0, bare.start()) + 1)
+        findings.add(
+            "warning",
+            "check.ris-line-ending",
+            "line ends are LF; RIS (and Zotero's exports) use CRLF",
+            file,
+            text.count("\n", 0, bare.start()) + 1,
+        )
     if target in ("ris", "zotero"):
         findings += _ignored_tags(entries, file)
     return entries
@@ -432,8 +504,10 @@ def _ignored_tags(entries: Sequence[_Entry], file: str) -> Iterator[Diagnostic]:
 
 
 def _identifiers(entry: _Entry, fmt: str, target: str, file: str) -> Iterator[Diagnostic]:
-    arxiv_prefix = next((_bibtex_text(v).strip().lower() for n, v, _ in entry.fields
-                         if n in ("archiveprefix", "eprinttype")), "arxiv")
+    arxiv_prefix = next(
+        (_bibtex_text(v).strip().lower() for n, v, _ in entry.fields if n in ("archiveprefix", "eprinttype")),
+        "arxiv",
+    )
     for name, raw, line in entry.fields:
         value = plain_identifier(_bibtex_text(raw)) if fmt in BIB_FORMATS else raw.strip()
         is_doi, is_eprint = name == DOI_FIELDS.get(fmt), fmt in BIB_FORMATS and name == "eprint"
@@ -448,8 +522,13 @@ def _identifiers(entry: _Entry, fmt: str, target: str, file: str) -> Iterator[Di
         if name in CONTAINER_FIELDS and _ARXIV_VENUE.match(value):
             advice = EPRINT_ADVICE.get(target if fmt in BIB_FORMATS else fmt, NO_CONTAINER_ADVICE)
             identifier = next((m.group(1) for m in _ARXIV_MENTION.finditer(value)), "<the arXiv id>")
-            yield Diagnostic("warning", "check.arxiv-as-journal", f"{name} = {value!r} names the repository, "
-                             f"not a venue: {advice.replace('<id>', identifier)}", file, line)
+            yield Diagnostic(
+                "warning",
+                "check.arxiv-as-journal",
+                f"{name} = {value!r} names the repository, not a venue: {advice.replace('<id>', identifier)}",
+                file,
+                line,
+            )
 
 
 def _bibtex_text(raw: str) -> str:
@@ -490,9 +569,13 @@ def published_versions(records: Sequence[Record], enricher: Enricher) -> Iterato
             continue
         doi = f", DOI {found.doi}" if found.doi and not is_arxiv_doi(found.doi) else ""
         year = f" ({found.year})" if found.year else ""
-        yield Diagnostic("warning", "check.published-version-known",
-                         f"arXiv:{record.arxiv_id} was published in {found.container_title}{year}{doi}; "
-                         "cite the published version (citekit enrich writes it)", *_place(record))
+        yield Diagnostic(
+            "warning",
+            "check.published-version-known",
+            f"arXiv:{record.arxiv_id} was published in {found.container_title}{year}{doi}; "
+            "cite the published version (citekit enrich writes it)",
+            *_place(record),
+        )
 
 
 def _place(record: Record) -> tuple[str, int | None]:

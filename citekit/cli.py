@@ -55,8 +55,13 @@ class IndexLocation(click.ParamType[str]):
 
 
 def index_option(text: str, *, exists: bool = False) -> Callable[[Any], Any]:
-    return click.option("--index", "index_path", type=IndexLocation(exists=exists), envvar="CITEKIT_INDEX",
-                        help=f"{text} A file, or a PostgreSQL URL postgresql://user@host/db (or CITEKIT_INDEX).")
+    return click.option(
+        "--index",
+        "index_path",
+        type=IndexLocation(exists=exists),
+        envvar="CITEKIT_INDEX",
+        help=f"{text} A file, or a PostgreSQL URL postgresql://user@host/db (or CITEKIT_INDEX).",
+    )
 
 
 FORMAT_NAMES = click.Choice(formats.readable())
@@ -83,7 +88,9 @@ class _Command(click.Command):
         except CitekitError as error:
             raise _click_error(error, ctx) from None
         except OSError as error:  # what no layer below expected: a file that went away while it was read…
-            raise _click_error(InputError(str(error.filename or ""), error.strerror or str(error)), ctx) from None
+            raise _click_error(
+                InputError(str(error.filename or ""), error.strerror or str(error)), ctx
+            ) from None
 
 
 def _click_error(error: CitekitError, ctx: click.Context) -> click.ClickException:
@@ -111,8 +118,12 @@ class _Group(_Command, click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="citekit")
-@click.option("--venues", "venues_file", type=click.Path(exists=True, dir_okay=False),
-              help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).")
+@click.option(
+    "--venues",
+    "venues_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A JSON file of more venue names, shaped like citekit/data/venues.json (or CITEKIT_VENUES).",
+)
 def main(venues_file: str | None) -> None:
     """Turn messy bibliographic records into clean, complete, verified ones."""
     venues.table.cache_clear()  # read CITEKIT_VENUES afresh: a process may run several commands
@@ -123,44 +134,82 @@ def main(venues_file: str | None) -> None:
 
 def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """One decorator applying several click options, for options that commands share."""
+
     def decorate(command: Any) -> Any:
         for option in reversed(options):
             command = option(command)
         return command
+
     return decorate
 
 
-INPUTS = click.argument("inputs", nargs=-1, required=True,
-                        type=click.Path(allow_dash=True, dir_okay=False, exists=True))
+INPUTS = click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False, exists=True)
+)
 
 single_output_options = _options(
     INPUTS,
-    click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
-                 help="Output file, or - for standard output."),
-    click.option("--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."),
+    click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(allow_dash=True, dir_okay=False),
+        help="Output file, or - for standard output.",
+    ),
+    click.option(
+        "--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."
+    ),
 )
 
 common_read_options = _options(
-    click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."),
-    click.option("--report", "report_path", type=click.Path(dir_okay=False),
-                 help="Write the JSON report accounting for every input record."),
+    click.option(
+        "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
+    ),
+    click.option(
+        "--report",
+        "report_path",
+        type=click.Path(dir_okay=False),
+        help="Write the JSON report accounting for every input record.",
+    ),
     click.option("--strict", is_flag=True, help="Exit 1 on warnings too."),
-    click.option("--key-pattern", default=DEFAULT_PATTERN, show_default=True,
-                 help="Citation key pattern: {auth} {year} {title} {shorttitle} {firstpage}."),
+    click.option(
+        "--key-pattern",
+        default=DEFAULT_PATTERN,
+        show_default=True,
+        help="Citation key pattern: {auth} {year} {title} {shorttitle} {firstpage}.",
+    ),
     click.option("--rekey", is_flag=True, help="Regenerate every key, even those the input has."),
-    click.option("--reference-date", type=click.DateTime(["%Y-%m-%d"]),
-                 help="Date that dates without a year on profile pages are relative to (default: today)."),
+    click.option(
+        "--reference-date",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="Date that dates without a year on profile pages are relative to (default: today).",
+    ),
 )
 
 
 @main.command()
 @single_output_options
 @common_read_options
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
-              help="Worker processes reading and writing BibTeX; the output is the same whatever the number.")
-def convert(inputs: tuple[str, ...], output: str, to_format: str | None, from_format: str | None,
-            report_path: str | None, strict: bool, key_pattern: str, rekey: bool,
-            reference_date: dt.datetime | None, jobs: int) -> None:
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=pipeline.default_jobs,
+    show_default="all cores",
+    help="Worker processes reading and writing BibTeX; the output is the same whatever the number.",
+)
+def convert(
+    inputs: tuple[str, ...],
+    output: str,
+    to_format: str | None,
+    from_format: str | None,
+    report_path: str | None,
+    strict: bool,
+    key_pattern: str,
+    rekey: bool,
+    reference_date: dt.datetime | None,
+    jobs: int,
+) -> None:
     """Convert INPUT files to one output format, record for record (nothing is merged).
 
     Formats: bibtex, biblatex, csljson, ris; read-only: profile, abstracts, ids.
@@ -170,8 +219,17 @@ def convert(inputs: tuple[str, ...], output: str, to_format: str | None, from_fo
     report = Report(itemised=report_path is not None)
     plan = KeyPlan(key_pattern, keep_existing=not rekey)
     date = reference_date.date() if reference_date else None
-    convert_module.run(inputs, from_format, writer, report, plan, date, jobs,
-                       lambda: print_diagnostics(report.all_diagnostics()), output)
+    convert_module.run(
+        inputs,
+        from_format,
+        writer,
+        report,
+        plan,
+        date,
+        jobs,
+        lambda: print_diagnostics(report.all_diagnostics()),
+        output,
+    )
     finish(report, len(plan), report_path, strict)
 
 
@@ -192,28 +250,65 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
 
 enrich_options = _options(
     click.option("--offline", is_flag=True, help="Use only the local index and the response cache."),
-    click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True, envvar="CITEKIT_SOURCES",
-                 help="Sources to ask, in order (local, crossref, arxiv, semanticscholar, openalex, dblp; "
-                      "or CITEKIT_SOURCES)."),
-    click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY",
-                 help="OpenAlex API key (or CITEKIT_OPENALEX_KEY); without one OpenAlex is skipped."),
-    click.option("--s2-key", envvar="CITEKIT_S2_KEY",
-                 help="Semantic Scholar API key (or CITEKIT_S2_KEY); optional, fewer 429s with one."),
+    click.option(
+        "--sources",
+        "source_names",
+        default=DEFAULT_SOURCES,
+        show_default=True,
+        envvar="CITEKIT_SOURCES",
+        help="Sources to ask, in order (local, crossref, arxiv, semanticscholar, openalex, dblp; "
+        "or CITEKIT_SOURCES).",
+    ),
+    click.option(
+        "--openalex-key",
+        envvar="CITEKIT_OPENALEX_KEY",
+        help="OpenAlex API key (or CITEKIT_OPENALEX_KEY); without one OpenAlex is skipped.",
+    ),
+    click.option(
+        "--s2-key",
+        envvar="CITEKIT_S2_KEY",
+        help="Semantic Scholar API key (or CITEKIT_S2_KEY); optional, fewer 429s with one.",
+    ),
     index_option("Local index (default: a file in the user cache folder)."),
-    click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-                 help="Response cache file (default: in the user cache folder)."),
-    click.option("--mailto", envvar="CITEKIT_MAILTO",
-                 help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."),
-    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
-                 help="How long to wait for a server's answer before retrying (default: 10 for Crossref, "
-                      "15 for arXiv)."),
-    click.option("--retries", type=click.IntRange(min=0), metavar="N",
-                 help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3)."),
-    click.option("-j", "--jobs", type=click.IntRange(min=1), default=pipeline.default_jobs, show_default="all cores",
-                 help="Records matched at once: processes for the local index alone, else threads."),
-    click.option("--decisions", "decisions_path", type=click.Path(dir_okay=False, exists=True),
-                 help="decisions.json from the review page: accepted candidates are matched, rejected ones "
-                      "left unmatched."),
+    click.option(
+        "--cache",
+        "cache_path",
+        type=click.Path(dir_okay=False),
+        help="Response cache file (default: in the user cache folder).",
+    ),
+    click.option(
+        "--mailto",
+        envvar="CITEKIT_MAILTO",
+        help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        help="How long to wait for a server's answer before retrying (default: 10 for Crossref, "
+        "15 for arXiv).",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(min=0),
+        metavar="N",
+        help="Retries of a request that timed out, was cut off or got a 429/5xx (default: 3).",
+    ),
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=pipeline.default_jobs,
+        show_default="all cores",
+        help="Records matched at once: processes for the local index alone, else threads.",
+    ),
+    click.option(
+        "--decisions",
+        "decisions_path",
+        type=click.Path(dir_okay=False, exists=True),
+        help="decisions.json from the review page: accepted candidates are matched, rejected ones "
+        "left unmatched.",
+    ),
 )
 
 
@@ -231,42 +326,88 @@ def enrich(inputs: tuple[str, ...], output: str, to_format: str | None, **option
 
 @main.command()
 @INPUTS
-@click.option("-d", "--directory", required=True, type=click.Path(file_okay=False),
-              help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.")
+@click.option(
+    "-d",
+    "--directory",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for library.bib, library-biblatex.bib, library.json, library.ris, report.json.",
+)
 @common_read_options
 @enrich_options
-@click.option("--review", "with_review", is_flag=True, help="Also write review.html, the review page of the report.")
+@click.option(
+    "--review", "with_review", is_flag=True, help="Also write review.html, the review page of the report."
+)
 def export(inputs: tuple[str, ...], directory: str, with_review: bool, **options: Any) -> None:
     """Enrich INPUT records and write the library in every format, with report.json."""
     records, report = _enrich(inputs, **options)
     folder = Path(directory)
-    library: dict[str | Path, list[str]] = {folder / name: [api.write_string(records, fmt)]
-                                            for name, fmt in EXPORT_FILES.items()}
+    library: dict[str | Path, list[str]] = {
+        folder / name: [api.write_string(records, fmt)] for name, fmt in EXPORT_FILES.items()
+    }
     if with_review:
         library[folder / "review.html"] = [review_module.page(report.as_dict(len(records)))]
     io.write_outputs(library)
     finish(report, len(records), options["report_path"] or str(folder / "report.json"), options["strict"])
 
 
-def _enrich(inputs: tuple[str, ...], *, from_format: str | None, key_pattern: str, rekey: bool,
-            reference_date: dt.datetime | None, offline: bool, source_names: str, index_path: str | None,
-            cache_path: str | None, mailto: str | None, timeout: float | None, retries: int | None, jobs: int,
-            openalex_key: str | None, s2_key: str | None, decisions_path: str | None,
-            **_: Any) -> tuple[list[Record], Report]:
+def _enrich(
+    inputs: tuple[str, ...],
+    *,
+    from_format: str | None,
+    key_pattern: str,
+    rekey: bool,
+    reference_date: dt.datetime | None,
+    offline: bool,
+    source_names: str,
+    index_path: str | None,
+    cache_path: str | None,
+    mailto: str | None,
+    timeout: float | None,
+    retries: int | None,
+    jobs: int,
+    openalex_key: str | None,
+    s2_key: str | None,
+    decisions_path: str | None,
+    **_: Any,
+) -> tuple[list[Record], Report]:
     check_pattern(key_pattern)  # options first: a bad one ends the run before anything is read
     decisions = decisions_module.load(decisions_path) if decisions_path else {}
     names = parse_source_names(source_names)
-    records, report = api.read(inputs, format=from_format, reference_date=reference_date.date() if reference_date else None)
+    records, report = api.read(
+        inputs, format=from_format, reference_date=reference_date.date() if reference_date else None
+    )
     print_diagnostics(report.all_diagnostics())
     tell = SaidOnce()
     with _progress("matching", len(records)) as advance:
-        outputs, report = api.enrich(records, report=report, sources=names, offline=offline, index=index_path,
-                                     cache=cache_path, mailto=mailto, timeout=timeout, retries=retries, jobs=jobs,
-                                     openalex_key=openalex_key, s2_key=s2_key, notice=_notice(offline),
-                                     key_pattern=key_pattern, rekey=rekey, decisions=decisions,
-                                     on_source_error=tell, progress=advance)
-    print_diagnostics([d for e in report.entries.values() for d in e.diagnostics
-                       if d.code.startswith(("enrich.", "review."))])
+        outputs, report = api.enrich(
+            records,
+            report=report,
+            sources=names,
+            offline=offline,
+            index=index_path,
+            cache=cache_path,
+            mailto=mailto,
+            timeout=timeout,
+            retries=retries,
+            jobs=jobs,
+            openalex_key=openalex_key,
+            s2_key=s2_key,
+            notice=_notice(offline),
+            key_pattern=key_pattern,
+            rekey=rekey,
+            decisions=decisions,
+            on_source_error=tell,
+            progress=advance,
+        )
+    print_diagnostics(
+        [
+            d
+            for e in report.entries.values()
+            for d in e.diagnostics
+            if d.code.startswith(("enrich.", "review."))
+        ]
+    )
     _summarise_sources(report.sources, tell.said)
     if decisions_path:
         unused = decisions_module.unused(decisions, records, decisions_path)
@@ -282,8 +423,13 @@ def _notice(offline: bool) -> Callable[[str], None]:
 
 @main.command()
 @click.argument("report_path", metavar="REPORT", type=click.Path(dir_okay=False, exists=True))
-@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True, dir_okay=False),
-              help="The page to write (review.html), or - for standard output.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help="The page to write (review.html), or - for standard output.",
+)
 def review(report_path: str, output: str) -> None:
     """Write one self-contained HTML page to review REPORT's matches and decide the uncertain ones.
 
@@ -336,8 +482,11 @@ def index() -> None:
 @index.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @index_option("Index (default: a file in the user cache folder).")
-@click.option("--dtd", type=click.Path(exists=True, dir_okay=False),
-              help="dblp.dtd for a dblp dump (default: the dblp.dtd beside the dump).")
+@click.option(
+    "--dtd",
+    type=click.Path(exists=True, dir_okay=False),
+    help="dblp.dtd for a dblp dump (default: the dblp.dtd beside the dump).",
+)
 def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -> None:
     """Stream FILES into the index: arXiv bulk JSONL, Crossref works (JSONL or {"items": …}), dblp's
     XML dump (dblp.xml with its dblp.dtd), .gz or not, or any file citekit reads (CSL-JSON, BibTeX,
@@ -352,13 +501,19 @@ def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -
                 with _progress(f"indexing {Path(path).name}") as advance:
                     result = local.add_file(path, progress=advance, dtd=dtd)
             except SourceError as error:  # the server went away: what was committed stays
-                raise SourceError(error.source, f"{error.message}; the batches of {path} stored so far stay: run "
-                                  "the same command again to add the rest") from error
+                raise SourceError(
+                    error.source,
+                    f"{error.message}; the batches of {path} stored so far stay: run "
+                    "the same command again to add the rest",
+                ) from error
             print_diagnostics(result.diagnostics)
             failed = failed or any(d.level == "error" for d in result.diagnostics)
             resumed = f", {result.resumed} stored by a load that stopped" if result.resumed else ""
-            click.echo(f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-                       f"{result.skipped} skipped{resumed}", err=True)
+            click.echo(
+                f"{path}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
+                f"{result.skipped} skipped{resumed}",
+                err=True,
+            )
     if failed:
         sys.exit(1)
 
@@ -380,35 +535,77 @@ def index_info(index_path: str | None) -> None:
 def index_migrate(index_path: str | None) -> None:
     """Bring an index made by an older citekit to this one's schema (a PostgreSQL index, in place)."""
     before, after = migrate_index(index_path)
-    click.echo(f"index schema {before} → {after}" if before != after else f"index schema {after}: nothing to do")
+    click.echo(
+        f"index schema {before} → {after}" if before != after else f"index schema {after}: nothing to do"
+    )
 
 
 @main.command()
 @INPUTS
-@click.option("--target", type=click.Choice(check_module.TARGETS),
-              help="Where the file is going (default: the input's own format); selects the rules.")
-@click.option("--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content).")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output.")
+@click.option(
+    "--target",
+    type=click.Choice(check_module.TARGETS),
+    help="Where the file is going (default: the input's own format); selects the rules.",
+)
+@click.option(
+    "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output."
+)
 @index_option("Local index to look published versions of preprints up in.", exists=True)
-@click.option("--online", is_flag=True, help="Look published versions up in the local index and the online sources.")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False),
-              help="Response cache file for --online (default: in the user cache folder).")
-@click.option("--mailto", envvar="CITEKIT_MAILTO", help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO).")
-@click.option("--sources", "source_names", default=DEFAULT_SOURCES, show_default=True, envvar="CITEKIT_SOURCES",
-              help="Sources --online asks, in order (or CITEKIT_SOURCES).")
-@click.option("--openalex-key", envvar="CITEKIT_OPENALEX_KEY", help="OpenAlex API key (or CITEKIT_OPENALEX_KEY).")
+@click.option(
+    "--online", is_flag=True, help="Look published versions up in the local index and the online sources."
+)
+@click.option(
+    "--cache",
+    "cache_path",
+    type=click.Path(dir_okay=False),
+    help="Response cache file for --online (default: in the user cache folder).",
+)
+@click.option(
+    "--mailto", envvar="CITEKIT_MAILTO", help="Your e-mail, for Crossref's polite pool (or CITEKIT_MAILTO)."
+)
+@click.option(
+    "--sources",
+    "source_names",
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    envvar="CITEKIT_SOURCES",
+    help="Sources --online asks, in order (or CITEKIT_SOURCES).",
+)
+@click.option(
+    "--openalex-key", envvar="CITEKIT_OPENALEX_KEY", help="OpenAlex API key (or CITEKIT_OPENALEX_KEY)."
+)
 @click.option("--s2-key", envvar="CITEKIT_S2_KEY", help="Semantic Scholar API key (or CITEKIT_S2_KEY).")
-def check(inputs: tuple[str, ...], target: str | None, from_format: str | None, as_json: bool,
-          index_path: str | None, online: bool, cache_path: str | None, mailto: str | None, source_names: str,
-          openalex_key: str | None, s2_key: str | None) -> None:
+def check(
+    inputs: tuple[str, ...],
+    target: str | None,
+    from_format: str | None,
+    as_json: bool,
+    index_path: str | None,
+    online: bool,
+    cache_path: str | None,
+    mailto: str | None,
+    source_names: str,
+    openalex_key: str | None,
+    s2_key: str | None,
+) -> None:
     """Lint INPUT files before they go to TARGET: exit 0 clean, 1 on warnings or errors, 2 on usage.
 
     Findings are `file:line: level code: message` lines on standard error (codes are stable; see
     citekit.check); published versions of preprints are looked up only with --index or --online.
     """
     names = parse_source_names(source_names) if online else ["local"] if index_path else []
-    sources = open_sources(names, index=index_path, mailto=mailto, cache=cache_path, openalex_key=openalex_key,
-                           s2_key=s2_key, notice=_notice(offline=False))
+    sources = open_sources(
+        names,
+        index=index_path,
+        mailto=mailto,
+        cache=cache_path,
+        openalex_key=openalex_key,
+        s2_key=s2_key,
+        notice=_notice(offline=False),
+    )
     tell = SaidOnce()
 
     try:

@@ -106,8 +106,17 @@ class Spool:
         yield read()
 
 
-def run(inputs: Sequence[str], from_format: str | None, writer: Format, report: Report, plan: KeyPlan,
-        reference_date: object, jobs: int, finish: Callable[[], None], output: str) -> None:
+def run(
+    inputs: Sequence[str],
+    from_format: str | None,
+    writer: Format,
+    report: Report,
+    plan: KeyPlan,
+    reference_date: object,
+    jobs: int,
+    finish: Callable[[], None],
+    output: str,
+) -> None:
     """Convert the inputs into ``output``; ``finish`` runs once every key is decided (the report
     is then complete) and before the output is written."""
     fmt = formats.get(from_format) if from_format else None
@@ -135,8 +144,9 @@ def _account(written: Written, spool: Spool, report: Report, plan: KeyPlan) -> N
     spool.add(written.texts, written.owners, first, bool(result.records))
 
 
-def _written(path: str, name: str, fmt: Format | None, writer: Format, plan: KeyPlan, reference_date: object,
-             jobs: int) -> Iterator[Written]:
+def _written(
+    path: str, name: str, fmt: Format | None, writer: Format, plan: KeyPlan, reference_date: object, jobs: int
+) -> Iterator[Written]:
     chunked = (fmt or formats.by_suffix(path)) if path != io.STDIO else None
     if chunked is None or chunked.read_chunks is None or streaming.declares_encoding(Path(path)):
         result = io.read_input(path, name, fmt, reference_date)  # type: ignore[arg-type]
@@ -146,12 +156,18 @@ def _written(path: str, name: str, fmt: Format | None, writer: Format, plan: Key
     file = Path(path)
     try:
         strings = streaming.file_strings(file, name, chunked.name)  # type: ignore[arg-type]
-        yield Written(streaming.ChunkRead(name, ReadResult(diagnostics=strings.diagnostics), 0, [], {}), [""], [],
-                      [], [])
+        yield Written(
+            streaming.ChunkRead(name, ReadResult(diagnostics=strings.diagnostics), 0, [], {}),
+            [""],
+            [],
+            [],
+            [],
+        )
         merger = streaming.Merger()
         job = Job(name, chunked.name, strings, writer, plan)
-        for written in ordered_map(_convert_chunk, job, streaming.chunks(file, name, streaming.CHUNK_BLOCKS),
-                                   jobs):
+        for written in ordered_map(
+            _convert_chunk, job, streaming.chunks(file, name, streaming.CHUNK_BLOCKS), jobs
+        ):
             written.read.result = merger.merge(written.read)
             yield written
     except OSError as error:

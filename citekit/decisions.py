@@ -111,22 +111,31 @@ def load(path: str | Path) -> dict[str, dict[str, str]]:
     problem = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if problem is not None:
         where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
-        raise DecisionsError(f"{path}: not a citekit decisions file (version 1): at {where}, "
-                             f"{problem.message}")
+        raise DecisionsError(
+            f"{path}: not a citekit decisions file (version 1): at {where}, {problem.message}"
+        )
     decisions: dict[str, dict[str, str]] = data["decisions"]  # the schema above vouches for the shape
     return decisions
 
 
-def unused(decisions: Mapping[str, Mapping[str, str]], records: Iterable[Record], path: str | Path
-           ) -> list[Diagnostic]:
+def unused(
+    decisions: Mapping[str, Mapping[str, str]], records: Iterable[Record], path: str | Path
+) -> list[Diagnostic]:
     """A warning for each decision whose record is not among the inputs (gone, or edited beyond
     recognition): reported, never silently dropped."""
     present = {fingerprint(record) for record in records}
     name = Path(path).name
-    return [Diagnostic("warning", "review.unused-decision",
-                       f"decision {key} ({decision.get('title') or 'untitled'!r}: {decision['choice']}) "
-                       "matches no input record; not applied", file=name)
-            for key, decision in decisions.items() if key not in present]
+    return [
+        Diagnostic(
+            "warning",
+            "review.unused-decision",
+            f"decision {key} ({decision.get('title') or 'untitled'!r}: {decision['choice']}) "
+            "matches no input record; not applied",
+            file=name,
+        )
+        for key, decision in decisions.items()
+        if key not in present
+    ]
 
 
 def _validator() -> jsonschema.Draft7Validator:

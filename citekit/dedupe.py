@@ -37,7 +37,7 @@ def cluster(records: Sequence[Record]) -> list[list[int]]:
             union(indices[0], other)
     for indices in _blocks(records).values():
         for position, i in enumerate(indices):
-            for j in indices[position + 1:]:
+            for j in indices[position + 1 :]:
                 if find(i) != find(j) and _fuzzy_same(records[i], records[j]):
                     union(i, j)
     groups: dict[int, list[int]] = defaultdict(list)
@@ -51,8 +51,23 @@ def merge_cluster(members: Sequence[Record]) -> Record:
     ranked = sorted(sorted(members, key=fingerprint), key=_completeness, reverse=True)
     merged = ranked[0].copy()
     for other in ranked[1:]:
-        for name in ("title", "container_title", "volume", "issue", "page", "publisher", "doi", "url",
-                     "abstract", "arxiv_id", "arxiv_class", "event_title", "note", "isbn", "issn"):
+        for name in (
+            "title",
+            "container_title",
+            "volume",
+            "issue",
+            "page",
+            "publisher",
+            "doi",
+            "url",
+            "abstract",
+            "arxiv_id",
+            "arxiv_class",
+            "event_title",
+            "note",
+            "isbn",
+            "issn",
+        ):
             if not getattr(merged, name) and getattr(other, name):
                 setattr(merged, name, getattr(other, name))
                 if name in other.provenance:
@@ -100,5 +115,7 @@ def _fuzzy_same(a: Record, b: Record) -> bool:
 
 def _completeness(record: Record) -> tuple[int, int, int]:
     published = 1 if record.container_title else 0
-    filled = sum(1 for name in ("title", "doi", "arxiv_id", "volume", "page", "abstract") if getattr(record, name))
+    filled = sum(
+        1 for name in ("title", "doi", "arxiv_id", "volume", "page", "abstract") if getattr(record, name)
+    )
     return published, filled, len(record.author) * (0 if record.authors_truncated else 1)

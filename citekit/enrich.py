@@ -127,11 +127,14 @@ class Enricher:
         chosen = self._chosen(record, choice)
         if chosen is None:
             where = record.origin
-            note = Diagnostic("warning", "review.choice-not-found",
-                              f"the decision names {choice}, which no source has now; "
-                              "the record is kept as read",
-                              file=where.file if where else "", line=where.line if where else None,
-                              index=where.index if where else None)
+            note = Diagnostic(
+                "warning",
+                "review.choice-not-found",
+                f"the decision names {choice}, which no source has now; the record is kept as read",
+                file=where.file if where else "",
+                line=where.line if where else None,
+                index=where.index if where else None,
+            )
             return Outcome(record.copy(), Decision("unmatched", user.USER_RULE), [note])
         assessment = assess(record, *chosen, self.policy)
         merged, diagnostics = merge(record, self.versions_of(*chosen, [chosen]))
@@ -147,7 +150,10 @@ class Enricher:
             if kind == "doi":
                 found += [Candidate(r, source.name) for r in self._by_doi(source, value)]
             elif kind == "arxiv":
-                found += [Candidate(r, source.name) for r in (self._ask(source.lookup_arxiv, [value]) or {}).values()]
+                found += [
+                    Candidate(r, source.name)
+                    for r in (self._ask(source.lookup_arxiv, [value]) or {}).values()
+                ]
         found = found or self.candidates(record)
         return next((c for c in found if user.identifies(choice, brief(c.record))), None)
 
@@ -214,13 +220,19 @@ class Enricher:
                 words = title_words(record.title)
                 _, counts = self._ask(index.document_counts, words) or (0, {})
                 known = sorted({w for w in words if counts.get(w)}, key=counts.__getitem__)
-                queries += [Query(title=" ".join(w for w in words if w != dropped), authors=authors,
-                                  year=record.year) for dropped in known[:2]]
+                queries += [
+                    Query(title=" ".join(w for w in words if w != dropped), authors=authors, year=record.year)
+                    for dropped in known[:2]
+                ]
             if record.abstract and not record.title:
-                longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[:SENTENCE_SEARCHES]
+                longest = sorted(_SENTENCE_END.split(record.abstract), key=len, reverse=True)[
+                    :SENTENCE_SEARCHES
+                ]
                 queries += [Query(abstract=sentence) for sentence in longest if sentence.strip()]
             for query in queries:
-                found.extend(Candidate(r, index.name) for r in self._ask(index.search, query, self.search_limit) or [])
+                found.extend(
+                    Candidate(r, index.name) for r in self._ask(index.search, query, self.search_limit) or []
+                )
         return found
 
     def statistics(self, record: Record) -> IndexStats | None:
@@ -241,15 +253,16 @@ class Enricher:
         neighbours = self._ask(index.search, Query(title=record.title), NEIGHBOURS) or []
         return IndexStats(total, titles=counts, neighbours=tuple(neighbours))
 
-    def versions_of(self, match: Record, source: str, candidates: Sequence[Candidate]
-                    ) -> list[Candidate]:
+    def versions_of(self, match: Record, source: str, candidates: Sequence[Candidate]) -> list[Candidate]:
         """The matched paper's versions, published first: [(published, src)?, (arXiv, src)?]."""
         preprint = match if match.arxiv_id and not match.container_title else None
         published = match if match.container_title else None
         pool = list(candidates)
         if preprint is not None and published is None:
             pool += self._published_candidates(preprint)
-            published_pair = next((c for c in pool if is_published_version(preprint, c.record, self.policy)), None)
+            published_pair = next(
+                (c for c in pool if is_published_version(preprint, c.record, self.policy)), None
+            )
             return ([published_pair] if published_pair else []) + [Candidate(preprint, source)]
         if published is None:  # neither a preprint nor in a venue: a book, a report
             return [Candidate(match, source)]
@@ -267,12 +280,14 @@ class Enricher:
             if any(is_published_version(preprint, r, self.policy) for r, _ in found):
                 return found
             if preprint.doi and not is_arxiv_doi(preprint.doi):
-                found.extend(Candidate(r, source.name) for r in self._by_doi(source, preprint.doi)
-                             if r.container_title)
+                found.extend(
+                    Candidate(r, source.name) for r in self._by_doi(source, preprint.doi) if r.container_title
+                )
             by_id = self._ask(source.lookup_arxiv, [preprint.arxiv_id]) or {}
             found.extend(Candidate(r, source.name) for r in by_id.values() if r.container_title)
-        query = Query(title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]),
-                      year=preprint.year)
+        query = Query(
+            title=preprint.title, authors=tuple(n.surname for n in preprint.author[:3]), year=preprint.year
+        )
         for costly in (False, True):
             for source in (s for s in holders if _costly(s) == costly):
                 if costly and any(is_published_version(preprint, r, self.policy) for r, _ in found):
@@ -311,12 +326,19 @@ def _costly(source: Source) -> bool:
 
 
 def _is_preprint_of(candidate: Record, published: Record, policy: Policy) -> bool:
-    return bool(candidate.arxiv_id) and not candidate.container_title and one_paper(candidate, published, policy)
+    return (
+        bool(candidate.arxiv_id) and not candidate.container_title and one_paper(candidate, published, policy)
+    )
 
 
 def query_for(record: Record) -> Query:
-    return Query(title=record.title, authors=tuple(n.surname for n in record.author if n.surname),
-                 year=record.year, venue=record.container_title, abstract=record.abstract)
+    return Query(
+        title=record.title,
+        authors=tuple(n.surname for n in record.author if n.surname),
+        year=record.year,
+        venue=record.container_title,
+        abstract=record.abstract,
+    )
 
 
 def merge(record: Record, versions: Sequence[Candidate]) -> tuple[Record, list[Diagnostic]]:
@@ -340,7 +362,12 @@ def merge(record: Record, versions: Sequence[Candidate]) -> tuple[Record, list[D
     if arxiv:
         merged.arxiv_id, merged.arxiv_version = arxiv.arxiv_id, arxiv.arxiv_version or record.arxiv_version
     if merged.container_title and merged.publisher == "arXiv":
-        _set(merged, "publisher", next((r.publisher for r, _ in versions if r.container_title), ""), versions[0][1])
+        _set(
+            merged,
+            "publisher",
+            next((r.publisher for r, _ in versions if r.container_title), ""),
+            versions[0][1],
+        )
     if merged.number == f"arXiv:{merged.arxiv_id}" and merged.container_title:
         merged.number = ""
     for extra, _ in reversed(layers):
@@ -364,11 +391,17 @@ def _conflicts(record: Record, found: Record) -> list[Diagnostic]:
         mine, theirs = getattr(record, name), getattr(found, name)
         if not mine or not theirs or _equivalent(name, mine, theirs):
             continue
-        notes.append(Diagnostic("warning", "enrich.conflict",
-                                f"{name}: input has {mine!r}, the matched record has {theirs!r}; "
-                                "kept the matched record's value", index=record.origin.index if record.origin else None,
-                                file=record.origin.file if record.origin else "",
-                                line=record.origin.line if record.origin else None))
+        notes.append(
+            Diagnostic(
+                "warning",
+                "enrich.conflict",
+                f"{name}: input has {mine!r}, the matched record has {theirs!r}; "
+                "kept the matched record's value",
+                index=record.origin.index if record.origin else None,
+                file=record.origin.file if record.origin else "",
+                line=record.origin.line if record.origin else None,
+            )
+        )
     return notes
 
 
@@ -386,8 +419,12 @@ def _unique(pairs: Iterable[Candidate]) -> list[Candidate]:
     seen: set[tuple[str, str, bool, str]] = set()
     unique = []
     for record, source in pairs:
-        identity = (record.arxiv_id, record.doi.casefold(), bool(record.container_title),
-                    record.title if not (record.arxiv_id or record.doi) else "")
+        identity = (
+            record.arxiv_id,
+            record.doi.casefold(),
+            bool(record.container_title),
+            record.title if not (record.arxiv_id or record.doi) else "",
+        )
         if identity not in seen:
             seen.add(identity)
             unique.append(Candidate(record, source))

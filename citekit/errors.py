@@ -79,6 +79,7 @@ class StoreError(SourceError):
     exit_code = 2
 
 
-def _rebuild_source_error(kind: type[SourceError], source: str, message: str, url: str,
-                          status: int | None) -> SourceError:
+def _rebuild_source_error(
+    kind: type[SourceError], source: str, message: str, url: str, status: int | None
+) -> SourceError:
     return kind(source, message, url=url, status=status)

@@ -27,8 +27,10 @@ _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 _STATED_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?", re.IGNORECASE)
 """The resolver prefixes a DOI field may carry (``citekit check`` asks for the bare DOI otherwise)."""
 # dblp's record pages and BibTeX links (the ``biburl`` of dblp's BibTeX): https://dblp.org/rec/conf/cvpr/SzegedyLJSRAEVR15
-_DBLP_URL = re.compile(r"dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex/|html/)?([a-z0-9/_\-.]+?)(?:\.(?:bib|html|xml))?$",
-                       re.IGNORECASE)
+_DBLP_URL = re.compile(
+    r"dblp\.(?:org|uni-trier\.de)/rec/(?:bibtex/|html/)?([a-z0-9/_\-.]+?)(?:\.(?:bib|html|xml))?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +68,9 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
     doi = _ARXIV_DOI.match(candidate)
     if doi:
         candidate = doi.group(1)
-    candidate = re.sub(r"^(?:https?://)?(?:export\.|www\.)?arxiv\.org/(?:abs|pdf)/", "", candidate,
-                       flags=re.IGNORECASE)
+    candidate = re.sub(
+        r"^(?:https?://)?(?:export\.|www\.)?arxiv\.org/(?:abs|pdf)/", "", candidate, flags=re.IGNORECASE
+    )
     candidate = re.sub(r"^arxiv:\s*", "", candidate, flags=re.IGNORECASE)
     candidate = re.sub(r"\.pdf$", "", candidate, flags=re.IGNORECASE)
     match = _ARXIV_ID.fullmatch(candidate)

@@ -35,14 +35,17 @@ def input_names(paths: Sequence[str]) -> list[str]:
     return ["<stdin>" if p == STDIO else (Path(p).name if bases[Path(p).name] == 1 else p) for p in paths]
 
 
-def read_input(path: str, name: str, fmt: Format | None = None,
-               reference_date: dt.date | None = None) -> ReadResult:
+def read_input(
+    path: str, name: str, fmt: Format | None = None, reference_date: dt.date | None = None
+) -> ReadResult:
     """Read one input (``-`` for standard input); the format from ``fmt``, the suffix or the content."""
     data = read_bytes(path)
     text, diagnostics = formats.decode(data, name)
     fmt = fmt or formats.detect(None if path == STDIO else path, text)
     if fmt.name == profile.FORMAT.name and reference_date is not None:
-        fmt = dataclasses.replace(fmt, read=functools.partial(profile.read_profile, reference_date=reference_date))
+        fmt = dataclasses.replace(
+            fmt, read=functools.partial(profile.read_profile, reference_date=reference_date)
+        )
     result = fmt.read(text, name)
     result.diagnostics[:0] = diagnostics
     return result

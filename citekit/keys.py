@@ -61,15 +61,19 @@ def check_pattern(pattern: str) -> None:
         raise KeyPatternError(f"{pattern!r} is not a key pattern ({error})", option="--key-pattern") from None
     unknown = names - set(FIELDS)
     if unknown:
-        raise KeyPatternError(f"unknown key field(s) {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}",
-                              option="--key-pattern")
+        raise KeyPatternError(
+            f"unknown key field(s) {', '.join(sorted(unknown))}; known: {', '.join(FIELDS)}",
+            option="--key-pattern",
+        )
     try:
         pattern.format(**dict.fromkeys(FIELDS, "x"))
     except (ValueError, KeyError, IndexError, AttributeError, TypeError) as error:  # {auth[0]}, {year:d}…
         raise KeyPatternError(f"{pattern!r} is not a key pattern ({error})", option="--key-pattern") from None
 
 
-def assign_keys(records: Sequence[Record], pattern: str = DEFAULT_PATTERN, *, keep_existing: bool = True) -> None:
+def assign_keys(
+    records: Sequence[Record], pattern: str = DEFAULT_PATTERN, *, keep_existing: bool = True
+) -> None:
     """Give every record a unique key, in place: existing valid keys kept, clashes suffixed."""
     bases = [base_key(record, pattern, keep_existing) for record in records]
     for record, key in zip(records, plan_keys(bases, lambda i: fingerprint(records[i])), strict=True):
@@ -120,8 +124,10 @@ class KeyPlan:
     def entries(self, records: Iterable[Record]) -> tuple[list[str], list[bytes]]:
         """What the plan keeps of these records (computed where the records are, a worker process)."""
         records = list(records)
-        return ([base_key(record, self.pattern, self.keep_existing) for record in records],
-                [bytes.fromhex(fingerprint(record)) for record in records])  # sorts as the hex, in 53 bytes
+        return (
+            [base_key(record, self.pattern, self.keep_existing) for record in records],
+            [bytes.fromhex(fingerprint(record)) for record in records],
+        )  # sorts as the hex, in 53 bytes
 
     def add(self, records: Iterable[Record]) -> None:
         self.extend(*self.entries(records))

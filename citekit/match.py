@@ -182,11 +182,15 @@ class Decision:
     assessed: list[Assessment] = field(default_factory=list)
 
     def explain(self, limit: int = 5) -> dict[str, Any]:
-        return {"status": self.status, "rule": self.rule,
-                "candidates": [a.as_dict() for a in self.assessed[:limit]]}
+        return {
+            "status": self.status,
+            "rule": self.rule,
+            "candidates": [a.as_dict() for a in self.assessed[:limit]],
+        }
 
 
 # --- normalisation -------------------------------------------------------------------------
+
 
 def title_words(text: str) -> list[str]:
     """Lower-case ASCII words of a title, math kept as its letters (``$k$-NN`` → ``k nn``)."""
@@ -211,6 +215,7 @@ def _initial(name: Name) -> str:
 
 
 # --- field scores --------------------------------------------------------------------------
+
 
 def score_title(a: str, b: str, policy: Policy = DEFAULT_POLICY) -> FieldScore:
     words_a, words_b = title_words(a), title_words(b)
@@ -260,7 +265,9 @@ def score_year(record: Record, candidate: Record, policy: Policy = DEFAULT_POLIC
     return FieldScore(0.0, "disagree" if gap > policy.year_disagree else "neutral", detail)
 
 
-def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: IndexStats | None = None) -> FieldScore:
+def score_abstract(
+    a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: IndexStats | None = None
+) -> FieldScore:
     """Two abstracts judged by the rare word sequences (shingles) and rare words they share.
 
     The share is taken of the shorter abstract, so its first sentences or a shortened version
@@ -282,10 +289,16 @@ def score_abstract(a: str, b: str, policy: Policy = DEFAULT_POLICY, stats: Index
     share = shared / len(shingles_short)
     in_order = len(_shingles(shorter, None, size) & _shingles(longer, None, size))
     word_share = max(_share_of_rare_words(shorter, longer, rare), _share_of_rare_words(longer, shorter, rare))
-    detail = (f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words, "
-              f"{in_order} shingles shared")
-    if share >= policy.abstract_same and word_share >= policy.abstract_rare_words \
-            and shared >= policy.abstract_min_rare and in_order >= policy.abstract_min_shingles:
+    detail = (
+        f"{shared}/{len(shingles_short)} rare shingles, {word_share:.0%} of rare words, "
+        f"{in_order} shingles shared"
+    )
+    if (
+        share >= policy.abstract_same
+        and word_share >= policy.abstract_rare_words
+        and shared >= policy.abstract_min_rare
+        and in_order >= policy.abstract_min_shingles
+    ):
         decisive = in_order >= policy.abstract_decisive_shingles
         return FieldScore(share, "agree", "decisive: " + detail if decisive else detail)
     if share < policy.abstract_different and len(shingles_short) >= 2 * policy.abstract_min_shingles:
@@ -308,8 +321,11 @@ def _rare_words(words: set[str], stats: IndexStats | None, policy: Policy) -> se
 
 def _shingles(words: Sequence[str], rare: set[str] | None, size: int) -> set[tuple[str, ...]]:
     """The word sequences of ``size`` words (that hold at least one rare word, if ``rare`` is given)."""
-    return {tuple(words[i:i + size]) for i in range(max(len(words) - size + 1, 1))
-            if rare is None or rare.intersection(words[i:i + size])}
+    return {
+        tuple(words[i : i + size])
+        for i in range(max(len(words) - size + 1, 1))
+        if rare is None or rare.intersection(words[i : i + size])
+    }
 
 
 def score_venue(record: Record, candidate: Record, policy: Policy = DEFAULT_POLICY) -> FieldScore:
@@ -317,8 +333,12 @@ def score_venue(record: Record, candidate: Record, policy: Policy = DEFAULT_POLI
         return FieldScore(None, "absent")
     if same_venue(record.container_title, candidate.container_title):  # NeurIPS = Advances in Neural…
         return FieldScore(1.0, "agree", "same venue")
-    similarity = fuzz.token_set_ratio(normalize_title(record.container_title),
-                                      normalize_title(candidate.container_title)) / 100
+    similarity = (
+        fuzz.token_set_ratio(
+            normalize_title(record.container_title), normalize_title(candidate.container_title)
+        )
+        / 100
+    )
     # Venues are abbreviated and renamed too often for a mismatch to contradict anything.
     return FieldScore(similarity, "agree" if similarity >= policy.venue_agree else "neutral")
 
@@ -342,8 +362,14 @@ def score_identifiers(record: Record, candidate: Record) -> FieldScore:
 _WEIGHTS = {"identifier": 3.0, "title": 3.0, "abstract": 2.0, "authors": 2.0, "year": 1.0, "venue": 0.5}
 
 
-def assess(record: Record, candidate: Record, source: str, policy: Policy = DEFAULT_POLICY,
-           stats: IndexStats | None = None, titles: Sequence[str] = ()) -> Assessment:
+def assess(
+    record: Record,
+    candidate: Record,
+    source: str,
+    policy: Policy = DEFAULT_POLICY,
+    stats: IndexStats | None = None,
+    titles: Sequence[str] = (),
+) -> Assessment:
     """Judge one candidate. ``titles`` are other titles of its paper (its versions' titles, linked
     by an identifier): the record's title may be any of them."""
     known = list(dict.fromkeys((candidate.title, *titles)))
@@ -369,14 +395,18 @@ def assess(record: Record, candidate: Record, source: str, policy: Policy = DEFA
     scored = [(n, f.score) for n, f in fields.items() if f.score is not None]
     weight = sum(_WEIGHTS[n] for n, _ in scored)
     score = sum(_WEIGHTS[n] * s for n, s in scored) / weight if weight else 0.0
-    return Assessment(candidate, source, fields, support, contradictions, score, rule.startswith("accept"), rule)
+    return Assessment(
+        candidate, source, fields, support, contradictions, score, rule.startswith("accept"), rule
+    )
 
 
 TITLE_ALONE = "accept: title alone, exact and distinctive in the index"
 SIMILAR_TITLE = "accept: similar title, same authors and year"
 _VERDICT_RANK = {"agree": 3, "neutral": 2, "disagree": 1, "absent": 0}
-_TWIN_MARKERS = frozenset("""ii iii iv v vi vii viii ix x xi xii part workshop extended abstract short
-preliminary supplementary supplement erratum corrigendum addendum reply comment revisited version""".split())
+_TWIN_MARKERS = frozenset(
+    """ii iii iv v vi vii viii ix x xi xii part workshop extended abstract short
+preliminary supplementary supplement erratum corrigendum addendum reply comment revisited version""".split()
+)
 """Title words that make another paper of a title (a sequel, a workshop or extended version)."""
 
 
@@ -388,11 +418,17 @@ def _best_title(title: str, known: Sequence[str], policy: Policy) -> FieldScore:
     return scores[best]
 
 
-def _acceptance_rule(fields: dict[str, FieldScore], contradictions: list[str], support: int,
-                     policy: Policy) -> str:
+def _acceptance_rule(
+    fields: dict[str, FieldScore], contradictions: list[str], support: int, policy: Policy
+) -> str:
     identified = fields["identifier"].verdict == "agree"
-    if identified and "title" in contradictions and fields["title"].score is not None \
-            and fields["title"].score < policy.title_different and "authors" not in _agreeing(fields):
+    if (
+        identified
+        and "title" in contradictions
+        and fields["title"].score is not None
+        and fields["title"].score < policy.title_different
+        and "authors" not in _agreeing(fields)
+    ):
         return "reject: the identifier points to a paper with another title and other authors"
     if identified:
         return "accept: shared identifier"
@@ -407,8 +443,13 @@ def _acceptance_rule(fields: dict[str, FieldScore], contradictions: list[str], s
     return f"accept: {support} agreeing fields, none disagreeing"
 
 
-def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldScore], policy: Policy,
-                 stats: IndexStats | None) -> bool:
+def _title_alone(
+    record: Record,
+    known: Sequence[str],
+    fields: dict[str, FieldScore],
+    policy: Policy,
+    stats: IndexStats | None,
+) -> bool:
     """The rule for a record that has a title and nothing else the candidate can confirm: the
     title must be exactly one of the paper's, and distinctive by the index's own statistics
     (enough words, rare enough in the index's titles that all of them together are expected in no
@@ -420,11 +461,20 @@ def _title_alone(record: Record, known: Sequence[str], fields: dict[str, FieldSc
     if normalize_title(record.title) not in {normalize_title(t) for t in known}:
         return False
     content = [w for w in title_words(record.title) if w not in _STOP_WORDS]
-    return len(set(content)) >= policy.title_alone_words and stats.chance(content, stats.titles) <= policy.title_alone_chance
+    return (
+        len(set(content)) >= policy.title_alone_words
+        and stats.chance(content, stats.titles) <= policy.title_alone_chance
+    )
 
 
-def _similar_title(record: Record, candidate: Record, known: Sequence[str], fields: dict[str, FieldScore],
-                   contradictions: list[str], policy: Policy) -> bool:
+def _similar_title(
+    record: Record,
+    candidate: Record,
+    known: Sequence[str],
+    fields: dict[str, FieldScore],
+    contradictions: list[str],
+    policy: Policy,
+) -> bool:
     """The rule for a title that differs from the paper's in a phrase (an older arXiv title, the
     published one): the authors agree strongly (the whole list, or the first three in order), the
     year agrees, and the titles share most words, each having words the other lacks (a title that
@@ -440,11 +490,18 @@ def _similar_title(record: Record, candidate: Record, known: Sequence[str], fiel
 def _differs_in_a_phrase(a: str, b: str, policy: Policy) -> bool:
     words_a, words_b = (Counter(w for w in title_words(t) if w not in _STOP_WORDS) for t in (a, b))
     only_a, only_b = words_a - words_b, words_b - words_a  # counted: "$O(n^2)$ … 2" adds a "2"
-    if not only_a or not only_b or set(only_a | only_b) & _TWIN_MARKERS or any(w.isdigit() for w in only_a | only_b):
+    if (
+        not only_a
+        or not only_b
+        or set(only_a | only_b) & _TWIN_MARKERS
+        or any(w.isdigit() for w in only_a | only_b)
+    ):
         return False
     shared = (words_a & words_b).total()
-    return shared >= policy.similar_title_shared * max(words_a.total(), words_b.total()) \
+    return (
+        shared >= policy.similar_title_shared * max(words_a.total(), words_b.total())
         and fuzz.ratio(normalize_title(a), normalize_title(b)) / 100 >= policy.title_different
+    )
 
 
 def _authors_strongly_agree(record: Record, candidate: Record) -> bool:
@@ -455,7 +512,9 @@ def _authors_strongly_agree(record: Record, candidate: Record) -> bool:
     whole = not record.authors_truncated and len(shown) == len(candidate.author)
     if not whole and len(shown) < 3:
         return False
-    pairs = zip(shown if whole else shown[:3], candidate.author if whole else candidate.author[:3], strict=False)
+    pairs = zip(
+        shown if whole else shown[:3], candidate.author if whole else candidate.author[:3], strict=False
+    )
     return all(_find_author(mine, [(surname_key(theirs), _initial(theirs))]) for mine, theirs in pairs)
 
 
@@ -485,8 +544,12 @@ class Candidate(NamedTuple):
     source: str
 
 
-def decide(record: Record, candidates: Sequence[Candidate], policy: Policy = DEFAULT_POLICY,
-           stats: IndexStats | None = None) -> Decision:
+def decide(
+    record: Record,
+    candidates: Sequence[Candidate],
+    policy: Policy = DEFAULT_POLICY,
+    stats: IndexStats | None = None,
+) -> Decision:
     """Judge every candidate; matched only when one paper is clearly the record's.
 
     Candidates that are versions of one paper (an arXiv record and its published DOI) count as
@@ -495,44 +558,77 @@ def decide(record: Record, candidates: Sequence[Candidate], policy: Policy = DEF
     rule and let abstracts be judged by words rare in the index.
     """
     pool = [c for c, _ in candidates]
-    assessed = [assess(record, c, s, policy, stats, [o.title for o in pool if o is not c and same_work(o, c)])
-                for c, s in candidates]
+    assessed = [
+        assess(record, c, s, policy, stats, [o.title for o in pool if o is not c and same_work(o, c)])
+        for c, s in candidates
+    ]
     for assessment in assessed:
         _check_rivals(record, assessment, assessed, stats, policy)
-    assessed.sort(key=lambda a: (-a.score, -a.support, a.candidate.arxiv_id, a.candidate.doi.casefold(),
-                                 a.candidate.title))
+    assessed.sort(
+        key=lambda a: (
+            -a.score,
+            -a.support,
+            a.candidate.arxiv_id,
+            a.candidate.doi.casefold(),
+            a.candidate.title,
+        )
+    )
     accepted = [a for a in assessed if a.accepted]
     if not accepted:
-        return Decision("unmatched", "no candidate passed validation" if assessed else "no candidates",
-                        assessed=assessed)
+        return Decision(
+            "unmatched", "no candidate passed validation" if assessed else "no candidates", assessed=assessed
+        )
     best = accepted[0]
     rivals = [a for a in accepted[1:] if not one_paper(a.candidate, best.candidate, policy)]
     if rivals and best.score - rivals[0].score < policy.min_margin:
-        return Decision("ambiguous", f"two papers within a margin of {policy.min_margin}", best, rivals[0], assessed)
+        return Decision(
+            "ambiguous", f"two papers within a margin of {policy.min_margin}", best, rivals[0], assessed
+        )
     return Decision("matched", best.rule, best, rivals[0] if rivals else None, assessed)
 
 
-def _check_rivals(record: Record, assessment: Assessment, assessed: Sequence[Assessment],
-                  stats: IndexStats | None, policy: Policy) -> None:
+def _check_rivals(
+    record: Record,
+    assessment: Assessment,
+    assessed: Sequence[Assessment],
+    stats: IndexStats | None,
+    policy: Policy,
+) -> None:
     """Withdraws a title-alone acceptance when the index has a near twin of the title, and a
     similar-title one when another paper of the same authors comes as close."""
     paper = assessment.candidate
     if assessment.rule == TITLE_ALONE:
         others = [*(stats.neighbours if stats else ()), *(a.candidate for a in assessed)]
-        twin = next((o for o in others if o != paper and not one_paper(o, paper, policy)
-                     and near_twin(record.title, o.title, policy)), None)
+        twin = next(
+            (
+                o
+                for o in others
+                if o != paper and not one_paper(o, paper, policy) and near_twin(record.title, o.title, policy)
+            ),
+            None,
+        )
         if twin is not None:
             assessment.accepted = False
             assessment.rule = f"reject: title alone, and the index has a near twin: {twin.title!r}"
     elif assessment.rule == SIMILAR_TITLE:
         closeness = (assessment.fields["title"].score or 0.0) - policy.similar_title_margin
-        rival = next((a for a in assessed if a is not assessment and not one_paper(a.candidate, paper, policy)
-                      and a.fields["authors"].verdict == "agree" and (a.fields["title"].score or 0.0) >= closeness),
-                     None)
+        rival = next(
+            (
+                a
+                for a in assessed
+                if a is not assessment
+                and not one_paper(a.candidate, paper, policy)
+                and a.fields["authors"].verdict == "agree"
+                and (a.fields["title"].score or 0.0) >= closeness
+            ),
+            None,
+        )
         if rival is not None:
             assessment.accepted = False
-            assessment.rule = f"reject: similar title, but another paper of these authors comes as close: " \
-                              f"{rival.candidate.title!r}"
+            assessment.rule = (
+                f"reject: similar title, but another paper of these authors comes as close: "
+                f"{rival.candidate.title!r}"
+            )
 
 
 def same_work(a: Record, b: Record) -> bool:
@@ -549,7 +645,11 @@ def same_work(a: Record, b: Record) -> bool:
 def dblp_key(record: Record) -> str:
     """The record's dblp key (``conf/icml/SablayrollesDSOJ19``): as the dblp dump stores it, or in
     its dblp URL."""
-    return record.custom.get("dblp") or find_dblp_key(record.custom.get("biburl", "")) or find_dblp_key(record.url)
+    return (
+        record.custom.get("dblp")
+        or find_dblp_key(record.custom.get("biburl", ""))
+        or find_dblp_key(record.url)
+    )
 
 
 def one_paper(a: Record, b: Record, policy: Policy = DEFAULT_POLICY) -> bool:
@@ -569,8 +669,11 @@ def is_published_version(preprint: Record, candidate: Record, policy: Policy = D
         return True
     title = score_title(preprint.title, candidate.title, policy)
     authors = score_authors(candidate, preprint, policy)
-    if preprint.year and candidate.year and not 0 - policy.year_agree <= candidate.year - preprint.year \
-            <= policy.year_disagree:
+    if (
+        preprint.year
+        and candidate.year
+        and not 0 - policy.year_agree <= candidate.year - preprint.year <= policy.year_disagree
+    ):
         return False
     return title.verdict == "agree" and authors.verdict == "agree"
 
@@ -578,8 +681,9 @@ def is_published_version(preprint: Record, candidate: Record, policy: Policy = D
 def _find_author(name: Name, pool: list[tuple[str, str]]) -> bool:
     family, initial = surname_key(name), _initial(name)
     for other_family, other_initial in pool:
-        close = family == other_family or (min(len(family), len(other_family)) > 3
-                                           and fuzz.ratio(family, other_family) >= 85)
+        close = family == other_family or (
+            min(len(family), len(other_family)) > 3 and fuzz.ratio(family, other_family) >= 85
+        )
         if close and (not initial or not other_initial or initial == other_initial):
             return True
     return False

@@ -42,7 +42,7 @@ def _split_persons(names: str) -> list[str]:
     pieces, start = [], 0
     for separator in _AND.finditer(names):
         if _depth(names, separator.start()) == 0:
-            pieces.append(names[start:separator.start()])
+            pieces.append(names[start : separator.start()])
             start = separator.end()
     return [*pieces, names[start:]]
 

@@ -53,8 +53,16 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run(records: Sequence[Record], report: Report, enricher: Enricher, *, key_pattern: str = DEFAULT_PATTERN,
-        progress: Progress = lambda done: None, jobs: int = 1, reopen: Reopen | None = None) -> list[Record]:
+def run(
+    records: Sequence[Record],
+    report: Report,
+    enricher: Enricher,
+    *,
+    key_pattern: str = DEFAULT_PATTERN,
+    progress: Progress = lambda done: None,
+    jobs: int = 1,
+    reopen: Reopen | None = None,
+) -> list[Record]:
     """Enrich every record, merge duplicates, assign keys; settle every input in the report.
 
     Returns the output records sorted by citation key, so the output does not depend on the
@@ -72,13 +80,24 @@ def run(records: Sequence[Record], report: Report, enricher: Enricher, *, key_pa
     for output, group in zip(outputs, members_of, strict=True):
         for i in group:
             outcome = outcomes[i]
-            report.settle(records[i], status=outcome.decision.status, output=output,
-                          match=outcome.decision.explain(), diagnostics=outcome.diagnostics)
+            report.settle(
+                records[i],
+                status=outcome.decision.status,
+                output=output,
+                match=outcome.decision.explain(),
+                diagnostics=outcome.diagnostics,
+            )
     return sorted(outputs, key=lambda r: r.key)
 
 
-def enrich_all(records: Sequence[Record], enricher: Enricher, *, jobs: int = 1, reopen: Reopen | None = None,
-               progress: Progress = lambda done: None) -> list[Outcome]:
+def enrich_all(
+    records: Sequence[Record],
+    enricher: Enricher,
+    *,
+    jobs: int = 1,
+    reopen: Reopen | None = None,
+    progress: Progress = lambda done: None,
+) -> list[Outcome]:
     """Every record's :class:`Outcome`, in input order; see the module docstring for the workers."""
     if reopen is not None:
         processes = min(jobs, len(records) // MIN_PER_WORKER)
@@ -104,8 +123,9 @@ def _collect(results: Iterator[Outcome], progress: Progress) -> list[Outcome]:
     return outcomes
 
 
-def _in_processes(records: Sequence[Record], enricher: Enricher, jobs: int, reopen: Reopen,
-                  progress: Progress) -> list[Outcome]:
+def _in_processes(
+    records: Sequence[Record], enricher: Enricher, jobs: int, reopen: Reopen, progress: Progress
+) -> list[Outcome]:
     """Workers started afresh (spawn: no inherited database handles or threads), each with its own
     sources; a source error in a worker is handed to the caller's ``on_source_error``, and sources
     that fail to open make the run fail (rather than the pool restart its workers for ever)."""
@@ -125,12 +145,21 @@ _worker: Enricher | Exception | None = None
 _worker_errors: list[SourceError] = []
 
 
-def _start_worker(reopen: Reopen, policy: Policy = DEFAULT_POLICY, search_limit: int = 5,
-                  decisions: Mapping[str, Mapping[str, str]] | None = None) -> None:
+def _start_worker(
+    reopen: Reopen,
+    policy: Policy = DEFAULT_POLICY,
+    search_limit: int = 5,
+    decisions: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
     global _worker
     try:
-        _worker = Enricher(reopen(), policy=policy, search_limit=search_limit,
-                           on_source_error=_worker_errors.append, decisions=decisions or {})
+        _worker = Enricher(
+            reopen(),
+            policy=policy,
+            search_limit=search_limit,
+            on_source_error=_worker_errors.append,
+            decisions=decisions or {},
+        )
     except Exception as error:  # noqa: BLE001 - raised again with the first record, in the caller
         _worker = error
 

@@ -23,8 +23,15 @@ class Progress:
     the final figures (and the time taken) on the screen.
     """
 
-    def __init__(self, label: str, total: int | None = None, *, unit: str = "records",
-                 stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        label: str,
+        total: int | None = None,
+        *,
+        unit: str = "records",
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.label = label
         self.total = total
         self.unit = unit

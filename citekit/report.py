@@ -97,8 +97,10 @@ class SourceSummary:
 
     def line(self) -> str:
         missed = f", {self.offline_misses} unanswered offline" if self.offline_misses else ""
-        return (f"{self.name}: {self.requests} requests, {self.cached} answered from the cache, "
-                f"{self.retries} retried, {len(self.failures)} failed{missed}")
+        return (
+            f"{self.name}: {self.requests} requests, {self.cached} answered from the cache, "
+            f"{self.retries} retried, {len(self.failures)} failed{missed}"
+        )
 
 
 class DuplicateEntryError(ValueError):
@@ -133,15 +135,20 @@ class Report:
             if not self.itemised and origin.index not in per_record:
                 self.unlisted[status] += 1
                 continue
-            self._add(Entry(origin.file, origin.index, origin.line, status, record,
-                            per_record.pop(origin.index, [])))
+            self._add(
+                Entry(
+                    origin.file, origin.index, origin.line, status, record, per_record.pop(origin.index, [])
+                )
+            )
         for index, diagnostics in per_record.items():
             first = diagnostics[0]
             self._add(Entry(first.file, index, first.line, "error", None, diagnostics))
 
     def account(self, records: Sequence[Record]) -> None:
         """Account for records the report has not seen (made in Python, or read without it)."""
-        unseen = [r for r in records if r.origin is not None and (r.origin.file, r.origin.index) not in self.entries]
+        unseen = [
+            r for r in records if r.origin is not None and (r.origin.file, r.origin.index) not in self.entries
+        ]
         if unseen:
             self.add_read(ReadResult(unseen))
 
@@ -150,8 +157,15 @@ class Report:
         assert origin is not None, "records from readers always carry their origin"
         return self.entries[(origin.file, origin.index)]
 
-    def settle(self, record: Record, *, status: str, output: Record, match: dict[str, Any] | None = None,
-               diagnostics: list[Diagnostic] | None = None) -> None:
+    def settle(
+        self,
+        record: Record,
+        *,
+        status: str,
+        output: Record,
+        match: dict[str, Any] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+    ) -> None:
         """Say what became of an input record (after matching and merging)."""
         entry = self.entry_for(record)
         entry.status, entry.output, entry.match, entry.read = status, output, match, record

@@ -45,21 +45,33 @@ def load_report(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise ReportError(f"{path}: not a citekit report (no list of records)")
     if data.get("version") != report_module.VERSION:
-        written = (f"format version {data['version']} ({data.get('generator', 'unknown')})" if "version" in data
-                   else "an older format, without a version")
-        raise ReportError(f"{path}: a report in {written}; this citekit reads format version "
-                          f"{report_module.VERSION}: run enrich or export again to write the report anew")
+        written = (
+            f"format version {data['version']} ({data.get('generator', 'unknown')})"
+            if "version" in data
+            else "an older format, without a version"
+        )
+        raise ReportError(
+            f"{path}: a report in {written}; this citekit reads format version "
+            f"{report_module.VERSION}: run enrich or export again to write the report anew"
+        )
     return data
 
 
 def page(report: Mapping[str, Any]) -> str:
     """The review page of a report (as :meth:`citekit.report.Report.as_dict` makes it)."""
-    data = {"generator": report.get("generator", ""), "summary": report.get("summary", {}),
-            "diagnostics": report.get("diagnostics", []), "records": rows(report["records"])}
+    data = {
+        "generator": report.get("generator", ""),
+        "summary": report.get("summary", {}),
+        "diagnostics": report.get("diagnostics", []),
+        "records": rows(report["records"]),
+    }
     embedded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     html = _template("review.html")
-    for name, value in (("{{css}}", _template("review.css")), ("{{js}}", _template("review.js")),
-                        ("{{data}}", embedded)):
+    for name, value in (
+        ("{{css}}", _template("review.css")),
+        ("{{js}}", _template("review.js")),
+        ("{{data}}", embedded),
+    ):
         html = html.replace(name, value, 1)
     return html
 
@@ -67,8 +79,9 @@ def page(report: Mapping[str, Any]) -> str:
 def rows(records: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """What the page needs of each record, what needs a person first, each candidate with the
     choice that names it in a decisions file."""
-    ordered = sorted(records, key=lambda r: (ORDER.get(r["status"], len(ORDER)), r["input"]["file"],
-                                            r["input"]["index"]))
+    ordered = sorted(
+        records, key=lambda r: (ORDER.get(r["status"], len(ORDER)), r["input"]["file"], r["input"]["index"])
+    )
     return [_row(record) for record in ordered]
 
 
@@ -79,12 +92,18 @@ def _row(record: Mapping[str, Any]) -> dict[str, Any]:
     matched = record["status"] == "matched" and best
     sources = [best["source"]] if matched and best is not None else sorted({c["source"] for c in candidates})
     return {
-        "input": record["input"], "status": record["status"], "key": record.get("key"),
-        "ids": record.get("ids", {}), "rule": match.get("rule", ""),
-        "fingerprint": record.get("fingerprint"), "record": record.get("record"),
-        "diagnostics": [{k: d[k] for k in ("level", "code", "message")}
-                        for d in record.get("diagnostics", [])],
-        "candidates": candidates, "sources": sources,
+        "input": record["input"],
+        "status": record["status"],
+        "key": record.get("key"),
+        "ids": record.get("ids", {}),
+        "rule": match.get("rule", ""),
+        "fingerprint": record.get("fingerprint"),
+        "record": record.get("record"),
+        "diagnostics": [
+            {k: d[k] for k in ("level", "code", "message")} for d in record.get("diagnostics", [])
+        ],
+        "candidates": candidates,
+        "sources": sources,
     }
 
 

@@ -22,19 +22,47 @@ _SPECIAL_TEXT = re.compile(r"--|``|''|!`|\?`|[~&\\]")
 _UNSAFE_MATH = re.compile(r"%|\\[^A-Za-z]")
 _MACRO = re.compile(r"\\([A-Za-z]+)")
 _ARGUMENT_MACROS = {
-    spec.macroname: spec.args_parser.argspec for spec in _WALKER_CONTEXT.iter_macro_specs()
+    spec.macroname: spec.args_parser.argspec
+    for spec in _WALKER_CONTEXT.iter_macro_specs()
     if spec.args_parser.argspec
 }
 _ESCAPED = re.compile(r"\\[%&_#]")
 # Accents on an ASCII letter (or a dotless i) and special letters, in the spellings .bib files use;
 # pylatexenc composes them (NFC) to the same characters.
-_ACCENT_MARKS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
-                 ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
-                 "r": "\u030a", "d": "\u0323", "b": "\u0331"}
-_ACCENT = re.compile(r"\\(['`^\"~=.])(?:([A-Za-z])|\{([A-Za-z])\}|\\(i)(?![^\W\d_]|\s))"
-                     r"|\\([uvHckrdb])(?:\{([A-Za-z])\}| +([A-Za-z]))")
-_LETTERS = {"L": "Ł", "l": "ł", "o": "ø", "O": "Ø", "ss": "ß", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-            "aa": "å", "AA": "Å"}
+_ACCENT_MARKS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_ACCENT = re.compile(
+    r"\\(['`^\"~=.])(?:([A-Za-z])|\{([A-Za-z])\}|\\(i)(?![^\W\d_]|\s))"
+    r"|\\([uvHckrdb])(?:\{([A-Za-z])\}| +([A-Za-z]))"
+)
+_LETTERS = {
+    "L": "Ł",
+    "l": "ł",
+    "o": "ø",
+    "O": "Ø",
+    "ss": "ß",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+}
 _LETTER = re.compile(r"\{\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\}|\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\{\}")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
@@ -95,7 +123,9 @@ def _verbatim_math(math: str) -> bool:
         return False
     for macro in _MACRO.finditer(math):
         argspec = _ARGUMENT_MACROS.get(macro.group(1))
-        if argspec is not None and (argspec.strip("{") or not _groups_follow(math, macro.end(), len(argspec))):
+        if argspec is not None and (
+            argspec.strip("{") or not _groups_follow(math, macro.end(), len(argspec))
+        ):
             return False
     return True
 
@@ -154,8 +184,14 @@ def _balanced(text: str) -> bool:
 
 # ASCII specials that pylatexenc reads as look-alikes (\textasciicircum → U+02C6 ˆ) or drops
 # (\^{}): parked on private-use characters while decoding, then put back.
-_SPECIAL_COMMANDS = {r"\textasciicircum{}": "\ue000", r"\textasciicircum": "\ue000", r"\^{}": "\ue000",
-                     r"\textasciitilde{}": "\ue001", r"\textasciitilde": "\ue001", r"\~{}": "\ue001"}
+_SPECIAL_COMMANDS = {
+    r"\textasciicircum{}": "\ue000",
+    r"\textasciicircum": "\ue000",
+    r"\^{}": "\ue000",
+    r"\textasciitilde{}": "\ue001",
+    r"\textasciitilde": "\ue001",
+    r"\~{}": "\ue001",
+}
 _FROM_PLACEHOLDERS = str.maketrans({"\ue000": "^", "\ue001": "~"})
 
 
@@ -174,9 +210,28 @@ def fold(text: str) -> str:
     """ASCII-fold: ``Jégou`` → ``Jegou``, ``Oğuz`` → ``Oguz`` (keys, matching)."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE)).encode("ascii", "ignore").decode("ascii")
+    return (
+        unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
 
 
 # Letters that have no decomposition to an ASCII base letter.
-_UNDECOMPOSABLE = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE",
-                                 "œ": "oe", "Œ": "OE", "ı": "i", "đ": "d", "Đ": "D", "þ": "th"})
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+    }
+)

@@ -37,14 +37,18 @@ from citekit.text import fold
 ENV = "CITEKIT_VENUES"
 OPTION = f"--venues / {ENV}"
 
-_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth "
-             "fiftieth twenty thirty forty fifty")
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth "
+    "fiftieth twenty thirty forty fifty"
+)
 _NOISE_WORDS = frozenset(f"the of proceedings {_ORDINALS}".split())
 _PUBLISHER_PREFIXES = frozenset("ieee cvf acm".split())
 # "(ICLR 2019)", "(SP)": an acronym (two capitals at least) with its year; "ICASSP 2025 - " before a title
-_ACRONYM_YEAR = re.compile(r"\((?=[^)]*[A-Z][^)]*[A-Z])\s*[A-Za-z][\w&\-]*(?:\s+\d{4})?\s*\)"
-                           r"|^[A-Z][A-Za-z&\-]+\s+\d{4}\s+[-–]\s+")
+_ACRONYM_YEAR = re.compile(
+    r"\((?=[^)]*[A-Z][^)]*[A-Z])\s*[A-Za-z][\w&\-]*(?:\s+\d{4})?\s*\)"
+    r"|^[A-Z][A-Za-z&\-]+\s+\d{4}\s+[-–]\s+"
+)
 _NUMBER = re.compile(r"\b\d+(?:st|nd|rd|th)?\b")
 _NON_WORD = re.compile(r"[^a-z0-9&]+")
 
@@ -103,9 +107,15 @@ class Venues:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             for entry in data.get("venues", []):
-                self.add(Venue(short=entry["short"], full=entry.get("full", entry["short"]),
-                               kind=entry.get("kind", "conference"), abbreviation=entry.get("abbreviation", ""),
-                               forms=list(entry.get("forms", []))))
+                self.add(
+                    Venue(
+                        short=entry["short"],
+                        full=entry.get("full", entry["short"]),
+                        kind=entry.get("kind", "conference"),
+                        abbreviation=entry.get("abbreviation", ""),
+                        forms=list(entry.get("forms", [])),
+                    )
+                )
         except OSError as error:
             raise UsageError(f"{path}: cannot be read ({error.strerror})", option=OPTION) from None
         except (ValueError, KeyError, TypeError, AttributeError) as error:

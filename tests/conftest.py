@@ -66,7 +66,9 @@ def postgres() -> Iterator[PostgresServer]:
     found = binaries()
     if found is None:
         if os.environ.get("CI"):
-            pytest.fail("PostgreSQL (initdb, pg_ctl) is not installed, and CI is set: .ci/run must install it")
+            pytest.fail(
+                "PostgreSQL (initdb, pg_ctl) is not installed, and CI is set: .ci/run must install it"
+            )
         pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql); under CI this fails")
     server = PostgresServer(found)
     try:

@@ -133,8 +133,15 @@ class Emulator:
         self._server.shutdown()
         self._server.server_close()
 
-    def fail(self, kind: str, times: int = 1, *, retry_after: str | None = None, delay: float | None = 0.5,
-             only: str | None = None) -> None:
+    def fail(
+        self,
+        kind: str,
+        times: int = 1,
+        *,
+        retry_after: str | None = None,
+        delay: float | None = 0.5,
+        only: str | None = None,
+    ) -> None:
         """The next ``times`` requests get ``kind``: 429, 500, 503 (with ``Retry-After`` if given),
         ``slow`` (answered after ``delay`` s), ``slow-body`` (half the body at once, the rest
         ``delay`` s later; with ``delay=None``, ``slow`` and ``slow-body`` wait until the emulator
@@ -169,7 +176,9 @@ class Emulator:
             return self.handle_post(entry.path, entry.params, entry.headers, entry.body)
         return self.handle(entry.path, entry.params, entry.headers)
 
-    def handle_post(self, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes) -> Reply:
+    def handle_post(
+        self, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> Reply:
         return Reply(405, b"Method Not Allowed", "text/plain")
 
     def police(self, entry: LoggedRequest) -> Reply | None:
@@ -200,8 +209,10 @@ class Emulator:
 
     def _wait_for_company(self) -> None:
         with self._lock:
-            self._lock.wait_for(lambda: self.max_concurrency >= self.answer_when_concurrent or self._closed.is_set(),
-                                timeout=60)
+            self._lock.wait_for(
+                lambda: self.max_concurrency >= self.answer_when_concurrent or self._closed.is_set(),
+                timeout=60,
+            )
 
 
 def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
@@ -225,10 +236,16 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         def _serve(self, method: str) -> None:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            entry = LoggedRequest(emulator.clock(), unquote(parts.path), parse_qs(parts.query),
-                                  {k.lower(): v for k, v in self.headers.items()}, 0,
-                                  target=unquote(parts.path + "?" + parts.query), method=method,
-                                  body=self.rfile.read(length) if length else b"")
+            entry = LoggedRequest(
+                emulator.clock(),
+                unquote(parts.path),
+                parse_qs(parts.query),
+                {k.lower(): v for k, v in self.headers.items()},
+                0,
+                target=unquote(parts.path + "?" + parts.query),
+                method=method,
+                body=self.rfile.read(length) if length else b"",
+            )
             emulator._enter(entry)
             try:
                 self._answer(entry)
@@ -266,10 +283,11 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self._stall(fault.delay, entry)
                 emulator._leave(entry)
-                self.wfile.write(body[len(body) // 2:])
+                self.wfile.write(body[len(body) // 2 :])
                 return
-            self._send(reply, body, announced, entry, close=bool(fault and fault.kind == "truncated"),
-                       complete=True)
+            self._send(
+                reply, body, announced, entry, close=bool(fault and fault.kind == "truncated"), complete=True
+            )
 
         def _stall(self, seconds: float | None, entry: LoggedRequest) -> None:
             """Wait ``seconds`` (``None``: until the emulator closes); sooner if the client hangs up,
@@ -285,8 +303,16 @@ def _handler_for(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                         return
                     time.sleep(left)  # a next request already sent: answered after this one
 
-        def _send(self, reply: Reply, body: bytes, announced: int, entry: LoggedRequest, *, close: bool = False,
-                  complete: bool = False) -> None:
+        def _send(
+            self,
+            reply: Reply,
+            body: bytes,
+            announced: int,
+            entry: LoggedRequest,
+            *,
+            close: bool = False,
+            complete: bool = False,
+        ) -> None:
             """The answer; ``complete``: the client has all of it once ``body`` is written."""
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
@@ -326,8 +352,12 @@ def _seed_records(name: str) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------------------- Crossref
 
 # (limit per second, concurrency) by pool, as Crossref announces them since December 2025.
-CROSSREF_POOLS = {"polite-single": (10, 3), "polite-array": (3, 3),
-                  "public-single": (5, 1), "public-array": (1, 1)}
+CROSSREF_POOLS = {
+    "polite-single": (10, 3),
+    "polite-array": (3, 3),
+    "public-single": (5, 1),
+    "public-array": (1, 1),
+}
 CROSSREF_FILTERS = frozenset({"from-pub-date", "until-pub-date", "type", "has-abstract"})
 
 
@@ -391,16 +421,23 @@ class CrossrefEmulator(Emulator):
     def _advertise(self, reply: Reply, pool: str) -> Reply:
         if self.advertise_limits:
             limit, interval, concurrency = self.limits(pool)
-            reply.headers.update({"X-Rate-Limit-Limit": str(limit), "X-Rate-Limit-Interval": interval,
-                                  "X-Concurrency-Limit": str(concurrency), "X-Api-Pool": pool})
+            reply.headers.update(
+                {
+                    "X-Rate-Limit-Limit": str(limit),
+                    "X-Rate-Limit-Interval": interval,
+                    "X-Concurrency-Limit": str(concurrency),
+                    "X-Api-Pool": pool,
+                }
+            )
         return reply
 
     def _work(self, doi: str) -> Reply:
         work = self.works.get(doi.lower())
         if work is None:
             return Reply(404, b"Resource not found.", "text/plain")
-        return _json_reply({"status": "ok", "message-type": "work", "message-version": "1.0.0",
-                            "message": work})
+        return _json_reply(
+            {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": work}
+        )
 
     def _search(self, params: dict[str, list[str]]) -> Reply:
         filters: dict[str, str] = {}
@@ -408,8 +445,14 @@ class CrossrefEmulator(Emulator):
             name, _, value = clause.partition(":")
             if name not in CROSSREF_FILTERS:
                 message = f"Filter {name} specified but there is no such filter for this route."
-                return _json_reply({"status": "failed", "message-type": "validation-failure", "message": [
-                    {"type": "filter-not-available", "value": name, "message": message}]}, 400)
+                return _json_reply(
+                    {
+                        "status": "failed",
+                        "message-type": "validation-failure",
+                        "message": [{"type": "filter-not-available", "value": name, "message": message}],
+                    },
+                    400,
+                )
             filters[name] = value
         bibliographic = set(_tokens(params.get("query.bibliographic", [""])[0]))
         authors = set(_tokens(params.get("query.author", [""])[0]))
@@ -419,8 +462,12 @@ class CrossrefEmulator(Emulator):
             year = ((work.get("issued") or {}).get("date-parts") or [[None]])[0][0]
             if not _in_years(year, filters):
                 continue
-            names = _tokens(" ".join(f"{a.get('given', '')} {a.get('family', '')} {a.get('name', '')}"
-                                     for a in work.get("author", [])))
+            names = _tokens(
+                " ".join(
+                    f"{a.get('given', '')} {a.get('family', '')} {a.get('name', '')}"
+                    for a in work.get("author", [])
+                )
+            )
             words = [*work.get("title", []), *work.get("container-title", []), str(year)]
             text = set(_tokens(" ".join(words)))
             score = len(bibliographic & (text | set(names))) + 2 * len(authors & set(names))
@@ -428,12 +475,20 @@ class CrossrefEmulator(Emulator):
                 scored.append((score, work))
         scored.sort(key=lambda pair: -pair[0])
         select = [s for s in params.get("select", [""])[0].split(",") if s]
-        items = [_selected({**work, "score": float(score) * 7.25}, select)
-                 for score, work in scored[offset:offset + rows]]
-        message = {"facets": {}, "total-results": len(scored), "items": items, "items-per-page": rows,
-                   "query": {"start-index": offset, "search-terms": None}}
-        return _json_reply({"status": "ok", "message-type": "work-list", "message-version": "1.0.0",
-                            "message": message})
+        items = [
+            _selected({**work, "score": float(score) * 7.25}, select)
+            for score, work in scored[offset : offset + rows]
+        ]
+        message = {
+            "facets": {},
+            "total-results": len(scored),
+            "items": items,
+            "items-per-page": rows,
+            "query": {"start-index": offset, "search-terms": None},
+        }
+        return _json_reply(
+            {"status": "ok", "message-type": "work-list", "message-version": "1.0.0", "message": message}
+        )
 
 
 def crossref_pool(path: str, params: dict[str, list[str]], headers: dict[str, str]) -> str | None:
@@ -487,8 +542,14 @@ class ArxivEmulator(Emulator):
         """Serve a record in arXiv's bulk form (``id``, ``title``, ``authors_parsed``, ``versions``…)."""
         self.entries[entry["id"]] = entry
         authors = " | ".join(_display(parts) for parts in entry.get("authors_parsed") or [])
-        texts = {"ti": entry.get("title"), "au": authors, "abs": entry.get("abstract"),
-                 "co": entry.get("comments"), "jr": entry.get("journal-ref"), "cat": entry.get("categories")}
+        texts = {
+            "ti": entry.get("title"),
+            "au": authors,
+            "abs": entry.get("abstract"),
+            "co": entry.get("comments"),
+            "jr": entry.get("journal-ref"),
+            "cat": entry.get("categories"),
+        }
         fields = {name: _tokens(text or "") for name, text in texts.items()}
         fields["all"] = tuple(t for name in texts for t in (*fields[name], "|"))
         fields["id"] = _tokens(entry["id"])
@@ -523,7 +584,7 @@ class ArxivEmulator(Emulator):
             pool = [i for _, i, _v in hits] if wanted else list(self.entries)
             scored = [(score, i, None) for i in pool if (score := matcher(self._fields[i])) > 0]
             hits = sorted(scored, key=lambda hit: -hit[0])
-        page = [_entry(self.entries[i], version) for _, i, version in hits[start:start + size]]
+        page = [_entry(self.entries[i], version) for _, i, version in hits[start : start + size]]
         return _atom_reply(_feed(first, page, len(hits), start))
 
 
@@ -565,7 +626,7 @@ def _combine(operator: str, left: Callable[..., int], right: Callable[..., int])
 
 def _contains(haystack: tuple[str, ...], words: tuple[str, ...]) -> bool:
     size = len(words)
-    return any(haystack[i:i + size] == words for i in range(len(haystack) - size + 1))
+    return any(haystack[i : i + size] == words for i in range(len(haystack) - size + 1))
 
 
 def _display(parts: list[str]) -> str:
@@ -587,21 +648,28 @@ def _entry(entry: dict[str, Any], version: int | None) -> str:
     number = min(version or len(versions), len(versions))
     abs_url = f"http://arxiv.org/abs/{entry['id']}v{number}"
     categories = (entry.get("categories") or "").split()
-    lines = [f"<id>{abs_url}</id>", f"<updated>{_iso(versions[number - 1]['created'])}</updated>",
-             f"<published>{_iso(versions[0]['created'])}</published>",
-             f"<title>{escape(entry.get('title') or '')}</title>",
-             f"<summary>{escape(entry.get('abstract') or '')}</summary>"]
+    lines = [
+        f"<id>{abs_url}</id>",
+        f"<updated>{_iso(versions[number - 1]['created'])}</updated>",
+        f"<published>{_iso(versions[0]['created'])}</published>",
+        f"<title>{escape(entry.get('title') or '')}</title>",
+        f"<summary>{escape(entry.get('abstract') or '')}</summary>",
+    ]
     authors = entry.get("authors_parsed") or []
     lines += [f"<author><name>{escape(_display(parts))}</name></author>" for parts in authors]
     if entry.get("doi"):
-        lines += [f"<arxiv:doi>{escape(entry['doi'])}</arxiv:doi>",
-                  f'<link title="doi" href={quoteattr("http://dx.doi.org/" + entry["doi"])} rel="related"/>']
+        lines += [
+            f"<arxiv:doi>{escape(entry['doi'])}</arxiv:doi>",
+            f'<link title="doi" href={quoteattr("http://dx.doi.org/" + entry["doi"])} rel="related"/>',
+        ]
     for element, key in (("comment", "comments"), ("journal_ref", "journal-ref")):
         if entry.get(key):
             lines.append(f"<arxiv:{element}>{escape(entry[key])}</arxiv:{element}>")
     pdf_url = abs_url.replace("/abs/", "/pdf/")
-    lines += [f'<link href="{abs_url}" rel="alternate" type="text/html"/>',
-              f'<link title="pdf" href="{pdf_url}" rel="related" type="application/pdf"/>']
+    lines += [
+        f'<link href="{abs_url}" rel="alternate" type="text/html"/>',
+        f'<link title="pdf" href="{pdf_url}" rel="related" type="application/pdf"/>',
+    ]
     scheme = 'scheme="http://arxiv.org/schemas/atom"'
     if categories:
         lines.append(f"<arxiv:primary_category term={quoteattr(categories[0])} {scheme}/>")
@@ -610,29 +678,36 @@ def _entry(entry: dict[str, Any], version: int | None) -> str:
 
 
 def _error_entry(bad_id: str) -> str:
-    return (f"<entry>\n    <id>http://arxiv.org/api/errors#incorrect_id_format_for_{escape(bad_id)}</id>\n"
-            f"    <title>Error</title>\n    <summary>incorrect id format for {escape(bad_id)}</summary>\n"
-            f'    <link href="http://arxiv.org/api/errors#incorrect_id_format_for_{escape(bad_id)}" '
-            'rel="alternate" type="text/html"/>\n  </entry>')
+    return (
+        f"<entry>\n    <id>http://arxiv.org/api/errors#incorrect_id_format_for_{escape(bad_id)}</id>\n"
+        f"    <title>Error</title>\n    <summary>incorrect id format for {escape(bad_id)}</summary>\n"
+        f'    <link href="http://arxiv.org/api/errors#incorrect_id_format_for_{escape(bad_id)}" '
+        'rel="alternate" type="text/html"/>\n  </entry>'
+    )
 
 
 def _feed(params: dict[str, str], entries: list[str], total: int, start: int) -> str:
     names = ("search_query", "id_list", "start", "max_results")
     query = "&".join(f"{name}={params[name]}" for name in names if name in params)
     digest = hashlib.sha1(query.encode()).hexdigest()[:27]
-    return "\n".join([
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
-        'xmlns:arxiv="http://arxiv.org/schemas/atom">',
-        f'  <link href={quoteattr("http://arxiv.org/api/query?" + query)} rel="self" '
-        'type="application/atom+xml"/>',
-        f'  <title type="html">ArXiv Query: {escape(query)}</title>',
-        f"  <id>http://arxiv.org/api/{digest}</id>",
-        f"  <updated>{time.strftime('%Y-%m-%dT%H:%M:%S-05:00')}</updated>",
-        f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
-        f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
-        f"  <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>",
-        *(f"  {entry}" for entry in entries), "</feed>", ""])
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+            'xmlns:arxiv="http://arxiv.org/schemas/atom">',
+            f'  <link href={quoteattr("http://arxiv.org/api/query?" + query)} rel="self" '
+            'type="application/atom+xml"/>',
+            f'  <title type="html">ArXiv Query: {escape(query)}</title>',
+            f"  <id>http://arxiv.org/api/{digest}</id>",
+            f"  <updated>{time.strftime('%Y-%m-%dT%H:%M:%S-05:00')}</updated>",
+            f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
+            f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
+            f"  <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>",
+            *(f"  {entry}" for entry in entries),
+            "</feed>",
+            "",
+        ]
+    )
 
 
 def _atom_reply(feed: str, status: int = 200) -> Reply:
@@ -648,6 +723,7 @@ def closed_port_url() -> str:
 
 
 # ------------------------------------------------------- the snapshot's papers, with their venues
+
 
 @dataclass(slots=True)
 class Venue:
@@ -690,16 +766,22 @@ DBLP_JOURNALS = {
 }
 """dblp names journals by their ISO 4 abbreviations."""
 DBLP_CONFERENCES = [
-    ("Datasets and Benchmarks", "NeurIPS Datasets and Benchmarks"), ("Workshops", "CVPR Workshops"),
+    ("Datasets and Benchmarks", "NeurIPS Datasets and Benchmarks"),
+    ("Workshops", "CVPR Workshops"),
     ("Computer Vision and Pattern Recognition", "CVPR"),
     ("Findings of the Association for Computational Linguistics", "ACL (Findings)"),
     ("Annual Meeting of the Association for Computational Linguistics (Volume 1", "ACL (1)"),
     ("Annual Meeting of the Association for Computational Linguistics (Volume 2", "ACL (2)"),
-    ("Empirical Methods in Natural Language Processing", "EMNLP"), ("Computer Vision – ECCV", "ECCV"),
-    ("Computer and Communications Security", "CCS"), ("Symposium on Security and Privacy", "SP"),
-    ("Neural Information Processing Systems", "NeurIPS"), ("International Conference on Machine Learning", "ICML"),
-    ("Learning Representations", "ICLR"), ("Artificial Intelligence and Statistics", "AISTATS"),
-    ("USENIX Security", "USENIX Security"), ("Multimedia Retrieval", "ICMR"),
+    ("Empirical Methods in Natural Language Processing", "EMNLP"),
+    ("Computer Vision – ECCV", "ECCV"),
+    ("Computer and Communications Security", "CCS"),
+    ("Symposium on Security and Privacy", "SP"),
+    ("Neural Information Processing Systems", "NeurIPS"),
+    ("International Conference on Machine Learning", "ICML"),
+    ("Learning Representations", "ICLR"),
+    ("Artificial Intelligence and Statistics", "AISTATS"),
+    ("USENIX Security", "USENIX Security"),
+    ("Multimedia Retrieval", "ICMR"),
 ]
 """dblp's short names of proceedings (its ``venue`` field), by a phrase of their full titles."""
 
@@ -717,33 +799,64 @@ def snapshot_papers() -> tuple[Paper, ...]:
     """The arXiv records of ``seeds/metadata/`` with their published versions: the Crossref work
     their DOI names, or the ``proceedings.json`` item with the same title."""
     crossref = {str(w["DOI"]).lower(): w for w in _seed_records("crossref.jsonl")}
-    proceedings = {" ".join(_tokens(p["title"])): p
-                   for p in json.loads((SEEDS / "proceedings.json").read_text(encoding="utf-8"))}
+    proceedings = {
+        " ".join(_tokens(p["title"])): p
+        for p in json.loads((SEEDS / "proceedings.json").read_text(encoding="utf-8"))
+    }
     papers = []
     for entry in _seed_records("arxiv.jsonl"):
         created = (entry.get("versions") or [{}])[0].get("created", "Mon, 01 Jan 2007 00:00:00 GMT")
-        work, item = crossref.get(str(entry.get("doi") or "").lower()), proceedings.get(" ".join(_tokens(entry["title"])))
+        work, item = (
+            crossref.get(str(entry.get("doi") or "").lower()),
+            proceedings.get(" ".join(_tokens(entry["title"]))),
+        )
         venue = _crossref_venue(work) if work else _proceedings_venue(item) if item else None
-        papers.append(Paper(entry["id"], " ".join(_decoded(entry["title"]).split()),
-                            [_display(parts) for parts in entry.get("authors_parsed") or []],
-                            parsedate_to_datetime(created).year, venue))
+        papers.append(
+            Paper(
+                entry["id"],
+                " ".join(_decoded(entry["title"]).split()),
+                [_display(parts) for parts in entry.get("authors_parsed") or []],
+                parsedate_to_datetime(created).year,
+                venue,
+            )
+        )
     return tuple(papers)
 
 
 def _crossref_venue(work: dict[str, Any]) -> Venue:
     container = work["container-title"][0]
     kind = "journal" if work["type"] == "journal-article" else "conference"
-    return Venue(container, kind, dblp_venue(container), work["issued"]["date-parts"][0][0],
-                 CROSSREF_TYPES[work["type"]], work.get("publisher", ""), work.get("volume", ""), work.get("issue", ""), work.get("page", ""),
-                 work["DOI"], "")
+    return Venue(
+        container,
+        kind,
+        dblp_venue(container),
+        work["issued"]["date-parts"][0][0],
+        CROSSREF_TYPES[work["type"]],
+        work.get("publisher", ""),
+        work.get("volume", ""),
+        work.get("issue", ""),
+        work.get("page", ""),
+        work["DOI"],
+        "",
+    )
 
 
 def _proceedings_venue(item: dict[str, Any]) -> Venue:
     container = item["container-title"]
     kind = "journal" if item["type"] == "article-journal" else "conference"
-    return Venue(container, kind, dblp_venue(container), item["issued"]["date-parts"][0][0],
-                 item["type"], item.get("publisher", ""), item.get("volume", ""), item.get("issue", ""), item.get("page", ""),
-                 item.get("DOI", ""), item.get("URL", ""))
+    return Venue(
+        container,
+        kind,
+        dblp_venue(container),
+        item["issued"]["date-parts"][0][0],
+        item["type"],
+        item.get("publisher", ""),
+        item.get("volume", ""),
+        item.get("issue", ""),
+        item.get("page", ""),
+        item.get("DOI", ""),
+        item.get("URL", ""),
+    )
 
 
 def _words_match(query: str, texts: list[str]) -> bool:
@@ -786,18 +899,49 @@ class DblpEmulator(Emulator):
         if path.rstrip("/") != "/search/publ/api":
             return Reply(404, b"<html><body>Not Found</body></html>", "text/html")
         first = {name: values[0] for name, values in params.items()}
-        query, size, start = first.get("q", ""), min(int(first.get("h", "30")), 1000), int(first.get("f", "0"))
-        found = [info for info in self.hits if query and _words_match(query, [
-            info["title"], info["venue"], info["year"], *(a["text"] for a in _as_list(info["authors"]["author"]))])]
-        page = found[start:start + size]
-        hits: dict[str, Any] = {"@total": str(len(found)), "@computed": str(len(found)), "@sent": str(len(page)),
-                                "@first": str(start)}
+        query, size, start = (
+            first.get("q", ""),
+            min(int(first.get("h", "30")), 1000),
+            int(first.get("f", "0")),
+        )
+        found = [
+            info
+            for info in self.hits
+            if query
+            and _words_match(
+                query,
+                [
+                    info["title"],
+                    info["venue"],
+                    info["year"],
+                    *(a["text"] for a in _as_list(info["authors"]["author"])),
+                ],
+            )
+        ]
+        page = found[start : start + size]
+        hits: dict[str, Any] = {
+            "@total": str(len(found)),
+            "@computed": str(len(found)),
+            "@sent": str(len(page)),
+            "@first": str(start),
+        }
         if page:
-            hits["hit"] = [{"@score": str(len(found) - i), "@id": _stable_id("", info["key"], 7), "info": info,
-                            "url": f"URL#{_stable_id('', info['key'], 7)}"} for i, info in enumerate(page)]
-        result = {"query": query, "status": {"@code": "200", "text": "OK"},
-                  "time": {"@unit": "msecs", "text": "12.34"},
-                  "completions": {"@total": "0", "@computed": "0", "@sent": "0"}, "hits": hits}
+            hits["hit"] = [
+                {
+                    "@score": str(len(found) - i),
+                    "@id": _stable_id("", info["key"], 7),
+                    "info": info,
+                    "url": f"URL#{_stable_id('', info['key'], 7)}",
+                }
+                for i, info in enumerate(page)
+            ]
+        result = {
+            "query": query,
+            "status": {"@code": "200", "text": "OK"},
+            "time": {"@unit": "msecs", "text": "12.34"},
+            "completions": {"@total": "0", "@computed": "0", "@sent": "0"},
+            "hits": hits,
+        }
         if first.get("format") != "json":
             return Reply(200, b"<?xml version='1.0'?><result/>", "application/xml")
         return _json_reply({"result": result})
@@ -805,27 +949,49 @@ class DblpEmulator(Emulator):
     def _authors(self, paper: Paper) -> dict[str, Any]:
         """dblp's author list; homonyms carry their number (``Wei Liu 0005``) and a single author
         is an object, not a list."""
-        authors = [{"@pid": _stable_id("", name, 5), "text": name + (" 0001" if len(name) % 3 == 0 else "")}
-                   for name in paper.authors]
+        authors = [
+            {"@pid": _stable_id("", name, 5), "text": name + (" 0001" if len(name) % 3 == 0 else "")}
+            for name in paper.authors
+        ]
         return {"author": authors if len(authors) != 1 else authors[0]}
 
     def _corr(self, paper: Paper) -> dict[str, Any]:
         key = f"journals/corr/abs-{paper.arxiv_id.replace('.', '-')}"
-        return {"authors": self._authors(paper), "title": paper.title + ".", "venue": "CoRR",
-                "volume": f"abs/{paper.arxiv_id}", "year": str(paper.year), "type": "Informal and Other Publications",
-                "access": "open", "key": key, "doi": f"10.48550/ARXIV.{paper.arxiv_id}",
-                "ee": f"https://doi.org/10.48550/arXiv.{paper.arxiv_id}", "url": f"https://dblp.org/rec/{key}"}
+        return {
+            "authors": self._authors(paper),
+            "title": paper.title + ".",
+            "venue": "CoRR",
+            "volume": f"abs/{paper.arxiv_id}",
+            "year": str(paper.year),
+            "type": "Informal and Other Publications",
+            "access": "open",
+            "key": key,
+            "doi": f"10.48550/ARXIV.{paper.arxiv_id}",
+            "ee": f"https://doi.org/10.48550/arXiv.{paper.arxiv_id}",
+            "url": f"https://dblp.org/rec/{key}",
+        }
 
     def _published(self, paper: Paper, venue: Venue) -> dict[str, Any]:
         journal = venue.kind == "journal"
-        key = f"{'journals' if journal else 'conf'}/{_tokens(venue.short)[0]}/{_stable_id('X', paper.title, 5)}"
-        info: dict[str, Any] = {"authors": self._authors(paper), "title": paper.title + ".", "venue": venue.short}
+        key = (
+            f"{'journals' if journal else 'conf'}/{_tokens(venue.short)[0]}/{_stable_id('X', paper.title, 5)}"
+        )
+        info: dict[str, Any] = {
+            "authors": self._authors(paper),
+            "title": paper.title + ".",
+            "venue": venue.short,
+        }
         for name, value in (("volume", venue.volume), ("number", venue.issue), ("pages", venue.page)):
             if value and (journal or name == "pages"):
                 info[name] = value
-        info.update({"year": str(venue.year),
-                     "type": "Journal Articles" if journal else "Conference and Workshop Papers",
-                     "access": "closed", "key": key})
+        info.update(
+            {
+                "year": str(venue.year),
+                "type": "Journal Articles" if journal else "Conference and Workshop Papers",
+                "access": "closed",
+                "key": key,
+            }
+        )
         links = [f"https://doi.org/{venue.doi}"] if venue.doi else []
         links += [venue.url] if venue.url else []
         if venue.doi:
@@ -841,6 +1007,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 # --------------------------------------------------------------------------------------- OpenAlex
+
 
 class OpenAlexEmulator(Emulator):
     """``GET /works/doi:…`` and ``GET /works?filter=title.search:…`` / ``?search=…``: one work per
@@ -861,80 +1028,174 @@ class OpenAlexEmulator(Emulator):
     def handle(self, path: str, params: dict[str, list[str]], headers: dict[str, str]) -> Reply:
         key = params.get("api_key", [""])[0]
         if not key:
-            return _json_reply({"error": "API key required", "message": "Add ?api_key=YOUR_KEY; keys are free "
-                                "at https://openalex.org/settings/api"}, 401)
+            return _json_reply(
+                {
+                    "error": "API key required",
+                    "message": "Add ?api_key=YOUR_KEY; keys are free at https://openalex.org/settings/api",
+                },
+                401,
+            )
         if key != self.api_key:
-            return _json_reply({"error": "Invalid API key", "message": "The API key given is not valid."}, 403)
+            return _json_reply(
+                {"error": "Invalid API key", "message": "The API key given is not valid."}, 403
+            )
         if path.startswith("/works/doi:"):
             return self._by_doi(path.removeprefix("/works/doi:"))
         if path.rstrip("/") == "/works":
             self.searches += 1
             if self.daily_budget is not None and self.searches > self.daily_budget:
-                return _json_reply({"error": "Rate limit exceeded", "message": "You have exceeded your daily "
-                                    f"limit of {self.daily_budget} list requests. It resets at midnight UTC."}, 429)
+                return _json_reply(
+                    {
+                        "error": "Rate limit exceeded",
+                        "message": "You have exceeded your daily "
+                        f"limit of {self.daily_budget} list requests. It resets at midnight UTC.",
+                    },
+                    429,
+                )
             return self._search(params)
-        return _json_reply({"error": "404 Not Found", "message": "The page you requested was not found."}, 404)
+        return _json_reply(
+            {"error": "404 Not Found", "message": "The page you requested was not found."}, 404
+        )
 
     def _by_doi(self, doi: str) -> Reply:
         doi = doi.lower()
         parsed = parse_arxiv_id(doi)
         if parsed and parsed.id in self.works:
             return _json_reply(self.works[self.merged.get(parsed.id, parsed.id)])
-        work = next((w for w in self.works.values() if str(w["doi"]).lower() == f"https://doi.org/{doi}"), None)
+        work = next(
+            (w for w in self.works.values() if str(w["doi"]).lower() == f"https://doi.org/{doi}"), None
+        )
         if work is None:
             return _json_reply({"error": "404 Not Found", "message": f"doi:{doi} is not in OpenAlex."}, 404)
         return _json_reply(work)
 
     def _search(self, params: dict[str, list[str]]) -> Reply:
-        filters = dict(clause.partition(":")[::2] for clause in params.get("filter", [""])[0].split(",") if clause)
+        filters = dict(
+            clause.partition(":")[::2] for clause in params.get("filter", [""])[0].split(",") if clause
+        )
         text = filters.get("title.search") or params.get("search", [""])[0]
         low, _, high = filters.get("publication_year", "").partition("-")
-        found = [w for w in self.works.values() if text and _words_match(text, [w["title"]])
-                 and (not low or int(low) <= w["publication_year"] <= int(high or low))]
+        found = [
+            w
+            for w in self.works.values()
+            if text
+            and _words_match(text, [w["title"]])
+            and (not low or int(low) <= w["publication_year"] <= int(high or low))
+        ]
         size = int(params.get("per-page", ["25"])[0])
-        return _json_reply({"meta": {"count": len(found), "db_response_time_ms": 12, "page": 1, "per_page": size,
-                                     "groups_count": None}, "results": found[:size], "group_by": []})
+        return _json_reply(
+            {
+                "meta": {
+                    "count": len(found),
+                    "db_response_time_ms": 12,
+                    "page": 1,
+                    "per_page": size,
+                    "groups_count": None,
+                },
+                "results": found[:size],
+                "group_by": [],
+            }
+        )
 
     def _work(self, paper: Paper) -> dict[str, Any]:
         venue = paper.venue
-        arxiv = {"is_oa": True, "landing_page_url": f"https://arxiv.org/abs/{paper.arxiv_id}",
-                 "pdf_url": f"https://arxiv.org/pdf/{paper.arxiv_id}", "source": {
-                     "id": "https://openalex.org/S4306400194", "display_name": "arXiv (Cornell University)",
-                     "issn_l": None, "issn": None, "is_oa": True, "is_in_doaj": False, "is_core": False,
-                     "host_organization": "https://openalex.org/I205783295",
-                     "host_organization_name": "Cornell University", "type": "repository"},
-                 "license": None, "version": "submittedVersion", "is_accepted": False, "is_published": False}
+        arxiv = {
+            "is_oa": True,
+            "landing_page_url": f"https://arxiv.org/abs/{paper.arxiv_id}",
+            "pdf_url": f"https://arxiv.org/pdf/{paper.arxiv_id}",
+            "source": {
+                "id": "https://openalex.org/S4306400194",
+                "display_name": "arXiv (Cornell University)",
+                "issn_l": None,
+                "issn": None,
+                "is_oa": True,
+                "is_in_doaj": False,
+                "is_core": False,
+                "host_organization": "https://openalex.org/I205783295",
+                "host_organization_name": "Cornell University",
+                "type": "repository",
+            },
+            "license": None,
+            "version": "submittedVersion",
+            "is_accepted": False,
+            "is_published": False,
+        }
         locations = [arxiv]
         biblio: dict[str, Any] = {"volume": None, "issue": None, "first_page": None, "last_page": None}
         if venue:
             landing = f"https://doi.org/{venue.doi}" if venue.doi else venue.url or None
-            locations.insert(0, {"is_oa": False, "landing_page_url": landing, "pdf_url": None, "source": {
-                "id": _stable_id("https://openalex.org/S", venue.container), "display_name": venue.container,
-                "issn_l": None, "issn": None, "is_oa": False, "is_in_doaj": False, "is_core": True,
-                "host_organization": None, "host_organization_name": venue.publisher or None, "type": venue.kind},
-                "license": None, "version": "publishedVersion", "is_accepted": True, "is_published": True})
+            locations.insert(
+                0,
+                {
+                    "is_oa": False,
+                    "landing_page_url": landing,
+                    "pdf_url": None,
+                    "source": {
+                        "id": _stable_id("https://openalex.org/S", venue.container),
+                        "display_name": venue.container,
+                        "issn_l": None,
+                        "issn": None,
+                        "is_oa": False,
+                        "is_in_doaj": False,
+                        "is_core": True,
+                        "host_organization": None,
+                        "host_organization_name": venue.publisher or None,
+                        "type": venue.kind,
+                    },
+                    "license": None,
+                    "version": "publishedVersion",
+                    "is_accepted": True,
+                    "is_published": True,
+                },
+            )
             first, _, last = venue.page.partition("-")
-            biblio = {"volume": venue.volume or None, "issue": venue.issue or None, "first_page": first or None,
-                      "last_page": last or None}
+            biblio = {
+                "volume": venue.volume or None,
+                "issue": venue.issue or None,
+                "first_page": first or None,
+                "last_page": last or None,
+            }
         doi = venue.doi if venue and venue.doi else f"10.48550/arxiv.{paper.arxiv_id}"
-        return {"id": _stable_id("https://openalex.org/W", paper.arxiv_id), "doi": f"https://doi.org/{doi.lower()}",
-                "title": paper.title, "display_name": paper.title,
-                "publication_year": venue.year if venue else paper.year,
-                "type": "article" if venue else "preprint",
-                "ids": {"openalex": _stable_id("https://openalex.org/W", paper.arxiv_id),
-                        "doi": f"https://doi.org/{doi.lower()}"},
-                "authorships": [{"author_position": "first" if i == 0 else "middle",
-                                 "author": {"id": _stable_id("https://openalex.org/A", name), "display_name": name,
-                                            "orcid": None}, "institutions": [], "raw_author_name": name}
-                                for i, name in enumerate(paper.authors)],
-                "primary_location": locations[0], "locations": locations, "locations_count": len(locations),
-                "biblio": biblio, "is_retracted": False, "is_paratext": False}
+        return {
+            "id": _stable_id("https://openalex.org/W", paper.arxiv_id),
+            "doi": f"https://doi.org/{doi.lower()}",
+            "title": paper.title,
+            "display_name": paper.title,
+            "publication_year": venue.year if venue else paper.year,
+            "type": "article" if venue else "preprint",
+            "ids": {
+                "openalex": _stable_id("https://openalex.org/W", paper.arxiv_id),
+                "doi": f"https://doi.org/{doi.lower()}",
+            },
+            "authorships": [
+                {
+                    "author_position": "first" if i == 0 else "middle",
+                    "author": {
+                        "id": _stable_id("https://openalex.org/A", name),
+                        "display_name": name,
+                        "orcid": None,
+                    },
+                    "institutions": [],
+                    "raw_author_name": name,
+                }
+                for i, name in enumerate(paper.authors)
+            ],
+            "primary_location": locations[0],
+            "locations": locations,
+            "locations_count": len(locations),
+            "biblio": biblio,
+            "is_retracted": False,
+            "is_paratext": False,
+        }
 
 
 # ------------------------------------------------------------------------------- Semantic Scholar
 
-S2_TOO_MANY = {"message": "Too Many Requests. Please wait and try again or apply for a key for higher rate "
-               "limits. https://www.semanticscholar.org/product/api#api-key-form", "code": "429"}
+S2_TOO_MANY = {
+    "message": "Too Many Requests. Please wait and try again or apply for a key for higher rate "
+    "limits. https://www.semanticscholar.org/product/api#api-key-form",
+    "code": "429",
+}
 
 
 class SemanticScholarEmulator(Emulator):
@@ -966,23 +1227,33 @@ class SemanticScholarEmulator(Emulator):
             return _json_reply({"error": f"Unrecognized request path: {path}"}, 404)
         query = params.get("query", [""])[0]
         low, _, high = params.get("year", [""])[0].partition("-")
-        found = [p for p in self.papers.values() if query and _words_match(query, [p["title"]])
-                 and (not low or int(low) <= p["year"] <= int(high or low))]
+        found = [
+            p
+            for p in self.papers.values()
+            if query
+            and _words_match(query, [p["title"]])
+            and (not low or int(low) <= p["year"] <= int(high or low))
+        ]
         limit, offset = int(params.get("limit", ["100"])[0]), int(params.get("offset", ["0"])[0])
         fields = _fields(params)
-        data: dict[str, Any] = {"total": len(found), "offset": offset,
-                                "data": [_only(p, fields) for p in found[offset:offset + limit]]}
+        data: dict[str, Any] = {
+            "total": len(found),
+            "offset": offset,
+            "data": [_only(p, fields) for p in found[offset : offset + limit]],
+        }
         if offset + limit < len(found):
             data["next"] = offset + limit
         return _json_reply(data)
 
-    def handle_post(self, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes) -> Reply:
+    def handle_post(
+        self, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> Reply:
         if path.rstrip("/") != "/graph/v1/paper/batch":
             return _json_reply({"error": f"Unrecognized request path: {path}"}, 404)
         try:
             ids = json.loads(body)["ids"]
         except (ValueError, KeyError, TypeError):
-            return _json_reply({"error": "Unacceptable JSON body: expected {\"ids\": [...]}"}, 400)
+            return _json_reply({"error": 'Unacceptable JSON body: expected {"ids": [...]}'}, 400)
         if len(ids) > 500:
             return _json_reply({"error": "Cannot process more than 500 ids in one request"}, 400)
         fields = _fields(params)
@@ -995,8 +1266,14 @@ class SemanticScholarEmulator(Emulator):
             parsed = parse_arxiv_id(value)
             return self.papers.get(parsed.id) if parsed else None
         if kind.upper() == "DOI":
-            return next((p for p in self.papers.values()
-                         if str(p["externalIds"].get("DOI", "")).lower() == value.lower()), None)
+            return next(
+                (
+                    p
+                    for p in self.papers.values()
+                    if str(p["externalIds"].get("DOI", "")).lower() == value.lower()
+                ),
+                None,
+            )
         return None
 
     def _paper(self, paper: Paper) -> dict[str, Any]:
@@ -1005,22 +1282,39 @@ class SemanticScholarEmulator(Emulator):
         ids["DOI"] = venue.doi if venue and venue.doi else f"10.48550/arXiv.{paper.arxiv_id}"
         if venue:
             ids["DBLP"] = f"conf/{_tokens(venue.short)[0]}/{_stable_id('X', paper.title, 5)}"
-            journal = {"name": venue.container, **({"volume": venue.volume} if venue.volume else {}),
-                       **({"pages": venue.page} if venue.page else {})}
-            publication_venue = {"id": _stable_id("", venue.container, 12), "name": venue.container,
-                                 "type": venue.kind if venue.kind != "book series" else "conference",
-                                 "alternate_names": [venue.short]}
+            journal = {
+                "name": venue.container,
+                **({"volume": venue.volume} if venue.volume else {}),
+                **({"pages": venue.page} if venue.page else {}),
+            }
+            publication_venue = {
+                "id": _stable_id("", venue.container, 12),
+                "name": venue.container,
+                "type": venue.kind if venue.kind != "book series" else "conference",
+                "alternate_names": [venue.short],
+            }
             types = ["JournalArticle"] if venue.kind == "journal" else ["JournalArticle", "Conference"]
         else:
             journal = {"name": "ArXiv", "volume": f"abs/{paper.arxiv_id}"}
-            publication_venue = {"id": "1901e811-ee72-4b20-8f7e-de08cd395a10", "name": "arXiv.org",
-                                 "alternate_names": ["ArXiv"], "issn": "2331-8422", "url": "https://arxiv.org"}
+            publication_venue = {
+                "id": "1901e811-ee72-4b20-8f7e-de08cd395a10",
+                "name": "arXiv.org",
+                "alternate_names": ["ArXiv"],
+                "issn": "2331-8422",
+                "url": "https://arxiv.org",
+            }
             types = ["JournalArticle"]
-        return {"paperId": hashlib.sha1(paper.arxiv_id.encode()).hexdigest(), "externalIds": ids,
-                "title": paper.title, "venue": venue.container if venue else "arXiv.org",
-                "publicationVenue": publication_venue, "journal": journal,
-                "year": venue.year if venue else paper.year, "publicationTypes": types,
-                "authors": [{"authorId": _stable_id("", name, 9), "name": name} for name in paper.authors]}
+        return {
+            "paperId": hashlib.sha1(paper.arxiv_id.encode()).hexdigest(),
+            "externalIds": ids,
+            "title": paper.title,
+            "venue": venue.container if venue else "arXiv.org",
+            "publicationVenue": publication_venue,
+            "journal": journal,
+            "year": venue.year if venue else paper.year,
+            "publicationTypes": types,
+            "authors": [{"authorId": _stable_id("", name, 9), "name": name} for name in paper.authors],
+        }
 
 
 def _fields(params: dict[str, list[str]]) -> list[str]:
@@ -1047,14 +1341,22 @@ def venues_filled(items: list[dict[str, Any]]) -> dict[str, Any]:
                 wrong.append(paper.arxiv_id)
             continue
         spelled_out = {venue.container, full_title(venue.short)} - {venue.short}  # dblp's name, in full
-        facts = {"venues": (container, venue.container, venue.short, *spelled_out),
-                 "full names": (container, *sorted(spelled_out)),
-                 "DOIs": (item.get("DOI", "").casefold(), venue.doi.casefold()),
-                 "pages": (item.get("page", ""), venue.page), "volumes": (item.get("volume", ""), venue.volume)}
+        facts = {
+            "venues": (container, venue.container, venue.short, *spelled_out),
+            "full names": (container, *sorted(spelled_out)),
+            "DOIs": (item.get("DOI", "").casefold(), venue.doi.casefold()),
+            "pages": (item.get("page", ""), venue.page),
+            "volumes": (item.get("volume", ""), venue.volume),
+        }
         for name, (got, want, *also) in facts.items():
             counts[name][1] += bool(want)
             counts[name][0] += bool(want) and got in (want, *also)
-        if container and container not in (venue.short, *spelled_out) or item.get("DOI") and container and \
-                item["DOI"].casefold() != venue.doi.casefold():
+        if (
+            container
+            and container not in (venue.short, *spelled_out)
+            or item.get("DOI")
+            and container
+            and item["DOI"].casefold() != venue.doi.casefold()
+        ):
             wrong.append(paper.arxiv_id)
     return {**{name: tuple(pair) for name, pair in counts.items()}, "wrong": wrong}

@@ -16,32 +16,115 @@ import random
 from citekit.model import Date, Name, Record
 
 PEOPLE = (
-    ("Jégou", "Hervé"), ("Rozière", "Baptiste"), ("Müller", "Jörg"), ("Straße", "Anna"), ("Miłoś", "Piotr"),
-    ("Dvořák", "Antonín"), ("Erdős", "Pál"), ("Oğuz", "Barlas"), ("Çağlar", "Gülçehre"), ("Nguyễn", "Thị Minh"),
-    ("Ørsted", "Hans Christian"), ("Núñez", "José María"), ("Jäger", "Zoë"), ("Łukasiewicz", "Jan"),
-    ("Чайковский", "Пётр Ильич"), ("Достоевский", "Фёдор"), ("Колмогоров", "Андрей"),
-    ("Παπαδόπουλος", "Γιώργος"), ("Καραθεοδωρή", "Κωνσταντίνος"),
-    ("山田", "太郎"), ("王", "小明"), ("김", "민준"), ("鈴木", "花子"),
-    ("Smith", "John"), ("O'Neil", "Cathy"), ("d'Ascoli", "Stéphane"),
+    ("Jégou", "Hervé"),
+    ("Rozière", "Baptiste"),
+    ("Müller", "Jörg"),
+    ("Straße", "Anna"),
+    ("Miłoś", "Piotr"),
+    ("Dvořák", "Antonín"),
+    ("Erdős", "Pál"),
+    ("Oğuz", "Barlas"),
+    ("Çağlar", "Gülçehre"),
+    ("Nguyễn", "Thị Minh"),
+    ("Ørsted", "Hans Christian"),
+    ("Núñez", "José María"),
+    ("Jäger", "Zoë"),
+    ("Łukasiewicz", "Jan"),
+    ("Чайковский", "Пётр Ильич"),
+    ("Достоевский", "Фёдор"),
+    ("Колмогоров", "Андрей"),
+    ("Παπαδόπουλος", "Γιώργος"),
+    ("Καραθεοδωρή", "Κωνσταντίνος"),
+    ("山田", "太郎"),
+    ("王", "小明"),
+    ("김", "민준"),
+    ("鈴木", "花子"),
+    ("Smith", "John"),
+    ("O'Neil", "Cathy"),
+    ("d'Ascoli", "Stéphane"),
 )
 PARTICLES = (("van der", "Schaar", "Mihaela"), ("de las", "Casas", "Diego"), ("von", "Platen", "Patrick"))
 ORGANISATIONS = ("Mistral-AI", "Google DeepMind", "AT&T Labs", "Московский университет", "国立情報学研究所")
 TITLE_WORDS = (
-    "Delaunay", "triangulation", "of", "Fourier", "features", "for", "Bayesian", "networks", "in", "Paris",
-    "BERT", "iPhone", "ReLU", "ImageNet", "learning", "retrieval", "Déjà", "vu", "Łódź", "Zürich", "naïve",
-    "графов", "нейронные", "сети", "θεωρία", "μάθησης", "深層学習", "の", "理論", "Zero–Shot", "long—range",
-    "C++", "50%", "Q&A", "snake_case", "x^y", "a~b", "#1", "$O(n \\log n)$", "$\\alpha$-entmax", "$κ^\\star$",
-    "$p < 10^{-5}$", "GPT-3", "t-SNE", "3D", "Erdős", "Dvořák",
+    "Delaunay",
+    "triangulation",
+    "of",
+    "Fourier",
+    "features",
+    "for",
+    "Bayesian",
+    "networks",
+    "in",
+    "Paris",
+    "BERT",
+    "iPhone",
+    "ReLU",
+    "ImageNet",
+    "learning",
+    "retrieval",
+    "Déjà",
+    "vu",
+    "Łódź",
+    "Zürich",
+    "naïve",
+    "графов",
+    "нейронные",
+    "сети",
+    "θεωρία",
+    "μάθησης",
+    "深層学習",
+    "の",
+    "理論",
+    "Zero–Shot",
+    "long—range",
+    "C++",
+    "50%",
+    "Q&A",
+    "snake_case",
+    "x^y",
+    "a~b",
+    "#1",
+    "$O(n \\log n)$",
+    "$\\alpha$-entmax",
+    "$κ^\\star$",
+    "$p < 10^{-5}$",
+    "GPT-3",
+    "t-SNE",
+    "3D",
+    "Erdős",
+    "Dvořák",
 )
-JOURNALS = ("Journal of Machine Learning Research", "Transactions on Machine Learning Research",
-            "Вестник Московского университета", "情報処理学会論文誌", "Nature")
-PROCEEDINGS = ("Proceedings of the International Conference on Machine Learning",
-               "Advances in Neural Information Processing Systems", "Actes de la conférence CAp",
-               "Proceedings of ACL")
+JOURNALS = (
+    "Journal of Machine Learning Research",
+    "Transactions on Machine Learning Research",
+    "Вестник Московского университета",
+    "情報処理学会論文誌",
+    "Nature",
+)
+PROCEEDINGS = (
+    "Proceedings of the International Conference on Machine Learning",
+    "Advances in Neural Information Processing Systems",
+    "Actes de la conférence CAp",
+    "Proceedings of ACL",
+)
 PUBLISHERS = ("Springer", "ACM", "MIT Press", "Éditions du Seuil", "Наука", "岩波書店")
 TYPES = (
-    "article-journal", "paper-conference", "chapter", "book", "thesis", "report", "manuscript", "preprint",
-    "webpage", "dataset", "software", "patent", "speech", "motion_picture", "legislation", "article-magazine",
+    "article-journal",
+    "paper-conference",
+    "chapter",
+    "book",
+    "thesis",
+    "report",
+    "manuscript",
+    "preprint",
+    "webpage",
+    "dataset",
+    "software",
+    "patent",
+    "speech",
+    "motion_picture",
+    "legislation",
+    "article-magazine",
 )
 
 
@@ -69,21 +152,37 @@ def _title(rng: random.Random) -> str:
 def _record(rng: random.Random, index: int, kind: str) -> Record:
     year = rng.randint(1950, 2026)
     date = Date((year, rng.randint(1, 12), rng.randint(1, 28))[: rng.randint(1, 3)])
-    record = Record(type="article" if kind == "preprint" else kind, title=_title(rng),
-                    author=[_name(rng) for _ in range(rng.randint(1, 6))], issued=date, key=f"r{index:04d}",
-                    abstract=_title(rng) + ". " + _title(rng) + ".", language=rng.choice(("", "en", "ru", "ja")))
+    record = Record(
+        type="article" if kind == "preprint" else kind,
+        title=_title(rng),
+        author=[_name(rng) for _ in range(rng.randint(1, 6))],
+        issued=date,
+        key=f"r{index:04d}",
+        abstract=_title(rng) + ". " + _title(rng) + ".",
+        language=rng.choice(("", "en", "ru", "ja")),
+    )
     if kind == "article-magazine":
         record.container_title, record.page = rng.choice(("Wired", "Огонёк", "日経サイエンス")), "12-15"
     elif kind == "article-journal":
-        record.container_title, record.volume, record.issue = rng.choice(JOURNALS), str(rng.randint(1, 40)), "2"
+        record.container_title, record.volume, record.issue = (
+            rng.choice(JOURNALS),
+            str(rng.randint(1, 40)),
+            "2",
+        )
         record.page, record.doi = f"{rng.randint(1, 99)}-{rng.randint(100, 200)}", f"10.5555/j.{index}"
         record.publisher = rng.choice(PUBLISHERS)
     elif kind == "paper-conference":
-        record.container_title, record.page = rng.choice(PROCEEDINGS), f"{rng.randint(1, 9)}-{rng.randint(10, 20)}"
+        record.container_title, record.page = (
+            rng.choice(PROCEEDINGS),
+            f"{rng.randint(1, 9)}-{rng.randint(10, 20)}",
+        )
         record.event_title, record.publisher = "ICML 2020", rng.choice(PUBLISHERS)
         record.arxiv_id = f"{rng.randint(15, 25)}{rng.randint(1, 12):02d}.{rng.randint(10000, 99999)}"
     elif kind in ("chapter", "book"):
-        record.publisher, record.publisher_place = rng.choice(PUBLISHERS), rng.choice(("Paris", "Москва", "東京"))
+        record.publisher, record.publisher_place = (
+            rng.choice(PUBLISHERS),
+            rng.choice(("Paris", "Москва", "東京")),
+        )
         record.isbn = "978-3-16-148410-0"
         if kind == "chapter":
             record.container_title = rng.choice(PROCEEDINGS).replace("Proceedings of", "Handbook of")

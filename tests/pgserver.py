@@ -51,11 +51,30 @@ class PostgresServer:
             os.chmod(self.root, 0o755)
             os.chown(self.root, self._owner.pw_uid, self._owner.pw_gid)
             os.chown(pwfile, self._owner.pw_uid, self._owner.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", USER, "--pwfile", str(pwfile), "--auth=scram-sha-256",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        settings = {"listen_addresses": "'127.0.0.1'", "port": str(self.port),
-                    "unix_socket_directories": f"'{self.root}'", "fsync": "off", "shared_buffers": "32MB",
-                    "max_connections": "60", "log_min_messages": "fatal", **(settings or {})}
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            USER,
+            "--pwfile",
+            str(pwfile),
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        settings = {
+            "listen_addresses": "'127.0.0.1'",
+            "port": str(self.port),
+            "unix_socket_directories": f"'{self.root}'",
+            "fsync": "off",
+            "shared_buffers": "32MB",
+            "max_connections": "60",
+            "log_min_messages": "fatal",
+            **(settings or {}),
+        }
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
         self.start()
@@ -100,10 +119,17 @@ class PostgresServer:
     def _run(self, program: str, *args: str, check: bool = True) -> None:
         command = [str(self.bin / program), *args]
         if self._owner:
-            command = ["setpriv", f"--reuid={self._owner.pw_uid}", f"--regid={self._owner.pw_gid}",
-                       "--clear-groups", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
-                              cwd=self.root)
+            command = [
+                "setpriv",
+                f"--reuid={self._owner.pw_uid}",
+                f"--regid={self._owner.pw_gid}",
+                "--clear-groups",
+                "--",
+                *command,
+            ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120, cwd=self.root
+        )
         if check and done.returncode:
             log = self.root / "log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""

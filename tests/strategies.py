@@ -21,31 +21,132 @@ from hypothesis import strategies as st
 
 from citekit.model import Date, Name, Record
 
-FAMILIES = ("Jégou", "Rozière", "Oğuz", "Mazaré", "d'Ascoli", "Schaar", "Douze", "Sablayrolles",
-            "Touvron", "Miłoś", "Cronjäger", "Ørsted", "Héliou", "Lample", "Smith", "De Monicault",
-            "Le Scao")
-GIVENS = ("Hervé", "Baptiste", "Barlas", "Pierre-Emmanuel", "Stéphane", "Mihaela", "Albert Q.", "Jörg",
-          "Amélie", "Piotr", "J.", "Khyathi Raghavi", "Zoë")
+FAMILIES = (
+    "Jégou",
+    "Rozière",
+    "Oğuz",
+    "Mazaré",
+    "d'Ascoli",
+    "Schaar",
+    "Douze",
+    "Sablayrolles",
+    "Touvron",
+    "Miłoś",
+    "Cronjäger",
+    "Ørsted",
+    "Héliou",
+    "Lample",
+    "Smith",
+    "De Monicault",
+    "Le Scao",
+)
+GIVENS = (
+    "Hervé",
+    "Baptiste",
+    "Barlas",
+    "Pierre-Emmanuel",
+    "Stéphane",
+    "Mihaela",
+    "Albert Q.",
+    "Jörg",
+    "Amélie",
+    "Piotr",
+    "J.",
+    "Khyathi Raghavi",
+    "Zoë",
+)
 PARTICLES = ("van der", "von", "de", "de las", "van", "di")
-ORGANISATIONS = ("Mistral-AI", "Meta AI", "Google DeepMind", "The LLaMA Team", "AT&T Labs", "OpenAI",
-                 "Allen Institute for AI", "BigScience Workshop")
+ORGANISATIONS = (
+    "Mistral-AI",
+    "Meta AI",
+    "Google DeepMind",
+    "The LLaMA Team",
+    "AT&T Labs",
+    "OpenAI",
+    "Allen Institute for AI",
+    "BigScience Workshop",
+)
 SUFFIXES = ("Jr.", "III")
 
 # Title pieces: words whose capitals a style must not change, accents, and the LaTeX specials.
-WORDS = ("ReLU", "PyTorch", "ImageNet", "LLMs", "NEVIS'22", "Déjà Vu", "DeiT", "GPT-3", "Transformers",
-         "Self-Attention", "Scaling", "laws", "for", "the", "of", "Oğuz", "Efficient", "retrieval", "3D",
-         "Product", "Quantization", "t-SNE", "Zürich", "naïve", "façade", "Łódź", "Zero–Shot",
-         "Model’s")
-SPECIALS = ("&", "%", "#", "_", "~", "50%", "#1", "snake_case", "a~b", "Q&A", "C#", "{x}", "}", "{", "x^y", "a--b",
-            "Москва", "東京", "Ἀθῆναι")
-MATH = (r"$κ^\star$", r"$p < 10^{-55}$", r"$100\times$", r"$O(n \log n)$", r"$x_i^2$",
-        r"$\alpha$-divergence", r"$κx$")
-VENUES = ("Nature", "IEEE Transactions on Pattern Analysis & Machine Intelligence", "Proc. of CVPR",
-          "Transactions on Machine Learning Research", "Advances in Neural Information Processing Systems",
-          "Journal of Tests & Data", "Proceedings of the 38th International Conference on Machine Learning")
+WORDS = (
+    "ReLU",
+    "PyTorch",
+    "ImageNet",
+    "LLMs",
+    "NEVIS'22",
+    "Déjà Vu",
+    "DeiT",
+    "GPT-3",
+    "Transformers",
+    "Self-Attention",
+    "Scaling",
+    "laws",
+    "for",
+    "the",
+    "of",
+    "Oğuz",
+    "Efficient",
+    "retrieval",
+    "3D",
+    "Product",
+    "Quantization",
+    "t-SNE",
+    "Zürich",
+    "naïve",
+    "façade",
+    "Łódź",
+    "Zero–Shot",
+    "Model’s",
+)
+SPECIALS = (
+    "&",
+    "%",
+    "#",
+    "_",
+    "~",
+    "50%",
+    "#1",
+    "snake_case",
+    "a~b",
+    "Q&A",
+    "C#",
+    "{x}",
+    "}",
+    "{",
+    "x^y",
+    "a--b",
+    "Москва",
+    "東京",
+    "Ἀθῆναι",
+)
+MATH = (
+    r"$κ^\star$",
+    r"$p < 10^{-55}$",
+    r"$100\times$",
+    r"$O(n \log n)$",
+    r"$x_i^2$",
+    r"$\alpha$-divergence",
+    r"$κx$",
+)
+VENUES = (
+    "Nature",
+    "IEEE Transactions on Pattern Analysis & Machine Intelligence",
+    "Proc. of CVPR",
+    "Transactions on Machine Learning Research",
+    "Advances in Neural Information Processing Systems",
+    "Journal of Tests & Data",
+    "Proceedings of the 38th International Conference on Machine Learning",
+)
 BOOKS = ("Advances in Mathematical Learning", "Handbook of Retrieval", "Lecture Notes in Computer Science")
-DOIS = ("10.1109/CVPR.2015.7298594", "10.1109/TPAMI.2010.57", "10.1007/978-3-030-58452-8_13",
-        "10.1000/a(b)c", "10.5555/3618408.3619002", "10.1145/3292500.3330701")
+DOIS = (
+    "10.1109/CVPR.2015.7298594",
+    "10.1109/TPAMI.2010.57",
+    "10.1007/978-3-030-58452-8_13",
+    "10.1000/a(b)c",
+    "10.5555/3618408.3619002",
+    "10.1145/3292500.3330701",
+)
 ARXIV_CLASSES = ("cs.CL", "cs.LG", "cs.CV", "stat.ML", "hep-th", "math.GT", "cs.AI")
 
 # Fields an unknown .bib field must not be mistaken for, in any of the four formats.
@@ -55,8 +156,20 @@ _TAKEN = frozenset(
     "keywords note abstract archiveprefix eprinttype primaryclass eprintclass howpublished entrytype type "
     "arxiv arxiv_id arxiv_class arxiv_version authors_truncated provenance custom id key".split()
 )
-CUSTOM_NAMES = ("file", "langid", "annote", "groups", "timestamp", "biburl", "bibsource", "owner", "addendum",
-                "pubstate", "edition", "shorthand")
+CUSTOM_NAMES = (
+    "file",
+    "langid",
+    "annote",
+    "groups",
+    "timestamp",
+    "biburl",
+    "bibsource",
+    "owner",
+    "addendum",
+    "pubstate",
+    "edition",
+    "shorthand",
+)
 
 
 def _one_line(pieces: list[str]) -> str:
@@ -85,21 +198,39 @@ def author_lists(draw: st.DrawFn) -> list[Name]:
 
 
 dates = st.tuples(st.integers(1950, 2030), st.integers(1, 12), st.integers(1, 28)).flatmap(
-    lambda ymd: st.sampled_from([Date(ymd[:1]), Date(ymd[:2]), Date(ymd)]))
+    lambda ymd: st.sampled_from([Date(ymd[:1]), Date(ymd[:2]), Date(ymd)])
+)
 
-titles = st.lists(st.sampled_from(WORDS) | st.sampled_from(SPECIALS) | st.sampled_from(MATH),
-                  min_size=1, max_size=10).map(_one_line)
-abstracts = st.lists(st.sampled_from(WORDS + SPECIALS + MATH + ("We show", "gains.", "(see §2)")),
-                     min_size=3, max_size=30).map(_one_line)
+titles = st.lists(
+    st.sampled_from(WORDS) | st.sampled_from(SPECIALS) | st.sampled_from(MATH), min_size=1, max_size=10
+).map(_one_line)
+abstracts = st.lists(
+    st.sampled_from(WORDS + SPECIALS + MATH + ("We show", "gains.", "(see §2)")), min_size=3, max_size=30
+).map(_one_line)
 arxiv_ids = st.tuples(st.integers(7, 26), st.integers(1, 12), st.integers(1, 99999)).map(
     lambda t: f"{t[0]:02d}{t[1]:02d}.{t[2]:05d}" if t[0] >= 15 else f"{t[0]:02d}{t[1]:02d}.{t[2] % 10000:04d}"
 ) | st.sampled_from(("hep-th/9901001", "math.GT/0309136", "cond-mat/0102536"))
 custom_names = st.sampled_from(CUSTOM_NAMES) | st.from_regex(r"\A[a-z][a-z0-9_]{1,10}\Z").filter(
-    lambda name: name not in _TAKEN)
+    lambda name: name not in _TAKEN
+)
 custom_values = st.lists(
-    st.sampled_from(("english", "x, y", "2021-05-04 10:00", "https://dblp.org/rec/x.bib", "C:/Papers/a.pdf",
-                     "dblp computer science bibliography", "50%", "A & B", "snake_case", "#1")),
-    min_size=1, max_size=3).map(_one_line)
+    st.sampled_from(
+        (
+            "english",
+            "x, y",
+            "2021-05-04 10:00",
+            "https://dblp.org/rec/x.bib",
+            "C:/Papers/a.pdf",
+            "dblp computer science bibliography",
+            "50%",
+            "A & B",
+            "snake_case",
+            "#1",
+        )
+    ),
+    min_size=1,
+    max_size=3,
+).map(_one_line)
 keys = st.from_regex(r"\A[a-z]{3,10}(19|20)[0-9]{2}[a-z]{2,8}\Z")
 
 
@@ -146,8 +277,26 @@ def record_lists(draw: st.DrawFn, max_size: int = 3) -> list[Record]:
     return [draw(records(key=key)) for key in chosen]
 
 
-STRUCTURAL = ("{", "}", '"', "(", ")", "@", ",", "=", "#", "%", "\\", "\n", "[", "]", ":", "\r",
-              "TY  - ", "ER  - ")
+STRUCTURAL = (
+    "{",
+    "}",
+    '"',
+    "(",
+    ")",
+    "@",
+    ",",
+    "=",
+    "#",
+    "%",
+    "\\",
+    "\n",
+    "[",
+    "]",
+    ":",
+    "\r",
+    "TY  - ",
+    "ER  - ",
+)
 """What near-valid input gets wrong: the characters that delimit entries, fields and items."""
 
 
@@ -163,7 +312,7 @@ def mutated(draw: st.DrawFn, texts: st.SearchStrategy[str], max_edits: int = 4) 
         at = draw(st.integers(0, len(text)))
         if text and draw(st.booleans()):
             at = min(at, len(text) - 1)
-            text = text[:at] + text[at + 1:]
+            text = text[:at] + text[at + 1 :]
         else:
             text = text[:at] + draw(st.sampled_from(STRUCTURAL)) + text[at:]
     return text

@@ -30,15 +30,19 @@ def read_seed(prefix: str) -> ReadResult:
 
 def accounted_indices(result: ReadResult) -> list[int]:
     indices = [r.origin.index for r in result.records if r.origin] + [
-        d.index for d in result.diagnostics if d.level == "error" and d.index is not None]
+        d.index for d in result.diagnostics if d.level == "error" and d.index is not None
+    ]
     return sorted(indices)
 
 
-@pytest.mark.parametrize(("prefix", "groups"), [
-    ("000", [1, 1, 1, 1, 2, 3, 4, 5, 6, 7]),
-    ("001", [1, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
-    ("004", [1, 1, 1, 1, 2, 3, 4, 4, 5]),
-])
+@pytest.mark.parametrize(
+    ("prefix", "groups"),
+    [
+        ("000", [1, 1, 1, 1, 2, 3, 4, 5, 6, 7]),
+        ("001", [1, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
+        ("004", [1, 1, 1, 1, 2, 3, 4, 4, 5]),
+    ],
+)
 def test_seed_counts_and_groups(prefix: str, groups: list[int]) -> None:
     result = read_seed(prefix)
     assert result.diagnostics == []
@@ -75,13 +79,16 @@ def test_latex_decision_on_seed_000() -> None:
     assert "\\url" not in text and "https://github.com/facebookresearch/pal" in text
 
 
-@pytest.mark.parametrize(("raw", "expected", "decoded"), [
-    ("a 68.4\\% win rate", "a 68.4% win rate", True),
-    ("by 50% and then \\textit{more}", "by 50% and then more", True),
-    ("keep $5\\%$ and $\\approx 0.3$ as written", "keep $5\\%$ and $\\approx 0.3$ as written", True),
-    ("costs \\$5 per $x$ unit", "costs \\$5 per $x$ unit", False),  # \$ would become a math delimiter
-    ("plain   text,\twith space", "plain text, with space", True),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected", "decoded"),
+    [
+        ("a 68.4\\% win rate", "a 68.4% win rate", True),
+        ("by 50% and then \\textit{more}", "by 50% and then more", True),
+        ("keep $5\\%$ and $\\approx 0.3$ as written", "keep $5\\%$ and $\\approx 0.3$ as written", True),
+        ("costs \\$5 per $x$ unit", "costs \\$5 per $x$ unit", False),  # \$ would become a math delimiter
+        ("plain   text,\twith space", "plain text, with space", True),
+    ],
+)
 def test_scraped_to_unicode(raw: str, expected: str, decoded: bool) -> None:
     assert abstracts.scraped_to_unicode(raw) == (expected, decoded)
 
@@ -95,7 +102,10 @@ def test_stray_lines_are_reported_never_dropped() -> None:
         "Third abstract, $\\epsilon$-DP at 50% of the cost and faster.",
     ]
     assert [(r.origin.index, r.origin.line, r.origin.group) for r in result.records if r.origin] == [
-        (1, 2, 1), (2, 5, 1), (4, 9, 2)]
+        (1, 2, 1),
+        (2, 5, 1),
+        (4, 9, 2),
+    ]
     found = [(d.level, d.code, d.line, d.index, d.raw) for d in result.diagnostics]
     assert found == [
         ("warning", "abstracts.stray-line", 1, None, "Listing scraped 2026-11-23"),
@@ -111,7 +121,9 @@ def test_windows_line_endings() -> None:
     assert "\r\n" in data
     result = abstracts.read(data, "crlf.txt")
     assert [(r.abstract, r.origin.group) for r in result.records if r.origin] == [
-        ("A line ended the Windows way.", 1), ("Second group.", 2)]
+        ("A line ended the Windows way.", 1),
+        ("Second group.", 2),
+    ]
     assert result.diagnostics == []
 
 
@@ -120,8 +132,15 @@ def test_sniffs_abstract_seeds(prefix: str) -> None:
     assert abstracts.sniff(seed(prefix).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("path", [*(seed(p) for p in ("002", "003")), ROOT / "data" / "ids" / "mixed.ids",
-                                  *sorted((ROOT / "data" / "foreign").iterdir())], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [
+        *(seed(p) for p in ("002", "003")),
+        ROOT / "data" / "ids" / "mixed.ids",
+        *sorted((ROOT / "data" / "foreign").iterdir()),
+    ],
+    ids=lambda p: p.name,
+)
 def test_does_not_sniff_other_formats(path: Path) -> None:
     assert not abstracts.sniff(path.read_text(encoding="utf-8"))
 
@@ -134,8 +153,11 @@ def test_format_metadata() -> None:
 # --- properties --------------------------------------------------------------------------------
 
 _LINE = st.one_of(
-    st.builds(lambda label, text: label + text, st.sampled_from(["Abstract:", "abstract :", "  ABSTRACT:"]),
-              st.text(max_size=40)),
+    st.builds(
+        lambda label, text: label + text,
+        st.sampled_from(["Abstract:", "abstract :", "  ABSTRACT:"]),
+        st.text(max_size=40),
+    ),
     st.just(""),
     st.just("   "),
     st.text(max_size=40),
@@ -150,7 +172,8 @@ def test_every_abstract_line_is_accounted_for(text: str) -> None:
     labelled = [number for number, line in enumerate(lines, 1) if ABSTRACT_LINE.match(line)]
     assert accounted_indices(result) == list(range(1, len(labelled) + 1))
     assert [r.origin.line for r in result.records if r.origin] == [
-        line for index, line in enumerate(labelled, 1) if index not in result.failed_indices]
+        line for index, line in enumerate(labelled, 1) if index not in result.failed_indices
+    ]
     groups = [r.origin.group for r in result.records if r.origin]
     assert groups == sorted(groups) and all(g and g >= 1 for g in groups)
     abstracts.sniff(text)

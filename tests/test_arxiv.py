@@ -32,20 +32,31 @@ BY_ID = {entry["id"]: entry for entry in ENTRIES}
 FAST = RetryPolicy(retries=2, backoff=0.01)
 TOLERANCE = 0.02
 REVISED = {
-    "id": "2101.00001", "title": "A Revised\n  Paper about $\\alpha$-Stable Things",
-    "abstract": "  We study things.\n", "categories": "math.PR stat.TH",
+    "id": "2101.00001",
+    "title": "A Revised\n  Paper about $\\alpha$-Stable Things",
+    "abstract": "  We study things.\n",
+    "categories": "math.PR stat.TH",
     "authors_parsed": [["Gr{\\'e}goire", "Anne", ""], ["van der Berg", "Piet", ""]],
-    "versions": [{"version": "v1", "created": "Fri, 01 Jan 2021 10:00:00 GMT"},
-                 {"version": "v2", "created": "Tue, 02 Mar 2021 10:00:00 GMT"}],
-    "doi": "10.1214/21-AOP0001", "journal-ref": "Ann. Probab. 50 (2022)  1-20",
+    "versions": [
+        {"version": "v1", "created": "Fri, 01 Jan 2021 10:00:00 GMT"},
+        {"version": "v2", "created": "Tue, 02 Mar 2021 10:00:00 GMT"},
+    ],
+    "doi": "10.1214/21-AOP0001",
+    "journal-ref": "Ann. Probab. 50 (2022)  1-20",
     "comments": "20 pages,\n 3 figures",
 }
 
 
 def source(server_or_url, **options) -> ArxivSource:
     url = server_or_url if isinstance(server_or_url, str) else server_or_url.url
-    return ArxivSource(base_url=url + "/api/query", min_interval=options.pop("min_interval", 0.0),
-                       timeout=2.0, connect_timeout=1.0, retry=options.pop("retry", FAST), **options)
+    return ArxivSource(
+        base_url=url + "/api/query",
+        min_interval=options.pop("min_interval", 0.0),
+        timeout=2.0,
+        connect_timeout=1.0,
+        retry=options.pop("retry", FAST),
+        **options,
+    )
 
 
 def comparable(record: Record) -> dict:
@@ -96,8 +107,9 @@ def test_doi_lookup_only_for_arxiv_dois(arxiv_server):
 
 def test_search_by_title_phrase_and_author(arxiv_server):
     arxiv = source(arxiv_server)
-    assert [r.arxiv_id for r in arxiv.search(Query(title="Mistral 7B", authors=("Jiang", "Sablayrolles")))] \
-        == ["2310.06825"]
+    assert [
+        r.arxiv_id for r in arxiv.search(Query(title="Mistral 7B", authors=("Jiang", "Sablayrolles")))
+    ] == ["2310.06825"]
     sent = arxiv_server.log[-1]
     assert sent.param("search_query") == 'ti:"Mistral 7B" AND au:Jiang AND au:Sablayrolles'
     assert sent.param("max_results") == "5" and sent.param("sortBy") == "relevance"

@@ -128,10 +128,17 @@ def test_strings_concatenation_and_month_macros():
     assert record.page == "10347-10357"
 
 
-@pytest.mark.parametrize("month, parts", [
-    ("oct", (2020, 10)), ("{October}", (2020, 10)), ('"Oct."', (2020, 10)), ("{10}", (2020, 10)),
-    ('oct # "~5"', (2020, 10, 5)), ("{Spring}", (2020,)),
-])
+@pytest.mark.parametrize(
+    "month, parts",
+    [
+        ("oct", (2020, 10)),
+        ("{October}", (2020, 10)),
+        ('"Oct."', (2020, 10)),
+        ("{10}", (2020, 10)),
+        ('oct # "~5"', (2020, 10, 5)),
+        ("{Spring}", (2020,)),
+    ],
+)
 def test_months(month, parts):
     record = read_one(f"@article{{k, title={{T}}, year=2020, month={month}}}")
     assert record.issued == Date(parts)
@@ -167,8 +174,10 @@ def test_arxiv_in_every_spelling_makes_a_preprint(entry_type, spelling):
 
 
 def test_published_paper_keeps_its_venue_and_its_arxiv_id():
-    record = read_one("@inproceedings{k, title={T}, booktitle={CVPR}, year=2015, eprint={1409.4842}, "
-                      "archivePrefix={arXiv}, primaryClass={cs.CV}, doi={10.1109/CVPR.2015.7298594}}")
+    record = read_one(
+        "@inproceedings{k, title={T}, booktitle={CVPR}, year=2015, eprint={1409.4842}, "
+        "archivePrefix={arXiv}, primaryClass={cs.CV}, doi={10.1109/CVPR.2015.7298594}}"
+    )
     assert (record.type, record.container_title, record.arxiv_id) == ("paper-conference", "CVPR", "1409.4842")
     out = BIBTEX.write([record])
     assert "@inproceedings{k," in out and "eprint = {1409.4842}" in out and "primaryClass = {cs.CV}" in out
@@ -179,8 +188,15 @@ def test_arxiv_looking_journal_without_an_id_is_kept():
     assert (record.type, record.container_title) == ("article-journal", "CoRR")
 
 
-@pytest.mark.parametrize("doi", ["https://doi.org/10.1109/CVPR.2015.7298594", "http://dx.doi.org/10.1109/CVPR.2015.7298594",
-                                 "doi:10.1109/CVPR.2015.7298594", "{10.1109/CVPR.2015.7298594}"])
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "https://doi.org/10.1109/CVPR.2015.7298594",
+        "http://dx.doi.org/10.1109/CVPR.2015.7298594",
+        "doi:10.1109/CVPR.2015.7298594",
+        "{10.1109/CVPR.2015.7298594}",
+    ],
+)
 def test_doi_urls_become_bare_dois(doi):
     assert read_one(f"@article{{k, title={{T}}, doi={{{doi}}}}}").doi == "10.1109/CVPR.2015.7298594"
 
@@ -191,10 +207,15 @@ def test_doi_in_url_field_is_taken_and_the_url_kept():
 
 
 def test_unknown_fields_are_kept_raw_and_written_back():
-    record = read_one(r"@article{k, title={T}, journal={J}, file={:C\:/a.pdf:PDF}, Groups={x, y}, "
-                      r"annote={An {\em important} note}}")
+    record = read_one(
+        r"@article{k, title={T}, journal={J}, file={:C\:/a.pdf:PDF}, Groups={x, y}, "
+        r"annote={An {\em important} note}}"
+    )
     assert record.custom == {
-        "file": r":C\:/a.pdf:PDF", "Groups": "x, y", "annote": r"An {\em important} note"}  # names as spelled
+        "file": r":C\:/a.pdf:PDF",
+        "Groups": "x, y",
+        "annote": r"An {\em important} note",
+    }  # names as spelled
     out = BIBTEX.write([record])
     assert field(out, "file") == r"{:C\:/a.pdf:PDF}" and field(out, "annote") == r"{An {\em important} note}"
 
@@ -235,9 +256,15 @@ def test_preamble_and_comments_are_not_entries():
 
 
 def preprint(**changes) -> Record:
-    record = Record(type="article", title="Mistral 7B", author=[Name("Jiang", "Albert Q.")],
-                    issued=Date((2023, 10, 10)), arxiv_id="2310.06825", arxiv_class="cs.CL",
-                    key="jiang2023mistral")
+    record = Record(
+        type="article",
+        title="Mistral 7B",
+        author=[Name("Jiang", "Albert Q.")],
+        issued=Date((2023, 10, 10)),
+        arxiv_id="2310.06825",
+        arxiv_class="cs.CL",
+        key="jiang2023mistral",
+    )
     return dataclasses.replace(record, **changes)
 
 
@@ -246,14 +273,24 @@ def test_preprint_is_a_preprint_report_zotero_reads_whole():
     arXiv DOI (in Extra) and, through eprinttype, the arXiv id (in Extra)."""
     out = BIBTEX.write([preprint()])
     assert out.startswith("@techreport{jiang2023mistral,\n")
-    for line in ("  number = {arXiv:2310.06825},\n", "  institution = {arXiv},\n", "  type = {Preprint}\n",
-                 "  doi = {10.48550/arXiv.2310.06825},\n",
-                 "  eprint = {2310.06825},\n  archivePrefix = {arXiv},\n  eprinttype = {arxiv},\n"
-                 "  primaryClass = {cs.CL},\n", "  year = {2023},\n  month = oct,\n"):
+    for line in (
+        "  number = {arXiv:2310.06825},\n",
+        "  institution = {arXiv},\n",
+        "  type = {Preprint}\n",
+        "  doi = {10.48550/arXiv.2310.06825},\n",
+        "  eprint = {2310.06825},\n  archivePrefix = {arXiv},\n  eprinttype = {arxiv},\n"
+        "  primaryClass = {cs.CL},\n",
+        "  year = {2023},\n  month = oct,\n",
+    ):
         assert line in out
     assert "publisher" not in out
-    assert read_one(out) == dataclasses.replace(preprint(), number="arXiv:2310.06825", publisher="arXiv",
-                                                url="https://arxiv.org/abs/2310.06825", origin=None)
+    assert read_one(out) == dataclasses.replace(
+        preprint(),
+        number="arXiv:2310.06825",
+        publisher="arXiv",
+        url="https://arxiv.org/abs/2310.06825",
+        origin=None,
+    )
 
 
 def test_preprint_in_biblatex():
@@ -265,9 +302,15 @@ def test_preprint_in_biblatex():
 
 
 def test_a_report_of_another_genre_stays_a_report():
-    record = read_one("@techreport{k, title={T}, type={Technical Report}, institution={X}, eprint={2310.06825},"
-                      " archivePrefix={arXiv}, year=2023}")
-    assert record.type == "report" and record.arxiv_id == "2310.06825" and record.custom["type"] == "Technical Report"
+    record = read_one(
+        "@techreport{k, title={T}, type={Technical Report}, institution={X}, eprint={2310.06825},"
+        " archivePrefix={arXiv}, year=2023}"
+    )
+    assert (
+        record.type == "report"
+        and record.arxiv_id == "2310.06825"
+        and record.custom["type"] == "Technical Report"
+    )
 
 
 def test_an_arxiv_doi_on_a_published_paper_is_kept():
@@ -278,13 +321,22 @@ def test_an_arxiv_doi_on_a_published_paper_is_kept():
         assert "  doi = {10.48550/arXiv.2310.06825},\n" in writer.write([record])
 
 
-@pytest.mark.parametrize("csl_type, bibtex_type, biblatex_type", [
-    ("article-journal", "article", "article"), ("paper-conference", "inproceedings", "inproceedings"),
-    ("chapter", "incollection", "inbook"), ("book", "book", "book"), ("thesis", "phdthesis", "phdthesis"),
-    # biblatex's aliases: they set the required "type" (PhD thesis, technical report) themselves.
-    ("report", "techreport", "techreport"), ("manuscript", "unpublished", "unpublished"),
-    ("webpage", "misc", "online"), ("dataset", "misc", "dataset"), ("speech", "misc", "misc"),
-])
+@pytest.mark.parametrize(
+    "csl_type, bibtex_type, biblatex_type",
+    [
+        ("article-journal", "article", "article"),
+        ("paper-conference", "inproceedings", "inproceedings"),
+        ("chapter", "incollection", "inbook"),
+        ("book", "book", "book"),
+        ("thesis", "phdthesis", "phdthesis"),
+        # biblatex's aliases: they set the required "type" (PhD thesis, technical report) themselves.
+        ("report", "techreport", "techreport"),
+        ("manuscript", "unpublished", "unpublished"),
+        ("webpage", "misc", "online"),
+        ("dataset", "misc", "dataset"),
+        ("speech", "misc", "misc"),
+    ],
+)
 def test_entry_types(csl_type, bibtex_type, biblatex_type):
     record = Record(type=csl_type, title="T", key="k")
     for writer, entry_type in ((BIBTEX, bibtex_type), (BIBLATEX, biblatex_type)):
@@ -295,8 +347,14 @@ def test_entry_types(csl_type, bibtex_type, biblatex_type):
 
 def test_biblatex_output_fits_biblatexs_data_model():
     """What biber --validate-datamodel rejects is left out or moved (the other formats keep it)."""
-    article = Record(type="article-journal", title="T", container_title="JMLR", publisher="Microtome",
-                     event_title="JMLR", key="a")
+    article = Record(
+        type="article-journal",
+        title="T",
+        container_title="JMLR",
+        publisher="Microtome",
+        event_title="JMLR",
+        key="a",
+    )
     out = BIBLATEX.write([article])
     assert "publisher" not in out and "eventtitle" not in out and field(out, "journaltitle") == "{JMLR}"
     assert field(BIBTEX.write([article]), "publisher") == "{Microtome}"
@@ -306,7 +364,9 @@ def test_biblatex_output_fits_biblatexs_data_model():
     assert read_one(out, BIBLATEX).publisher == "W3C"
     chapter = Record(type="chapter", title="T", container_title="B", key="c")
     assert BIBLATEX.write([chapter]).startswith("@inbook{c,")
-    assert BIBLATEX.write([dataclasses.replace(chapter, editor=[Name("Doe", "J.")])]).startswith("@incollection{c,")
+    assert BIBLATEX.write([dataclasses.replace(chapter, editor=[Name("Doe", "J.")])]).startswith(
+        "@incollection{c,"
+    )
     assert read_one(BIBLATEX.write([chapter]), BIBLATEX).custom == {}
 
 
@@ -319,22 +379,42 @@ def test_entry_types_the_csl_type_does_not_imply_are_kept(entry_type):
 
 
 def test_journal_fields_per_dialect():
-    record = Record(type="article-journal", title="T", container_title="Nature", volume="1", issue="2",
-                    page="3-4", key="k")
+    record = Record(
+        type="article-journal",
+        title="T",
+        container_title="Nature",
+        volume="1",
+        issue="2",
+        page="3-4",
+        key="k",
+    )
     assert field(BIBTEX.write([record]), "journal") == "{Nature}"
     out = BIBLATEX.write([record])
     assert field(out, "journaltitle") == "{Nature}"
     assert (field(out, "number"), field(out, "pages")) == ("{2}", "{3--4}")
 
 
-@pytest.mark.parametrize("text, bibtex_value", [
-    ("Jégou", r"J{\'e}gou"), ("Oğuz", r"O{\u g}uz"), ("Martí", r"Mart{\'i}"), ("Øystein", r"{\O}ystein"),
-    ("Straße", r"Stra{\ss}e"), ("Erdős", r"Erd{\H o}s"), ("Łódź", r"{\L}{\'o}d{\'z}"), ("Çağlar", r"{\c C}a{\u g}lar"),
-    # Other scripts, and what has no command every reader decodes, stay UTF-8 (lualatex and biber read it).
-    ("Пётр Чайковский", "Пётр Чайковский"), ("山田太郎", "山田太郎"), ("Αθήνα", "Αθήνα"), ("Nguyễn", "Nguyễn"),
-    ("α-helix", "α-helix"), ("25°C × 3", "25°C × 3"),
-    ("Zero–Shot — a", "Zero--Shot --- a"),  # dashes as every reader reads them
-])
+@pytest.mark.parametrize(
+    "text, bibtex_value",
+    [
+        ("Jégou", r"J{\'e}gou"),
+        ("Oğuz", r"O{\u g}uz"),
+        ("Martí", r"Mart{\'i}"),
+        ("Øystein", r"{\O}ystein"),
+        ("Straße", r"Stra{\ss}e"),
+        ("Erdős", r"Erd{\H o}s"),
+        ("Łódź", r"{\L}{\'o}d{\'z}"),
+        ("Çağlar", r"{\c C}a{\u g}lar"),
+        # Other scripts, and what has no command every reader decodes, stay UTF-8 (lualatex and biber read it).
+        ("Пётр Чайковский", "Пётр Чайковский"),
+        ("山田太郎", "山田太郎"),
+        ("Αθήνα", "Αθήνα"),
+        ("Nguyễn", "Nguyễn"),
+        ("α-helix", "α-helix"),
+        ("25°C × 3", "25°C × 3"),
+        ("Zero–Shot — a", "Zero--Shot --- a"),  # dashes as every reader reads them
+    ],
+)
 def test_unicode_is_latex_in_bibtex_and_utf8_in_biblatex(text, bibtex_value):
     assert to_latex(text, ascii_only=True) == bibtex_value
     assert to_latex(text, ascii_only=False) == text
@@ -348,27 +428,46 @@ def test_ascii_that_latex_would_change_stays_literal(text, value):
     assert decode(value) == text
 
 
-@pytest.mark.parametrize("title, bibtex_title, biblatex_title", [
-    # pdflatex reads no UTF-8 in math, whichever the dialect (biber hands it the field as is).
-    (r"$κ^\star$-means", r"$\kappa^\star$-means", r"$\kappa^\star$-means"),
-    (r"Reaching $p < 10^{-55}$", r"Reaching $p < 10^{-55}$", r"Reaching $p < 10^{-55}$"),
-    (r"$100\times$ faster", r"$100\times$ faster", r"$100\times$ faster"),
-    (r"$O(n \log n)$ sorting", r"{$O(n \log n)$} sorting", r"{$O(n \log n)$} sorting"),
-    ("Cats & dogs: 50% of #1 snake_case ~ home",
-     r"Cats \& dogs: 50\% of \#1 snake\_case \textasciitilde{} home", None),
-    ("Costs $5", r"Costs \$5", None),
-])
+@pytest.mark.parametrize(
+    "title, bibtex_title, biblatex_title",
+    [
+        # pdflatex reads no UTF-8 in math, whichever the dialect (biber hands it the field as is).
+        (r"$κ^\star$-means", r"$\kappa^\star$-means", r"$\kappa^\star$-means"),
+        (r"Reaching $p < 10^{-55}$", r"Reaching $p < 10^{-55}$", r"Reaching $p < 10^{-55}$"),
+        (r"$100\times$ faster", r"$100\times$ faster", r"$100\times$ faster"),
+        (r"$O(n \log n)$ sorting", r"{$O(n \log n)$} sorting", r"{$O(n \log n)$} sorting"),
+        (
+            "Cats & dogs: 50% of #1 snake_case ~ home",
+            r"Cats \& dogs: 50\% of \#1 snake\_case \textasciitilde{} home",
+            None,
+        ),
+        ("Costs $5", r"Costs \$5", None),
+    ],
+)
 def test_math_kept_and_specials_escaped(title, bibtex_title, biblatex_title):
     record = Record(type="article-journal", title=title, key="k")
     assert field(BIBTEX.write([record]), "title") == "{" + bibtex_title + "}"
     assert field(BIBLATEX.write([record]), "title") == "{" + (biblatex_title or bibtex_title) + "}"
 
 
-@pytest.mark.parametrize("word, protect", [
-    ("DeiT", True), ("ReLU", True), ("PyTorch", True), ("ImageNet", True), ("LLMs", True), ("GPT-3", True),
-    ("NEVIS'22", True), ("3D", True), ("t-SNE", True), ("Transformers", False), ("Self-Attention", False),
-    ("A", False), ("image", False),
-])
+@pytest.mark.parametrize(
+    "word, protect",
+    [
+        ("DeiT", True),
+        ("ReLU", True),
+        ("PyTorch", True),
+        ("ImageNet", True),
+        ("LLMs", True),
+        ("GPT-3", True),
+        ("NEVIS'22", True),
+        ("3D", True),
+        ("t-SNE", True),
+        ("Transformers", False),
+        ("Self-Attention", False),
+        ("A", False),
+        ("image", False),
+    ],
+)
 def test_case_protection_only_where_capitals_matter(word, protect):
     assert needs_protection(word) is protect
     encoded = to_latex(f"On {word} Again", ascii_only=True, protect=True)  # Title Case: capitals say nothing
@@ -376,18 +475,33 @@ def test_case_protection_only_where_capitals_matter(word, protect):
 
 
 def test_case_protection_applies_to_titles_not_journals():
-    record = Record(type="paper-conference", title="On ImageNet", container_title="Proc. of CVPR",
-                    collection_title="LNCS", key="k")
+    record = Record(
+        type="paper-conference",
+        title="On ImageNet",
+        container_title="Proc. of CVPR",
+        collection_title="LNCS",
+        key="k",
+    )
     out = BIBTEX.write([record])
     assert (field(out, "title"), field(out, "booktitle"), field(out, "series")) == (
-        "{On {ImageNet}}", "{Proc. of {CVPR}}", "{{LNCS}}")
+        "{On {ImageNet}}",
+        "{Proc. of {CVPR}}",
+        "{{LNCS}}",
+    )
     journal = BIBTEX.write([Record(type="article-journal", title="T", container_title="IEEE TPAMI", key="k")])
     assert field(journal, "journal") == "{IEEE TPAMI}"
 
 
 HOSTILE = [
-    r"\write18{rm -rf /}", r"\input{/etc/passwd}", "@comment{", "a stray } brace", "a stray { brace",
-    r"$\input{/etc/passwd}$", r"$^^5cinput x$", "ends with a backslash \\", r"\def\x{y}\x",
+    r"\write18{rm -rf /}",
+    r"\input{/etc/passwd}",
+    "@comment{",
+    "a stray } brace",
+    "a stray { brace",
+    r"$\input{/etc/passwd}$",
+    r"$^^5cinput x$",
+    "ends with a backslash \\",
+    r"\def\x{y}\x",
 ]
 
 
@@ -405,8 +519,11 @@ def test_hostile_titles_come_out_inert_and_read_back(title, dialect):
 
 
 def test_missing_and_repeated_keys_are_made_unique_on_copies():
-    records = [Record(title="Product quantization", author=[Name("Jégou", "Hervé")], issued=Date((2011,))),
-               Record(title="A", key="same"), Record(title="B", key="same")]
+    records = [
+        Record(title="Product quantization", author=[Name("Jégou", "Hervé")], issued=Date((2011,))),
+        Record(title="A", key="same"),
+        Record(title="B", key="same"),
+    ]
     keys = re.findall(r"^@\w+\{(.*),$", BIBTEX.write(records), re.MULTILINE)
     assert keys[:2] == ["jegou2011product", "same"] and keys[2] not in keys[:2]
     assert records[0].key == "" and records[2].key == "same"
@@ -434,10 +551,52 @@ def test_formats():
 
 # --------------------------------------------------------------------------------------- properties
 
-ATOMS = ["@article{", "@misc(", "@string{", "@comment{", "@preamble{", "k,", "title", "author", "year",
-         "month", " = ", "{", "}", '"', "#", ",", "\n", "jan", " and ", "others", "\\", "\\'", "$", "%",
-         "eprint", "arXiv:2012.12877", "journal", "abs/", "doi", "date", "2023-13-45", "~", "&", "@", "é",
-         "archivePrefix", "volume", "url", "pages", "(", ")", "=", "^^5c", "\x00"]
+ATOMS = [
+    "@article{",
+    "@misc(",
+    "@string{",
+    "@comment{",
+    "@preamble{",
+    "k,",
+    "title",
+    "author",
+    "year",
+    "month",
+    " = ",
+    "{",
+    "}",
+    '"',
+    "#",
+    ",",
+    "\n",
+    "jan",
+    " and ",
+    "others",
+    "\\",
+    "\\'",
+    "$",
+    "%",
+    "eprint",
+    "arXiv:2012.12877",
+    "journal",
+    "abs/",
+    "doi",
+    "date",
+    "2023-13-45",
+    "~",
+    "&",
+    "@",
+    "é",
+    "archivePrefix",
+    "volume",
+    "url",
+    "pages",
+    "(",
+    ")",
+    "=",
+    "^^5c",
+    "\x00",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -484,20 +643,33 @@ text = st.text(TEXT_CHARS, min_size=1, max_size=40).map(lambda s: " ".join(s.spl
 math = st.sampled_from([r"$\kappa^\star$", r"$p < 10^{-55}$", r"$100\times$", r"$O(n \log n)$", r"$x_i^2$"])
 title = st.builds(lambda *parts: " ".join(p for p in parts if p), text, st.one_of(st.just(""), math), text)
 person = st.builds(
-    lambda family, given, particle: Name(family=family.capitalize(), given=given.capitalize(),
-                                         non_dropping_particle=particle),
-    word, word, st.sampled_from(["", "", "van", "van der", "de", "de la", "von"]))
+    lambda family, given, particle: Name(
+        family=family.capitalize(), given=given.capitalize(), non_dropping_particle=particle
+    ),
+    word,
+    word,
+    st.sampled_from(["", "", "van", "van der", "de", "de la", "von"]),
+)
 organisation = st.builds(lambda a, b: Name(literal=f"{a.capitalize()}-{b.upper()}"), word, word)
-date = st.builds(lambda y, m, d: Date(tuple(p for p in (y, m, d and m and d) if p)), st.integers(1900, 2099),
-                 st.one_of(st.none(), st.integers(1, 12)), st.one_of(st.none(), st.integers(1, 28)))
-arxiv = st.builds(lambda a, b, v: (f"{a:04d}.{b:05d}", v), st.integers(1501, 2612), st.integers(1, 99999),
-                  st.one_of(st.none(), st.integers(1, 9)))
+date = st.builds(
+    lambda y, m, d: Date(tuple(p for p in (y, m, d and m and d) if p)),
+    st.integers(1900, 2099),
+    st.one_of(st.none(), st.integers(1, 12)),
+    st.one_of(st.none(), st.integers(1, 28)),
+)
+arxiv = st.builds(
+    lambda a, b, v: (f"{a:04d}.{b:05d}", v),
+    st.integers(1501, 2612),
+    st.integers(1, 99999),
+    st.one_of(st.none(), st.integers(1, 9)),
+)
 
 
 @st.composite
 def records(draw) -> Record:
-    csl_type = draw(st.sampled_from(["article", "article-journal", "paper-conference", "chapter", "report",
-                                     "thesis"]))
+    csl_type = draw(
+        st.sampled_from(["article", "article-journal", "paper-conference", "chapter", "report", "thesis"])
+    )
     venues = ["Nature", "Proc. of CVPR", "J. Tests & Data"]
     arxiv_id, version = draw(arxiv) if csl_type == "article" or draw(st.booleans()) else ("", None)
     return Record(
@@ -519,8 +691,21 @@ def records(draw) -> Record:
     )
 
 
-KEPT = ("title", "author", "authors_truncated", "issued", "container_title", "volume", "issue", "page", "doi",
-        "arxiv_id", "arxiv_version", "arxiv_class", "abstract")
+KEPT = (
+    "title",
+    "author",
+    "authors_truncated",
+    "issued",
+    "container_title",
+    "volume",
+    "issue",
+    "page",
+    "doi",
+    "arxiv_id",
+    "arxiv_version",
+    "arxiv_class",
+    "abstract",
+)
 
 
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
@@ -542,23 +727,34 @@ def test_field_table_has_a_row_for_every_attribute_and_type():
             assert any(r.attr == attr and r.applies(csl_type) for r in bibtex.FIELDS), (attr, csl_type)
 
 
-@pytest.mark.parametrize("title, written", [
-    # Sentence case (CSL-JSON, RIS, Crossref): capitalised words past a sentence start are proper nouns.
-    ("Fast Delaunay triangulation in Paris", "Fast {Delaunay} triangulation in {Paris}"),
-    ("Bayesian networks for Fourier analysis", "Bayesian networks for {Fourier} analysis"),
-    ("Byzantine Machine Learning: MultiKrum and an optimal notion of robustness",
-     "Byzantine {Machine} {Learning}: {MultiKrum} and an optimal notion of robustness"),
-    ("Graph neural networks in Zürich", "Graph neural networks in {Zürich}"),
-    ("Nearest neighbor search with compact codes: A decoder perspective",
-     "Nearest neighbor search with compact codes: A decoder perspective"),
-    # Title Case: capitals say nothing, only acronyms and mixed case are protected; never a whole title.
-    ("Why do Random Forests Work? Understanding Tree Ensembles as Self-Regularizing Adaptive Smoothers",
-     "Why do Random Forests Work? Understanding Tree Ensembles as Self-Regularizing Adaptive Smoothers"),
-    ("An Embedding of ReLU Networks and an Analysis of their Identifiability",
-     "An Embedding of {ReLU} Networks and an Analysis of their Identifiability"),
-    ("Deep Residual Learning for Image Recognition", "Deep Residual Learning for Image Recognition"),
-    ("On the BERT model and the iPhone", "On the {BERT} model and the {iPhone}"),
-])
+@pytest.mark.parametrize(
+    "title, written",
+    [
+        # Sentence case (CSL-JSON, RIS, Crossref): capitalised words past a sentence start are proper nouns.
+        ("Fast Delaunay triangulation in Paris", "Fast {Delaunay} triangulation in {Paris}"),
+        ("Bayesian networks for Fourier analysis", "Bayesian networks for {Fourier} analysis"),
+        (
+            "Byzantine Machine Learning: MultiKrum and an optimal notion of robustness",
+            "Byzantine {Machine} {Learning}: {MultiKrum} and an optimal notion of robustness",
+        ),
+        ("Graph neural networks in Zürich", "Graph neural networks in {Zürich}"),
+        (
+            "Nearest neighbor search with compact codes: A decoder perspective",
+            "Nearest neighbor search with compact codes: A decoder perspective",
+        ),
+        # Title Case: capitals say nothing, only acronyms and mixed case are protected; never a whole title.
+        (
+            "Why do Random Forests Work? Understanding Tree Ensembles as Self-Regularizing Adaptive Smoothers",
+            "Why do Random Forests Work? Understanding Tree Ensembles as Self-Regularizing Adaptive Smoothers",
+        ),
+        (
+            "An Embedding of ReLU Networks and an Analysis of their Identifiability",
+            "An Embedding of {ReLU} Networks and an Analysis of their Identifiability",
+        ),
+        ("Deep Residual Learning for Image Recognition", "Deep Residual Learning for Image Recognition"),
+        ("On the BERT model and the iPhone", "On the {BERT} model and the {iPhone}"),
+    ],
+)
 def test_proper_nouns_of_sentence_case_titles_are_protected(title, written):
     record = Record(type="article-journal", title=title, container_title="J", key="k")
     assert field(BIBLATEX.write([record]), "title") == "{" + written + "}"

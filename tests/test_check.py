@@ -39,12 +39,16 @@ def with_code(name: str, code: str, target: str | None = None) -> list[Diagnosti
 # ------------------------------------------------------------------------------------------ one rule per file
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("bibtex", {(1, "journal"), (7, "booktitle"), (7, "year")}),
-    ("biblatex", {(1, "journaltitle or journal"), (7, "booktitle")}),  # biblatex takes date for year
-])
-def test_required_fields_follow_the_dialects_standard_styles(target: str, expected: set[tuple[int, str]]
-                                                             ) -> None:
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("bibtex", {(1, "journal"), (7, "booktitle"), (7, "year")}),
+        ("biblatex", {(1, "journaltitle or journal"), (7, "booktitle")}),  # biblatex takes date for year
+    ],
+)
+def test_required_fields_follow_the_dialects_standard_styles(
+    target: str, expected: set[tuple[int, str]]
+) -> None:
     findings = with_code("missing-field.bib", "check.missing-field", target)
     assert {(d.line, d.message.split(" needs ")[1].split(" (")[0]) for d in findings} == expected
 
@@ -97,21 +101,41 @@ def test_malformed_identifiers() -> None:
     assert "bibtex.bad-doi" not in {d.code for d in check_paths([str(DATA / "identifiers.bib")])}
 
 
-@pytest.mark.parametrize(("text", "ok"), [
-    ("1409.4842", True), ("arXiv:1409.4842v3", True), ("hep-th/9901001", True), ("math.GT/0309136", True),
-    ("0704.0001", True), ("2310.06825", True), ("2310.068255", False), ("1413.1234", False),
-    ("2101.1234", False), ("1412.12345", False), ("0612.1234", False), ("hep-th/0801001", False),
-    ("42", False),
-])
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("1409.4842", True),
+        ("arXiv:1409.4842v3", True),
+        ("hep-th/9901001", True),
+        ("math.GT/0309136", True),
+        ("0704.0001", True),
+        ("2310.06825", True),
+        ("2310.068255", False),
+        ("1413.1234", False),
+        ("2101.1234", False),
+        ("1412.12345", False),
+        ("0612.1234", False),
+        ("hep-th/0801001", False),
+        ("42", False),
+    ],
+)
 def test_arxiv_ids_arxiv_could_have_issued(text: str, ok: bool) -> None:
     assert (arxiv_problem(text) == "") is ok
 
 
-@pytest.mark.parametrize(("text", "ok"), [
-    ("10.1109/CVPR.2015.7298594", True), ("https://doi.org/10.1000/xyz", True), ("doi:10.1000/xyz", True),
-    ("10.48550/arXiv.1409.4842", True), ("10.48550/arXiv.1413.1234", False), ("10.1000", False),
-    ("10.1000/a 10.1000/b", False), ("see 10.1000/a", False),
-])
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("10.1109/CVPR.2015.7298594", True),
+        ("https://doi.org/10.1000/xyz", True),
+        ("doi:10.1000/xyz", True),
+        ("10.48550/arXiv.1409.4842", True),
+        ("10.48550/arXiv.1413.1234", False),
+        ("10.1000", False),
+        ("10.1000/a 10.1000/b", False),
+        ("see 10.1000/a", False),
+    ],
+)
 def test_dois_are_exactly_one_doi(text: str, ok: bool) -> None:
     assert (doi_problem(text) == "") is ok
 
@@ -147,16 +171,20 @@ def test_ris_record_structure() -> None:
         ("structure.ris", "check.ris-repeated-ty", 7),
         ("structure.ris", "check.ris-ty-not-first", 11),
     }
-    assert found("missing-er.ris") == {("missing-er.ris", "check.ris-missing-er", 1),
-                                       ("missing-er.ris", "check.ris-missing-er", 4)}
+    assert found("missing-er.ris") == {
+        ("missing-er.ris", "check.ris-missing-er", 1),
+        ("missing-er.ris", "check.ris-missing-er", 4),
+    }
 
 
 def test_ris_for_zotero_wants_crlf_and_says_which_tags_it_ignores() -> None:
     findings = check_paths([str(DATA / "zotero-lf.ris")], "zotero")
     assert [(d.level, d.code, d.line) for d in findings] == [
         ("warning", "check.ris-line-ending", 1),
-        ("info", "check.ris-ignored-tag", 2), ("info", "check.ris-ignored-tag", 4),
-        ("info", "check.ris-ignored-tag", 6), ("info", "check.ris-ignored-tag", 8),
+        ("info", "check.ris-ignored-tag", 2),
+        ("info", "check.ris-ignored-tag", 4),
+        ("info", "check.ris-ignored-tag", 6),
+        ("info", "check.ris-ignored-tag", 8),
     ]
     assert "2 records" in findings[1].message and "Y1 when DA" in findings[3].message
     assert "check.ris-line-ending" not in {d.code for d in check_paths([str(DATA / "zotero-lf.ris")], "ris")}
@@ -167,8 +195,9 @@ def test_ris_for_zotero_wants_crlf_and_says_which_tags_it_ignores() -> None:
 
 def test_a_preprint_whose_published_version_is_known(snapshot_index: Path) -> None:
     with LocalIndex(snapshot_index) as local:
-        findings = check([Input("refs.bib", (DATA / "preprint.bib").read_text(), "bibtex")],
-                         enricher=Enricher([local]))
+        findings = check(
+            [Input("refs.bib", (DATA / "preprint.bib").read_text(), "bibtex")], enricher=Enricher([local])
+        )
     assert [(d.code, d.line) for d in findings] == [("check.published-version-known", 1)]
     assert "10.1109/CVPR.2015.7298594" in findings[0].message and "(CVPR)" in findings[0].message
 
@@ -183,27 +212,45 @@ def test_the_cli_looks_published_versions_up_in_the_index(snapshot_index: Path) 
     assert [(f["code"], f["line"]) for f in json.loads(stdout)] == [("check.published-version-known", 1)]
 
 
-def test_online_asks_crossref_and_arxiv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        crossref_server: object, arxiv_server: object) -> None:
+def test_online_asks_crossref_and_arxiv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crossref_server: object, arxiv_server: object
+) -> None:
     monkeypatch.setenv("CITEKIT_CROSSREF_URL", crossref_server.url)  # type: ignore[attr-defined]
     monkeypatch.setenv("CITEKIT_ARXIV_URL", arxiv_server.url + "/api/query")  # type: ignore[attr-defined]
     LocalIndex(tmp_path / "empty.sqlite").close()
     known = tmp_path / "known.bib"  # the known preprint alone: arXiv's API wants seconds between requests
     known.write_text((DATA / "preprint.bib").read_text().split("\n\n")[0])
-    code, stdout, _ = run("check", "--json", "--online", "--index", str(tmp_path / "empty.sqlite"),
-                          "--cache", str(tmp_path / "cache.sqlite"), str(known))
+    code, stdout, _ = run(
+        "check",
+        "--json",
+        "--online",
+        "--index",
+        str(tmp_path / "empty.sqlite"),
+        "--cache",
+        str(tmp_path / "cache.sqlite"),
+        str(known),
+    )
     findings = json.loads(stdout)
     assert code == 1 and [(f["code"], f["line"]) for f in findings] == [("check.published-version-known", 1)]
     assert "10.1109/CVPR.2015.7298594" in findings[0]["message"]
 
 
-def test_an_unreachable_source_is_said_once_and_the_check_goes_on(tmp_path: Path, dead_url: str,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_source_is_said_once_and_the_check_goes_on(
+    tmp_path: Path, dead_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CITEKIT_CROSSREF_URL", dead_url)
     monkeypatch.setenv("CITEKIT_ARXIV_URL", dead_url + "/api/query")
     LocalIndex(tmp_path / "empty.sqlite").close()
-    code, _, stderr = run("check", "--online", "--index", str(tmp_path / "empty.sqlite"), "--cache",
-                          str(tmp_path / "cache.sqlite"), str(DATA / "preprint.bib"), str(DATA / "specials.bib"))
+    code, _, stderr = run(
+        "check",
+        "--online",
+        "--index",
+        str(tmp_path / "empty.sqlite"),
+        "--cache",
+        str(tmp_path / "cache.sqlite"),
+        str(DATA / "preprint.bib"),
+        str(DATA / "specials.bib"),
+    )
     assert code == 1 and stderr.count("cannot reach") == 2
     assert "specials.bib:2: error check.unescaped-special" in stderr
 
@@ -211,10 +258,15 @@ def test_an_unreachable_source_is_said_once_and_the_check_goes_on(tmp_path: Path
 # ------------------------------------------------------------------------------------------ CLI
 
 
-@pytest.mark.parametrize(("suffix", "to", "target"), [
-    (".bib", "bibtex", "bibtex"), (".bib", "biblatex", "biblatex"), (".json", "csljson", "zotero"),
-    (".ris", "ris", "zotero"),
-])
+@pytest.mark.parametrize(
+    ("suffix", "to", "target"),
+    [
+        (".bib", "bibtex", "bibtex"),
+        (".bib", "biblatex", "biblatex"),
+        (".json", "csljson", "zotero"),
+        (".ris", "ris", "zotero"),
+    ],
+)
 def test_what_convert_writes_is_clean(tmp_path: Path, suffix: str, to: str, target: str) -> None:
     output = tmp_path / f"escaping{suffix}"
     assert run("convert", str(ROOT / "tests/data/bibtex/escaping.bib"), "--to", to, "-o", str(output))[0] == 0
@@ -242,8 +294,11 @@ def test_json_output_is_an_array_of_findings() -> None:
 
 
 def test_standard_input_and_undecodable_bytes(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["check", "--from", "bibtex", "-"],
-                                input=(DATA / "specials.bib").read_bytes().replace(b"Wesson", b"Wes\xffson"))
+    result = CliRunner().invoke(
+        main,
+        ["check", "--from", "bibtex", "-"],
+        input=(DATA / "specials.bib").read_bytes().replace(b"Wesson", b"Wes\xffson"),
+    )
     lines = result.stderr.splitlines()
     assert result.exit_code == 1
     assert lines[0].startswith("<stdin>:2: warning input.encoding")
@@ -268,10 +323,14 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.text(alphabet=st.sampled_from(list("@{}()\",=#$%&_\\ \n\r-TYERAUarxiv:10./[]"))
-                    | st.characters(), max_size=300),
-       fmt=st.sampled_from(["bibtex", "biblatex", "csljson", "ris"]),
-       target=st.sampled_from(["bibtex", "biblatex", "csljson", "ris", "zotero"]))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list('@{}()",=#$%&_\\ \n\r-TYERAUarxiv:10./[]')) | st.characters(),
+        max_size=300,
+    ),
+    fmt=st.sampled_from(["bibtex", "biblatex", "csljson", "ris"]),
+    target=st.sampled_from(["bibtex", "biblatex", "csljson", "ris", "zotero"]),
+)
 def test_check_never_raises(text: str, fmt: str, target: str) -> None:
     for finding in check([Input("x", text, fmt)], target):
         assert finding.code and finding.level in ("error", "warning", "info")

@@ -24,13 +24,16 @@ GOOD_BIB = """@article{jegou2011product,
   doi = {10.1109/TPAMI.2010.57}
 }
 """
-BROKEN_BIB = GOOD_BIB + """
+BROKEN_BIB = (
+    GOOD_BIB
+    + """
 @article{broken,
   title = {Missing a closing brace,
   year = 2020
 
 @misc{after, title = {Still read}, year = {2021}}
 """
+)
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -39,15 +42,32 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 
 def test_help_on_every_command() -> None:
-    for command in ([], ["convert"], ["enrich"], ["export"], ["check"], ["index"], ["index", "add"], ["index", "info"]):
+    for command in (
+        [],
+        ["convert"],
+        ["enrich"],
+        ["export"],
+        ["check"],
+        ["index"],
+        ["index", "add"],
+        ["index", "info"],
+    ):
         code, out, _ = run(*command, "--help")
         assert code == 0 and "Usage:" in out
 
 
 def test_convert_seeds_keeps_all_80_records(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
-    code, _, err = run("convert", *map(str, SEEDS), "-o", str(tmp_path / "seeds.json"), "--report", str(report_path),
-                       "--reference-date", "2026-11-23")
+    code, _, err = run(
+        "convert",
+        *map(str, SEEDS),
+        "-o",
+        str(tmp_path / "seeds.json"),
+        "--report",
+        str(report_path),
+        "--reference-date",
+        "2026-11-23",
+    )
     assert code == 0, err
     items = json.loads((tmp_path / "seeds.json").read_text())
     report = json.loads(report_path.read_text())
@@ -83,10 +103,18 @@ def test_strict_turns_warnings_into_exit_1(tmp_path: Path) -> None:
 
 
 def test_stdin_to_stdout_needs_formats_named() -> None:
-    completed = subprocess.run([sys.executable, "-m", "citekit", "convert", "-", "-o", "-", "--from", "bibtex",
-                                "--to", "ris"], input=GOOD_BIB.encode(), capture_output=True, timeout=60, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "citekit", "convert", "-", "-o", "-", "--from", "bibtex", "--to", "ris"],
+        input=GOOD_BIB.encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 0
-    assert completed.stdout.startswith(b"TY  - JOUR\r\n") and b"DO  - 10.1109/TPAMI.2010.57\r\n" in completed.stdout
+    assert (
+        completed.stdout.startswith(b"TY  - JOUR\r\n")
+        and b"DO  - 10.1109/TPAMI.2010.57\r\n" in completed.stdout
+    )
     code, out, _ = run("convert", "-", "-o", "-", "--to", "csljson", stdin=GOOD_BIB)
     assert code == 0 and json.loads(out)[0]["id"] == "jegou2011product"
 
@@ -113,8 +141,15 @@ def test_same_base_names_stay_apart_in_the_report(tmp_path: Path) -> None:
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "refs.bib").write_text(GOOD_BIB)
     report_path = tmp_path / "r.json"
-    code, _, _ = run("convert", str(tmp_path / "a" / "refs.bib"), str(tmp_path / "b" / "refs.bib"), "-o",
-                     str(tmp_path / "o.json"), "--report", str(report_path))
+    code, _, _ = run(
+        "convert",
+        str(tmp_path / "a" / "refs.bib"),
+        str(tmp_path / "b" / "refs.bib"),
+        "-o",
+        str(tmp_path / "o.json"),
+        "--report",
+        str(report_path),
+    )
     assert code == 0
     files = [r["input"]["file"] for r in json.loads(report_path.read_text())["records"]]
     assert len(set(files)) == 2
@@ -124,12 +159,32 @@ def test_same_base_names_stay_apart_in_the_report(tmp_path: Path) -> None:
 
 def test_unreachable_network_is_said_once_and_the_run_carries_on(tmp_path: Path, dead_url: str) -> None:
     source = tmp_path / "refs.bib"
-    source.write_text(GOOD_BIB + "\n@misc{x, title = {Mixtral of Experts}, author = {Jiang, Albert Q.}, year = 2024}\n")
+    source.write_text(
+        GOOD_BIB + "\n@misc{x, title = {Mixtral of Experts}, author = {Jiang, Albert Q.}, year = 2024}\n"
+    )
     env = {**os.environ, "CITEKIT_CROSSREF_URL": dead_url, "CITEKIT_ARXIV_URL": dead_url + "/api/query"}
     completed = subprocess.run(
-        [sys.executable, "-m", "citekit", "enrich", str(source), "-o", str(tmp_path / "out.bib"),
-         "--sources", "crossref,arxiv", "--cache", str(tmp_path / "cache.sqlite"), "--index", str(tmp_path / "i.sqlite")],
-        capture_output=True, text=True, env=env, timeout=60, check=False)
+        [
+            sys.executable,
+            "-m",
+            "citekit",
+            "enrich",
+            str(source),
+            "-o",
+            str(tmp_path / "out.bib"),
+            "--sources",
+            "crossref,arxiv",
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            "--index",
+            str(tmp_path / "i.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr.count("cannot reach") == 2  # once for Crossref, once for arXiv
     assert "2 input records → 2 output records (2 unmatched)" in completed.stderr
@@ -142,15 +197,18 @@ def test_output_format_follows_the_suffix(tmp_path: Path, suffix: str) -> None:
     source.write_text(GOOD_BIB)
     assert run("convert", str(source), "-o", str(tmp_path / f"out{suffix}"))[0] == 0
     text = (tmp_path / f"out{suffix}").read_text()
-    assert {".bib": "@article{jegou2011product", ".ris": "TY  - JOUR", ".json": '"id": "jegou2011product"'}[suffix] in text
+    assert {".bib": "@article{jegou2011product", ".ris": "TY  - JOUR", ".json": '"id": "jegou2011product"'}[
+        suffix
+    ] in text
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_convert_obeys_a_declared_encoding(tmp_path: Path, jobs: str) -> None:
     """JabRef's ``% Encoding:`` header (and a UTF-16 BOM) hold for convert's chunked path too."""
     jabref = tmp_path / "jabref.bib"
-    jabref.write_bytes("% Encoding: windows-1252\n\n@article{k, title = {At 25\u00b0 C}, year = 2020}\n"
-                       .encode("cp1252"))
+    jabref.write_bytes(
+        "% Encoding: windows-1252\n\n@article{k, title = {At 25\u00b0 C}, year = 2020}\n".encode("cp1252")
+    )
     utf16 = tmp_path / "utf16.bib"
     utf16.write_bytes("@article{u, title = {Caf\u00e9 \u0416}, year = 2021}\n".encode("utf-16"))
     for path, title in ((jabref, "At 25\u00b0 C"), (utf16, "Caf\u00e9 \u0416")):

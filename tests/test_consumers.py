@@ -48,25 +48,64 @@ SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 METADATA = ROOT / "seeds" / "metadata"
 CORPORA = sorted((ROOT / "tests" / "data" / "consumers").glob("hard.*"))
 SOURCES = ["seeds", *(corpus.name for corpus in CORPORA)]
-EXPORT_NAMES = {"bibtex": "library.bib", "biblatex": "library-biblatex.bib", "csljson": "library.json",
-                "ris": "library.ris"}
+EXPORT_NAMES = {
+    "bibtex": "library.bib",
+    "biblatex": "library-biblatex.bib",
+    "csljson": "library.json",
+    "ris": "library.ris",
+}
 SUFFIXES = {"bibtex": ".bib", "biblatex": ".biblatex.bib", "csljson": ".json", "ris": ".ris"}
 
 TEX_TIMEOUT = 900  # seconds per run, a guard against hangs, far above any real run; biber loops forever on some empty name parts (clients.md)
 PAYLOAD_MARKER = "pwned-input.txt"
-PAYLOAD = (r"\newwrite\pwned\immediate\openout\pwned=" + PAYLOAD_MARKER
-           + r"\immediate\write\pwned{x}\immediate\closeout\pwned\typeout{PAYLOAD-RAN}")
+PAYLOAD = (
+    r"\newwrite\pwned\immediate\openout\pwned="
+    + PAYLOAD_MARKER
+    + r"\immediate\write\pwned{x}\immediate\closeout\pwned\typeout{PAYLOAD-RAN}"
+)
 
 # Zotero's "CSL JSON" import translator (zotero/translators, CSL JSON.js, detectImport): a file is
 # refused unless every item's type is in this list. Later versions add gazette, regulation,
 # classic, standard, hearing and video; this is the list every version accepts.
-ZOTERO_CSL_TYPES = frozenset({
-    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book", "broadcast",
-    "chapter", "dataset", "entry", "entry-dictionary", "entry-encyclopedia", "figure", "graphic",
-    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture", "musical_score",
-    "pamphlet", "paper-conference", "patent", "personal_communication", "post", "post-weblog", "report",
-    "review", "review-book", "song", "speech", "thesis", "treaty", "webpage",
-})
+ZOTERO_CSL_TYPES = frozenset(
+    {
+        "article",
+        "article-journal",
+        "article-magazine",
+        "article-newspaper",
+        "bill",
+        "book",
+        "broadcast",
+        "chapter",
+        "dataset",
+        "entry",
+        "entry-dictionary",
+        "entry-encyclopedia",
+        "figure",
+        "graphic",
+        "interview",
+        "legal_case",
+        "legislation",
+        "manuscript",
+        "map",
+        "motion_picture",
+        "musical_score",
+        "pamphlet",
+        "paper-conference",
+        "patent",
+        "personal_communication",
+        "post",
+        "post-weblog",
+        "report",
+        "review",
+        "review-book",
+        "song",
+        "speech",
+        "thesis",
+        "treaty",
+        "webpage",
+    }
+)
 RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  - (.*)$")  # Zotero's grammar, with the spec's two spaces
 BARE_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 RIS_DATE = re.compile(r"^(\d{4})/(\d{2})?/(\d{2})?/$")
@@ -78,8 +117,10 @@ def require(binary: str) -> str:
     if path is None:
         if os.environ.get("CI"):
             pytest.fail(f"{binary} is not installed, and CI is set: .ci/run must install it")
-        pytest.skip(f"{binary} is not installed (apt-get install texlive-luatex texlive-latex-recommended "
-                    "texlive-bibtex-extra biber); under CI this fails")
+        pytest.skip(
+            f"{binary} is not installed (apt-get install texlive-luatex texlive-latex-recommended "
+            "texlive-bibtex-extra biber); under CI this fails"
+        )
     return path
 
 
@@ -93,10 +134,26 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Pat
     """{source: {format: file}}: the seeds' export, and every corpus converted to every format."""
     seeds = tmp_path_factory.mktemp("seeds")
     index = seeds / "index.sqlite"
-    invoke("index", "add", "--index", str(index), *(str(METADATA / name) for name in
-                                                       ("arxiv.jsonl", "crossref.jsonl", "dblp.xml.gz")))
-    invoke("export", *map(str, SEEDS), "-d", str(seeds / "out"), "--index", str(index), "--offline",
-           "--cache", str(seeds / "cache.sqlite"), "--reference-date", "2026-11-23")
+    invoke(
+        "index",
+        "add",
+        "--index",
+        str(index),
+        *(str(METADATA / name) for name in ("arxiv.jsonl", "crossref.jsonl", "dblp.xml.gz")),
+    )
+    invoke(
+        "export",
+        *map(str, SEEDS),
+        "-d",
+        str(seeds / "out"),
+        "--index",
+        str(index),
+        "--offline",
+        "--cache",
+        str(seeds / "cache.sqlite"),
+        "--reference-date",
+        "2026-11-23",
+    )
     found = {"seeds": {fmt: seeds / "out" / name for fmt, name in EXPORT_NAMES.items()}}
     converted = tmp_path_factory.mktemp("corpora")
     for corpus in CORPORA:
@@ -145,8 +202,16 @@ class Build:
 def run(command: list[str], directory: Path) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "max_print_line": "100000", "openout_any": "p"}
     try:
-        return subprocess.run(command, cwd=directory, env=environment, capture_output=True, text=True,
-                              errors="replace", timeout=TEX_TIMEOUT, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            command,
+            cwd=directory,
+            env=environment,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=TEX_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"{command[0]} ran longer than {TEX_TIMEOUT}s on {directory}")
 
@@ -177,8 +242,11 @@ def latex_problems(result: Build) -> list[str]:
     problems = list(result.problems)
     problems += [line for line in result.log.splitlines() if line.startswith("!")]
     problems += [line for line in result.log.splitlines() if re.search(r"(LaTeX|Package \w+) Warning", line)]
-    problems += [f"field ran as TeX: {line}" for line in result.log.splitlines()
-                 if "runsystem" in line or "PAYLOAD-RAN" in line]
+    problems += [
+        f"field ran as TeX: {line}"
+        for line in result.log.splitlines()
+        if "runsystem" in line or "PAYLOAD-RAN" in line
+    ]
     if (result.directory / PAYLOAD_MARKER).exists():
         problems.append(r"\input{hostile-payload} ran: the marker file was created")
     return problems
@@ -203,18 +271,24 @@ def every_script(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return files
 
 
-def bib_file(source: str, fmt: str, outputs: dict[str, dict[str, Path]], request: pytest.FixtureRequest) -> Path:
+def bib_file(
+    source: str, fmt: str, outputs: dict[str, dict[str, Path]], request: pytest.FixtureRequest
+) -> Path:
     return request.getfixturevalue("every_script")[fmt] if source == "every-script" else outputs[source][fmt]
 
 
 @pytest.mark.parametrize("source", [*SOURCES, "every-script"])
-def test_bibtex_natbib_compiles_every_entry(outputs: dict[str, dict[str, Path]], source: str,
-                                            tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_bibtex_natbib_compiles_every_entry(
+    outputs: dict[str, dict[str, Path]], source: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     bib = bib_file(source, "bibtex", outputs, request)
     result = build(bib, tmp_path, "bibtex")
-    blg_problems = [line for line in result.blg.splitlines()
-                    if line.startswith(("Warning--", "I was expecting", "I'm skipping", "Repeated entry"))
-                    or re.search(r"\(There (was|were) \d+ (error|warning)", line)]
+    blg_problems = [
+        line
+        for line in result.blg.splitlines()
+        if line.startswith(("Warning--", "I was expecting", "I'm skipping", "Repeated entry"))
+        or re.search(r"\(There (was|were) \d+ (error|warning)", line)
+    ]
     assert blg_problems == []
     assert latex_problems(result) == []
     cited = set(re.findall(r"\\bibitem\[.*?\]\s*\{([^}]+)\}", result.bbl, re.DOTALL))
@@ -223,8 +297,9 @@ def test_bibtex_natbib_compiles_every_entry(outputs: dict[str, dict[str, Path]],
 
 
 @pytest.mark.parametrize("source", [*SOURCES, "every-script"])
-def test_biber_biblatex_compiles_every_entry(outputs: dict[str, dict[str, Path]], source: str,
-                                             tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_biber_biblatex_compiles_every_entry(
+    outputs: dict[str, dict[str, Path]], source: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     bib = bib_file(source, "biblatex", outputs, request)
     result = build(bib, tmp_path, "biber")
     blg_problems = [line for line in result.blg.splitlines() if re.search(r"> (WARN|ERROR) - ", line)]
@@ -236,6 +311,7 @@ def test_biber_biblatex_compiles_every_entry(outputs: dict[str, dict[str, Path]]
 
 
 # --- CSL-JSON ---------------------------------------------------------------------------------
+
 
 def bundled_style() -> CitationStylesStyle:
     """A style citeproc-py ships (harvard1 up to 0.6, harvard-cite-them-right since)."""
@@ -253,7 +329,9 @@ def render(items: list[dict]) -> dict[str, str]:
             bibliography.register(Citation([CitationItem(item["id"])]))
         entries = [str(entry) for entry in bibliography.bibliography()]
     assert len(entries) == len(items)
-    return dict(zip((item["id"] for item in items), entries, strict=True))  # citeproc-py lower-cases its own keys
+    return dict(
+        zip((item["id"] for item in items), entries, strict=True)
+    )  # citeproc-py lower-cases its own keys
 
 
 def plain(text: str) -> str:
@@ -269,24 +347,34 @@ def first_author(item: dict) -> str:
 def test_csljson_is_valid_against_the_schema(outputs: dict[str, dict[str, Path]], source: str) -> None:
     schema = json.loads((ROOT / "citekit" / "schemas" / "csl-data.json").read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = [f"{list(error.absolute_path)}: {error.message}"
-              for error in validator.iter_errors(csl_items(outputs, source))]
+    errors = [
+        f"{list(error.absolute_path)}: {error.message}"
+        for error in validator.iter_errors(csl_items(outputs, source))
+    ]
     assert errors == []
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_citeproc_renders_title_author_year_and_container(outputs: dict[str, dict[str, Path]],
-                                                          source: str) -> None:
+def test_citeproc_renders_title_author_year_and_container(
+    outputs: dict[str, dict[str, Path]], source: str
+) -> None:
     items = csl_items(outputs, source)
     rendered = render(items)
     missing = []
     for item in items:
         entry = plain(rendered[item["id"]])
         year = str(item["issued"]["date-parts"][0][0]) if "issued" in item else ""
-        wanted = {"title": item.get("title", ""), "author": first_author(item), "year": year,
-                  "container": item.get("container-title", "")}
-        missing += [f"{item['id']}: {part} {value!r} not in {entry!r}"
-                    for part, value in wanted.items() if plain(value) not in entry]
+        wanted = {
+            "title": item.get("title", ""),
+            "author": first_author(item),
+            "year": year,
+            "container": item.get("container-title", ""),
+        }
+        missing += [
+            f"{item['id']}: {part} {value!r} not in {entry!r}"
+            for part, value in wanted.items()
+            if plain(value) not in entry
+        ]
     assert missing == []
 
 
@@ -303,7 +391,8 @@ def test_zotero_csl_import_accepts_every_item(outputs: dict[str, dict[str, Path]
 _RECORDS_IN: dict[str, Callable[[str], int]] = {
     ".bib": lambda text: len(re.findall(r"^@(?!comment|string|preamble)\w+\{", text, re.M | re.I)),
     ".json": lambda text: len(json.loads(text)),
-    ".ris": lambda text: len(re.findall(r"^TY  - ", text, re.M))}
+    ".ris": lambda text: len(re.findall(r"^TY  - ", text, re.M)),
+}
 """How many records a corpus holds, counted in its own syntax."""
 
 
@@ -319,6 +408,7 @@ def test_corpora_keep_every_record(outputs: dict[str, dict[str, Path]]) -> None:
 
 
 # --- RIS --------------------------------------------------------------------------------------
+
 
 def ris_records(text: str) -> list[list[tuple[str, str]]]:
     """The (tag, value) lines of each record, split the way Zotero's RIS.js reads them."""
@@ -406,15 +496,22 @@ def check_arxiv(record: list[tuple[str, str]], item: dict) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_ris_conference_proceedings_in_c3_and_event_in_t2(outputs: dict[str, dict[str, Path]],
-                                                           source: str) -> None:
+def test_ris_conference_proceedings_in_c3_and_event_in_t2(
+    outputs: dict[str, dict[str, Path]], source: str
+) -> None:
     """Zotero's RIS.js, TY CONF: C3 → proceedingsTitle (CSL container-title), T2 → conferenceName
     (CSL event-title)."""
     records = ris_records(outputs[source]["ris"].read_bytes().decode("utf-8"))
-    conferences = [(record, item) for record, item in zip(records, csl_items(outputs, source), strict=True)
-                   if values(record, "TY") == ["CONF"]]
+    conferences = [
+        (record, item)
+        for record, item in zip(records, csl_items(outputs, source), strict=True)
+        if values(record, "TY") == ["CONF"]
+    ]
     assert conferences, f"{source} has no conference paper to check"
-    wrong = [(item["id"], values(record, "T2"), values(record, "C3")) for record, item in conferences
-             if values(record, "C3") != ([item["container-title"]] if item.get("container-title") else [])
-             or values(record, "T2") != ([item["event-title"]] if item.get("event-title") else [])]
+    wrong = [
+        (item["id"], values(record, "T2"), values(record, "C3"))
+        for record, item in conferences
+        if values(record, "C3") != ([item["container-title"]] if item.get("container-title") else [])
+        or values(record, "T2") != ([item["event-title"]] if item.get("event-title") else [])
+    ]
     assert wrong == []

@@ -27,8 +27,14 @@ TOLERANCE = 0.02
 
 def source(server: CrossrefEmulator | str, *, mailto: str | None = MAILTO, **options) -> CrossrefSource:
     url = server if isinstance(server, str) else server.url
-    return CrossrefSource(base_url=url, mailto=mailto, timeout=2.0, connect_timeout=1.0,
-                          retry=options.pop("retry", FAST), **options)
+    return CrossrefSource(
+        base_url=url,
+        mailto=mailto,
+        timeout=2.0,
+        connect_timeout=1.0,
+        retry=options.pop("retry", FAST),
+        **options,
+    )
 
 
 @pytest.fixture
@@ -227,8 +233,10 @@ def test_sources_in_parallel_threads_each_use_their_own_server():
             for work in works:
                 found[work["DOI"]] = sources[id(server)].lookup_doi(work["DOI"]) is not None
 
-        threads = [threading.Thread(target=look, args=(left, WORKS[:12])),
-                   threading.Thread(target=look, args=(right, WORKS[12:]))]
+        threads = [
+            threading.Thread(target=look, args=(left, WORKS[:12])),
+            threading.Thread(target=look, args=(right, WORKS[12:])),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

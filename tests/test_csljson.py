@@ -96,9 +96,15 @@ def test_top_level_scalar_is_an_error() -> None:
 
 
 def preprint(**changes) -> Record:
-    record = Record(type="article", title="Mistral 7B", key="jiang2023mistral",
-                    author=[Name(literal="Mistral-AI"), Name(family="Jiang", given="Albert Q.")],
-                    issued=Date((2023, 10, 10)), arxiv_id="2310.06825", arxiv_class="cs.CL")
+    record = Record(
+        type="article",
+        title="Mistral 7B",
+        key="jiang2023mistral",
+        author=[Name(literal="Mistral-AI"), Name(family="Jiang", given="Albert Q.")],
+        issued=Date((2023, 10, 10)),
+        arxiv_id="2310.06825",
+        arxiv_class="cs.CL",
+    )
     return dataclasses.replace(record, **changes)
 
 
@@ -150,8 +156,27 @@ json_values = st.recursive(
     max_leaves=12,
 )
 csl_like_items = st.dictionaries(
-    st.sampled_from(["id", "type", "title", "author", "editor", "issued", "page", "DOI", "URL", "number",
-                     "note", "custom", "container-title", "translator", "accessed", "version", "bogus"]),
+    st.sampled_from(
+        [
+            "id",
+            "type",
+            "title",
+            "author",
+            "editor",
+            "issued",
+            "page",
+            "DOI",
+            "URL",
+            "number",
+            "note",
+            "custom",
+            "container-title",
+            "translator",
+            "accessed",
+            "version",
+            "bogus",
+        ]
+    ),
     json_values | st.sampled_from(["article", "arXiv:2310.06825", "10.48550/arXiv.2310.06825"]),
     max_size=8,
 )
@@ -191,19 +216,33 @@ def test_near_valid_json_is_read_or_reported_with_its_line(text: str) -> None:
     assert read | result.failed_indices == set(range(1, len(items) + 1)) and not read & result.failed_indices
 
 
-plain_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(bool)
+plain_text = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+    .map(str.strip)
+    .filter(bool)
+)
 family_names = st.sampled_from(["Jégou", "Oğuz", "d'Ascoli", "Schaar", "Sablayrolles", "Douze"]) | plain_text
-people = st.builds(Name, family=family_names, given=st.sampled_from(["", "Hervé", "Barlas", "Mihaela"]) | plain_text,
-                   non_dropping_particle=st.sampled_from(["", "", "van der", "de la"]),
-                   dropping_particle=st.sampled_from(["", "", "van"]), suffix=st.sampled_from(["", "", "Jr."]))
+people = st.builds(
+    Name,
+    family=family_names,
+    given=st.sampled_from(["", "Hervé", "Barlas", "Mihaela"]) | plain_text,
+    non_dropping_particle=st.sampled_from(["", "", "van der", "de la"]),
+    dropping_particle=st.sampled_from(["", "", "van"]),
+    suffix=st.sampled_from(["", "", "Jr."]),
+)
 organisations = st.builds(Name, literal=st.sampled_from(["Mistral-AI", "Meta AI"]) | plain_text)
 not_a_marker = lambda name: (name.literal or name.family).lower() not in TRUNCATION_MARKERS  # noqa: E731
-dates = st.builds(Date, st.tuples(st.integers(1900, 2030), st.integers(1, 12), st.integers(1, 28)).flatmap(
-    lambda ymd: st.sampled_from([ymd[:1], ymd[:2], ymd])))
+dates = st.builds(
+    Date,
+    st.tuples(st.integers(1900, 2030), st.integers(1, 12), st.integers(1, 28)).flatmap(
+        lambda ymd: st.sampled_from([ymd[:1], ymd[:2], ymd])
+    ),
+)
 arxiv_ids = st.from_regex(r"\A(1[0-9]|2[0-6])(0[1-9]|1[0-2])\.[0-9]{5}\Z") | st.just("hep-th/9901001")
 # "arxiv: <id>" is the arXiv note line, so a custom field of that name is read as the id.
 custom_names = st.from_regex(r"\A[a-z][a-z0-9_]{0,8}\Z").filter(
-    lambda n: n not in SCHEMA["items"]["properties"] and n not in csljson.RESERVED and n != "arxiv")
+    lambda n: n not in SCHEMA["items"]["properties"] and n not in csljson.RESERVED and n != "arxiv"
+)
 records = st.builds(
     Record,
     type=st.sampled_from(["article", "article-journal", "paper-conference", "chapter", "book", "software"]),
@@ -227,11 +266,23 @@ records = st.builds(
 
 def kept_fields(record: Record) -> dict[str, object]:
     """What a round trip must keep (the arXiv class only means something with an id)."""
-    return {"title": record.title, "author": record.author, "editor": record.editor, "issued": record.issued,
-            "container": record.container_title, "volume": record.volume, "issue": record.issue,
-            "page": record.page, "doi": record.doi, "arxiv": (record.arxiv_id, record.arxiv_class),
-            "abstract": record.abstract, "custom": record.custom, "truncated": record.authors_truncated,
-            "key": record.key, "type": record.type}
+    return {
+        "title": record.title,
+        "author": record.author,
+        "editor": record.editor,
+        "issued": record.issued,
+        "container": record.container_title,
+        "volume": record.volume,
+        "issue": record.issue,
+        "page": record.page,
+        "doi": record.doi,
+        "arxiv": (record.arxiv_id, record.arxiv_class),
+        "abstract": record.abstract,
+        "custom": record.custom,
+        "truncated": record.authors_truncated,
+        "key": record.key,
+        "type": record.type,
+    }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -245,8 +296,17 @@ def test_round_trip_keeps_every_field(originals: list[Record]) -> None:
     assert csljson.write(result.records) == output
 
 
-@pytest.mark.parametrize(("kind", "line"), [("book", True), ("thesis", True), ("report", True), ("chapter", True),
-                                            ("article-journal", False), ("paper-conference", False)])
+@pytest.mark.parametrize(
+    ("kind", "line"),
+    [
+        ("book", True),
+        ("thesis", True),
+        ("report", True),
+        ("chapter", True),
+        ("article-journal", False),
+        ("paper-conference", False),
+    ],
+)
 def test_doi_also_in_a_note_line_where_zotero_has_no_doi_field(kind: str, line: bool) -> None:
     record = Record(type=kind, title="T", doi="10.1234/abc", note="A note")
     [item] = json.loads(csljson.write([record]))
@@ -259,8 +319,14 @@ def test_doi_also_in_a_note_line_where_zotero_has_no_doi_field(kind: str, line: 
 def test_an_arxiv_doi_on_a_published_paper_is_kept_in_every_format() -> None:
     from citekit.formats import ris
     from citekit.formats.bibtex import BIBLATEX, BIBTEX
-    item = {"id": "k", "type": "article-journal", "title": "T", "container-title": "TMLR",
-            "DOI": "10.48550/arXiv.2310.06825"}
+
+    item = {
+        "id": "k",
+        "type": "article-journal",
+        "title": "T",
+        "container-title": "TMLR",
+        "DOI": "10.48550/arXiv.2310.06825",
+    }
     [record] = csljson.read(json.dumps([item]), "x.json").records
     assert (record.doi, record.arxiv_id) == ("10.48550/arXiv.2310.06825", "2310.06825")
     for fmt in (csljson.FORMAT, ris.FORMAT, BIBTEX, BIBLATEX):

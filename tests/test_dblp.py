@@ -70,7 +70,9 @@ CORR = """<article key="journals/corr/abs-1809-06396" mdate="2018-09-20" publtyp
 PAGE = '<www key="homepages/s/AlexandreSablayrolles"><author>Alexandre Sablayrolles</author><title>Home Page</title></www>\n'
 
 
-def dump(folder: Path, *records: str, name: str = "dblp.xml", dtd: str | None = DTD, end: bool = True) -> Path:
+def dump(
+    folder: Path, *records: str, name: str = "dblp.xml", dtd: str | None = DTD, end: bool = True
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if dtd is not None:
         (folder / "dblp.dtd").write_text(dtd, encoding="ascii")
@@ -95,8 +97,11 @@ def test_a_paper_gets_its_volume_in_either_order(tmp_path: Path, index_location:
     assert result.added == 2 and result.skipped == 0, order
     assert paper.type == "paper-conference"
     assert paper.container_title == "Proceedings of the 36th International Conference on Machine Learning"
-    assert (paper.volume, paper.collection_title, paper.publisher) == \
-           ("97", "Proceedings of Machine Learning Research", "PMLR"), order
+    assert (paper.volume, paper.collection_title, paper.publisher) == (
+        "97",
+        "Proceedings of Machine Learning Research",
+        "PMLR",
+    ), order
     assert paper.event_title == "ICML 2019" and paper.page == "5558-5567"
     assert paper.url == "http://proceedings.mlr.press/v97/sablayrolles19a.html" and not paper.doi
 
@@ -106,7 +111,9 @@ def test_a_volume_in_a_later_file_completes_the_paper(tmp_path: Path, index_loca
     with LocalIndex(index_location) as index:
         index.add_file(dump(tmp_path / "a", PAPER))
         alone = records_of(index)["conf/icml/SablayrollesDSOJ19"]
-        assert alone.container_title == "International Conference on Machine Learning"  # from ICML, until then
+        assert (
+            alone.container_title == "International Conference on Machine Learning"
+        )  # from ICML, until then
         index.add_file(dump(tmp_path / "b", VOLUME))
         paper = records_of(index)["conf/icml/SablayrollesDSOJ19"]
         assert paper.container_title == "Proceedings of the 36th International Conference on Machine Learning"
@@ -119,8 +126,12 @@ def test_the_search_finds_the_completed_venue(tmp_path: Path, index_location: st
 
     with LocalIndex(index_location) as index:
         index.add_file(dump(tmp_path / "d", PAPER, VOLUME))
-        found = index.search(Query(title="Bayes Optimal Strategies for Membership Inference",
-                                   venue="Proceedings of the 36th International Conference on Machine Learning"))
+        found = index.search(
+            Query(
+                title="Bayes Optimal Strategies for Membership Inference",
+                venue="Proceedings of the 36th International Conference on Machine Learning",
+            )
+        )
     assert found and found[0].volume == "97"
 
 
@@ -129,13 +140,21 @@ def test_names_titles_links_and_journal_abbreviations(tmp_path: Path) -> None:
         index.add_file(dump(tmp_path / "d", PAPER, VOLUME, JOURNAL))
         found = records_of(index)
     paper, article = found["conf/icml/SablayrollesDSOJ19"], found["journals/jmlr/BornscheinGHRCC23"]
-    assert [(n.given, n.family) for n in paper.author] == [("Alexandre", "Sablayrolles"), ("Hervé", "Jégou"),
-                                                          ("Laurens", "van der Maaten")]
+    assert [(n.given, n.family) for n in paper.author] == [
+        ("Alexandre", "Sablayrolles"),
+        ("Hervé", "Jégou"),
+        ("Laurens", "van der Maaten"),
+    ]
     assert paper.title == "White-box vs Black-box: Bayes Optimal Strategies for Membership Inference"
     assert article.type == "article-journal"
     assert article.container_title == "Journal of Machine Learning Research"
-    assert article.doi == "10.5555/3648699.3648707" and article.url == "http://jmlr.org/papers/v24/22-1345.html"
-    assert [n.display() for n in article.author] == ["Jörg Bornschein", "Bo Živković"]  # &Zcaron; from the DTD
+    assert (
+        article.doi == "10.5555/3648699.3648707" and article.url == "http://jmlr.org/papers/v24/22-1345.html"
+    )
+    assert [n.display() for n in article.author] == [
+        "Jörg Bornschein",
+        "Bo Živković",
+    ]  # &Zcaron; from the DTD
 
 
 def test_homonym_numbers_and_particles() -> None:
@@ -159,10 +178,16 @@ def test_corr_articles_are_arxiv_preprints_not_venues(tmp_path: Path) -> None:
 
 
 def test_gzipped_and_plain_dumps_give_the_same_records(tmp_path: Path) -> None:
-    plain = [item.record for item in read_bulk(dump(tmp_path / "p", PAPER, VOLUME, JOURNAL))
-             if isinstance(item, Loaded)]
-    packed = [item.record for item in read_bulk(dump(tmp_path / "g", PAPER, VOLUME, JOURNAL, name="dblp.xml.gz"))
-              if isinstance(item, Loaded)]
+    plain = [
+        item.record
+        for item in read_bulk(dump(tmp_path / "p", PAPER, VOLUME, JOURNAL))
+        if isinstance(item, Loaded)
+    ]
+    packed = [
+        item.record
+        for item in read_bulk(dump(tmp_path / "g", PAPER, VOLUME, JOURNAL, name="dblp.xml.gz"))
+        if isinstance(item, Loaded)
+    ]
     assert len(plain) == 3 and plain == packed
 
 
@@ -177,8 +202,9 @@ def test_a_missing_dtd_is_an_error_naming_the_file_and_dtd_gives_another(tmp_pat
     runner = CliRunner()
     failed = runner.invoke(main, ["index", "add", "--index", str(tmp_path / "i.sqlite"), str(path)])
     assert failed.exit_code == 1 and "dblp.dtd does not exist" in failed.output
-    result = runner.invoke(main, ["index", "add", "--index", str(tmp_path / "i.sqlite"), "--dtd", str(elsewhere),
-                                  str(path)])
+    result = runner.invoke(
+        main, ["index", "add", "--index", str(tmp_path / "i.sqlite"), "--dtd", str(elsewhere), str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert "1 added" in result.output
 
@@ -243,13 +269,16 @@ VALID = (HEADER + PAPER + VOLUME + JOURNAL + CORR + PAGE + "</dblp>\n").encode("
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(0, len(VALID)), st.integers(0, 40), st.binary(max_size=12)), max_size=4),
-       st.booleans())
-def test_the_reader_never_raises_on_mutated_dumps(tmp_path: Path, edits: list[tuple[int, int, bytes]],
-                                                  packed: bool) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, len(VALID)), st.integers(0, 40), st.binary(max_size=12)), max_size=4),
+    st.booleans(),
+)
+def test_the_reader_never_raises_on_mutated_dumps(
+    tmp_path: Path, edits: list[tuple[int, int, bytes]], packed: bool
+) -> None:
     data = VALID
     for at, cut, insert in edits:
-        data = data[:at] + insert + data[at + cut:]
+        data = data[:at] + insert + data[at + cut :]
     folder = tmp_path / "fuzz"
     folder.mkdir(exist_ok=True)
     (folder / "dblp.dtd").write_text(DTD)
@@ -299,8 +328,15 @@ def test_acl_anthology_gzipped_bibtex_keeps_venues_and_dois(tmp_path: Path) -> N
         paper = index.lookup_doi("10.18653/V1/2021.EMNLP-MAIN.464")
         volume = next(r for r in index.all_records() if r.type == "book")
     assert paper is not None and paper.type == "paper-conference"
-    assert paper.container_title == "Proceedings of the 2021 Conference on Empirical Methods in Natural Language Processing"
-    assert (paper.page, paper.publisher, paper.year) == ("5747-5757", "Association for Computational Linguistics", 2021)
+    assert (
+        paper.container_title
+        == "Proceedings of the 2021 Conference on Empirical Methods in Natural Language Processing"
+    )
+    assert (paper.page, paper.publisher, paper.year) == (
+        "5747-5757",
+        "Association for Computational Linguistics",
+        2021,
+    )
     assert paper.author[-1].display() == "Hervé Jégou"
     assert volume.title.startswith("Proceedings of the 2021 Conference") and volume.editor
 
@@ -310,12 +346,15 @@ def test_a_corrupt_gzip_stream_is_reported_after_the_records_before_it(tmp_path:
     dump whose compressed stream breaks part-way."""
     fake = tmp_path / "fake.xml"
     fake.write_bytes(b"\x1f\x8bnot gzip at all")
-    assert [(d.code, d.file) for d in read_bulk(fake) if isinstance(d, Diagnostic)] == \
-        [("index.corrupt-file", "fake.xml")]
-    line = (Path(__file__).parents[1] / "seeds" / "metadata" / "arxiv.jsonl").read_bytes().splitlines()[0] + b"\n"
+    assert [(d.code, d.file) for d in read_bulk(fake) if isinstance(d, Diagnostic)] == [
+        ("index.corrupt-file", "fake.xml")
+    ]
+    line = (Path(__file__).parents[1] / "seeds" / "metadata" / "arxiv.jsonl").read_bytes().splitlines()[
+        0
+    ] + b"\n"
     packed = gzip.compress(line * 2000)
     broken = tmp_path / "arxiv.jsonl.gz"
-    broken.write_bytes(packed[: len(packed) // 2] + b"\xff" * 64 + packed[len(packed) // 2:])
+    broken.write_bytes(packed[: len(packed) // 2] + b"\xff" * 64 + packed[len(packed) // 2 :])
     items = list(read_bulk(broken))
     assert isinstance(items[0], Loaded) and items[0].kind == "arxiv"
     assert isinstance(items[-1], Diagnostic) and items[-1].code == "index.corrupt-file"

@@ -37,52 +37,92 @@ def paper(arxiv_id: str):
 
 
 def test_a_conference_hit_reads_as_its_venue_without_dblp_decorations():
-    info = {"authors": {"author": [{"@pid": "1", "text": "Wei Li 0001"}, {"@pid": "2", "text": "Hervé Jégou"}]},
-            "title": "A Paper About Things.", "venue": "ICML", "pages": "5558-5567", "year": "2019",
-            "type": "Conference and Workshop Papers", "key": "conf/icml/LiJ19",
-            "ee": ["https://proceedings.mlr.press/v97/li19a.html"], "url": "https://dblp.org/rec/conf/icml/LiJ19"}
+    info = {
+        "authors": {"author": [{"@pid": "1", "text": "Wei Li 0001"}, {"@pid": "2", "text": "Hervé Jégou"}]},
+        "title": "A Paper About Things.",
+        "venue": "ICML",
+        "pages": "5558-5567",
+        "year": "2019",
+        "type": "Conference and Workshop Papers",
+        "key": "conf/icml/LiJ19",
+        "ee": ["https://proceedings.mlr.press/v97/li19a.html"],
+        "url": "https://dblp.org/rec/conf/icml/LiJ19",
+    }
     record = hit_to_record(info)
     assert record is not None
     assert (record.type, record.title, record.container_title, record.page) == (
-        "paper-conference", "A Paper About Things", "International Conference on Machine Learning", "5558-5567")
+        "paper-conference",
+        "A Paper About Things",
+        "International Conference on Machine Learning",
+        "5558-5567",
+    )
     assert [(n.given, n.family) for n in record.author] == [("Wei", "Li"), ("Hervé", "Jégou")]
     assert (record.doi, record.url, record.year) == ("", "https://proceedings.mlr.press/v97/li19a.html", 2019)
 
 
 def test_a_journal_hit_takes_its_doi_from_ee_and_keeps_a_question_mark():
-    info = {"authors": {"author": {"@pid": "1", "text": "Ann Author"}}, "title": "Does it work?",
-            "venue": "J. Mach. Learn. Res.", "volume": "24", "number": "3", "pages": "1-77", "year": "2023",
-            "type": "Journal Articles", "ee": "https://doi.org/10.5555/XYZ.1"}
+    info = {
+        "authors": {"author": {"@pid": "1", "text": "Ann Author"}},
+        "title": "Does it work?",
+        "venue": "J. Mach. Learn. Res.",
+        "volume": "24",
+        "number": "3",
+        "pages": "1-77",
+        "year": "2023",
+        "type": "Journal Articles",
+        "ee": "https://doi.org/10.5555/XYZ.1",
+    }
     record = hit_to_record(info)
     assert record is not None
     assert (record.title, record.doi, record.volume, record.issue, record.type) == (
-        "Does it work?", "10.5555/XYZ.1", "24", "3", "article-journal")
+        "Does it work?",
+        "10.5555/XYZ.1",
+        "24",
+        "3",
+        "article-journal",
+    )
     assert [n.family for n in record.author] == ["Author"]  # one author: an object, not a list
 
 
 def test_a_corr_entry_is_the_arxiv_version_never_a_venue():
-    info = {"authors": {"author": [{"text": "Albert Q. Jiang"}]}, "title": "Mistral 7B.", "venue": "CoRR",
-            "volume": "abs/2310.06825", "year": "2023", "type": "Informal and Other Publications",
-            "ee": "https://doi.org/10.48550/arXiv.2310.06825"}
+    info = {
+        "authors": {"author": [{"text": "Albert Q. Jiang"}]},
+        "title": "Mistral 7B.",
+        "venue": "CoRR",
+        "volume": "abs/2310.06825",
+        "year": "2023",
+        "type": "Informal and Other Publications",
+        "ee": "https://doi.org/10.48550/arXiv.2310.06825",
+    }
     record = hit_to_record(info)
     assert record is not None and record.is_preprint
     assert (record.arxiv_id, record.container_title, record.volume, record.doi) == ("2310.06825", "", "", "")
 
 
 def test_a_venue_the_venue_names_do_not_know_is_kept_as_dblp_writes_it():
-    info = {"title": "x.", "venue": "ACL (Findings)", "type": "Conference and Workshop Papers", "year": "2024"}
+    info = {
+        "title": "x.",
+        "venue": "ACL (Findings)",
+        "type": "Conference and Workshop Papers",
+        "year": "2024",
+    }
     record = hit_to_record(info)
     assert record is not None and record.container_title == "ACL (Findings)"
 
 
 def test_other_informal_publications_and_editorships_are_not_candidates():
-    assert hit_to_record({"title": "x.", "venue": "Dagstuhl Reports", "type": "Informal and Other Publications"}) is None
+    assert (
+        hit_to_record({"title": "x.", "venue": "Dagstuhl Reports", "type": "Informal and Other Publications"})
+        is None
+    )
     assert hit_to_record({"title": "x.", "venue": "ICML", "type": "Editorship"}) is None
 
 
 def test_search_terms_are_title_words_and_the_first_surname():
-    assert search_terms(Query(title="Spreading vectors: for $k$-NN", authors=("Sablayrolles", "Douze"))) == \
-        "Spreading vectors for k NN Sablayrolles"
+    assert (
+        search_terms(Query(title="Spreading vectors: for $k$-NN", authors=("Sablayrolles", "Douze")))
+        == "Spreading vectors for k NN Sablayrolles"
+    )
 
 
 def test_a_search_finds_the_published_version_and_the_corr_one(dblp_server):
@@ -90,12 +130,18 @@ def test_a_search_finds_the_published_version_and_the_corr_one(dblp_server):
     spreading = paper("1806.03198")
     found = dblp.search(Query(title=spreading.title, authors=("Sablayrolles",)))
     assert {(r.container_title, r.arxiv_id) for r in found} == {
-        ("International Conference on Learning Representations", ""), ("", "1806.03198")}
+        ("International Conference on Learning Representations", ""),
+        ("", "1806.03198"),
+    }
     published = next(r for r in found if r.container_title)
     assert published.title == "Spreading vectors for similarity search"
     assert not any(name.display()[-1].isdigit() for r in found for name in r.author)
     request = dblp_server.log[0]
-    assert request.path == "/search/publ/api" and request.param("format") == "json" and request.param("h") == "10"
+    assert (
+        request.path == "/search/publ/api"
+        and request.param("format") == "json"
+        and request.param("h") == "10"
+    )
 
 
 def test_a_doi_in_ee_and_a_landing_page_are_told_apart(dblp_server):
@@ -103,8 +149,12 @@ def test_a_doi_in_ee_and_a_landing_page_are_told_apart(dblp_server):
     found = source(dblp_server).search(Query(title=tpami.title))
     published = next(r for r in found if r.container_title)
     assert (published.container_title, published.doi, published.volume, published.issue, published.page) == (
-        "IEEE Transactions on Pattern Analysis and Machine Intelligence", "10.1109/TPAMI.2018.2889473", "42", "4",
-        "824-836")
+        "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+        "10.1109/TPAMI.2018.2889473",
+        "42",
+        "4",
+        "824-836",
+    )
 
 
 def test_requests_are_paced_one_at_a_time(dblp_server):
@@ -117,7 +167,9 @@ def test_requests_are_paced_one_at_a_time(dblp_server):
         answers = list(pool.map(lambda title: dblp.search(Query(title=title)), titles))
     assert time.monotonic() - started >= 3 * 0.15
     assert all(answers) and len(dblp_server.log) == 4 and dblp_server.max_concurrency == 1
-    assert sorted(r.param("q") for r in dblp_server.log) == sorted(search_terms(Query(title=t)) for t in titles)
+    assert sorted(r.param("q") for r in dblp_server.log) == sorted(
+        search_terms(Query(title=t)) for t in titles
+    )
 
 
 def test_the_default_pace_is_one_request_every_two_seconds(dblp_server):
@@ -156,11 +208,28 @@ def test_through_the_cli_a_browser_check_is_said_once_and_the_run_goes_on(dblp_s
     ids = tmp_path / "ids.txt"
     ids.write_text("arXiv:1806.03198\narXiv:1907.05242\narXiv:2002.00937\n")
     with ArxivEmulator() as arxiv_server:
-        env = {"CITEKIT_ARXIV_URL": arxiv_server.url + "/api/query", "CITEKIT_ARXIV_INTERVAL": "0",
-               "CITEKIT_DBLP_URL": dblp_server.url, "CITEKIT_DBLP_INTERVAL": "0"}
-        result = CliRunner().invoke(main, ["export", str(ids), "-d", str(tmp_path / "out"), "--sources",
-                                           "local,arxiv,dblp", "--index", str(tmp_path / "index.sqlite"),
-                                           "--cache", str(tmp_path / "cache.sqlite")], env=env)
+        env = {
+            "CITEKIT_ARXIV_URL": arxiv_server.url + "/api/query",
+            "CITEKIT_ARXIV_INTERVAL": "0",
+            "CITEKIT_DBLP_URL": dblp_server.url,
+            "CITEKIT_DBLP_INTERVAL": "0",
+        }
+        result = CliRunner().invoke(
+            main,
+            [
+                "export",
+                str(ids),
+                "-d",
+                str(tmp_path / "out"),
+                "--sources",
+                "local,arxiv,dblp",
+                "--index",
+                str(tmp_path / "index.sqlite"),
+                "--cache",
+                str(tmp_path / "cache.sqlite"),
+            ],
+            env=env,
+        )
     assert result.exit_code == 0, result.output
     assert result.output.count(BROWSER_CHECK) == 1 and len(dblp_server.log) == 1
     report = json.loads((tmp_path / "out" / "report.json").read_text())

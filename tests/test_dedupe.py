@@ -31,8 +31,9 @@ def test_fuzzy_duplicates_need_title_first_author_and_close_years() -> None:
 
 def test_abstract_only_records_merge_on_the_same_abstract() -> None:
     text = arxiv("2401.04088").abstract
-    assert cluster([Record(abstract=text), Record(abstract=text + " "), Record(abstract=arxiv("2310.06825").abstract)]) \
-        == [[0, 1], [2]]
+    assert cluster(
+        [Record(abstract=text), Record(abstract=text + " "), Record(abstract=arxiv("2310.06825").abstract)]
+    ) == [[0, 1], [2]]
 
 
 def test_truncated_authors_are_completed_from_a_duplicate() -> None:
@@ -43,8 +44,12 @@ def test_truncated_authors_are_completed_from_a_duplicate() -> None:
 
 
 def test_clusters_and_merges_do_not_depend_on_input_order() -> None:
-    records = [arxiv("1409.4842"), crossref("10.1109/CVPR.2015.7298594"), arxiv("2310.06825"),
-               Record(title="Mistral 7B", author=[Name(family="Jiang")], issued=Date((2023,)))]
+    records = [
+        arxiv("1409.4842"),
+        crossref("10.1109/CVPR.2015.7298594"),
+        arxiv("2310.06825"),
+        Record(title="Mistral 7B", author=[Name(family="Jiang")], issued=Date((2023,))),
+    ]
     records[1].arxiv_id = "1409.4842"
     reference = sorted(merge_cluster([records[i] for i in g]).title for g in cluster(records))
     for seed in range(4):

@@ -41,21 +41,27 @@ def test_a_stalled_body_arrives_whole_or_times_a_client_out(crossref_server):
     crossref_server.fail("slow-body", 1, delay=0.3)
     assert get(crossref_server, LOOKUP).json()["message"]["DOI"] == "10.1109/CVPR.2015.7298594"
     crossref_server.fail("slow-body", 1, delay=None)  # the rest of the body never comes
-    with httpx2.Client(timeout=httpx2.Timeout(2.0)) as client, \
-            client.stream("GET", crossref_server.url + LOOKUP) as response:
+    with (
+        httpx2.Client(timeout=httpx2.Timeout(2.0)) as client,
+        client.stream("GET", crossref_server.url + LOOKUP) as response,
+    ):
         assert response.status_code == 200  # the headers come at once: only the body stalls
         with pytest.raises(httpx2.ReadTimeout):
             response.read()
 
 
-@pytest.mark.parametrize(("path", "params", "pool", "limit", "concurrency"), [
-    (LOOKUP, POLITE, "polite-single", 10, 3),
-    ("/works", {**POLITE, "query.bibliographic": "convolutions"}, "polite-array", 3, 3),
-    (LOOKUP, {}, "public-single", 5, 1),
-    ("/works", {"query.bibliographic": "convolutions"}, "public-array", 1, 1),
-])
-def test_crossref_pools_advertise_and_enforce_their_rate(crossref_server, path, params, pool, limit,
-                                                         concurrency):
+@pytest.mark.parametrize(
+    ("path", "params", "pool", "limit", "concurrency"),
+    [
+        (LOOKUP, POLITE, "polite-single", 10, 3),
+        ("/works", {**POLITE, "query.bibliographic": "convolutions"}, "polite-array", 3, 3),
+        (LOOKUP, {}, "public-single", 5, 1),
+        ("/works", {"query.bibliographic": "convolutions"}, "public-array", 1, 1),
+    ],
+)
+def test_crossref_pools_advertise_and_enforce_their_rate(
+    crossref_server, path, params, pool, limit, concurrency
+):
     crossref_server.enforce_limits = True
     crossref_server.clock = VirtualClock()  # stopped: every request arrives within one interval
     responses = [get(crossref_server, path, params) for _ in range(limit + 2)]

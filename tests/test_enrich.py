@@ -26,8 +26,12 @@ def entry(**fields: object) -> Record:
 
 
 def test_a_preprint_becomes_its_published_version_and_keeps_its_arxiv_id(index: LocalIndex) -> None:
-    preprint = entry(title="Going deeper with convolutions", arxiv_id="1409.4842",
-                     author=[Name(family="Szegedy", given="Christian")], authors_truncated=True)
+    preprint = entry(
+        title="Going deeper with convolutions",
+        arxiv_id="1409.4842",
+        author=[Name(family="Szegedy", given="Christian")],
+        authors_truncated=True,
+    )
     outcome = Enricher([index]).enrich(preprint)
     record = outcome.record
     assert outcome.decision.status == "matched"
@@ -40,17 +44,32 @@ def test_a_preprint_becomes_its_published_version_and_keeps_its_arxiv_id(index: 
 
 
 def test_a_venue_without_doi_is_found_by_title_and_authors(index: LocalIndex) -> None:
-    record = Enricher([index]).enrich(entry(title="Spreading vectors for similarity search", issued=Date((2018,)),
-                                            author=[Name(family="Sablayrolles", given="Alexandre")],
-                                            authors_truncated=True)).record
+    record = (
+        Enricher([index])
+        .enrich(
+            entry(
+                title="Spreading vectors for similarity search",
+                issued=Date((2018,)),
+                author=[Name(family="Sablayrolles", given="Alexandre")],
+                authors_truncated=True,
+            )
+        )
+        .record
+    )
     assert record.arxiv_id == "1806.03198"
     assert record.container_title.startswith("7th International Conference on Learning Representations")
     assert record.type == "paper-conference" and record.doi == ""
 
 
 def test_user_values_that_disagree_are_reported_not_silently_replaced(index: LocalIndex) -> None:
-    mine = entry(title="Going deeper with convolutions", doi="10.1109/CVPR.2015.7298594", volume="99", page="5--10",
-                 container_title="Proc. CVPR", author=[Name(family="Szegedy")])
+    mine = entry(
+        title="Going deeper with convolutions",
+        doi="10.1109/CVPR.2015.7298594",
+        volume="99",
+        page="5--10",
+        container_title="Proc. CVPR",
+        author=[Name(family="Szegedy")],
+    )
     outcome = Enricher([index]).enrich(mine)
     conflicts = [d for d in outcome.diagnostics if d.code == "enrich.conflict"]
     assert [d.message.split(":")[0] for d in conflicts] == ["container_title", "page"]
@@ -60,8 +79,14 @@ def test_user_values_that_disagree_are_reported_not_silently_replaced(index: Loc
 
 
 def test_what_the_sources_lack_is_kept_from_the_input(index: LocalIndex) -> None:
-    mine = entry(title="Mistral 7B", author=[Name(family="Jiang", given="Albert Q.")], authors_truncated=True,
-                 issued=Date((2023,)), note="read this", custom={"file": "mistral.pdf"})
+    mine = entry(
+        title="Mistral 7B",
+        author=[Name(family="Jiang", given="Albert Q.")],
+        authors_truncated=True,
+        issued=Date((2023,)),
+        note="read this",
+        custom={"file": "mistral.pdf"},
+    )
     record = Enricher([index]).enrich(mine).record
     assert record.arxiv_id == "2310.06825" and len(record.author) == 18
     assert record.note == "read this" and record.custom["file"] == "mistral.pdf"
@@ -70,15 +95,21 @@ def test_what_the_sources_lack_is_kept_from_the_input(index: LocalIndex) -> None
 
 
 def test_nothing_is_invented_when_nothing_matches(index: LocalIndex) -> None:
-    mine = entry(title="A paper nobody wrote about nothing", author=[Name(family="Nobody")], issued=Date((2020,)))
+    mine = entry(
+        title="A paper nobody wrote about nothing", author=[Name(family="Nobody")], issued=Date((2020,))
+    )
     outcome = Enricher([index]).enrich(mine)
     assert outcome.decision.status == "unmatched"
     assert outcome.record == mine and outcome.record is not mine
 
 
 def test_the_near_twin_of_an_indexed_paper_gets_no_identifier(index: LocalIndex) -> None:
-    twin = entry(title="Voxtral Large", author=[Name(family="Liu", given="Alexander H.")], authors_truncated=True,
-                 issued=Date((2026,)))
+    twin = entry(
+        title="Voxtral Large",
+        author=[Name(family="Liu", given="Alexander H.")],
+        authors_truncated=True,
+        issued=Date((2026,)),
+    )
     outcome = Enricher([index]).enrich(twin)
     assert outcome.decision.status == "unmatched"
     assert outcome.record.arxiv_id == "" and outcome.record.doi == ""
@@ -88,5 +119,6 @@ def test_a_replaced_arxiv_class_is_reported_too(index: LocalIndex) -> None:
     mine = entry(title="Going deeper with convolutions", arxiv_id="1409.4842", arxiv_class="cs.CV")
     outcome = Enricher([index]).enrich(mine)
     conflicts = [d.message for d in outcome.diagnostics if d.code == "enrich.conflict"]
-    assert conflicts == ["arxiv_class: input has 'cs.CV', the matched record has 'cs.LG'; "
-                         "kept the matched record's value"]
+    assert conflicts == [
+        "arxiv_class: input has 'cs.CV', the matched record has 'cs.LG'; kept the matched record's value"
+    ]

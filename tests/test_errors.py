@@ -44,8 +44,18 @@ CASES = [
     (["convert", *READ, "-o", "refs.bib/out.json"], {}, 2, "refs.bib/out.json: cannot write it"),
     (["convert", *READ, "-o", "out.json", "--key-pattern", "{nope}"], {}, 2, "unknown key field"),
     (["convert", *READ, "-o", "out.json", "--key-pattern", "{auth"], {}, 2, "not a key pattern"),
-    (["convert", *READ, "-o", "out.json", "--key-pattern", "{auth[0]}"], {}, 2, "unknown key field(s) auth[0]"),
-    (["convert", *READ, "-o", "out.json", "--reference-date", "yesterday"], {}, 2, "'yesterday' does not match"),
+    (
+        ["convert", *READ, "-o", "out.json", "--key-pattern", "{auth[0]}"],
+        {},
+        2,
+        "unknown key field(s) auth[0]",
+    ),
+    (
+        ["convert", *READ, "-o", "out.json", "--reference-date", "yesterday"],
+        {},
+        2,
+        "'yesterday' does not match",
+    ),
     # enrich: environment variables
     ([*ENRICH, "--sources", "arxiv"], {"CITEKIT_ARXIV_INTERVAL": "abc"}, 2, "CITEKIT_ARXIV_INTERVAL"),
     ([*ENRICH, "--sources", "arxiv"], {"CITEKIT_ARXIV_INTERVAL": "-1"}, 2, "CITEKIT_ARXIV_INTERVAL"),
@@ -64,8 +74,22 @@ CASES = [
     ([*ENRICH, "--sources", "local", "--index", "not-a-database.sqlite"], {}, 2, "file is not a database"),
     ([*ENRICH, "--sources", "local", "--index", "refs.bib/index.sqlite"], {}, 2, "refs.bib/index.sqlite"),
     ([*ENRICH, "--sources", "local", "--index", "folder"], {}, 2, "is a directory"),
-    (["enrich", *READ, "-o", "out.json", "--offline", "--sources", "crossref", "--cache", "not-a-database.sqlite"],
-     {}, 2, "cannot use it as the response cache"),
+    (
+        [
+            "enrich",
+            *READ,
+            "-o",
+            "out.json",
+            "--offline",
+            "--sources",
+            "crossref",
+            "--cache",
+            "not-a-database.sqlite",
+        ],
+        {},
+        2,
+        "cannot use it as the response cache",
+    ),
     # export
     ([*EXPORT, "--sources", "arxiv"], {"CITEKIT_ARXIV_INTERVAL": "abc"}, 2, "CITEKIT_ARXIV_INTERVAL"),
     (["export", *READ, "-d", "refs.bib", "--offline"], {}, 2, "is a file"),
@@ -80,16 +104,34 @@ CASES = [
     (["check", "blob"], {}, 2, "blob: cannot tell the format"),
     (["check", "missing.bib"], {}, 2, "does not exist"),
     # decisions and review
-    ([*ENRICH, "--sources", "local", "--index", "index.sqlite", "--decisions", "refs.bib"], {}, 2,
-     "Invalid value for --decisions: refs.bib: not a JSON file"),
+    (
+        [*ENRICH, "--sources", "local", "--index", "index.sqlite", "--decisions", "refs.bib"],
+        {},
+        2,
+        "Invalid value for --decisions: refs.bib: not a JSON file",
+    ),
     ([*ENRICH, "--decisions", "missing.json"], {}, 2, "does not exist"),
-    (["review", "refs.bib", "-o", "review.html"], {}, 2, "Invalid value for REPORT: refs.bib: not a JSON file"),
+    (
+        ["review", "refs.bib", "-o", "review.html"],
+        {},
+        2,
+        "Invalid value for REPORT: refs.bib: not a JSON file",
+    ),
     (["review", "missing.json", "-o", "review.html"], {}, 2, "does not exist"),
     # venues, for every command
     (["--venues", "refs.bib", "convert", *READ, "-o", "out.json"], {}, 2, "refs.bib: not a venue file"),
-    (["convert", *READ, "-o", "out.json"], {"CITEKIT_VENUES": "missing.json"}, 2, "missing.json: cannot be read"),
-    ([*ENRICH, "--sources", "local", "--index", "index.sqlite"], {"CITEKIT_VENUES": "refs.bib"}, 2,
-     "Invalid value for --venues / CITEKIT_VENUES: refs.bib: not a venue file"),
+    (
+        ["convert", *READ, "-o", "out.json"],
+        {"CITEKIT_VENUES": "missing.json"},
+        2,
+        "missing.json: cannot be read",
+    ),
+    (
+        [*ENRICH, "--sources", "local", "--index", "index.sqlite"],
+        {"CITEKIT_VENUES": "refs.bib"},
+        2,
+        "Invalid value for --venues / CITEKIT_VENUES: refs.bib: not a venue file",
+    ),
     # index
     (["index", "add", "--index", "not-a-database.sqlite", *READ], {}, 2, "file is not a database"),
     (["index", "add", "--index", "refs.bib/index.sqlite", *READ], {}, 2, "refs.bib/index.sqlite"),
@@ -100,11 +142,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("args", "env", "status", "says"), CASES, ids=[" ".join(c[0][:2]) + f" {c[2]} {c[3]}"
-                                                                        for c in CASES])
-def test_a_bad_value_gets_a_message_and_the_documented_status(files: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              args: list[str], env: dict[str, str], status: int,
-                                                              says: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "env", "status", "says"), CASES, ids=[" ".join(c[0][:2]) + f" {c[2]} {c[3]}" for c in CASES]
+)
+def test_a_bad_value_gets_a_message_and_the_documented_status(
+    files: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], status: int, says: str
+) -> None:
     monkeypatch.chdir(files)
     result = CliRunner().invoke(main, args, env=env)
     assert isinstance(result.exception, SystemExit), result.exc_info  # not a crash
@@ -117,9 +160,17 @@ def test_a_bad_value_gets_a_message_and_the_documented_status(files: Path, monke
 def test_the_installed_program_says_what_is_wrong_with_the_environment(files: Path) -> None:
     """As a user runs it: the message on standard error, no traceback, status 2."""
     env = {**os.environ, "CITEKIT_ARXIV_INTERVAL": "abc"}
-    done = subprocess.run([sys.executable, "-m", "citekit", "check", "--online", "refs.bib"], cwd=files, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "citekit", "check", "--online", "refs.bib"],
+        cwd=files,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 2 and done.stdout == ""
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().endswith(
-        "Error: Invalid value for CITEKIT_ARXIV_INTERVAL: must be a number of seconds, not 'abc'")
+        "Error: Invalid value for CITEKIT_ARXIV_INTERVAL: must be a number of seconds, not 'abc'"
+    )

@@ -42,8 +42,10 @@ def _norm(text: str) -> str:
 
 def _snapshot() -> tuple[list[dict], dict[str, dict], list[dict]]:
     arxiv = [json.loads(line) for line in (METADATA / "arxiv.jsonl").read_text().splitlines()]
-    crossref = {json.loads(line)["DOI"].lower(): json.loads(line)
-                for line in (METADATA / "crossref.jsonl").read_text().splitlines()}
+    crossref = {
+        json.loads(line)["DOI"].lower(): json.loads(line)
+        for line in (METADATA / "crossref.jsonl").read_text().splitlines()
+    }
     proceedings = json.loads((METADATA / "proceedings.json").read_text())
     return arxiv, crossref, proceedings
 
@@ -70,8 +72,18 @@ def _expected_arxiv_ids() -> dict[tuple[str, int], str]:
 @pytest.fixture(scope="module")
 def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("index") / "index.sqlite"
-    result = CliRunner().invoke(main, ["index", "add", "--index", str(path), str(METADATA / "arxiv.jsonl"),
-                                       str(METADATA / "crossref.jsonl"), str(METADATA / "dblp.xml.gz")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "index",
+            "add",
+            "--index",
+            str(path),
+            str(METADATA / "arxiv.jsonl"),
+            str(METADATA / "crossref.jsonl"),
+            str(METADATA / "dblp.xml.gz"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return path
 
@@ -79,9 +91,22 @@ def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def exported(index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("exports")
-    result = CliRunner().invoke(main, ["export", *map(str, SEEDS), "-d", str(out), "--index", str(index_path),
-                                       "--offline", "--cache", str(out / "cache.sqlite"),
-                                       "--reference-date", REFERENCE_DATE])
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            *map(str, SEEDS),
+            "-d",
+            str(out),
+            "--index",
+            str(index_path),
+            "--offline",
+            "--cache",
+            str(out / "cache.sqlite"),
+            "--reference-date",
+            REFERENCE_DATE,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "80 input records → 56 output records" in result.output
     return out
@@ -103,9 +128,13 @@ def test_the_report_lists_all_80_inputs_once(exported: Path) -> None:
     report = json.loads((exported / "report.json").read_text())
     inputs = [(r["input"]["file"], r["input"]["index"]) for r in report["records"]]
     assert len(inputs) == 80 and len(set(inputs)) == 80
-    assert Counter(f for f, _ in inputs) == {"000_02a37204108da257.txt": 10, "001_91528496c5e000d6.txt": 10,
-                                             "002_8fbc228d6ee0bde4.txt": 28, "003_db5e59c17fcc9c5a.txt": 23,
-                                             "004_6a6d746c7edeb49d.txt": 9}
+    assert Counter(f for f, _ in inputs) == {
+        "000_02a37204108da257.txt": 10,
+        "001_91528496c5e000d6.txt": 10,
+        "002_8fbc228d6ee0bde4.txt": 28,
+        "003_db5e59c17fcc9c5a.txt": 23,
+        "004_6a6d746c7edeb49d.txt": 9,
+    }
     keys = {item["id"] for item in json.loads((exported / "library.json").read_text())}
     assert {r["key"] for r in report["records"]} == keys
     assert all(r["status"] == "matched" and r["match"]["candidates"] for r in report["records"])
@@ -121,8 +150,10 @@ def test_every_record_gets_its_own_arxiv_id(exported: Path) -> None:
 def test_every_venue_and_doi_in_the_snapshot_is_filled_and_no_other(exported: Path) -> None:
     arxiv, crossref, proceedings = _snapshot()
     venue_by_title = {_norm(p["title"]): p for p in proceedings}
-    csl = {item["custom"]["arxiv_id"] if "arxiv_id" in item.get("custom", {}) else _arxiv_of(item): item
-           for item in json.loads((exported / "library.json").read_text())}
+    csl = {
+        item["custom"]["arxiv_id"] if "arxiv_id" in item.get("custom", {}) else _arxiv_of(item): item
+        for item in json.loads((exported / "library.json").read_text())
+    }
     for entry in arxiv:
         item = csl.get(entry["id"])
         if item is None:
@@ -188,9 +219,11 @@ def test_online_and_offline_paths_give_the_same_library(index_path: Path, tmp_pa
     offline = _run_pipeline([LocalIndex(index_path)])
     with CrossrefEmulator() as crossref_server, ArxivEmulator() as arxiv_server:
         crossref_server.rate_limit = (200, "1s", 5)
-        online_sources = [references,
-                          CrossrefSource(crossref_server.url, "ci@example.org", cache=tmp_path / "cache.sqlite"),
-                          ArxivSource(arxiv_server.url + "/api/query", min_interval=0.0, cache=tmp_path / "cache.sqlite")]
+        online_sources = [
+            references,
+            CrossrefSource(crossref_server.url, "ci@example.org", cache=tmp_path / "cache.sqlite"),
+            ArxivSource(arxiv_server.url + "/api/query", min_interval=0.0, cache=tmp_path / "cache.sqlite"),
+        ]
         online = _run_pipeline(online_sources)
         assert crossref_server.log and arxiv_server.log
     assert _comparable(online) == _comparable(offline)
@@ -201,8 +234,12 @@ def _without_dois(dump: Path, folder: Path) -> Path:
     text = gzip.decompress(dump.read_bytes()).decode("iso-8859-1")
     records = re.findall(r"^<(\w+) key=.*?^</\1>\n", text, flags=re.S | re.M)
     assert records
-    kept = re.sub(r"^<(\w+) key=.*?^</\1>\n", lambda m: "" if "https://doi.org/10.1" in m.group() else m.group(),
-                  text, flags=re.S | re.M)
+    kept = re.sub(
+        r"^<(\w+) key=.*?^</\1>\n",
+        lambda m: "" if "https://doi.org/10.1" in m.group() else m.group(),
+        text,
+        flags=re.S | re.M,
+    )
     folder.mkdir()
     shutil.copy(dump.with_name("dblp.dtd"), folder / "dblp.dtd")
     (folder / "dblp.xml").write_text(kept, encoding="iso-8859-1")
@@ -219,8 +256,14 @@ def _comparable(csljson: str) -> list[dict]:
     items = json.loads(csljson)
     for item in items:
         item.get("custom", {}).pop("provenance", None)
-        item["author"] = [" ".join(filter(None, (n.get("given"), n.get("non-dropping-particle"), n.get("family"),
-                                                 n.get("literal")))) for n in item.get("author", [])]
+        item["author"] = [
+            " ".join(
+                filter(
+                    None, (n.get("given"), n.get("non-dropping-particle"), n.get("family"), n.get("literal"))
+                )
+            )
+            for n in item.get("author", [])
+        ]
     return items
 
 
@@ -239,7 +282,9 @@ def _run_pipeline(sources: list) -> str:
     return csljson(outputs)
 
 
-@pytest.mark.parametrize("name", ["library.bib", "library-biblatex.bib", "library.json", "library.ris", "report.json"])
+@pytest.mark.parametrize(
+    "name", ["library.bib", "library-biblatex.bib", "library.json", "library.ris", "report.json"]
+)
 def test_the_committed_exports_are_what_the_main_command_writes(exported: Path, name: str) -> None:
     """exports/ is committed: it must be what the README's main command writes today."""
     assert (ROOT / "exports" / name).read_bytes() == (exported / name).read_bytes()

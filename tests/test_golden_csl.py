@@ -21,7 +21,9 @@ from citekit.io import read_input
 DATA = Path(__file__).resolve().parent / "data"
 SCHEMA = json.loads((Path(csljson.__file__).parent.parent / "schemas" / "csl-data.json").read_text())
 CASES = sorted(
-    p for folder in ("bibtex", "ris", "profile", "abstracts", "ids") for p in (DATA / folder).iterdir()
+    p
+    for folder in ("bibtex", "ris", "profile", "abstracts", "ids")
+    for p in (DATA / folder).iterdir()
     if p.suffix in {".bib", ".ris", ".txt", ".ids"} and ".out" not in p.name
 )
 

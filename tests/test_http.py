@@ -38,12 +38,30 @@ FAST = RetryPolicy(retries=3, backoff=0.01)
 FAST_PACE = Pace(1000)
 
 
-def make_session(cache: ResponseCache | None = None, *, pace: Pace = FAST_PACE, concurrency: int = 4,
-                 retry: RetryPolicy = FAST, timeout: float = 2.0, offline: bool = False,
-                 clock: VirtualClock | None = None) -> HttpSession:
-    return HttpSession("Test", user_agent="citekit-test/1", paces={"default": pace}, concurrency=concurrency,
-                       stats=SourceStats(), cache=cache, retry=retry, timeout=timeout, connect_timeout=1.0,
-                       offline=offline, seed=1, **({"clock": clock} if clock else {}))
+def make_session(
+    cache: ResponseCache | None = None,
+    *,
+    pace: Pace = FAST_PACE,
+    concurrency: int = 4,
+    retry: RetryPolicy = FAST,
+    timeout: float = 2.0,
+    offline: bool = False,
+    clock: VirtualClock | None = None,
+) -> HttpSession:
+    return HttpSession(
+        "Test",
+        user_agent="citekit-test/1",
+        paces={"default": pace},
+        concurrency=concurrency,
+        stats=SourceStats(),
+        cache=cache,
+        retry=retry,
+        timeout=timeout,
+        connect_timeout=1.0,
+        offline=offline,
+        seed=1,
+        **({"clock": clock} if clock else {}),
+    )
 
 
 def claimed_starts(caplog: pytest.LogCaptureFixture, lane: str = "default") -> list[float]:
@@ -58,6 +76,7 @@ def server(crossref_server):
 
 
 # ------------------------------------------------------------------------------------ cache keys
+
 
 def test_cache_key_sorts_parameters_and_leaves_out_mailto():
     works = "https://api.crossref.org/works"
@@ -90,6 +109,7 @@ def test_cache_persists_between_instances_and_ages_out(tmp_path):
 
 # ------------------------------------------------------------------------------- header parsing
 
+
 def test_retry_after_in_seconds_or_as_a_date():
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
@@ -113,6 +133,7 @@ def test_backoff_doubles_with_bounded_jitter():
 
 
 # ------------------------------------------------------------------------------ session behaviour
+
 
 def test_cached_answers_need_no_request_and_404_is_cached_too(server, tmp_path):
     with ResponseCache(tmp_path / "c.sqlite") as cache:
@@ -211,8 +232,15 @@ def test_offline_session_answers_from_cache_only(server, tmp_path):
 def test_requests_are_paced_per_lane(server):
     server.advertise_limits = False  # no headers to adopt: only the session's own pace counts
     clock = VirtualClock()
-    session = HttpSession("Test", user_agent="t", paces={"slow": Pace(10), "fast": Pace(1000)},
-                          concurrency=1, stats=SourceStats(), retry=FAST, clock=clock)
+    session = HttpSession(
+        "Test",
+        user_agent="t",
+        paces={"slow": Pace(10), "fast": Pace(1000)},
+        concurrency=1,
+        stats=SourceStats(),
+        retry=FAST,
+        clock=clock,
+    )
     session.get(server.url + DOI_PATH, lane="fast")
     for _ in range(4):
         session.get(server.url + DOI_PATH, lane="slow")
@@ -257,7 +285,9 @@ def test_threads_sharing_a_session_never_go_over_the_limit(server, caplog):
 
     def ask_five_times() -> None:
         for _ in range(5):
-            statuses.append(session.get(server.url + DOI_PATH, params={"mailto": "ci@example.org"}).status_code)
+            statuses.append(
+                session.get(server.url + DOI_PATH, params={"mailto": "ci@example.org"}).status_code
+            )
 
     threads = [threading.Thread(target=ask_five_times) for _ in range(6)]
     for thread in threads:
@@ -273,11 +303,17 @@ def test_threads_sharing_a_session_never_go_over_the_limit(server, caplog):
 
 def test_a_429_slows_its_lane_down_for_the_rest_of_the_run(server):
     server.advertise_limits = False
-    session = HttpSession("Test", user_agent="t", paces={"slow": Pace(10), "other": Pace(10)}, concurrency=1,
-                          stats=SourceStats(), retry=RetryPolicy(retries=8, backoff=0.001))
+    session = HttpSession(
+        "Test",
+        user_agent="t",
+        paces={"slow": Pace(10), "other": Pace(10)},
+        concurrency=1,
+        stats=SourceStats(),
+        retry=RetryPolicy(retries=8, backoff=0.001),
+    )
     server.fail("429", 2)
     session.get(server.url + DOI_PATH, lane="slow")
-    assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 1.1 ** 2)
+    assert session.spacing("slow") == pytest.approx(Pace(10).spacing * 1.1**2)
     assert session.spacing("other") == Pace(10).spacing
     server.fail("429", 10)
     with pytest.raises(SourceError):
@@ -286,6 +322,7 @@ def test_a_429_slows_its_lane_down_for_the_rest_of_the_run(server):
 
 
 # ------------------------------------------------------------------- POST bodies and refusals
+
 
 def test_a_post_is_cached_by_its_body(tmp_path):
     from emulators import SemanticScholarEmulator

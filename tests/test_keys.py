@@ -17,10 +17,15 @@ def paper(family: str, year: int, title: str, doi: str = "") -> Record:
 
 
 def test_default_key_is_family_year_first_significant_word_ascii() -> None:
-    assert make_key(paper("Jégou", 2011, "Product quantization for nearest neighbor search")) == "jegou2011product"
+    assert (
+        make_key(paper("Jégou", 2011, "Product quantization for nearest neighbor search"))
+        == "jegou2011product"
+    )
     assert make_key(paper("Rozière", 2023, "The Code Llama models")) == "roziere2023code"
     assert make_key(paper("Oğuz", 2020, "A $κ$-study")) == "oguz2020study"
-    van = Record(title="On X", author=[Name(family="Schaar", non_dropping_particle="van der")], issued=Date((2020,)))
+    van = Record(
+        title="On X", author=[Name(family="Schaar", non_dropping_particle="van der")], issued=Date((2020,))
+    )
     assert make_key(van) == "vanderschaar2020x"
     org = Record(title="Mistral 7B", author=[Name(literal="Mistral-AI")], issued=Date((2023,)))
     assert make_key(org) == "mistralai2023mistral"
@@ -35,8 +40,11 @@ def test_pattern_is_configurable_and_checked() -> None:
 
 
 def test_clashes_get_suffixes_in_content_order_not_input_order() -> None:
-    records = [paper("Jiang", 2023, "Mistral 7B", "10.1/a"), paper("Jiang", 2023, "Mistral reasoning", "10.1/b"),
-               paper("Jiang", 2023, "Mistral again", "10.1/c")]
+    records = [
+        paper("Jiang", 2023, "Mistral 7B", "10.1/a"),
+        paper("Jiang", 2023, "Mistral reasoning", "10.1/b"),
+        paper("Jiang", 2023, "Mistral again", "10.1/c"),
+    ]
     assign_keys(records)
     keys = {r.doi: r.key for r in records}
     assert sorted(keys.values()) == ["jiang2023mistrala", "jiang2023mistralb", "jiang2023mistralc"]
@@ -50,7 +58,10 @@ def test_clashes_get_suffixes_in_content_order_not_input_order() -> None:
 
 
 def test_unrelated_additions_do_not_change_keys() -> None:
-    records = [paper("Jiang", 2023, "Mistral 7B", "10.1/a"), paper("Touvron", 2021, "Training data", "10.1/t")]
+    records = [
+        paper("Jiang", 2023, "Mistral 7B", "10.1/a"),
+        paper("Touvron", 2021, "Training data", "10.1/t"),
+    ]
     assign_keys(records)
     before = {r.doi: r.key for r in records}
     more = [r.copy() for r in records] + [paper("Douze", 2024, "The Faiss library", "10.1/f")]
@@ -76,8 +87,16 @@ def test_existing_keys_are_kept_and_made_unique() -> None:
 
 
 @settings(max_examples=60)
-@given(st.lists(st.tuples(st.sampled_from(["Jégou", "Li", "van Dam", "O'Neil"]), st.integers(1990, 2030),
-                          st.text(max_size=30)), max_size=25))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Jégou", "Li", "van Dam", "O'Neil"]),
+            st.integers(1990, 2030),
+            st.text(max_size=30),
+        ),
+        max_size=25,
+    )
+)
 def test_keys_are_always_unique_and_ascii(specs: list[tuple[str, int, str]]) -> None:
     records = [paper(f, y, t) for f, y, t in specs]
     assign_keys(records)

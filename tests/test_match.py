@@ -31,12 +31,29 @@ def everything() -> list[tuple[Record, str]]:
 def profile_entry(arxiv_id: str, shown: int = 3, *, abstract: bool = True) -> Record:
     """What a profile page shows of a paper: title, first names and et al., date, abstract."""
     paper = arxiv(arxiv_id)
-    return Record(title=paper.title, author=paper.author[:shown], authors_truncated=len(paper.author) > shown,
-                  issued=paper.issued, abstract=paper.abstract if abstract else "")
+    return Record(
+        title=paper.title,
+        author=paper.author[:shown],
+        authors_truncated=len(paper.author) > shown,
+        issued=paper.issued,
+        abstract=paper.abstract if abstract else "",
+    )
 
 
-@pytest.mark.parametrize("arxiv_id", ["2310.06825", "2401.04088", "2507.13264", "2602.11298", "2603.25551",
-                                      "2410.09101", "2503.10269", "1409.4842", "2103.17239"])
+@pytest.mark.parametrize(
+    "arxiv_id",
+    [
+        "2310.06825",
+        "2401.04088",
+        "2507.13264",
+        "2602.11298",
+        "2603.25551",
+        "2410.09101",
+        "2503.10269",
+        "1409.4842",
+        "2103.17239",
+    ],
+)
 def test_profile_entries_match_their_own_paper_among_all(arxiv_id: str) -> None:
     decision = decide(profile_entry(arxiv_id), everything())
     assert decision.status == "matched", decision.explain()
@@ -50,16 +67,19 @@ def test_without_abstract_title_and_authors_still_decide(arxiv_id: str) -> None:
     assert decision.best is not None and decision.best.candidate.arxiv_id == arxiv_id
 
 
-@pytest.mark.parametrize(("record_of", "twin"), [
-    ("2603.25551", "2507.13264"),  # Voxtral TTS vs Voxtral
-    ("2602.11298", "2507.13264"),  # Voxtral Realtime vs Voxtral
-    ("2507.13264", "2603.25551"),
-    ("2310.06825", "2401.04088"),  # Mistral 7B vs Mixtral
-    ("2401.04088", "2310.06825"),
-    ("2410.09101", "2503.10269"),  # data taggants: images vs audio
-    ("2503.10269", "2410.09101"),
-    ("1409.4842", "2103.17239"),   # Going deeper with convolutions / with Image Transformers
-])
+@pytest.mark.parametrize(
+    ("record_of", "twin"),
+    [
+        ("2603.25551", "2507.13264"),  # Voxtral TTS vs Voxtral
+        ("2602.11298", "2507.13264"),  # Voxtral Realtime vs Voxtral
+        ("2507.13264", "2603.25551"),
+        ("2310.06825", "2401.04088"),  # Mistral 7B vs Mixtral
+        ("2401.04088", "2310.06825"),
+        ("2410.09101", "2503.10269"),  # data taggants: images vs audio
+        ("2503.10269", "2410.09101"),
+        ("1409.4842", "2103.17239"),  # Going deeper with convolutions / with Image Transformers
+    ],
+)
 def test_near_twins_never_match_each_other(record_of: str, twin: str) -> None:
     for abstract in (True, False):
         decision = decide(profile_entry(record_of, abstract=abstract), [(arxiv(twin), "arxiv")])
@@ -70,10 +90,15 @@ def test_a_sequel_does_not_match_its_original() -> None:
     original = arxiv("2310.06825")
     sequel = original.copy()
     sequel.title, sequel.arxiv_id, sequel.abstract = "Mistral 7B III", "2999.00001", ""
-    entry = Record(title=original.title, author=original.author[:3], authors_truncated=True, issued=original.issued)
+    entry = Record(
+        title=original.title, author=original.author[:3], authors_truncated=True, issued=original.issued
+    )
     assert decide(entry, [(sequel, "arxiv")]).status == "unmatched"
-    scaled = Record(title="Radioactive data: tracing through training at scale", author=arxiv("2002.00937").author,
-                    issued=Date((2020,)))
+    scaled = Record(
+        title="Radioactive data: tracing through training at scale",
+        author=arxiv("2002.00937").author,
+        issued=Date((2020,)),
+    )
     assert decide(scaled, [(arxiv("2002.00937"), "arxiv")]).status == "unmatched"
 
 
@@ -92,8 +117,12 @@ def test_title_typos_and_case_still_agree() -> None:
 
 def test_title_changed_between_versions_matches_with_abstract_and_authors() -> None:
     paper = arxiv("2410.09101")
-    renamed = Record(title="Data Taggants: Verifying dataset use with targeted poisoning", author=paper.author,
-                     issued=paper.issued, abstract=paper.abstract)
+    renamed = Record(
+        title="Data Taggants: Verifying dataset use with targeted poisoning",
+        author=paper.author,
+        issued=paper.issued,
+        abstract=paper.abstract,
+    )
     decision = decide(renamed, [(paper, "arxiv")])
     assert decision.status == "matched"
     assert decision.best is not None and "title changed" in decision.best.rule
@@ -108,7 +137,9 @@ def test_published_title_differs_but_identifier_decides() -> None:
 
 
 def test_an_identifier_of_another_paper_is_rejected() -> None:
-    record = Record(title="Mistral 7B", author=[Name(family="Jiang", given="Albert")], doi="10.1109/CVPR.2015.7298594")
+    record = Record(
+        title="Mistral 7B", author=[Name(family="Jiang", given="Albert")], doi="10.1109/CVPR.2015.7298594"
+    )
     decision = decide(record, [(crossref("10.1109/CVPR.2015.7298594"), "crossref")])
     assert decision.status == "unmatched"
 
@@ -126,8 +157,12 @@ def test_two_different_papers_equally_good_are_ambiguous() -> None:
 def test_versions_of_one_paper_are_not_rivals() -> None:
     preprint, published = arxiv("1409.4842"), crossref("10.1109/CVPR.2015.7298594")
     assert same_work(preprint, published)
-    entry = Record(title="Going deeper with convolutions", author=preprint.author[:3], authors_truncated=True,
-                   issued=Date((2014,)))
+    entry = Record(
+        title="Going deeper with convolutions",
+        author=preprint.author[:3],
+        authors_truncated=True,
+        issued=Date((2014,)),
+    )
     decision = decide(entry, [(preprint, "arxiv"), (published, "crossref")])
     assert decision.status == "matched"
 
@@ -143,8 +178,13 @@ def test_truncated_author_lists_need_only_their_shown_names() -> None:
 
 def test_published_version_needs_title_and_authors() -> None:
     preprint = arxiv("1804.09996")
-    venue = Record(type="paper-conference", title=preprint.title, author=preprint.author,
-                   container_title="CVPR", issued=Date((2018,)))
+    venue = Record(
+        type="paper-conference",
+        title=preprint.title,
+        author=preprint.author,
+        container_title="CVPR",
+        issued=Date((2018,)),
+    )
     assert is_published_version(preprint, venue)
     other_authors = venue.copy()
     other_authors.author = [Name(family="Doe", given="J.")]
@@ -169,6 +209,7 @@ def test_thresholds_are_policy() -> None:
 
 # --- rules that lean on the index's statistics ------------------------------------------------
 
+
 def snapshot_stats(*texts: str, neighbours: tuple[Record, ...] = (), scale: int = 1) -> IndexStats:
     """Statistics as the local index of the snapshot gives them (``scale`` times as many records,
     every word as frequent), counted here over the snapshot's records."""
@@ -182,11 +223,15 @@ def snapshot_stats(*texts: str, neighbours: tuple[Record, ...] = (), scale: int 
 @cache
 def snapshot_words() -> list[tuple[frozenset[str], frozenset[str]]]:
     """Each snapshot record's title words and all its words."""
-    return [(frozenset(title_words(r.title)), frozenset(title_words(f"{r.title} {r.abstract}")))
-            for r, _ in everything()]
+    return [
+        (frozenset(title_words(r.title)), frozenset(title_words(f"{r.title} {r.abstract}")))
+        for r, _ in everything()
+    ]
 
 
-HNSW = "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs"
+HNSW = (
+    "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs"
+)
 
 
 def test_a_title_alone_matches_when_exact_distinctive_and_without_near_twin() -> None:
@@ -198,18 +243,29 @@ def test_a_title_alone_matches_when_exact_distinctive_and_without_near_twin() ->
     assert decision.best is not None and decision.best.candidate.doi.lower() == "10.1109/tpami.2018.2889473"
 
 
-@pytest.mark.parametrize(("title", "twin", "why"), [
-    (HNSW, HNSW + " 2", "near twin"),                                  # its sequel is indexed too
-    (HNSW, HNSW + " (Workshop Version)", "near twin"),
-    (HNSW, HNSW.replace("graphs", "networks"), "near twin"),           # one word apart
-    ("Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graph",
-     None, "1 agreeing field"),                                       # not exact: a typo is not the title
-])
-def test_a_title_alone_is_rejected_beside_a_near_twin_or_when_not_exact(title: str, twin: str | None, why: str) -> None:
+@pytest.mark.parametrize(
+    ("title", "twin", "why"),
+    [
+        (HNSW, HNSW + " 2", "near twin"),  # its sequel is indexed too
+        (HNSW, HNSW + " (Workshop Version)", "near twin"),
+        (HNSW, HNSW.replace("graphs", "networks"), "near twin"),  # one word apart
+        (
+            "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graph",
+            None,
+            "1 agreeing field",
+        ),  # not exact: a typo is not the title
+    ],
+)
+def test_a_title_alone_is_rejected_beside_a_near_twin_or_when_not_exact(
+    title: str, twin: str | None, why: str
+) -> None:
     paper = arxiv("1603.09320")
     neighbours = (paper,) if twin is None else (paper, Record(title=twin, arxiv_id="2999.00002"))
-    decision = decide(Record(title=title), [(paper, "local")], stats=snapshot_stats(title, neighbours=neighbours,
-                                                                                      scale=10_000))
+    decision = decide(
+        Record(title=title),
+        [(paper, "local")],
+        stats=snapshot_stats(title, neighbours=neighbours, scale=10_000),
+    )
     assert decision.status == "unmatched"
     assert why in decision.assessed[0].rule
 
@@ -245,8 +301,9 @@ def test_a_similar_title_matches_with_every_author_and_the_year() -> None:
     assert decide(first_three, everything()).status == "matched"
 
 
-@pytest.mark.parametrize("change", ["two authors", "order", "year", "sequel", "roman sequel", "extension",
-                                    "rival"])
+@pytest.mark.parametrize(
+    "change", ["two authors", "order", "year", "sequel", "roman sequel", "extension", "rival"]
+)
 def test_a_similar_title_is_rejected_without_strong_evidence(change: str) -> None:
     paper = arxiv(RECONCILING)
     record = Record(title=OLDER, author=paper.author, issued=Date((2022,)))
@@ -265,7 +322,10 @@ def test_a_similar_title_is_rejected_without_strong_evidence(change: str) -> Non
         record.title = paper.title + " at Scale"
     else:  # another paper of the same authors comes as close
         rival = paper.copy()
-        rival.arxiv_id, rival.title = "2999.00003", "Reconciling Utility and Communication Efficiency in Federated Learning"
+        rival.arxiv_id, rival.title = (
+            "2999.00003",
+            "Reconciling Utility and Communication Efficiency in Federated Learning",
+        )
         candidates.append((rival, "arxiv"))
     decision = decide(record, candidates)
     assert decision.status == "unmatched", decision.explain()
@@ -278,13 +338,15 @@ VOXTRAL_TTS_REWORDED = (
     "are encoded and decoded by Voxtral Codec, a speech tokenizer trained from scratch with a hybrid VQ-FSQ "
     "quantization scheme. In human evaluations by native speakers, Voxtral TTS is preferred for multilingual "
     "voice cloning thanks to its naturalness and expressivity, with a 68.4% win rate over ElevenLabs Flash "
-    "v2.5. The model weights are released under a CC BY-NC license.")
+    "v2.5. The model weights are released under a CC BY-NC license."
+)
 VOXTRAL_TEMPLATE = (
     "We introduce Voxtral Translate, a multilingual speech-to-speech translation model that renders lectures "
     "in twelve target languages with under one second of delay. Voxtral Translate adopts a cascaded design "
     "that combines a streaming recognizer with a compact text decoder distilled from a larger teacher. In human "
     "evaluations conducted by native speakers, Voxtral Translate is preferred for its fluency and adequacy over "
-    "commercial systems. We release the model weights under a CC BY-NC license.")
+    "commercial systems. We release the model weights under a CC BY-NC license."
+)
 
 
 @pytest.mark.parametrize("with_stats", [False, True])
@@ -300,8 +362,11 @@ def test_another_version_or_part_of_an_abstract_identifies_the_paper(with_stats:
 
 @pytest.mark.parametrize("with_stats", [False, True])
 def test_abstracts_written_to_one_template_or_sharing_a_sentence_do_not_identify(with_stats: bool) -> None:
-    for abstract in (VOXTRAL_TEMPLATE, "Our models are released under the Apache 2.0 license.",
-                     arxiv("2602.11298").abstract):  # Voxtral Realtime against Voxtral TTS and Voxtral
+    for abstract in (
+        VOXTRAL_TEMPLATE,
+        "Our models are released under the Apache 2.0 license.",
+        arxiv("2602.11298").abstract,
+    ):  # Voxtral Realtime against Voxtral TTS and Voxtral
         stats = snapshot_stats(abstract) if with_stats else None
         candidates = [(arxiv(i), "arxiv") for i in ("2603.25551", "2507.13264", "2310.06825", "2601.08584")]
         decision = decide(Record(abstract=abstract), candidates, stats=stats)
@@ -310,19 +375,31 @@ def test_abstracts_written_to_one_template_or_sharing_a_sentence_do_not_identify
         assert tts.fields["abstract"].verdict != "agree"
 
 
-@pytest.mark.parametrize(("record_of", "twin"), [
-    ("2603.25551", "2507.13264"), ("2602.11298", "2507.13264"), ("2507.13264", "2603.25551"),
-    ("2310.06825", "2401.04088"), ("2401.04088", "2310.06825"), ("2410.09101", "2503.10269"),
-    ("2503.10269", "2410.09101"), ("1409.4842", "2103.17239"),
-])
-def test_near_twins_never_match_each_other_with_the_index_statistics_either(record_of: str, twin: str) -> None:
+@pytest.mark.parametrize(
+    ("record_of", "twin"),
+    [
+        ("2603.25551", "2507.13264"),
+        ("2602.11298", "2507.13264"),
+        ("2507.13264", "2603.25551"),
+        ("2310.06825", "2401.04088"),
+        ("2401.04088", "2310.06825"),
+        ("2410.09101", "2503.10269"),
+        ("2503.10269", "2410.09101"),
+        ("1409.4842", "2103.17239"),
+    ],
+)
+def test_near_twins_never_match_each_other_with_the_index_statistics_either(
+    record_of: str, twin: str
+) -> None:
     for abstract in (True, False):
         entry = profile_entry(record_of, abstract=abstract)
         stats = snapshot_stats(entry.title, entry.abstract, neighbours=(arxiv(twin),))
         assert decide(entry, [(arxiv(twin), "arxiv")], stats=stats).status == "unmatched"
         alone = Record(title=entry.title)
-        assert decide(alone, [(arxiv(twin), "arxiv")], stats=snapshot_stats(alone.title, scale=10_000)).status \
+        assert (
+            decide(alone, [(arxiv(twin), "arxiv")], stats=snapshot_stats(alone.title, scale=10_000)).status
             == "unmatched"
+        )
 
 
 def test_versions_linked_by_a_dblp_key_are_one_paper_and_no_near_twins() -> None:
@@ -330,6 +407,8 @@ def test_versions_linked_by_a_dblp_key_are_one_paper_and_no_near_twins() -> None
     paper.doi = ""
     paper.custom["dblp"] = "journals/pami/MalkovY20"
     older = Record(title=HNSW.replace("graphs", "networks"), custom={"dblp": "journals/pami/MalkovY20"})
-    assert same_work(paper, older) and not same_work(paper, Record(title=older.title, custom={"dblp": "x/y/Z"}))
+    assert same_work(paper, older) and not same_work(
+        paper, Record(title=older.title, custom={"dblp": "x/y/Z"})
+    )
     stats = snapshot_stats(HNSW, neighbours=(paper, older), scale=10_000)
     assert decide(Record(title=HNSW), [(paper, "local"), (older, "local")], stats=stats).status == "matched"

@@ -9,8 +9,35 @@ from hypothesis import strategies as st
 
 from citekit.names import _split_persons
 
-PIECES = ["A", "B", "and", "AND", "aNd", "an", "nd", " ", "  ", "\t", "\n", "\r", "{", "}", "\\'e", "\\\\", "\\{",
-          "\\}", "\\", "x", ",", "others", "~", "\u00a0", "{\\'e}", "Jr.", "von"]
+PIECES = [
+    "A",
+    "B",
+    "and",
+    "AND",
+    "aNd",
+    "an",
+    "nd",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r",
+    "{",
+    "}",
+    "\\'e",
+    "\\\\",
+    "\\{",
+    "\\}",
+    "\\",
+    "x",
+    ",",
+    "others",
+    "~",
+    "\u00a0",
+    "{\\'e}",
+    "Jr.",
+    "von",
+]
 
 
 @settings(max_examples=3000, deadline=None)

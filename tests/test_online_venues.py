@@ -45,25 +45,59 @@ def servers() -> Iterator[dict[str, Emulator]]:
 
 @contextmanager
 def started() -> Iterator[dict[str, Emulator]]:
-    with CrossrefEmulator() as crossref, ArxivEmulator() as arxiv, DblpEmulator() as dblp, \
-            OpenAlexEmulator(api_key=KEY) as openalex, SemanticScholarEmulator() as s2:
+    with (
+        CrossrefEmulator() as crossref,
+        ArxivEmulator() as arxiv,
+        DblpEmulator() as dblp,
+        OpenAlexEmulator(api_key=KEY) as openalex,
+        SemanticScholarEmulator() as s2,
+    ):
         crossref.rate_limit = (200, "1s", 5)
-        yield {"crossref": crossref, "arxiv": arxiv, "dblp": dblp, "openalex": openalex, "semanticscholar": s2}
+        yield {
+            "crossref": crossref,
+            "arxiv": arxiv,
+            "dblp": dblp,
+            "openalex": openalex,
+            "semanticscholar": s2,
+        }
 
 
 def environment(servers: dict[str, Emulator]) -> dict[str, str | None]:
-    return {"CITEKIT_CROSSREF_URL": servers["crossref"].url, "CITEKIT_ARXIV_URL": servers["arxiv"].url + "/api/query",
-            "CITEKIT_ARXIV_INTERVAL": "0", "CITEKIT_DBLP_URL": servers["dblp"].url, "CITEKIT_DBLP_INTERVAL": "0",
-            "CITEKIT_OPENALEX_URL": servers["openalex"].url, "CITEKIT_OPENALEX_KEY": KEY,
-            "CITEKIT_S2_URL": servers["semanticscholar"].url, "CITEKIT_S2_INTERVAL": "0", "CITEKIT_S2_KEY": None,
-            "CITEKIT_SOURCES": DEFAULT_SOURCES}
+    return {
+        "CITEKIT_CROSSREF_URL": servers["crossref"].url,
+        "CITEKIT_ARXIV_URL": servers["arxiv"].url + "/api/query",
+        "CITEKIT_ARXIV_INTERVAL": "0",
+        "CITEKIT_DBLP_URL": servers["dblp"].url,
+        "CITEKIT_DBLP_INTERVAL": "0",
+        "CITEKIT_OPENALEX_URL": servers["openalex"].url,
+        "CITEKIT_OPENALEX_KEY": KEY,
+        "CITEKIT_S2_URL": servers["semanticscholar"].url,
+        "CITEKIT_S2_INTERVAL": "0",
+        "CITEKIT_S2_KEY": None,
+        "CITEKIT_SOURCES": DEFAULT_SOURCES,
+    }
 
 
 def export(servers: dict[str, Emulator], folder: Path, cache: Path, *options: str) -> str:
-    result = CliRunner().invoke(main, ["export", *map(str, SEEDS), "-d", str(folder),
-                                       "--index", str(cache.parent / "empty-index.sqlite"), "--cache", str(cache),
-                                       "--mailto", "ci@example.org", "--reference-date", REFERENCE_DATE, *options],
-                                env=environment(servers))
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            *map(str, SEEDS),
+            "-d",
+            str(folder),
+            "--index",
+            str(cache.parent / "empty-index.sqlite"),
+            "--cache",
+            str(cache),
+            "--mailto",
+            "ci@example.org",
+            "--reference-date",
+            REFERENCE_DATE,
+            *options,
+        ],
+        env=environment(servers),
+    )
     assert result.exit_code == 0, result.output
     assert "80 input records → 56 output records (80 matched)" in result.output
     return result.output
@@ -97,7 +131,9 @@ def test_all_34_published_venues_are_filled_with_their_details_and_nothing_is_wr
         published += 1
         assert item["container-title"] in (venue.container, venue.short), paper.arxiv_id
         assert item["type"] == venue.type, paper.arxiv_id
-        assert item.get("DOI", "").casefold() == venue.doi.casefold(), paper.arxiv_id  # no DOI: not arXiv's either
+        assert item.get("DOI", "").casefold() == venue.doi.casefold(), (
+            paper.arxiv_id
+        )  # no DOI: not arXiv's either
         for field in ("volume", "page"):
             assert item.get(field, "") == getattr(venue, field), (paper.arxiv_id, field)
     assert published == PUBLISHED_SEEDS
@@ -119,8 +155,15 @@ def test_each_venue_source_alone_fills_every_venue(tmp_path: Path, alone: str) -
         export(servers, tmp_path / "library", tmp_path / "cache.sqlite", "--sources", f"local,arxiv,{alone}")
     items = json.loads((tmp_path / "library" / "library.json").read_text())
     filled = venues_filled(items)
-    assert (filled["venues"], filled["DOIs"], filled["pages"], filled["wrong"]) == ((34, 34), (8, 8), (18, 18), [])
-    assert filled["full names"] == ((33, 34) if alone == "dblp" else (34, 34))  # citekit.venues lacks "ACL (Findings)"
+    assert (filled["venues"], filled["DOIs"], filled["pages"], filled["wrong"]) == (
+        (34, 34),
+        (8, 8),
+        (18, 18),
+        [],
+    )
+    assert filled["full names"] == (
+        (33, 34) if alone == "dblp" else (34, 34)
+    )  # citekit.venues lacks "ACL (Findings)"
     assert filled["volumes"] == ((1, 14) if alone == "dblp" else (14, 14))
     names = [f"{n.get('given', '')} {n.get('family', '')}" for item in items for n in item.get("author", [])]
     assert names and not [name for name in names if re.search(r"\b\d{4}\b", name)]  # dblp's homonym numbers
@@ -132,8 +175,11 @@ def test_identifiers_are_looked_up_before_anything_is_searched_for(online: Path,
     s2_log = list(servers["semanticscholar"].log)
     assert [r.method for r in s2_log].count("POST") == 1 and s2_log[0].method == "POST"
     unpublished = {" ".join(p.title.split()) for p in snapshot_papers() if p.venue is None}
-    openalex_searches = [r.param("filter").split(",")[0].removeprefix("title.search:")
-                         for r in servers["openalex"].log if r.path == "/works"]
+    openalex_searches = [
+        r.param("filter").split(",")[0].removeprefix("title.search:")
+        for r in servers["openalex"].log
+        if r.path == "/works"
+    ]
     assert openalex_searches and all(_searched(title, unpublished) for title in openalex_searches)
     dblp_searches = [r.param("q") for r in servers["dblp"].log]
     assert dblp_searches and all(_searched(q, unpublished) for q in dblp_searches)
@@ -142,19 +188,23 @@ def test_identifiers_are_looked_up_before_anything_is_searched_for(online: Path,
 def _searched(text: str, titles: set[str]) -> bool:
     """Whether a search's words begin with one of these titles' words."""
     words = _words(text)
-    return any(words[:len(_words(title))] == _words(title) for title in titles)
+    return any(words[: len(_words(title))] == _words(title) for title in titles)
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", fold(text).lower())
 
 
-def test_a_rerun_with_the_cache_asks_nothing_and_offline_gives_the_same_library(online: Path, servers) -> None:
+def test_a_rerun_with_the_cache_asks_nothing_and_offline_gives_the_same_library(
+    online: Path, servers
+) -> None:
     asked = {name: len(server.log) for name, server in servers.items()}
     export(servers, online / "rerun", online / "cache.sqlite")
-    again = {name: [r.target for r in server.log[asked[name]:]] for name, server in servers.items()}
+    again = {name: [r.target for r in server.log[asked[name] :]] for name, server in servers.items()}
     assert not any(again.values()), (again, (online / "output.txt").read_text()[-1500:])
     export(servers, online / "offline", online / "cache.sqlite", "--offline")
     assert {name: len(server.log) for name, server in servers.items()} == asked
     for folder in ("rerun", "offline"):
-        assert (online / folder / "library.json").read_text() == (online / "library" / "library.json").read_text()
+        assert (online / folder / "library.json").read_text() == (
+            online / "library" / "library.json"
+        ).read_text()

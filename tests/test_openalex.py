@@ -34,8 +34,12 @@ def test_an_arxiv_doi_finds_the_published_version_among_the_locations(openalex_s
     found = source(openalex_server).lookup_arxiv(["1908.11229v2"])
     record = found["1908.11229"]
     assert (record.type, record.container_title, record.volume, record.page, record.publisher) == (
-        "paper-conference", "Proceedings of the 36th International Conference on Machine Learning", "97",
-        "5558-5567", "PMLR")
+        "paper-conference",
+        "Proceedings of the 36th International Conference on Machine Learning",
+        "97",
+        "5558-5567",
+        "PMLR",
+    )
     assert record.doi == "" and record.arxiv_id == "1908.11229"  # no DOI: not the arXiv one either
     assert record.url == "https://proceedings.mlr.press/v97/sablayrolles19a.html"
     request = openalex_server.log[0]
@@ -46,15 +50,29 @@ def test_a_doi_lookup_reads_the_journal_and_its_biblio(openalex_server):
     record = source(openalex_server).lookup_doi("https://doi.org/10.1109/TPAMI.2018.2889473")
     assert record is not None
     assert (record.type, record.container_title, record.volume, record.issue, record.page, record.doi) == (
-        "article-journal", "IEEE Transactions on Pattern Analysis and Machine Intelligence", "42", "4", "824-836",
-        "10.1109/tpami.2018.2889473")  # OpenAlex writes DOIs in lower case (they are case-insensitive)
+        "article-journal",
+        "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+        "42",
+        "4",
+        "824-836",
+        "10.1109/tpami.2018.2889473",
+    )  # OpenAlex writes DOIs in lower case (they are case-insensitive)
     assert record.year == 2020 and [n.family for n in record.author] == ["Malkov", "Yashunin"]
 
 
 def test_a_work_with_only_its_arxiv_copy_is_no_published_version(openalex_server):
     assert source(openalex_server).lookup_arxiv(["2310.06825"]) == {}
-    assert work_to_record({"title": "x", "primary_location": {"source": {"display_name": "arXiv (Cornell University)",
-                                                                         "type": "repository"}}}) is None
+    assert (
+        work_to_record(
+            {
+                "title": "x",
+                "primary_location": {
+                    "source": {"display_name": "arXiv (Cornell University)", "type": "repository"}
+                },
+            }
+        )
+        is None
+    )
 
 
 def test_an_unknown_doi_is_none(openalex_server):
@@ -64,9 +82,13 @@ def test_an_unknown_doi_is_none(openalex_server):
 
 def test_a_search_filters_by_title_and_years(openalex_server):
     found = source(openalex_server).search(Query(title="Spreading vectors for similarity search", year=2018))
-    assert [r.container_title for r in found] == ["7th International Conference on Learning Representations (ICLR 2019)"]
-    assert openalex_server.log[0].param("filter") == \
-        "title.search:Spreading vectors for similarity search,publication_year:2017-2019"
+    assert [r.container_title for r in found] == [
+        "7th International Conference on Learning Representations (ICLR 2019)"
+    ]
+    assert (
+        openalex_server.log[0].param("filter")
+        == "title.search:Spreading vectors for similarity search,publication_year:2017-2019"
+    )
 
 
 def test_the_key_is_never_part_of_the_cache_key_nor_of_a_message(openalex_server, tmp_path):
@@ -104,11 +126,16 @@ def test_a_merged_work_is_a_candidate_that_validation_turns_down(openalex_server
     arXiv DOI leads to "Unified Scaling Laws for Routed Language Models" at ICML. The title and
     authors contradict the preprint, so no venue is taken from it."""
     openalex_server.merged["2001.08361"] = "2202.01169"
-    result, out = _export(tmp_path, openalex_server, "arXiv:2001.08361\narXiv:2202.01169\n", "--openalex-key", KEY)
+    result, out = _export(
+        tmp_path, openalex_server, "arXiv:2001.08361\narXiv:2202.01169\n", "--openalex-key", KEY
+    )
     assert result.exit_code == 0, result.output
     items = {i["custom"]["arxiv_id"]: i for i in json.loads((out / "library.json").read_text())}
     assert "container-title" not in items["2001.08361"] and items["2001.08361"]["type"] == "article"
-    assert items["2202.01169"]["container-title"] == "Proceedings of the 39th International Conference on Machine Learning"
+    assert (
+        items["2202.01169"]["container-title"]
+        == "Proceedings of the 39th International Conference on Machine Learning"
+    )
     assert any(r.path == "/works/doi:10.48550/arxiv.2001.08361" for r in openalex_server.log)
 
 
@@ -119,8 +146,13 @@ def test_without_a_key_openalex_is_skipped_with_one_line(openalex_server, tmp_pa
 
 
 def test_through_the_cli_a_rejected_key_is_said_once_and_the_run_goes_on(openalex_server, tmp_path):
-    result, out = _export(tmp_path, openalex_server, "arXiv:1908.11229\narXiv:1806.03198\narXiv:2002.00937\n",
-                          "--openalex-key", "wrong-key")
+    result, out = _export(
+        tmp_path,
+        openalex_server,
+        "arXiv:1908.11229\narXiv:1806.03198\narXiv:2002.00937\n",
+        "--openalex-key",
+        "wrong-key",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("rejected the API key") == 1 and len(openalex_server.log) == 1
     report = json.loads((out / "report.json").read_text())
@@ -133,9 +165,27 @@ def _export(tmp_path: Path, openalex_server: OpenAlexEmulator, ids: str, *option
     path.write_text(ids)
     out = tmp_path / "out"
     with ArxivEmulator() as arxiv_server:
-        env = {"CITEKIT_ARXIV_URL": arxiv_server.url + "/api/query", "CITEKIT_ARXIV_INTERVAL": "0",
-               "CITEKIT_OPENALEX_URL": openalex_server.url, "CITEKIT_OPENALEX_KEY": None}
-        result = CliRunner().invoke(main, ["export", str(path), "-d", str(out), "--sources", "local,arxiv,openalex",
-                                           "--index", str(tmp_path / "index.sqlite"),
-                                           "--cache", str(tmp_path / "cache.sqlite"), *options], env=env)
+        env = {
+            "CITEKIT_ARXIV_URL": arxiv_server.url + "/api/query",
+            "CITEKIT_ARXIV_INTERVAL": "0",
+            "CITEKIT_OPENALEX_URL": openalex_server.url,
+            "CITEKIT_OPENALEX_KEY": None,
+        }
+        result = CliRunner().invoke(
+            main,
+            [
+                "export",
+                str(path),
+                "-d",
+                str(out),
+                "--sources",
+                "local,arxiv,openalex",
+                "--index",
+                str(tmp_path / "index.sqlite"),
+                "--cache",
+                str(tmp_path / "cache.sqlite"),
+                *options,
+            ],
+            env=env,
+        )
     return result, out

@@ -54,8 +54,13 @@ def sequential(snapshot_index: Path, records: list[Record]) -> list[tuple[str, s
 def test_worker_processes_give_the_sequential_outcomes_in_input_order(snapshot_index, records, sequential):
     done: list[int] = []
     with LocalIndex(snapshot_index) as index:
-        outcomes = pipeline.enrich_all(records, Enricher([index]), jobs=2,
-                                       reopen=functools.partial(_reopen_local, str(snapshot_index)), progress=done.append)
+        outcomes = pipeline.enrich_all(
+            records,
+            Enricher([index]),
+            jobs=2,
+            reopen=functools.partial(_reopen_local, str(snapshot_index)),
+            progress=done.append,
+        )
     assert _summary(outcomes) == sequential
     assert done == list(range(1, len(records) + 1))
     assert sum(status == "matched" for status, _, _ in sequential) == len(records)
@@ -69,11 +74,14 @@ def test_threads_sharing_one_index_give_the_sequential_outcomes(snapshot_index, 
 
 def test_few_records_are_matched_without_workers(snapshot_index, records):
     """A worker pool is not worth starting for a handful: ``reopen`` is not even called."""
+
     def must_not_be_called() -> list:
         raise AssertionError("a worker was started")
+
     with LocalIndex(snapshot_index) as index:
-        outcomes = pipeline.enrich_all(records[:pipeline.MIN_PER_WORKER], Enricher([index]), jobs=8,
-                                       reopen=must_not_be_called)
+        outcomes = pipeline.enrich_all(
+            records[: pipeline.MIN_PER_WORKER], Enricher([index]), jobs=8, reopen=must_not_be_called
+        )
     assert len(outcomes) == pipeline.MIN_PER_WORKER
 
 
@@ -130,9 +138,23 @@ def test_the_jobs_option_gives_the_same_library(snapshot_index: Path, tmp_path: 
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}.json"
         seeds = [str(c) for c in copies]
-        result = CliRunner().invoke(main, ["enrich", *seeds, "-o", str(out), "--index", str(snapshot_index),
-                                           "--sources", "local", "--jobs", jobs,
-                                           "--reference-date", "2026-11-23"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "enrich",
+                *seeds,
+                "-o",
+                str(out),
+                "--index",
+                str(snapshot_index),
+                "--sources",
+                "local",
+                "--jobs",
+                jobs,
+                "--reference-date",
+                "2026-11-23",
+            ],
+        )
         assert result.exit_code == 0, result.output
         libraries.append(json.loads(out.read_text()))
     assert libraries[0] == libraries[1] and len(libraries[0]) == 56
@@ -141,9 +163,28 @@ def test_the_jobs_option_gives_the_same_library(snapshot_index: Path, tmp_path: 
 def test_the_command_line_runs_worker_processes(snapshot_index: Path, tmp_path: Path):
     """As users run it, in a process of its own: workers are spawned, not forked, from it."""
     out = tmp_path / "library.json"
-    done = subprocess.run([sys.executable, "-m", "citekit", "enrich", *map(str, _seed_copies(tmp_path)),
-                           "-o", str(out), "--index", str(snapshot_index), "--sources", "local", "--jobs", "2",
-                           "--reference-date", "2026-11-23"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "citekit",
+            "enrich",
+            *map(str, _seed_copies(tmp_path)),
+            "-o",
+            str(out),
+            "--index",
+            str(snapshot_index),
+            "--sources",
+            "local",
+            "--jobs",
+            "2",
+            "--reference-date",
+            "2026-11-23",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "160 input records → 56 output records" in done.stderr
     assert len(json.loads(out.read_text())) == 56

@@ -37,7 +37,10 @@ def _identity(record: Record) -> tuple[str, str, str]:
 @pytest.fixture(scope="module")
 def both(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> list[LocalIndex]:
     """The bundled snapshot in an SQLite file and in a PostgreSQL database."""
-    indexes = [LocalIndex(tmp_path_factory.mktemp("both") / "index.sqlite"), LocalIndex(postgres.create_database())]
+    indexes = [
+        LocalIndex(tmp_path_factory.mktemp("both") / "index.sqlite"),
+        LocalIndex(postgres.create_database()),
+    ]
     for index in indexes:
         for name in FILES:
             index.add_file(METADATA / name)
@@ -50,10 +53,15 @@ def _queries(records: list[Record]) -> list[Query]:
     """Each record's title, half its title, its abstract, and its authors with its venue."""
     queries = []
     for record in records:
-        queries += [Query(title=record.title, year=record.year), Query(title=record.title[: len(record.title) // 2])]
+        queries += [
+            Query(title=record.title, year=record.year),
+            Query(title=record.title[: len(record.title) // 2]),
+        ]
         if record.abstract:
             queries.append(Query(abstract=record.abstract))
-        queries.append(Query(authors=tuple(a.family for a in record.author[:3]), venue=record.container_title))
+        queries.append(
+            Query(authors=tuple(a.family for a in record.author[:3]), venue=record.container_title)
+        )
     return queries
 
 
@@ -66,14 +74,19 @@ def test_both_backends_find_the_same_candidates(both: list[LocalIndex]) -> None:
 
 
 def test_expressions_become_tsqueries() -> None:
-    assert tsquery('("zebra" AND "song") OR ("zebra" AND "deep")') == "( 'zebra' & 'song' ) | ( 'zebra' & 'deep' )"
+    assert (
+        tsquery('("zebra" AND "song") OR ("zebra" AND "deep")')
+        == "( 'zebra' & 'song' ) | ( 'zebra' & 'deep' )"
+    )
     assert tsquery('title : "voxtral"') == "'voxtral':A"
     assert tsquery('"it\'s" AND "a\\\\b"') == "'it s' & 'a b'"  # words only: the tokenizer's split
 
 
 def test_the_url_shown_has_no_password() -> None:
-    assert redacted("postgresql://lab:s3cret@db.example.org:5433/citekit") == \
-        "postgresql://lab:***@db.example.org:5433/citekit"
+    assert (
+        redacted("postgresql://lab:s3cret@db.example.org:5433/citekit")
+        == "postgresql://lab:***@db.example.org:5433/citekit"
+    )
     assert redacted("postgresql://lab@db/citekit") == "postgresql://lab@db/citekit"
 
 
@@ -86,20 +99,42 @@ def test_every_command_takes_a_database_url(pg_url: str, tmp_path: Path) -> None
     code, out, _ = run("index", "info", "--index", pg_url)
     assert code == 0 and "arxiv: 91 records" in out and ":***@" in out and "MB)" in out
     bib = tmp_path / "in.bib"
-    bib.write_text("@misc{x, title = {Mixtral of Experts}, author = {Jiang, Albert}, year = {2024}}\n",
-                   encoding="utf-8")
-    code, _, err = run("enrich", str(bib), "-o", str(tmp_path / "out.json"), "--sources", "local", "--jobs", "2",
-                       "--index", pg_url)
+    bib.write_text(
+        "@misc{x, title = {Mixtral of Experts}, author = {Jiang, Albert}, year = {2024}}\n", encoding="utf-8"
+    )
+    code, _, err = run(
+        "enrich",
+        str(bib),
+        "-o",
+        str(tmp_path / "out.json"),
+        "--sources",
+        "local",
+        "--jobs",
+        "2",
+        "--index",
+        pg_url,
+    )
     assert code == 0, err
     [enriched] = json.loads((tmp_path / "out.json").read_text())
     assert enriched["id"] and "2401.04088" in json.dumps(enriched)
-    code, _, err = run("export", str(bib), "-d", str(tmp_path / "lib"), "--offline", "--sources", "local",
-                       env={"CITEKIT_INDEX": pg_url})
+    code, _, err = run(
+        "export",
+        str(bib),
+        "-d",
+        str(tmp_path / "lib"),
+        "--offline",
+        "--sources",
+        "local",
+        env={"CITEKIT_INDEX": pg_url},
+    )
     assert code == 0, err
     assert "2401.04088" in (tmp_path / "lib" / "library.bib").read_text()
     preprint = tmp_path / "pre.bib"
-    preprint.write_text("@misc{g, title = {Going deeper with convolutions}, eprint = {1409.4842}, "
-                        "archiveprefix = {arXiv}, year = {2014}}\n", encoding="utf-8")
+    preprint.write_text(
+        "@misc{g, title = {Going deeper with convolutions}, eprint = {1409.4842}, "
+        "archiveprefix = {arXiv}, year = {2014}}\n",
+        encoding="utf-8",
+    )
     code, _, err = run("check", str(preprint), "--index", pg_url)
     assert "10.1109/CVPR.2015.7298594" in err
 
@@ -117,8 +152,11 @@ def test_wrong_credentials_are_one_line_and_exit_2(postgres: PostgresServer, tmp
     bib = tmp_path / "in.bib"
     bib.write_text("@misc{x, title = {Mixtral of Experts}}\n", encoding="utf-8")
     wrong = postgres.url(password="not-the-password")
-    for command in (["index", "info"], ["enrich", str(bib), "-o", str(tmp_path / "o.json"), "--sources", "local"],
-                    ["check", str(bib)]):
+    for command in (
+        ["index", "info"],
+        ["enrich", str(bib), "-o", str(tmp_path / "o.json"), "--sources", "local"],
+        ["check", str(bib)],
+    ):
         code, out, err = run(*command, "--index", wrong)
         assert code == 2 and out == ""
         [line] = err.strip().splitlines()
@@ -134,7 +172,8 @@ def _records(url: str) -> tuple[int, int]:
 
 
 def test_a_server_killed_mid_load_keeps_its_batches_and_the_rerun_finishes(
-        postgres: PostgresServer, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    postgres: PostgresServer, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(local, "BATCH_SIZE", 10)
     listings = len((METADATA / "arxiv.jsonl").read_text().splitlines())
     stored: list[int] = []
@@ -160,8 +199,9 @@ def test_a_server_killed_mid_load_keeps_its_batches_and_the_rerun_finishes(
         assert index.add_file(METADATA / "arxiv.jsonl").unchanged == listings
 
 
-def test_the_cli_says_a_stopped_load_can_be_rerun(postgres: PostgresServer, pg_url: str, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_says_a_stopped_load_can_be_rerun(
+    postgres: PostgresServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(local, "BATCH_SIZE", 10)
     original = local.LocalIndex._write
     calls = []
@@ -182,7 +222,9 @@ def test_the_cli_says_a_stopped_load_can_be_rerun(postgres: PostgresServer, pg_u
     assert "run the same command again" in err.strip().splitlines()[-1]
     monkeypatch.setattr(local.LocalIndex, "_write", original)
     code, _, err = run("index", "add", str(METADATA / "arxiv.jsonl"), "--index", pg_url)
-    assert code == 0 and "71 added, 0 updated, 0 unchanged, 0 skipped, 20 stored by a load that stopped" in err
+    assert (
+        code == 0 and "71 added, 0 updated, 0 unchanged, 0 skipped, 20 stored by a load that stopped" in err
+    )
 
 
 def test_two_loaders_at_once_store_each_record_once(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,15 +238,21 @@ def test_two_loaders_at_once_store_each_record_once(pg_url: str, monkeypatch: py
         except SourceError as error:  # reported below: a thread's exception would be lost
             errors.append(error)
 
-    threads = [threading.Thread(target=load, args=(FILES,)), threading.Thread(target=load, args=(FILES[::-1],))]
+    threads = [
+        threading.Thread(target=load, args=(FILES,)),
+        threading.Thread(target=load, args=(FILES[::-1],)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
     total, distinct = _records(pg_url)
-    expected = sum(1 for _ in (METADATA / "arxiv.jsonl").open()) + sum(1 for _ in (METADATA / "crossref.jsonl").open()) \
+    expected = (
+        sum(1 for _ in (METADATA / "arxiv.jsonl").open())
+        + sum(1 for _ in (METADATA / "crossref.jsonl").open())
         + len(json.loads((METADATA / "proceedings.json").read_text()))
+    )
     assert total == distinct == expected
     assert sum(r.added for r in results) == expected  # each record added by one of them only
     # the other found it stored, or skipped it as stored by a load of the same file (the two share one)
@@ -218,8 +266,10 @@ def test_searching_holds_no_transaction_open(pg_url: str) -> None:
             assert index.search(Query(title=title), 3)
             index.lookup_arxiv(["2401.04088"])
             with psycopg.connect(pg_url) as db:
-                states = db.execute("SELECT state FROM pg_stat_activity WHERE datname = current_database() "
-                                    "AND pid <> pg_backend_pid()").fetchall()
+                states = db.execute(
+                    "SELECT state FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                ).fetchall()
             assert states and {state for (state,) in states} == {"idle"}
 
 
@@ -231,9 +281,11 @@ def test_an_older_schema_is_refused_with_the_command_that_migrates_it(pg_url: st
         for statement in MIGRATIONS[0]:
             db.execute(statement)
         db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-        db.execute("INSERT INTO records (kind, identity, title, data, words, tokens) VALUES ('reference', "
-                   "'doi:10.1/a', 'Old', %s, to_tsvector('citekit', 'old'), 1)",
-                   (json.dumps({"title": "Old", "DOI": "10.1/a"}),))
+        db.execute(
+            "INSERT INTO records (kind, identity, title, data, words, tokens) VALUES ('reference', "
+            "'doi:10.1/a', 'Old', %s, to_tsvector('citekit', 'old'), 1)",
+            (json.dumps({"title": "Old", "DOI": "10.1/a"}),),
+        )
     code, out, err = run("index", "info", "--index", pg_url)
     assert code == 2 and out == ""
     [line] = err.strip().splitlines()
@@ -257,7 +309,9 @@ def test_a_newer_schema_asks_for_a_newer_citekit(pg_url: str) -> None:
 
 
 @pytest.mark.parametrize("index_location", ["sqlite", "postgresql"], indirect=True)
-def test_readers_during_a_load_see_whole_batches(index_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readers_during_a_load_see_whole_batches(
+    index_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(local, "BATCH_SIZE", 10)
     listings = len((METADATA / "arxiv.jsonl").read_text().splitlines())
     with LocalIndex(index_location):  # created before the two start

@@ -66,9 +66,21 @@ def test_nothing_is_drawn_when_the_stream_is_not_a_terminal() -> None:
 
 
 def _enrich_seeds(tmp_path: Path) -> list[str]:
-    return ["enrich", *SEEDS, "-o", str(tmp_path / "out.json"), "--offline", "--sources", "local",
-            "--index", str(tmp_path / "index.sqlite"), "--cache", str(tmp_path / "cache.sqlite"),
-            "--reference-date", "2026-11-23"]
+    return [
+        "enrich",
+        *SEEDS,
+        "-o",
+        str(tmp_path / "out.json"),
+        "--offline",
+        "--sources",
+        "local",
+        "--index",
+        str(tmp_path / "index.sqlite"),
+        "--cache",
+        str(tmp_path / "cache.sqlite"),
+        "--reference-date",
+        "2026-11-23",
+    ]
 
 
 def test_in_a_pipe_stderr_holds_only_the_summary(tmp_path: Path) -> None:
@@ -81,8 +93,12 @@ def test_in_a_pipe_stderr_holds_only_the_summary(tmp_path: Path) -> None:
 def _on_a_terminal(*args: str) -> str:
     """What ``citekit ARGS`` shows on standard error when that is a (pseudo-)terminal."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "citekit", *args],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=terminal)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "citekit", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+    )
     os.close(terminal)
     shown = b""
     while True:

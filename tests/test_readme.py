@@ -22,13 +22,16 @@ def test_quick_start_has_exactly_two_commands_the_second_running_the_tests() -> 
     assert commands[1] == "bash .ci/run"
 
 
-def test_the_python_example_runs(tmp_path: Path, snapshot_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_python_example_runs(
+    tmp_path: Path, snapshot_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The "Use from Python" example, run as written, in a folder with its refs.bib and index."""
     example = re.search(r"## Use from Python\n.*?```python\n(.*?)```", README, flags=re.S)
     assert example is not None
     (tmp_path / "refs.bib").write_text(
         "@inproceedings{googlenet, title = {Going deeper with convolutions}, author = {Szegedy, Christian},"
-        " year = 2015}\n@misc{broken, title = {never closed\n")
+        " year = 2015}\n@misc{broken, title = {never closed\n"
+    )
     shutil.copy(snapshot_index, tmp_path / "index.sqlite")
     cwd = Path.cwd()
     os.chdir(tmp_path)

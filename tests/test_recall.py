@@ -14,13 +14,23 @@ from conftest import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "seeds" / "metadata"
-SNAPSHOT = [str(METADATA / name) for name in ("arxiv.jsonl", "crossref.jsonl", "dblp.xml.gz", "proceedings.json")]
+SNAPSHOT = [
+    str(METADATA / name) for name in ("arxiv.jsonl", "crossref.jsonl", "dblp.xml.gz", "proceedings.json")
+]
 
-HNSW = "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs"
+HNSW = (
+    "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs"
+)
 # arXiv 2207.12779 is "Reconciling Security and …": an older title says "Privacy".
 OLDER_TITLE = "Reconciling Privacy and Communication Efficiency in Federated Learning"
-RECONCILING_AUTHORS = [("Prasad", "Karthik"), ("Ghosh", "Sayan"), ("Cormode", "Graham"), ("Mironov", "Ilya"),
-                       ("Yousefpour", "Ashkan"), ("Stock", "Pierre")]
+RECONCILING_AUTHORS = [
+    ("Prasad", "Karthik"),
+    ("Ghosh", "Sayan"),
+    ("Cormode", "Graham"),
+    ("Mironov", "Ilya"),
+    ("Yousefpour", "Ashkan"),
+    ("Stock", "Pierre"),
+]
 # Voxtral TTS (2603.25551) as a published version might word it.
 REWORDED_ABSTRACT = (
     "We present Voxtral TTS, an expressive and multilingual text-to-speech model able to generate natural "
@@ -29,13 +39,15 @@ REWORDED_ABSTRACT = (
     "are encoded and decoded by Voxtral Codec, a speech tokenizer trained from scratch with a hybrid VQ-FSQ "
     "quantization scheme. In human evaluations by native speakers, Voxtral TTS is preferred for multilingual "
     "voice cloning thanks to its naturalness and expressivity, with a 68.4% win rate over ElevenLabs Flash "
-    "v2.5. The model weights are released under a CC BY-NC license.")
+    "v2.5. The model weights are released under a CC BY-NC license."
+)
 # The first two sentences of Data Taggants (2410.09101).
 PART_ABSTRACT = (
     "Dataset ownership verification, the process of determining if a dataset is used in a model's training "
     "data, is necessary for detecting unauthorized data usage and data contamination. Existing approaches, "
     "such as backdoor watermarking, rely on inducing a detectable behavior into the trained model on a part "
-    "of the data distribution.")
+    "of the data distribution."
+)
 # Near twins, none of them indexed: a sequel of the title-alone paper, the older title's sequel by
 # the same authors, a paper written to Voxtral TTS's template, and a sentence many papers share.
 SEQUEL_TITLE = HNSW + " 2"
@@ -45,7 +57,8 @@ TEMPLATE_ABSTRACT = (
     "in twelve target languages with under one second of delay. Voxtral Translate adopts a cascaded design "
     "that combines a streaming recognizer with a compact text decoder distilled from a larger teacher. In human "
     "evaluations conducted by native speakers, Voxtral Translate is preferred for its fluency and adequacy over "
-    "commercial systems. We release the model weights under a CC BY-NC license.")
+    "commercial systems. We release the model weights under a CC BY-NC license."
+)
 SHARED_SENTENCE = "Our models are released under the Apache 2.0 license."
 
 # (key, fields, expected arXiv id or None)
@@ -75,15 +88,27 @@ def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def citekit(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "citekit", *args], capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "citekit", *args], capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr
 
 
 def enrich(index: str, source: Path, *options: str) -> list[dict]:
     report = source.with_suffix(".report.json")
-    citekit("enrich", str(source), "-o", str(source.with_suffix(".out.json")), "--sources", "local",
-            "--index", str(index), "--report", str(report), *options)
+    citekit(
+        "enrich",
+        str(source),
+        "-o",
+        str(source.with_suffix(".out.json")),
+        "--sources",
+        "local",
+        "--index",
+        str(index),
+        "--report",
+        str(report),
+        *options,
+    )
     return sorted(json.loads(report.read_text())["records"], key=lambda r: r["input"]["index"])
 
 
@@ -153,7 +178,9 @@ def test_the_four_classes_match_and_their_near_twins_do_not(index: str, tmp_path
 def test_from_an_abstract_list(index: str, tmp_path: Path) -> None:
     cases = [case for case in CASES if set(case[1]) == {"abstract"}]
     source = tmp_path / "abstracts.txt"
-    source.write_text("".join(f"Abstract:{fields['abstract']}\n\n\n" for _, fields, _ in cases), encoding="utf-8")
+    source.write_text(
+        "".join(f"Abstract:{fields['abstract']}\n\n\n" for _, fields, _ in cases), encoding="utf-8"
+    )
     check(enrich(index, source, "--from", "abstracts"), cases)
 
 
@@ -175,7 +202,8 @@ def test_from_a_profile_page(index: str, tmp_path: Path) -> None:
         ("Voxtral Translate", voxtral, TEMPLATE_ABSTRACT, None),
     ]
     page = "Pierre Stock\n\nLG\nh-index27\n23papers\n\n5 Papers\n\n" + "".join(
-        profile_block(title, authors, abstract) for title, authors, abstract, _ in blocks)
+        profile_block(title, authors, abstract) for title, authors, abstract, _ in blocks
+    )
     source = tmp_path / "profile.txt"
     source.write_text(page, encoding="utf-8")
     cases = [(f"b{i}", {}, expected) for i, (*_, expected) in enumerate(blocks)]
@@ -188,13 +216,25 @@ def test_an_older_title_another_source_holds_finds_the_paper_by_that_title_alone
     (one word apart) is no near twin, being the same paper's."""
     path = tmp_path / "index.sqlite"
     older = tmp_path / "older.json"
-    older.write_text(json.dumps([{"id": "prasad2022", "type": "article", "title": OLDER_TITLE,
-                                  "author": [{"family": f, "given": g} for f, g in RECONCILING_AUTHORS],
-                                  "issued": {"date-parts": [[2022]]}, "note": "arXiv: 2207.12779"}]))
-    citekit("index", "add", "--index", str(path), str(older),
-            *SNAPSHOT)
+    older.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "prasad2022",
+                    "type": "article",
+                    "title": OLDER_TITLE,
+                    "author": [{"family": f, "given": g} for f, g in RECONCILING_AUTHORS],
+                    "issued": {"date-parts": [[2022]]},
+                    "note": "arXiv: 2207.12779",
+                }
+            ]
+        )
+    )
+    citekit("index", "add", "--index", str(path), str(older), *SNAPSHOT)
     source = tmp_path / "refs.bib"
-    source.write_text(f"@article{{a, title = {{{OLDER_TITLE}}}}}\n@article{{b, title = {{{SEQUEL_OLDER_TITLE}}}}}\n")
+    source.write_text(
+        f"@article{{a, title = {{{OLDER_TITLE}}}}}\n@article{{b, title = {{{SEQUEL_OLDER_TITLE}}}}}\n"
+    )
     records = enrich(path, source)
     assert records[0]["status"] == "matched" and records[0]["ids"]["arxiv"] == "2207.12779"
     assert records[1]["status"] == "unmatched"

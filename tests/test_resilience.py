@@ -41,8 +41,12 @@ class Run:
     report: dict
 
     def item(self, doi: str = "", arxiv: str = "") -> dict:
-        return next(i for i in self.items if (doi and i.get("DOI", "").lower() == doi.lower())
-                    or (arxiv and i.get("custom", {}).get("arxiv_id") == arxiv))
+        return next(
+            i
+            for i in self.items
+            if (doi and i.get("DOI", "").lower() == doi.lower())
+            or (arxiv and i.get("custom", {}).get("arxiv_id") == arxiv)
+        )
 
 
 @pytest.fixture
@@ -55,14 +59,33 @@ def servers():
 def enrich(tmp_path: Path, servers, *options: str) -> Run:
     crossref, arxiv = servers
     (tmp_path / "ids.txt").write_text(IDS)
-    env = {"CITEKIT_CROSSREF_URL": crossref.url, "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
-           "CITEKIT_ARXIV_INTERVAL": "0"}
-    args = ["enrich", str(tmp_path / "ids.txt"), "-o", str(tmp_path / "out.json"),
-            "--report", str(tmp_path / "r.json"), "--sources", "crossref,arxiv",
-            "--cache", str(tmp_path / "cache.sqlite"), "--mailto", "ci@example.org", *options]
+    env = {
+        "CITEKIT_CROSSREF_URL": crossref.url,
+        "CITEKIT_ARXIV_URL": arxiv.url + "/api/query",
+        "CITEKIT_ARXIV_INTERVAL": "0",
+    }
+    args = [
+        "enrich",
+        str(tmp_path / "ids.txt"),
+        "-o",
+        str(tmp_path / "out.json"),
+        "--report",
+        str(tmp_path / "r.json"),
+        "--sources",
+        "crossref,arxiv",
+        "--cache",
+        str(tmp_path / "cache.sqlite"),
+        "--mailto",
+        "ci@example.org",
+        *options,
+    ]
     result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
-    return Run(result.exit_code, result.stderr, json.loads((tmp_path / "out.json").read_text()),
-               json.loads((tmp_path / "r.json").read_text()))
+    return Run(
+        result.exit_code,
+        result.stderr,
+        json.loads((tmp_path / "out.json").read_text()),
+        json.loads((tmp_path / "r.json").read_text()),
+    )
 
 
 def assert_fully_enriched(run: Run) -> None:
@@ -76,8 +99,14 @@ def assert_fully_enriched(run: Run) -> None:
 
 def retried(log: list[LoggedRequest], fault: str) -> list[LoggedRequest]:
     """Requests that got ``fault`` and whose question was later answered normally."""
-    return [r for i, r in enumerate(log) if r.fault == fault and any(
-        later.target == r.target and not later.fault and later.status == 200 for later in log[i + 1:])]
+    return [
+        r
+        for i, r in enumerate(log)
+        if r.fault == fault
+        and any(
+            later.target == r.target and not later.fault and later.status == 200 for later in log[i + 1 :]
+        )
+    ]
 
 
 def summary_line(run: Run, source: str) -> str:
@@ -86,23 +115,29 @@ def summary_line(run: Run, source: str) -> str:
 
 # ------------------------------------------------------------------------- transient faults
 
-@pytest.mark.parametrize(("target", "fault", "options"), [
-    ("crossref", dict(kind="slow-body", delay=None), ["--timeout", "2"]),
-    ("crossref", dict(kind="slow", delay=None), ["--timeout", "2"]),
-    ("crossref", dict(kind="429", retry_after="1"), []),
-    ("crossref", dict(kind="500"), []),
-    ("crossref", dict(kind="503"), []),
-    ("crossref", dict(kind="reset"), []),
-    ("crossref", dict(kind="truncated"), []),  # JSON cut off by a closed connection
-    ("crossref", dict(kind="malformed"), []),  # half a JSON body, announced as whole
-    ("arxiv", dict(kind="slow-body", delay=None), ["--timeout", "2"]),
-    ("arxiv", dict(kind="503", retry_after="1"), []),
-    ("arxiv", dict(kind="reset"), []),
-    ("arxiv", dict(kind="truncated"), []),  # Atom cut off by a closed connection
-    ("arxiv", dict(kind="malformed"), []),  # half an Atom feed, announced as whole
-], ids=lambda value: value if isinstance(value, str) else value["kind"] if isinstance(value, dict) else "")
-def test_a_transient_fault_is_retried_and_the_run_ends_fully_enriched(tmp_path, servers, target, fault,
-                                                                       options, caplog):
+
+@pytest.mark.parametrize(
+    ("target", "fault", "options"),
+    [
+        ("crossref", dict(kind="slow-body", delay=None), ["--timeout", "2"]),
+        ("crossref", dict(kind="slow", delay=None), ["--timeout", "2"]),
+        ("crossref", dict(kind="429", retry_after="1"), []),
+        ("crossref", dict(kind="500"), []),
+        ("crossref", dict(kind="503"), []),
+        ("crossref", dict(kind="reset"), []),
+        ("crossref", dict(kind="truncated"), []),  # JSON cut off by a closed connection
+        ("crossref", dict(kind="malformed"), []),  # half a JSON body, announced as whole
+        ("arxiv", dict(kind="slow-body", delay=None), ["--timeout", "2"]),
+        ("arxiv", dict(kind="503", retry_after="1"), []),
+        ("arxiv", dict(kind="reset"), []),
+        ("arxiv", dict(kind="truncated"), []),  # Atom cut off by a closed connection
+        ("arxiv", dict(kind="malformed"), []),  # half an Atom feed, announced as whole
+    ],
+    ids=lambda value: value if isinstance(value, str) else value["kind"] if isinstance(value, dict) else "",
+)
+def test_a_transient_fault_is_retried_and_the_run_ends_fully_enriched(
+    tmp_path, servers, target, fault, options, caplog
+):
     caplog.set_level(logging.DEBUG, logger="citekit.sources.http")
     server = servers[0] if target == "crossref" else servers[1]
     kind = fault["kind"]
@@ -136,13 +171,18 @@ def test_slow_answers_within_the_timeout_are_waited_for_not_retried(tmp_path, se
 
 # ------------------------------------------------------------------------- retries exhausted
 
-@pytest.mark.parametrize(("target", "kind", "only", "options"), [
-    ("crossref", "500", GREEN_AI, []),
-    ("crossref", "slow-body", GREEN_AI, ["--timeout", "2"]),
-    ("arxiv", "truncated", f"id_list={MISTRAL}", []),
-])
+
+@pytest.mark.parametrize(
+    ("target", "kind", "only", "options"),
+    [
+        ("crossref", "500", GREEN_AI, []),
+        ("crossref", "slow-body", GREEN_AI, ["--timeout", "2"]),
+        ("arxiv", "truncated", f"id_list={MISTRAL}", []),
+    ],
+)
 def test_when_retries_run_out_the_record_is_kept_as_read_and_the_summary_names_it(
-        tmp_path, servers, target, kind, only, options):
+    tmp_path, servers, target, kind, only, options
+):
     server = servers[0] if target == "crossref" else servers[1]
     server.fail(kind, 10, only=only, delay=None)
     run = enrich(tmp_path, servers, "--retries", "1", *options)
@@ -151,7 +191,8 @@ def test_when_retries_run_out_the_record_is_kept_as_read_and_the_summary_names_i
     failed = run.item(doi=GREEN_AI) if target == "crossref" else run.item(arxiv=MISTRAL)
     assert "title" not in failed  # kept as it was read: an identifier, nothing invented
     assert {i["title"] for i in run.items if "title" in i} == ENRICHED_TITLES - {"Green AI", "Mistral 7B"} | {
-        "Mistral 7B" if target == "crossref" else "Green AI"}
+        "Mistral 7B" if target == "crossref" else "Green AI"
+    }
     assert [r.fault for r in server.log].count(kind) == 2  # the first attempt and one retry
     assert ", 1 failed" in summary_line(run, target)
     named = [line for line in run.stderr.splitlines() if line.startswith(f"  {target}: ")]
@@ -167,6 +208,7 @@ def test_under_strict_a_source_that_gave_up_fails_the_run(tmp_path, servers):
 
 
 # ------------------------------------------------------------------------- resuming
+
 
 def test_a_rerun_asks_only_for_what_failed_and_ends_fully_enriched(tmp_path, servers):
     crossref, arxiv = servers
@@ -215,8 +257,9 @@ def _stop_while_writing(tmp_path: Path, signal_number: int, *args: str) -> tuple
     """Run ``citekit ARGS``, stop it once its output is complete in temporary files but not yet
     renamed into place; the exit status and the temporary files there were at that moment."""
     marker = tmp_path / "temporary-name"
-    process = subprocess.Popen([sys.executable, "-c", SLOW_REPLACE, str(marker), *args],
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_REPLACE, str(marker), *args], stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 300  # against a hang only
         while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
@@ -239,8 +282,9 @@ def test_a_run_killed_while_writing_leaves_the_previous_library(tmp_path, signal
     library = tmp_path / "out" / "library.bib"
     library.parent.mkdir()
     library.write_text(LIBRARY)
-    code, staged = _stop_while_writing(tmp_path, signal_number, "convert", str(tmp_path / "refs.bib"),
-                                       "-o", str(library))
+    code, staged = _stop_while_writing(
+        tmp_path, signal_number, "convert", str(tmp_path / "refs.bib"), "-o", str(library)
+    )
     assert len(staged) == 1 and staged[0].startswith(".library.bib.")
     assert library.read_text() == LIBRARY
     if signal_number == signal.SIGTERM:  # a catchable end: the temporary file is cleaned up
@@ -255,10 +299,21 @@ def test_an_export_stopped_while_writing_leaves_every_old_file(tmp_path):
     old = {name: f"{name} as it was\n" for name in EXPORT_FILES}
     for name, text in old.items():
         (folder / name).write_text(text)
-    code, staged = _stop_while_writing(tmp_path, signal.SIGTERM, "export", str(tmp_path / "refs.bib"),
-                                       "-d", str(folder), "--offline", "--sources", "local",
-                                       "--index", str(tmp_path / "index.sqlite"),
-                                       "--cache", str(tmp_path / "cache.sqlite"))
+    code, staged = _stop_while_writing(
+        tmp_path,
+        signal.SIGTERM,
+        "export",
+        str(tmp_path / "refs.bib"),
+        "-d",
+        str(folder),
+        "--offline",
+        "--sources",
+        "local",
+        "--index",
+        str(tmp_path / "index.sqlite"),
+        "--cache",
+        str(tmp_path / "cache.sqlite"),
+    )
     assert sorted(name.split(".tmp")[0].rsplit(".", 1)[0][1:] for name in staged) == sorted(EXPORT_FILES)
     assert code == 128 + signal.SIGTERM
     assert {name: (folder / name).read_text() for name in EXPORT_FILES} == old
@@ -273,9 +328,24 @@ def test_a_run_killed_while_matching_has_not_touched_the_library(tmp_path, serve
     (tmp_path / "ids.txt").write_text(IDS)
     env = {**os.environ, "CITEKIT_CROSSREF_URL": crossref.url, "CITEKIT_ARXIV_URL": arxiv.url + "/api/query"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "citekit", "enrich", str(tmp_path / "ids.txt"), "-o", str(library),
-         "--sources", "crossref", "--cache", str(tmp_path / "cache.sqlite"), "--timeout", "60"],
-        env=env, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "citekit",
+            "enrich",
+            str(tmp_path / "ids.txt"),
+            "-o",
+            str(library),
+            "--sources",
+            "crossref",
+            "--cache",
+            str(tmp_path / "cache.sqlite"),
+            "--timeout",
+            "60",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 300  # against a hang only
         while not crossref.log and time.monotonic() < deadline:

@@ -20,9 +20,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from test_review import by_key, export, review_index, uncertain  # noqa: F401 - fixtures
+import test_review
+from test_review import by_key, export
 
 from citekit import review
+
+# The review tests' fixtures, shared: the index with the ambiguous records, and its export.
+review_index = test_review.review_index
+uncertain = test_review.uncertain
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -31,14 +36,24 @@ except ImportError:  # skipped (or, under CI, failed) by the browser fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} is missing, and CI is set: .ci/run must install it")
-    pytest.skip(f"{what} is missing (apt-get install chromium; pip install -e '.[test]'); under CI this fails")
+    pytest.skip(
+        f"{what} is missing (apt-get install chromium; pip install -e '.[test]'); under CI this fails"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +63,10 @@ def browser() -> Iterator[object]:
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         _missing("chromium")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists()
-                                              else shutil.which("chromium"), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            args=CHROMIUM_ARGS,
+        )
         yield launched
         launched.close()
 
@@ -126,10 +143,17 @@ def test_the_seeds_page_lists_every_record_and_filters(visit: Callable, tmp_path
 
 
 def test_a_person_settles_two_records_and_export_applies_exactly_that(
-    visit: Callable, uncertain: Path, review_index: Path, tmp_path: Path,  # noqa: F811 - fixtures from test_review
+    visit: Callable,
+    uncertain: Path,
+    review_index: Path,
+    tmp_path: Path,
 ) -> None:
     shown = visit(uncertain / "review.html")
-    assert shown.page.locator("tr.record td.status").all_inner_texts() == ["ambiguous", "unmatched", "matched"]
+    assert shown.page.locator("tr.record td.status").all_inner_texts() == [
+        "ambiguous",
+        "unmatched",
+        "matched",
+    ]
     shown.page.select_option("#filter-status", "ambiguous")
     assert shown.count().startswith("1 of 3 records")
     shown.page.click("button.toggle")
@@ -148,29 +172,52 @@ def test_a_person_settles_two_records_and_export_applies_exactly_that(
     download.value.save_as(saved)
 
     report = by_key(json.loads((uncertain / "report.json").read_text()))
-    assert json.loads(saved.read_text()) == {"citekit": "decisions", "version": 1, "decisions": {
-        report["uncertain.bib#1"]["fingerprint"]: {"choice": "doi:10.1038/nature14539", "title": "Deep Learning"},
-        report["uncertain.bib#2"]["fingerprint"]: {"choice": "none", "title": "Rényi Differential Privacy"},
-    }}
+    assert json.loads(saved.read_text()) == {
+        "citekit": "decisions",
+        "version": 1,
+        "decisions": {
+            report["uncertain.bib#1"]["fingerprint"]: {
+                "choice": "doi:10.1038/nature14539",
+                "title": "Deep Learning",
+            },
+            report["uncertain.bib#2"]["fingerprint"]: {
+                "choice": "none",
+                "title": "Rényi Differential Privacy",
+            },
+        },
+    }
     export(review_index, tmp_path / "decided", "--decisions", str(saved))
     before = {item["id"]: item for item in json.loads((uncertain / "library.json").read_text())}
     after = {item["id"]: item for item in json.loads((tmp_path / "decided" / "library.json").read_text())}
     assert after.keys() == before.keys() == {"deeplearning", "mironov2017renyi", "szegedy"}
     changed = {key: item for key, item in after.items() if item != before[key]}
     assert set(changed) == {"deeplearning", "mironov2017renyi"}
-    assert {k: changed["deeplearning"].get(k) for k in ("DOI", "container-title", "volume", "page", "type")} == {
-        "DOI": "10.1038/nature14539", "container-title": "Nature", "volume": "521", "page": "436-444",
-        "type": "article-journal"}
+    assert {
+        k: changed["deeplearning"].get(k) for k in ("DOI", "container-title", "volume", "page", "type")
+    } == {
+        "DOI": "10.1038/nature14539",
+        "container-title": "Nature",
+        "volume": "521",
+        "page": "436-444",
+        "type": "article-journal",
+    }
     renyi = changed["mironov2017renyi"]
-    assert "DOI" not in renyi and "container-title" not in renyi and renyi["title"] == "Rényi Differential Privacy"
+    assert (
+        "DOI" not in renyi
+        and "container-title" not in renyi
+        and renyi["title"] == "Rényi Differential Privacy"
+    )
     decided = by_key(json.loads((tmp_path / "decided" / "report.json").read_text()))
     assert [(r["status"], r["match"]["rule"]) for r in decided.values()] == [
-        ("matched", "decided by the user"), ("unmatched", "decided by the user"),
-        ("unmatched", "no candidate passed validation")]
+        ("matched", "decided by the user"),
+        ("unmatched", "decided by the user"),
+        ("unmatched", "no candidate passed validation"),
+    ]
 
 
 def test_every_control_has_a_label_and_the_page_works_from_the_keyboard(
-    visit: Callable, uncertain: Path,  # noqa: F811 - a fixture from test_review
+    visit: Callable,
+    uncertain: Path,
 ) -> None:
     shown = visit(uncertain / "review.html")
     unnamed = """() => [...document.querySelectorAll('input, select, button, a')]
@@ -192,7 +239,8 @@ def test_every_control_has_a_label_and_the_page_works_from_the_keyboard(
     assert focused() == "toggle"
     shown.page.keyboard.press("Tab")
     assert shown.page.evaluate("document.activeElement.getAttribute('aria-label')").startswith(
-        "Accept candidate 1 (Going deeper with convolutions)")
+        "Accept candidate 1 (Going deeper with convolutions)"
+    )
     shown.page.keyboard.press("Space")
     assert shown.page.inner_text("#download") == "Download decisions (1)"
     assert shown.page.locator("tr.record td.decision").inner_text() == "accept doi:10.1109/cvpr.2015.7298594"
@@ -207,24 +255,61 @@ def generated_report(n: int) -> dict:
     for i in range(n):
         status = statuses[i % 10]
         title = f"Generated paper number {i} on {['graphs', 'codes', 'speech', 'vision'][i % 4]}"
-        candidate = {"source": ["local", "crossref", "arxiv"][i % 3], "title": title, "authors": ["A. Author"],
-                     "et_al": False, "year": 2020, "venue": None, "doi": f"10.5555/gen.{i}", "arxiv": None,
-                     "dblp": None, "score": 0.9, "support": 2, "accepted": status != "unmatched",
-                     "rule": "accept: 2 agreeing fields, none disagreeing", "contradictions": [],
-                     "fields": {"title": {"verdict": "agree", "score": 1.0}}}
-        records.append({
-            "input": {"file": "big.bib", "index": i + 1, "line": 4 * i + 1}, "status": status,
-            "key": f"author2020generated{i}", "ids": {"doi": None, "arxiv": None},
-            "diagnostics": [{"level": "warning", "code": "enrich.conflict", "message": "m"}] if i % 7 == 0 else [],
-            "match": {"status": status, "rule": "r", "candidates": [candidate]},
-            "fingerprint": f"{i:016x}",
-            "record": {"title": title, "authors": ["A. Author"], "et_al": False, "year": 2020, "venue": None,
-                       "doi": None, "arxiv": None, "dblp": None}})
-    records[5]["record"]["title"] = "</script><script>document.title='broken'</script><img src=x onerror=alert(1)>"
-    return {"version": 1, "generator": "citekit test", "records": records, "diagnostics": [], "summary": {"inputs": n}}
+        candidate = {
+            "source": ["local", "crossref", "arxiv"][i % 3],
+            "title": title,
+            "authors": ["A. Author"],
+            "et_al": False,
+            "year": 2020,
+            "venue": None,
+            "doi": f"10.5555/gen.{i}",
+            "arxiv": None,
+            "dblp": None,
+            "score": 0.9,
+            "support": 2,
+            "accepted": status != "unmatched",
+            "rule": "accept: 2 agreeing fields, none disagreeing",
+            "contradictions": [],
+            "fields": {"title": {"verdict": "agree", "score": 1.0}},
+        }
+        records.append(
+            {
+                "input": {"file": "big.bib", "index": i + 1, "line": 4 * i + 1},
+                "status": status,
+                "key": f"author2020generated{i}",
+                "ids": {"doi": None, "arxiv": None},
+                "diagnostics": [{"level": "warning", "code": "enrich.conflict", "message": "m"}]
+                if i % 7 == 0
+                else [],
+                "match": {"status": status, "rule": "r", "candidates": [candidate]},
+                "fingerprint": f"{i:016x}",
+                "record": {
+                    "title": title,
+                    "authors": ["A. Author"],
+                    "et_al": False,
+                    "year": 2020,
+                    "venue": None,
+                    "doi": None,
+                    "arxiv": None,
+                    "dblp": None,
+                },
+            }
+        )
+    records[5]["record"]["title"] = (
+        "</script><script>document.title='broken'</script><img src=x onerror=alert(1)>"
+    )
+    return {
+        "version": 1,
+        "generator": "citekit test",
+        "records": records,
+        "diagnostics": [],
+        "summary": {"inputs": n},
+    }
 
 
-def test_a_page_of_ten_thousand_records_loads_draws_fifty_and_filters(visit: Callable, tmp_path: Path) -> None:
+def test_a_page_of_ten_thousand_records_loads_draws_fifty_and_filters(
+    visit: Callable, tmp_path: Path
+) -> None:
     report = generated_report(10_000)
     shown = visit(page_of(report, tmp_path / "big.html"))
     assert shown.count() == "10000 of 10000 records, showing 1–50"

@@ -88,7 +88,9 @@ def test_rispy_reads_every_line_we_write(case: str) -> None:
             expected.setdefault(tag, []).append(value)
         # rispy gives a continuation line as one more value of its tag.
         assert {tag: "\n".join(v) if isinstance(v, list) else v for tag, v in entry.items()} == {
-            "TY": block[0][1], **{tag: "\n".join(values) for tag, values in expected.items()}}
+            "TY": block[0][1],
+            **{tag: "\n".join(values) for tag, values in expected.items()},
+        }
 
 
 def test_missing_er_is_reported_and_no_record_is_lost() -> None:
@@ -113,35 +115,62 @@ def test_lines_outside_records_and_unknown_tags_are_reported_and_kept() -> None:
 def test_continuation_lines_and_aliases() -> None:
     text = "TY  - CPAPER\nA1  - Jégou, Hervé\nT1  - A long\n  title\nJF  - Venue\nY1  - 2019///\nN2  - Line one\nline two\nER  -"
     [record] = ris.read(text, "x.ris").records
-    assert (record.type, record.title, record.container_title) == ("paper-conference", "A long title", "Venue")
+    assert (record.type, record.title, record.container_title) == (
+        "paper-conference",
+        "A long title",
+        "Venue",
+    )
     assert record.author == [Name(family="Jégou", given="Hervé")]
     assert (record.issued, record.abstract) == (Date((2019,)), "Line one\nline two")
 
 
 def test_names_keep_particles_suffixes_and_organisations() -> None:
-    record = Record(author=[Name(family="Schaar", given="Mihaela", non_dropping_particle="van der"),
-                            Name(literal="Mistral-AI"), Name(family="Smith", given="John", suffix="Jr."),
-                            Name(family="Plato")])
+    record = Record(
+        author=[
+            Name(family="Schaar", given="Mihaela", non_dropping_particle="van der"),
+            Name(literal="Mistral-AI"),
+            Name(family="Smith", given="John", suffix="Jr."),
+            Name(family="Plato"),
+        ]
+    )
     output = ris.write([record])
     assert [line for line in output.split("\r\n") if line.startswith("AU")] == [
-        "AU  - van der Schaar, Mihaela", "AU  - Mistral-AI", "AU  - Smith, John, Jr.", "AU  - Plato,"]
+        "AU  - van der Schaar, Mihaela",
+        "AU  - Mistral-AI",
+        "AU  - Smith, John, Jr.",
+        "AU  - Plato,",
+    ]
     assert ris.read(output, "x.ris").records[0].author == record.author
 
 
 def test_preprint_is_a_preprint_report_with_arxiv_doi_url_and_id() -> None:
     record = Record(type="article", title="Mistral 7B", arxiv_id="2310.06825", arxiv_class="cs.CL")
     lines = ris.write([record]).split("\r\n")
-    for line in ("TY  - RPRT", "M3  - Preprint", "PB  - arXiv", "SN  - arXiv:2310.06825",
-                 "DO  - 10.48550/arXiv.2310.06825", "UR  - https://arxiv.org/abs/2310.06825",
-                 "M2  - arXiv: 2310.06825", "M2  - arxiv_class: cs.CL"):
+    for line in (
+        "TY  - RPRT",
+        "M3  - Preprint",
+        "PB  - arXiv",
+        "SN  - arXiv:2310.06825",
+        "DO  - 10.48550/arXiv.2310.06825",
+        "UR  - https://arxiv.org/abs/2310.06825",
+        "M2  - arXiv: 2310.06825",
+        "M2  - arxiv_class: cs.CL",
+    ):
         assert line in lines
     assert not any(line.startswith(("N1", "AN")) for line in lines)
     [back] = ris.read("\r\n".join(lines), "x.ris").records
-    assert (back.arxiv_id, back.arxiv_class, back.doi, back.number) == ("2310.06825", "cs.CL", "", "arXiv:2310.06825")
+    assert (back.arxiv_id, back.arxiv_class, back.doi, back.number) == (
+        "2310.06825",
+        "cs.CL",
+        "",
+        "arXiv:2310.06825",
+    )
 
 
 def test_published_paper_keeps_its_doi_and_arxiv_id() -> None:
-    record = Record(type="article-journal", title="T", container_title="TMLR", doi="10.1234/x", arxiv_id="2310.06825")
+    record = Record(
+        type="article-journal", title="T", container_title="TMLR", doi="10.1234/x", arxiv_id="2310.06825"
+    )
     lines = ris.write([record]).split("\r\n")
     assert "DO  - 10.1234/x" in lines and "M2  - arXiv: 2310.06825" in lines
     [back] = ris.read("\r\n".join(lines), "x.ris").records
@@ -149,8 +178,12 @@ def test_published_paper_keeps_its_doi_and_arxiv_id() -> None:
 
 
 def test_embedded_newlines_cannot_forge_tags() -> None:
-    record = Record(title="Title\nER  - ", abstract="First line.\r\nER  - \nTY  - JOUR\u2028KW  - x",
-                    custom={"comment": "a\nTY  - BOOK"}, note="one\nER  - ")
+    record = Record(
+        title="Title\nER  - ",
+        abstract="First line.\r\nER  - \nTY  - JOUR\u2028KW  - x",
+        custom={"comment": "a\nTY  - BOOK"},
+        note="one\nER  - ",
+    )
     output = ris.write([record])
     [block] = blocks(output)
     tags = [TAG_LINE.match(line).group(1) for line in block]
@@ -162,17 +195,32 @@ def test_embedded_newlines_cannot_forge_tags() -> None:
 
 
 def test_one_note_per_record_and_no_clashing_custom_field_lost() -> None:
-    record = Record(type="article-journal", title="T", issue="3", note="first line\nsecond: line",
-                    custom={"issue": "4", "DOI": "not a doi", "publisher-place": "Paris"})
+    record = Record(
+        type="article-journal",
+        title="T",
+        issue="3",
+        note="first line\nsecond: line",
+        custom={"issue": "4", "DOI": "not a doi", "publisher-place": "Paris"},
+    )
     output = ris.write([record])
-    assert output.count("N1  - ") == 1 and "M2  - issue: 4\r\n" in output and "M2  - DOI: not a doi\r\n" in output
+    assert (
+        output.count("N1  - ") == 1
+        and "M2  - issue: 4\r\n" in output
+        and "M2  - DOI: not a doi\r\n" in output
+    )
     [back] = ris.read(output, "x.ris").records
     assert (back.issue, back.custom["issue"], back.custom["DOI"]) == ("3", "4", "not a doi")
 
 
 def test_custom_fields_and_fields_without_a_tag_come_back() -> None:
-    record = Record(type="article-journal", title="T", isbn="978-3-16-148410-0", event_title="Workshop",
-                    number="7", custom={"edition": "2", "tex.ids": "a, b", "ris:L1": "x.pdf\ny.pdf"})
+    record = Record(
+        type="article-journal",
+        title="T",
+        isbn="978-3-16-148410-0",
+        event_title="Workshop",
+        number="7",
+        custom={"edition": "2", "tex.ids": "a, b", "ris:L1": "x.pdf\ny.pdf"},
+    )
     output = ris.write([record])
     assert "ET  - 2\r\n" in output and "L1  - x.pdf\r\nL1  - y.pdf\r\n" in output
     assert "M2  - ISBN: 978-3-16-148410-0\r\n" in output and "M2  - event-title: Workshop\r\n" in output
@@ -182,9 +230,25 @@ def test_custom_fields_and_fields_without_a_tag_come_back() -> None:
 # --------------------------------------------------------------------------------------------- properties
 
 ris_lines = st.one_of(
-    st.sampled_from(["TY  - JOUR", "TY  - GEN", "TY  - ", "ER  - ", "ER  -", "", "AU  - van der Schaar, M",
-                     "AU  - ,", "PY  - 2023///", "DA  - 0/0/0/", "SP  - -", "N1  - arXiv: 2310.06825 [cs",
-                     "DO  - 10.48550/arXiv.2310.06825v3", "AN  - arXiv:", "UR  - https://arxiv.org/abs/x"]),
+    st.sampled_from(
+        [
+            "TY  - JOUR",
+            "TY  - GEN",
+            "TY  - ",
+            "ER  - ",
+            "ER  -",
+            "",
+            "AU  - van der Schaar, M",
+            "AU  - ,",
+            "PY  - 2023///",
+            "DA  - 0/0/0/",
+            "SP  - -",
+            "N1  - arXiv: 2310.06825 [cs",
+            "DO  - 10.48550/arXiv.2310.06825v3",
+            "AN  - arXiv:",
+            "UR  - https://arxiv.org/abs/x",
+        ]
+    ),
     st.builds("{}  - {}".format, st.from_regex(r"\A[A-Z][A-Z0-9]\Z"), st.text(max_size=20)),
     st.text(max_size=30),
 )
@@ -214,8 +278,11 @@ def test_near_valid_files_are_read_and_every_ty_accounted_for(text: str) -> None
 
 
 def assert_every_ty_read(text: str, result: ReadResult) -> None:
-    starts = [n for n, line in enumerate(re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")), 1)
-              if re.match(r"^TY {1,2}-(?: |$)", line)]
+    starts = [
+        n
+        for n, line in enumerate(re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")), 1)
+        if re.match(r"^TY {1,2}-(?: |$)", line)
+    ]
     assert [r.origin.line for r in result.records] == starts
     assert [r.origin.index for r in result.records] == list(range(1, len(starts) + 1))
 
@@ -223,24 +290,56 @@ def assert_every_ty_read(text: str, result: ReadResult) -> None:
 one_line = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=30)
 plain_text = one_line.map(str.strip).filter(bool)
 words = st.from_regex(r"\A[A-Za-zÀ-ÿğ'\-]{1,12}\Z").filter(lambda w: w[0].isupper() or w[0] == "d")
-people = st.builds(Name, family=st.sampled_from(["Jégou", "Oğuz", "d'Ascoli", "Schaar"]) | words.filter(str.istitle),
-                   given=st.sampled_from(["", "Hervé", "Albert Q."]) | plain_text.filter(lambda t: "," not in t),
-                   non_dropping_particle=st.sampled_from(["", "", "van der", "de la"]),
-                   suffix=st.sampled_from(["", "", "Jr."]))
-organisations = st.builds(Name, literal=st.sampled_from(["Mistral-AI", "Meta AI"]) | plain_text.filter(
-    lambda t: "," not in t))
+people = st.builds(
+    Name,
+    family=st.sampled_from(["Jégou", "Oğuz", "d'Ascoli", "Schaar"]) | words.filter(str.istitle),
+    given=st.sampled_from(["", "Hervé", "Albert Q."]) | plain_text.filter(lambda t: "," not in t),
+    non_dropping_particle=st.sampled_from(["", "", "van der", "de la"]),
+    suffix=st.sampled_from(["", "", "Jr."]),
+)
+organisations = st.builds(
+    Name, literal=st.sampled_from(["Mistral-AI", "Meta AI"]) | plain_text.filter(lambda t: "," not in t)
+)
 dates = st.tuples(st.integers(1000, 2030), st.integers(1, 12), st.integers(1, 28)).flatmap(
-    lambda ymd: st.sampled_from([Date(ymd[:1]), Date(ymd[:2]), Date(ymd)]))
+    lambda ymd: st.sampled_from([Date(ymd[:1]), Date(ymd[:2]), Date(ymd)])
+)
 custom_names = st.from_regex(r"\A[a-z][a-z0-9_]{0,8}\Z").filter(
-    lambda n: n not in ("arxiv", "type", "number", "note", "language", "publisher", "keyword", "abstract",
-                        "title", "volume", "issue", "page", "edition", "archive", "source", "section",
-                        "accessed", "arxiv_id", "arxiv_class", "arxiv_version", "authors_truncated"))
+    lambda n: (
+        n
+        not in (
+            "arxiv",
+            "type",
+            "number",
+            "note",
+            "language",
+            "publisher",
+            "keyword",
+            "abstract",
+            "title",
+            "volume",
+            "issue",
+            "page",
+            "edition",
+            "archive",
+            "source",
+            "section",
+            "accessed",
+            "arxiv_id",
+            "arxiv_class",
+            "arxiv_version",
+            "authors_truncated",
+        )
+    )
+)
 records = st.builds(
     Record,
-    type=st.sampled_from(["article", "article-journal", "paper-conference", "chapter", "book", "report", "document"]),
+    type=st.sampled_from(
+        ["article", "article-journal", "paper-conference", "chapter", "book", "report", "document"]
+    ),
     title=plain_text | st.just("Scaling $κ^\\star$ & 100% of $x_1$"),
     author=st.lists(people | organisations, max_size=5).filter(
-        lambda names: not names or (names[-1].literal or names[-1].family).lower() != "others"),
+        lambda names: not names or (names[-1].literal or names[-1].family).lower() != "others"
+    ),
     editor=st.lists(people, max_size=2),
     authors_truncated=st.booleans(),
     issued=st.none() | dates,
@@ -259,11 +358,21 @@ records = st.builds(
 def kept_fields(record: Record) -> dict[str, object]:
     """What a round trip through RIS must keep (whitespace in abstracts aside). Not a cut author
     list: RIS has no place for that, and no client should show it (the report says it)."""
-    return {"title": record.title, "author": record.author, "editor": record.editor, "issued": record.issued,
-            "container": record.container_title, "volume": record.volume, "issue": record.issue,
-            "page": record.page, "doi": record.doi, "arxiv": (record.arxiv_id, record.arxiv_class),
-            "abstract": " ".join(record.abstract.split()), "custom": record.custom,
-            "type": record.type}
+    return {
+        "title": record.title,
+        "author": record.author,
+        "editor": record.editor,
+        "issued": record.issued,
+        "container": record.container_title,
+        "volume": record.volume,
+        "issue": record.issue,
+        "page": record.page,
+        "doi": record.doi,
+        "arxiv": (record.arxiv_id, record.arxiv_class),
+        "abstract": " ".join(record.abstract.split()),
+        "custom": record.custom,
+        "type": record.type,
+    }
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

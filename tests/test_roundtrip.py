@@ -40,12 +40,19 @@ DATA = Path(__file__).parent / "data" / "roundtrip"
 CSL, RIS = csljson.FORMAT, ris.FORMAT
 FORMATS: dict[str, Format] = {"bibtex": BIBTEX, "biblatex": BIBLATEX, "csljson": CSL, "ris": RIS}
 # Format names, in the order a record goes through them (the first hop writes and reads the first).
-CHAINS = ["bibtex>csljson>ris>bibtex", "biblatex>csljson>ris>biblatex", "ris>bibtex>csljson>ris",
-          "ris>biblatex>csljson>ris", "csljson>ris>bibtex>csljson"]
+CHAINS = [
+    "bibtex>csljson>ris>bibtex",
+    "biblatex>csljson>ris>biblatex",
+    "ris>bibtex>csljson>ris",
+    "ris>biblatex>csljson>ris",
+    "csljson>ris>bibtex>csljson",
+]
 OUTPUTS = [("bibtex", "chain.out.bib"), ("biblatex", "chain.out-biblatex.bib")]
 GOLDEN_INPUTS = {
-    "bibtex": ["chain.bib", "chain.out.bib"], "biblatex": ["chain.bib", "chain.out-biblatex.bib"],
-    "csljson": ["chain.csl.json", "hostile.csl.json"], "ris": ["chain.ris"],
+    "bibtex": ["chain.bib", "chain.out.bib"],
+    "biblatex": ["chain.bib", "chain.out-biblatex.bib"],
+    "csljson": ["chain.csl.json", "hostile.csl.json"],
+    "ris": ["chain.ris"],
 }
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -94,13 +101,21 @@ def kept(record: Record, spell_math: bool = False) -> dict[str, object]:
     """What a conversion must keep; ``spell_math`` when the chain went through a .bib file."""
     text = same_math if spell_math else (lambda s: s)
     return {
-        "key": record.key, "type": record.type, "preprint": record.is_preprint, "title": text(record.title),
-        "author": [creator(n) for n in record.author], "editor": [creator(n) for n in record.editor],
+        "key": record.key,
+        "type": record.type,
+        "preprint": record.is_preprint,
+        "title": text(record.title),
+        "author": [creator(n) for n in record.author],
+        "editor": [creator(n) for n in record.editor],
         "issued": record.issued,
-        "container_title": record.container_title, "volume": record.volume, "issue": record.issue,
-        "page": record.page, "doi": record.doi,
+        "container_title": record.container_title,
+        "volume": record.volume,
+        "issue": record.issue,
+        "page": record.page,
+        "doi": record.doi,
         "arxiv": (record.arxiv_id, record.arxiv_version, record.arxiv_class),
-        "abstract": text(record.abstract), "custom": record.custom,
+        "abstract": text(record.abstract),
+        "custom": record.custom,
     }
 
 
@@ -115,13 +130,16 @@ def assert_kept(expected: Sequence[Record], actual: Sequence[Record], spell_math
 # --------------------------------------------------------------------------------------- golden chain
 
 
-@pytest.mark.parametrize("source, reader, writer, expected", [
-    ("chain.bib", "bibtex", "csljson", "chain.csl.json"),
-    ("chain.bib", "biblatex", "csljson", "chain.csl.json"),
-    ("chain.csl.json", "csljson", "ris", "chain.ris"),
-    ("chain.ris", "ris", "bibtex", "chain.out.bib"),
-    ("chain.ris", "ris", "biblatex", "chain.out-biblatex.bib"),
-])
+@pytest.mark.parametrize(
+    "source, reader, writer, expected",
+    [
+        ("chain.bib", "bibtex", "csljson", "chain.csl.json"),
+        ("chain.bib", "biblatex", "csljson", "chain.csl.json"),
+        ("chain.csl.json", "csljson", "ris", "chain.ris"),
+        ("chain.ris", "ris", "bibtex", "chain.out.bib"),
+        ("chain.ris", "ris", "biblatex", "chain.out-biblatex.bib"),
+    ],
+)
 def test_golden_hop(source: str, reader: str, writer: str, expected: str) -> None:
     records = read_all(FORMATS[reader], golden(source), source)
     assert FORMATS[writer].write(records) == golden(expected)
@@ -170,8 +188,25 @@ def test_golden_chain_covers_what_it_claims() -> None:
     assert {"Jégou", "Rozière", "Oğuz", "Mazaré", "d'Ascoli", "van der Schaar", "Mistral-AI"} <= surnames
     assert {r.type for r in source.values()} == {"article-journal", "paper-conference", "chapter", "article"}
     titles = " ".join(r.title for r in source.values())
-    for piece in ("&", "%", "#", "_", "~", "{x}", "Lone } Brace", r"$κ^\star$", r"$p < 10^{-55}$",
-                  r"$100\times$", "Déjà Vu", "NEVIS'22", "DeiT", "ReLU", "PyTorch", "ImageNet", "LLMs"):
+    for piece in (
+        "&",
+        "%",
+        "#",
+        "_",
+        "~",
+        "{x}",
+        "Lone } Brace",
+        r"$κ^\star$",
+        r"$p < 10^{-55}$",
+        r"$100\times$",
+        "Déjà Vu",
+        "NEVIS'22",
+        "DeiT",
+        "ReLU",
+        "PyTorch",
+        "ImageNet",
+        "LLMs",
+    ):
         assert piece in titles, piece
     assert source["jiang2023mistral"].is_preprint and source["liu2026voxtral"].is_preprint
     published = source["touvron2021training"]
@@ -183,8 +218,13 @@ def test_golden_167_authors_are_the_arxiv_record_and_survive_every_format() -> N
     expected = arxiv("2602.11298")
     names = [(n.surname, n.given) for n in expected.author]
     assert len(names) == 167
-    files = [(BIBTEX, "chain.bib"), (CSL, "chain.csl.json"), (RIS, "chain.ris"), (BIBTEX, "chain.out.bib"),
-             (BIBLATEX, "chain.out-biblatex.bib")]
+    files = [
+        (BIBTEX, "chain.bib"),
+        (CSL, "chain.csl.json"),
+        (RIS, "chain.ris"),
+        (BIBTEX, "chain.out.bib"),
+        (BIBLATEX, "chain.out-biblatex.bib"),
+    ]
     for fmt, name in files:
         record = by_key(read_all(fmt, golden(name)))["liu2026voxtral"]
         assert [(n.surname, n.given) for n in record.author] == names, name
@@ -229,7 +269,10 @@ def test_preprint_and_published_paper_keep_their_arxiv_ids_in_every_format() -> 
     assert blocks["ID  - touvron2021training"].startswith("TY  - CONF\r\n")
     out = golden("chain.out.bib")
     assert "@techreport{jiang2023mistral," in out and "@inproceedings{touvron2021training," in out
-    assert "  eprint = {2012.12877v2},\n  archivePrefix = {arXiv},\n  eprinttype = {arxiv},\n  primaryClass = {cs.CV}\n" in out
+    assert (
+        "  eprint = {2012.12877v2},\n  archivePrefix = {arXiv},\n  eprinttype = {arxiv},\n  primaryClass = {cs.CV}\n"
+        in out
+    )
 
 
 # ------------------------------------------------------------------------------------ generated chains
@@ -333,49 +376,70 @@ def journal_article(**changes: object) -> Record:
     return dataclasses.replace(record, **changes)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The .bib writers write Name(family='Gogh', non_dropping_particle='van') as 'van Gogh'; bibtexparser's "
-    "name grammar reads any two-word name as First Last (not BibTeX's von Last), so it comes back "
-    "as given='van', family='Gogh'"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "The .bib writers write Name(family='Gogh', non_dropping_particle='van') as 'van Gogh'; bibtexparser's "
+        "name grammar reads any two-word name as First Last (not BibTeX's von Last), so it comes back "
+        "as given='van', family='Gogh'"
+    ),
+)
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 def test_particle_of_a_name_without_given_name_survives(dialect: str) -> None:
     record = journal_article(author=[Name(family="Gogh", non_dropping_particle="van")])
     assert creator(through(record, f"csljson>{dialect}>csljson").author[0]) == creator(record.author[0])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The .bib writers write a person with a multi-word family name and no given name as '{De Monicault}', "
-    "which every reader (citekit's included) takes for an organisation: it comes back as a literal"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "The .bib writers write a person with a multi-word family name and no given name as '{De Monicault}', "
+        "which every reader (citekit's included) takes for an organisation: it comes back as a literal"
+    ),
+)
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 def test_multi_word_family_name_without_given_name_stays_a_person(dialect: str) -> None:
     record = journal_article(author=[Name(family="De Monicault")])
     assert through(record, f"ris>{dialect}>ris").author == record.author
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BibTeX's name grammar has one von part of lower-case words: 'de La Fontaine, Jean' reads back as "
-    "von 'de', last 'La Fontaine' (French usage, but not the split the record had)"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "BibTeX's name grammar has one von part of lower-case words: 'de La Fontaine, Jean' reads back as "
+        "von 'de', last 'La Fontaine' (French usage, but not the split the record had)"
+    ),
+)
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 def test_both_particles_keep_their_order_through_bibtex(dialect: str) -> None:
-    record = journal_article(author=[Name(family="Fontaine", given="Jean", dropping_particle="de",
-                                          non_dropping_particle="La")])
+    record = journal_article(
+        author=[Name(family="Fontaine", given="Jean", dropping_particle="de", non_dropping_particle="La")]
+    )
     assert creator(through(record, f"csljson>{dialect}>csljson").author[0]) == creator(record.author[0])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A custom value from CSL/RIS is LaTeX-encoded when written to a .bib file unless it is inert, but a "
-    "custom .bib field is read back raw: 'C:\\Users\\me\\a.pdf' returns as "
-    "'C:\\textbackslash{}Users\\textbackslash{}me\\textbackslash{}a.pdf'"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A custom value from CSL/RIS is LaTeX-encoded when written to a .bib file unless it is inert, but a "
+        "custom .bib field is read back raw: 'C:\\Users\\me\\a.pdf' returns as "
+        "'C:\\textbackslash{}Users\\textbackslash{}me\\textbackslash{}a.pdf'"
+    ),
+)
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 def test_custom_value_with_a_backslash_survives_bibtex(dialect: str) -> None:
     record = journal_article(custom={"file": r"C:\Users\me\a.pdf"})
     assert through(record, f"ris>{dialect}>ris").custom == record.custom
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The .bib writers write a suffix with no given name as 'Smith, Jr.', BibTeX's 'Last, First' form, "
-    "so 'Jr.' comes back as the given name (bibtexparser also drops an empty trailing First, so "
-    "'Smith, Jr., ' would not do either)"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "The .bib writers write a suffix with no given name as 'Smith, Jr.', BibTeX's 'Last, First' form, "
+        "so 'Jr.' comes back as the given name (bibtexparser also drops an empty trailing First, so "
+        "'Smith, Jr., ' would not do either)"
+    ),
+)
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])
 def test_suffix_of_a_name_without_given_name_survives(dialect: str) -> None:
     record = journal_article(author=[Name(family="Smith", suffix="Jr.")])
@@ -388,10 +452,14 @@ def test_caret_outside_math_survives(dialect: str) -> None:
     assert through(record, f"csljson>{dialect}>csljson").title == record.title
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "RIS marks an organisation only by the absence of a comma (Zotero's rule), so "
-    "'AU  - University of California, Berkeley' is read back as family 'University of California', "
-    "given 'Berkeley'"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "RIS marks an organisation only by the absence of a comma (Zotero's rule), so "
+        "'AU  - University of California, Berkeley' is read back as family 'University of California', "
+        "given 'Berkeley'"
+    ),
+)
 def test_organisation_with_a_comma_survives_ris() -> None:
     record = journal_article(author=[Name(literal="University of California, Berkeley")])
     assert through(record, "csljson>ris>csljson").author == record.author

@@ -19,13 +19,24 @@ from citekit.formats.bibtex.scanner import Block, scan
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-FILES = sorted(p for p in DATA.rglob("*") if p.is_file() and (p.suffix == ".bib" or p.parent.name == "bibtex"))
+FILES = sorted(
+    p for p in DATA.rglob("*") if p.is_file() and (p.suffix == ".bib" or p.parent.name == "bibtex")
+)
 
 
 def _view(block: Block) -> tuple:
     lines = block.field_lines() if block.kind == "entry" else None
-    return (block.kind, block.line, block.raw, block.type, block.key, block.value, block.fields, lines,
-            block.error.strip())
+    return (
+        block.kind,
+        block.line,
+        block.raw,
+        block.type,
+        block.key,
+        block.value,
+        block.fields,
+        lines,
+        block.error.strip(),
+    )
 
 
 def _oracle(text: str) -> list[tuple]:
@@ -38,8 +49,19 @@ def _oracle(text: str) -> list[tuple]:
         line, raw = block.start_line, block.raw or ""
         if kind == "Entry":
             fields = [(f.key, f.value) for f in block.fields]
-            views.append(("entry", line, raw, block.entry_type, block.key, "", fields,
-                          [f.start_line for f in block.fields], ""))
+            views.append(
+                (
+                    "entry",
+                    line,
+                    raw,
+                    block.entry_type,
+                    block.key,
+                    "",
+                    fields,
+                    [f.start_line for f in block.fields],
+                    "",
+                )
+            )
         elif kind == "String":
             views.append(("string", line, raw, "", block.key, block.value, [], None, ""))
         elif kind == "Preamble":
@@ -82,18 +104,62 @@ def test_the_corpora_exercise_both_paths() -> None:
 # and off the start of a line, braces, quotes (and {"}), commas, equals, backslashes before each,
 # escaped newlines, concatenation, and ordinary words.
 PIECES = [
-    "@article{", "@misc(", "@ARTICLE {", "@string{", "@STRING(", "@comment{", "@Comment(", "@preamble{",
-    "@preamble(", "@{", "@", "\n@book{", "\n  @inproceedings{k,", "x@y{", "key", "k1", ",", ", ", "=",
-    " = ", "{", "}", "(", ")", '"', '{"}', "\\", "\\{", "\\}", '\\"', "\\\n", "\\\\", "\n", "\r\n", " ",
-    "\t", "#", " # ", "title", "author = ", "and", "é", "%", "\u2028", "\x0c", "jan", "{x}", '"y"',
+    "@article{",
+    "@misc(",
+    "@ARTICLE {",
+    "@string{",
+    "@STRING(",
+    "@comment{",
+    "@Comment(",
+    "@preamble{",
+    "@preamble(",
+    "@{",
+    "@",
+    "\n@book{",
+    "\n  @inproceedings{k,",
+    "x@y{",
+    "key",
+    "k1",
+    ",",
+    ", ",
+    "=",
+    " = ",
+    "{",
+    "}",
+    "(",
+    ")",
+    '"',
+    '{"}',
+    "\\",
+    "\\{",
+    "\\}",
+    '\\"',
+    "\\\n",
+    "\\\\",
+    "\n",
+    "\r\n",
+    " ",
+    "\t",
+    "#",
+    " # ",
+    "title",
+    "author = ",
+    "and",
+    "é",
+    "%",
+    "\u2028",
+    "\x0c",
+    "jan",
+    "{x}",
+    '"y"',
 ]
 
 
 @settings(max_examples=int(os.environ.get("CITEKIT_SCANNER_EXAMPLES", "400")), deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 @example('@article{a, title = {x}, note = "y"}\n@misc{b,\n  title = "a {"} b",\n}')
-@example("@string{s = {a}}\n@preamble{\"p\"}\n@comment{c}\n@article{k}\ntext\n@misc(k, a = (b))")
-@example('@article{a,\n title = {open\n@misc{b, title = {x}}')
+@example('@string{s = {a}}\n@preamble{"p"}\n@comment{c}\n@article{k}\ntext\n@misc(k, a = (b))')
+@example("@article{a,\n title = {open\n@misc{b, title = {x}}")
 @example('@article{a,\n title = "x\\"y", t2 = {\\\\{}}, t3 = \\{}')
 def test_agrees_with_bibtexparser_on_any_text(text: str) -> None:
     _assert_agrees(text)

@@ -32,16 +32,30 @@ def test_a_batch_answers_published_versions_by_arxiv_id(s2_server):
     assert list(found) == ["1908.11229"]  # Mistral 7B names only arXiv; the last id is unknown
     record = found["1908.11229"]
     assert (record.type, record.container_title, record.volume, record.page, record.doi, record.arxiv_id) == (
-        "paper-conference", "Proceedings of the 36th International Conference on Machine Learning", "97",
-        "5558-5567", "", "1908.11229")
+        "paper-conference",
+        "Proceedings of the 36th International Conference on Machine Learning",
+        "97",
+        "5558-5567",
+        "",
+        "1908.11229",
+    )
     request = s2_server.log[0]
-    assert (request.method, request.path, request.param("fields")) == ("POST", "/graph/v1/paper/batch", FIELDS)
+    assert (request.method, request.path, request.param("fields")) == (
+        "POST",
+        "/graph/v1/paper/batch",
+        FIELDS,
+    )
     assert json.loads(request.body) == {"ids": ["ARXIV:1908.11229", "ARXIV:2310.06825", "ARXIV:9999.99999"]}
 
 
 def test_arxiv_is_never_a_venue():
-    preprint = {"title": "Mistral 7B", "venue": "arXiv.org", "journal": {"name": "ArXiv", "volume": "abs/2310.06825"},
-                "publicationVenue": {"name": "arXiv.org"}, "externalIds": {"ArXiv": "2310.06825"}}
+    preprint = {
+        "title": "Mistral 7B",
+        "venue": "arXiv.org",
+        "journal": {"name": "ArXiv", "volume": "abs/2310.06825"},
+        "publicationVenue": {"name": "arXiv.org"},
+        "externalIds": {"ArXiv": "2310.06825"},
+    }
     assert paper_to_record(preprint) is None
 
 
@@ -49,8 +63,12 @@ def test_a_doi_lookup_reads_the_journal(s2_server):
     record = source(s2_server).lookup_doi("10.1109/TPAMI.2018.2889473")
     assert record is not None
     assert (record.type, record.container_title, record.volume, record.page, record.doi) == (
-        "article-journal", "IEEE Transactions on Pattern Analysis and Machine Intelligence", "42", "824-836",
-        "10.1109/TPAMI.2018.2889473")
+        "article-journal",
+        "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+        "42",
+        "824-836",
+        "10.1109/TPAMI.2018.2889473",
+    )
     assert json.loads(s2_server.log[0].body) == {"ids": ["DOI:10.1109/TPAMI.2018.2889473"]}
 
 
@@ -93,10 +111,15 @@ def test_a_key_goes_in_the_x_api_key_header(s2_server):
 
 def test_a_title_search_keeps_papers_with_a_venue(s2_server):
     found = source(s2_server).search(Query(title="Spreading vectors for similarity search", year=2018))
-    assert [r.container_title for r in found] == ["7th International Conference on Learning Representations (ICLR 2019)"]
+    assert [r.container_title for r in found] == [
+        "7th International Conference on Learning Representations (ICLR 2019)"
+    ]
     request = s2_server.log[0]
     assert (request.path, request.param("year"), request.param("query")) == (
-        "/graph/v1/paper/search", "2017-2019", "Spreading vectors for similarity search")
+        "/graph/v1/paper/search",
+        "2017-2019",
+        "Spreading vectors for similarity search",
+    )
     assert source(s2_server).search(Query(title="Mistral 7B")) == []
 
 
@@ -114,12 +137,31 @@ def test_through_the_cli_a_429_without_a_key_never_fails_the_run(s2_server, tmp_
     ids = tmp_path / "ids.txt"
     ids.write_text("arXiv:1908.11229\narXiv:1806.03198\n")
     with ArxivEmulator() as arxiv_server:
-        env = {"CITEKIT_ARXIV_URL": arxiv_server.url + "/api/query", "CITEKIT_ARXIV_INTERVAL": "0",
-               "CITEKIT_S2_URL": s2_server.url, "CITEKIT_S2_INTERVAL": "0", "CITEKIT_S2_KEY": None}
-        result = CliRunner().invoke(main, ["export", str(ids), "-d", str(tmp_path / "out"), "--sources",
-                                           "local,arxiv,semanticscholar", "--retries", "1",
-                                           "--index", str(tmp_path / "index.sqlite"),
-                                           "--cache", str(tmp_path / "cache.sqlite")], env=env)
+        env = {
+            "CITEKIT_ARXIV_URL": arxiv_server.url + "/api/query",
+            "CITEKIT_ARXIV_INTERVAL": "0",
+            "CITEKIT_S2_URL": s2_server.url,
+            "CITEKIT_S2_INTERVAL": "0",
+            "CITEKIT_S2_KEY": None,
+        }
+        result = CliRunner().invoke(
+            main,
+            [
+                "export",
+                str(ids),
+                "-d",
+                str(tmp_path / "out"),
+                "--sources",
+                "local,arxiv,semanticscholar",
+                "--retries",
+                "1",
+                "--index",
+                str(tmp_path / "index.sqlite"),
+                "--cache",
+                str(tmp_path / "cache.sqlite"),
+            ],
+            env=env,
+        )
     assert result.exit_code == 0, result.output
     assert "semanticscholar" in result.output and "HTTP 429" in result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())

@@ -105,8 +105,9 @@ def test_diagnostics_in_a_later_chunk_have_the_file_s_line_numbers(tmp_path: Pat
     failed = next(d for d in streamed.diagnostics if d.code == "bibtex.failed-block")
     assert failed.index == 4 and "Unexpected block start" in failed.message  # as in the whole file
     assert streamed.records[0].container_title == "Defined again"  # @strings apply file-wide
-    assert [r.origin.line for r in streamed.records] == [_line_of(TRICKY, f"{{{key},") for key in
-                                                         ("first", "second", "third", "last")]
+    assert [r.origin.line for r in streamed.records] == [
+        _line_of(TRICKY, f"{{{key},") for key in ("first", "second", "third", "last")
+    ]
     _assert_same(formats.read_path(path), streamed)
 
 
@@ -130,16 +131,20 @@ def _whole_convert(inputs: list[Path], target: str) -> tuple[str, dict]:
     return writer(records), report.as_dict(len(records))
 
 
-@pytest.mark.parametrize("target,suffix", [("csljson", "json"), ("ris", "ris"), ("bibtex", "bib"),
-                                           ("biblatex", "bib")])
-def test_streamed_convert_writes_what_the_whole_convert_writes(tmp_path: Path, generated: Path,
-                                                              monkeypatch: pytest.MonkeyPatch, target: str,
-                                                              suffix: str) -> None:
+@pytest.mark.parametrize(
+    "target,suffix", [("csljson", "json"), ("ris", "ris"), ("bibtex", "bib"), ("biblatex", "bib")]
+)
+def test_streamed_convert_writes_what_the_whole_convert_writes(
+    tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch, target: str, suffix: str
+) -> None:
     monkeypatch.setattr(streaming, "CHUNK_BLOCKS", 9)
     inputs = [generated, *CORPORA[:6]]
     out, report_path = tmp_path / f"out.{suffix}", tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["convert", *map(str, inputs), "-o", str(out), "--to", target,
-                                       "--report", str(report_path)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["convert", *map(str, inputs), "-o", str(out), "--to", target, "--report", str(report_path)],
+        catch_exceptions=False,
+    )
     expected_text, expected_report = _whole_convert(inputs, target)
     assert out.read_bytes() == expected_text.encode("utf-8")
     assert json.loads(report_path.read_text(encoding="utf-8")) == json.loads(json.dumps(expected_report))
@@ -151,10 +156,15 @@ def test_key_plan_gives_the_keys_assign_keys_gives() -> None:
         return Record(title=title, author=[Name(family=family)], key=key, doi=doi)
 
     def batch() -> list[Record]:
-        return [record("Product quantization", "Jégou"), record("Product codes", "Jegou", doi="10.1/b"),
-                record("Product quantization", "Jégou", key="jegou0product"), record("Other", "Smith"),
-                record("Product quantization", "Jégou", key="jegou0producta"),
-                record("Product", "Jegou", key="bad key!"), record("Other", "Smith", doi="10.1/a")]
+        return [
+            record("Product quantization", "Jégou"),
+            record("Product codes", "Jegou", doi="10.1/b"),
+            record("Product quantization", "Jégou", key="jegou0product"),
+            record("Other", "Smith"),
+            record("Product quantization", "Jégou", key="jegou0producta"),
+            record("Product", "Jegou", key="bad key!"),
+            record("Other", "Smith", doi="10.1/a"),
+        ]
 
     expected = batch()
     assign_keys(expected)
@@ -169,17 +179,19 @@ def test_key_plan_gives_the_keys_assign_keys_gives() -> None:
 def test_without_a_report_file_convert_says_the_same(tmp_path: Path, generated: Path) -> None:
     """Without --report, records with nothing to say are only counted: stderr must not change."""
     inputs = [str(generated), str(ROOT / "tests" / "data" / "bibtex" / "broken.bib")]
-    runs = [CliRunner().invoke(main, ["convert", *inputs, "-o", str(tmp_path / "out.ris"), *extra])
-            for extra in ([], ["--report", str(tmp_path / "report.json")])]
+    runs = [
+        CliRunner().invoke(main, ["convert", *inputs, "-o", str(tmp_path / "out.ris"), *extra])
+        for extra in ([], ["--report", str(tmp_path / "report.json")])
+    ]
     assert runs[0].exit_code == runs[1].exit_code == 1  # broken.bib has unreadable entries
     assert runs[0].stderr == runs[1].stderr
     assert "error" in runs[0].stderr and "input records →" in runs[0].stderr
 
 
 @pytest.mark.parametrize("target,suffix", [("csljson", "json"), ("ris", "ris"), ("biblatex", "bib")])
-def test_convert_writes_the_same_bytes_whatever_the_jobs(tmp_path: Path, generated: Path,
-                                                         monkeypatch: pytest.MonkeyPatch, target: str,
-                                                         suffix: str) -> None:
+def test_convert_writes_the_same_bytes_whatever_the_jobs(
+    tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch, target: str, suffix: str
+) -> None:
     """Chunks read and written in worker processes come back in order: output, report and
     diagnostics do not depend on ``--jobs``."""
     monkeypatch.setattr(streaming, "CHUNK_BLOCKS", 13)
@@ -187,8 +199,11 @@ def test_convert_writes_the_same_bytes_whatever_the_jobs(tmp_path: Path, generat
     outputs = []
     for jobs in ("1", "2", "3"):
         out, report = tmp_path / f"out-{jobs}.{suffix}", tmp_path / f"report-{jobs}.json"
-        run = CliRunner().invoke(main, ["convert", *inputs, "-o", str(out), "--to", target, "--jobs", jobs,
-                                        "--report", str(report)], catch_exceptions=False)
+        run = CliRunner().invoke(
+            main,
+            ["convert", *inputs, "-o", str(out), "--to", target, "--jobs", jobs, "--report", str(report)],
+            catch_exceptions=False,
+        )
         outputs.append((run.exit_code, run.stderr, out.read_bytes(), report.read_bytes()))
     assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[0][0] == 1  # broken.bib has entries that cannot be read

@@ -11,11 +11,46 @@ from citekit.formats.bibtex import read
 from citekit.text import _MATH_SPLIT, _only_braces, _parsed, latex_to_unicode
 
 # Characters that mean something to pylatexenc or to the fast path's checks, and some that do not.
-PIECES = [*"ab Z{}{}$$--``''!?`~&%^_#\\\n\t,.é", "\\alpha", "\\mathbb{R}", "\\{", "\\$", "\\'e", "{BERT}",
-          "\\%", "\\&", "\\_", "\\#", "\\\\",
-          "\\'", '\\"', "\\c", "\\v", "\\u", "\\i", "\\L", "\\ss", "\\o", "\\H", "\\~", "\\^", "\\d", "{}", "c",
-          "e", "i", "ss", "\\hat", "\\frac{a}", "\\frac{a}{b}", "\\sqrt[3]{x}", "\\mathcal", "\\textbf{x}",
-          "\\ensuremath", "\\mathrm{d}x"]
+PIECES = [
+    *"ab Z{}{}$$--``''!?`~&%^_#\\\n\t,.é",
+    "\\alpha",
+    "\\mathbb{R}",
+    "\\{",
+    "\\$",
+    "\\'e",
+    "{BERT}",
+    "\\%",
+    "\\&",
+    "\\_",
+    "\\#",
+    "\\\\",
+    "\\'",
+    '\\"',
+    "\\c",
+    "\\v",
+    "\\u",
+    "\\i",
+    "\\L",
+    "\\ss",
+    "\\o",
+    "\\H",
+    "\\~",
+    "\\^",
+    "\\d",
+    "{}",
+    "c",
+    "e",
+    "i",
+    "ss",
+    "\\hat",
+    "\\frac{a}",
+    "\\frac{a}{b}",
+    "\\sqrt[3]{x}",
+    "\\mathcal",
+    "\\textbf{x}",
+    "\\ensuremath",
+    "\\mathrm{d}x",
+]
 LATEXISH = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
@@ -36,8 +71,18 @@ def test_the_fast_path_takes_titles_with_braces_and_math() -> None:
 
 
 def test_the_fast_path_leaves_commands_and_specials_to_pylatexenc() -> None:
-    for text in ["J{\\'e}gou \\textbf{x}", "{pages} 1--2", "{A} ~ B", "{Q}&A", "$a$ {b} $c", "{a}}", "``{x}''", "{a}\\\\%",
-                 "$\\hat$ x", "\\'\\i x"]:
+    for text in [
+        "J{\\'e}gou \\textbf{x}",
+        "{pages} 1--2",
+        "{A} ~ B",
+        "{Q}&A",
+        "$a$ {b} $c",
+        "{a}}",
+        "``{x}''",
+        "{a}\\\\%",
+        "$\\hat$ x",
+        "\\'\\i x",
+    ]:
         assert _only_braces(text, _MATH_SPLIT.split(text)) is None
 
 

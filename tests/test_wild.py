@@ -27,7 +27,12 @@ from citekit.io import read_input
 
 WILD = Path(__file__).parent / "data" / "wild"
 FILES = sorted(p for p in WILD.rglob("*") if p.suffix in (".bib", ".ris", ".json"))
-WRITERS: dict[str, Format] = {"bibtex": BIBTEX, "biblatex": BIBLATEX, "csljson": csljson.FORMAT, "ris": ris.FORMAT}
+WRITERS: dict[str, Format] = {
+    "bibtex": BIBTEX,
+    "biblatex": BIBLATEX,
+    "csljson": csljson.FORMAT,
+    "ris": ris.FORMAT,
+}
 HANG_GUARD = 300  # seconds: a guard against an endless loop, not a speed target (a file reads in ms)
 _ENTRY = re.compile(r"^[ \t]*@[ \t]*(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.I | re.M)
 
@@ -66,7 +71,7 @@ def expected_entries(path: Path, text: str) -> int:
         data = json.loads(text)
         return len(data) if isinstance(data, list) else 1
     comments = re.finditer(r"^[ \t]*@comment[ \t]*\{", text, re.I | re.M)
-    inside = sum(len(_ENTRY.findall(text[m.end():_closing(text, m.end())])) for m in comments)
+    inside = sum(len(_ENTRY.findall(text[m.end() : _closing(text, m.end())])) for m in comments)
     return len(_ENTRY.findall(text)) - inside
 
 
@@ -100,10 +105,8 @@ def test_every_entry_is_read_or_reported(path: Path) -> None:
 
 # Second trips that still change something: known, each for its reason (strict: fixed means removed).
 SECOND_TRIP_CHANGES = {
-    "BBT_+_Zotfile_creating_duplicate_files_in_the_wrong_location_2300.bib":
-        "a month spelled 'Jun.' beside a day is kept as text, then written back as the month macro",
-    "unknown_command_handler_1733.bib":
-        "an unknown macro as the whole journal (\\aap) decodes to nothing and is kept raw, then as text",
+    "BBT_+_Zotfile_creating_duplicate_files_in_the_wrong_location_2300.bib": "a month spelled 'Jun.' beside a day is kept as text, then written back as the month macro",
+    "unknown_command_handler_1733.bib": "an unknown macro as the whole journal (\\aap) decodes to nothing and is kept raw, then as text",
     "RIS-003.ris": "RIS fields the model lacks come back from BibTeX under the model's own field names",
     "RIS-004.ris": "the BibTeX reader takes the DOI from a doi.org URL, the RIS reader does not",
     "RIS-005.ris": "RIS fields the model lacks come back from BibTeX under the model's own field names",
@@ -115,8 +118,9 @@ def known(path: Path) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=known(p)) for p in FILES],
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, marks=known(p)) for p in FILES], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_every_writer_takes_every_record_and_a_second_trip_changes_nothing(path: Path) -> None:
     records = read_wild(path).records
     for name, fmt in WRITERS.items():
@@ -169,7 +173,7 @@ def test_an_entry_with_no_key_is_read_and_reported() -> None:
 def test_a_date_part_out_of_range_is_no_date_part_and_nothing_crashes(issued: list[int]) -> None:
     item = {"id": "a", "type": "article-journal", "title": "T", "issued": {"date-parts": [issued]}}
     [record] = csljson.read(json.dumps([item]), "d.json").records
-    assert record.issued and record.issued.parts == tuple(issued[:1 if not 1 <= issued[1] <= 12 else 2])
+    assert record.issued and record.issued.parts == tuple(issued[: 1 if not 1 <= issued[1] <= 12 else 2])
     assert json.loads(record.custom["issued"]) == {"date-parts": [issued]}  # the original is kept
     for fmt in WRITERS.values():
         assert fmt.read(fmt.write([record]), "x").records[0].year == 2019

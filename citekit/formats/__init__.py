@@ -17,8 +17,15 @@ from citekit.formats.base import Format
 
 FORMATS: dict[str, Format] = {
     f.name: f
-    for f in (bibtex.BIBTEX, bibtex.BIBLATEX, csljson.FORMAT, ris.FORMAT, profile.FORMAT, abstracts.FORMAT,
-              idlist.FORMAT)
+    for f in (
+        bibtex.BIBTEX,
+        bibtex.BIBLATEX,
+        csljson.FORMAT,
+        ris.FORMAT,
+        profile.FORMAT,
+        abstracts.FORMAT,
+        idlist.FORMAT,
+    )
 }
 
 
@@ -61,8 +68,13 @@ def detect(path: str | None, text: str) -> Format:
     raise UnknownFormatError(f"{path or '<stdin>'}: cannot tell the format; name it with --from")
 
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _DECLARED = re.compile(rb"^%\s*Encoding:\s*([A-Za-z0-9_.:\-]+)\s*$", re.MULTILINE)
 """JabRef's header line (``% Encoding: windows-1252``), in its first lines."""
 
@@ -92,8 +104,11 @@ def decode(data: bytes, file: str) -> tuple[str, list[Diagnostic]]:
     """UTF-8 (with or without BOM), or what the file declares (UTF-16/32 BOM, JabRef's
     ``% Encoding:`` header); bytes that do not decode are replaced and reported."""
     codec = declared_encoding(data) or "utf-8-sig"
-    diagnostics = [] if codec == "utf-8-sig" else [
-        Diagnostic("info", "input.encoding", f"read as {codec}, as the file declares", file, 1)]
+    diagnostics = (
+        []
+        if codec == "utf-8-sig"
+        else [Diagnostic("info", "input.encoding", f"read as {codec}, as the file declares", file, 1)]
+    )
     try:
         return data.decode(codec), diagnostics
     except UnicodeDecodeError as error:

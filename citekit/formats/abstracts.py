@@ -95,15 +95,30 @@ def _scan(text: str, file: str, diagnostics: list[Diagnostic]) -> list[_Entry]:
         elif current is not None and not _OTHER_LABEL.match(line):
             current.parts.append(line)
             current.raw.append(line)
-            diagnostics.append(Diagnostic(
-                "warning", "abstracts.stray-line",
-                f"line without 'Abstract:' appended to abstract {current.index} as a continuation",
-                file, number, current.index, line))
+            diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    "abstracts.stray-line",
+                    f"line without 'Abstract:' appended to abstract {current.index} as a continuation",
+                    file,
+                    number,
+                    current.index,
+                    line,
+                )
+            )
         else:
             current = None
-            diagnostics.append(Diagnostic(
-                "warning", "abstracts.stray-line", "line is neither blank nor an 'Abstract:' line; not read",
-                file, number, None, line))
+            diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    "abstracts.stray-line",
+                    "line is neither blank nor an 'Abstract:' line; not read",
+                    file,
+                    number,
+                    None,
+                    line,
+                )
+            )
     return entries
 
 
@@ -111,13 +126,29 @@ def _to_record(entry: _Entry, file: str, diagnostics: list[Diagnostic]) -> Recor
     raw = "\n".join(entry.raw)
     text, decoded = scraped_to_unicode(" ".join(entry.parts))
     if not text:
-        diagnostics.append(Diagnostic("error", "abstracts.empty", "'Abstract:' line with no text",
-                                      file, entry.line, entry.index, raw))
+        diagnostics.append(
+            Diagnostic(
+                "error",
+                "abstracts.empty",
+                "'Abstract:' line with no text",
+                file,
+                entry.line,
+                entry.index,
+                raw,
+            )
+        )
         return None
     if not decoded:
-        diagnostics.append(Diagnostic("info", "abstracts.latex-kept",
-                                      "LaTeX left as written: decoding would alter its $…$ math",
-                                      file, entry.line, entry.index))
+        diagnostics.append(
+            Diagnostic(
+                "info",
+                "abstracts.latex-kept",
+                "LaTeX left as written: decoding would alter its $…$ math",
+                file,
+                entry.line,
+                entry.index,
+            )
+        )
     return Record(abstract=text, origin=Origin(file, entry.index, entry.line, NAME, entry.group))
 
 

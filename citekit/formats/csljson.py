@@ -46,8 +46,14 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("issued", "issued"),
     *((attr, var) for attr, var in CSL_FIELDS.items() if attr != "title"),
 )
-NAME_PARTS = {"family": "family", "given": "given", "non_dropping_particle": "non-dropping-particle",
-              "dropping_particle": "dropping-particle", "suffix": "suffix", "literal": "literal"}
+NAME_PARTS = {
+    "family": "family",
+    "given": "given",
+    "non_dropping_particle": "non-dropping-particle",
+    "dropping_particle": "dropping-particle",
+    "suffix": "suffix",
+    "literal": "literal",
+}
 _ATTRIBUTE = {var: attr for attr, var in FIELDS}
 _TEXT_VARIABLES = {var: attr for attr, var in CSL_FIELDS.items() if var != "note"}
 # Written from the record itself: a custom entry of the same name cannot become a top-level variable.
@@ -63,8 +69,12 @@ RESERVED = ("arxiv_id", "arxiv_class", "arxiv_version", "authors_truncated", "ty
 # CSL types that Zotero's "CSL JSON" importer rejects (its detectImport list lacks them) → the closest
 # type it accepts. The real type is kept in custom.type and a ``type:`` note line, which citeproc-js reads.
 ZOTERO_FALLBACK_TYPES = {
-    "software": "article", "document": "article", "collection": "book", "periodical": "book",
-    "event": "speech", "performance": "speech",
+    "software": "article",
+    "document": "article",
+    "collection": "book",
+    "periodical": "book",
+    "event": "speech",
+    "performance": "speech",
 }
 _NOTE_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
@@ -76,7 +86,9 @@ _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 @cache
 def schema() -> dict[str, Any]:
     """The vendored CSL-JSON 1.0.2 input schema (an array of items)."""
-    loaded: dict[str, Any] = json.loads(resources.files("citekit").joinpath("schemas/csl-data.json").read_text("utf-8"))
+    loaded: dict[str, Any] = json.loads(
+        resources.files("citekit").joinpath("schemas/csl-data.json").read_text("utf-8")
+    )
     return loaded
 
 
@@ -124,8 +136,15 @@ def _text_from_csl(value: Any) -> tuple[str | None, bool]:
 def _names_from_csl(value: Any) -> tuple[list[Name] | None, bool]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         return None, False
-    names = [Name(**{attr: v.get(key) if isinstance(v.get(key), str) else _json(v[key]) if key in v else ""
-                     for attr, key in NAME_PARTS.items()}) for v in value]
+    names = [
+        Name(
+            **{
+                attr: v.get(key) if isinstance(v.get(key), str) else _json(v[key]) if key in v else ""
+                for attr, key in NAME_PARTS.items()
+            }
+        )
+        for v in value
+    ]
     return names, all(set(v) <= set(NAME_PARTS.values()) for v in value)
 
 
@@ -162,7 +181,11 @@ def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
     if isinstance(parts, list) and parts and isinstance(parts[0], list):
         numbers: list[int] = []
         for part in parts[0][:3]:
-            if isinstance(part, bool) or not str(part).strip().lstrip("-").isdigit() or (numbers and not int(part)):
+            if (
+                isinstance(part, bool)
+                or not str(part).strip().lstrip("-").isdigit()
+                or (numbers and not int(part))
+            ):
                 break
             if not _in_range(numbers, int(part)):
                 break
@@ -246,8 +269,10 @@ def fold_lines(text: str) -> str:
 
 def extra_fields(record: Record) -> dict[str, str]:
     """Model fields that no format has a slot for, as custom-style ``name → value`` entries."""
-    fields = {"arxiv_class": record.arxiv_class,
-              "arxiv_version": str(record.arxiv_version) if record.arxiv_version else ""}
+    fields = {
+        "arxiv_class": record.arxiv_class,
+        "arxiv_version": str(record.arxiv_version) if record.arxiv_version else "",
+    }
     return {name: value for name, value in fields.items() if value}
 
 
@@ -409,7 +434,9 @@ def read(text: str, file: str) -> ReadResult:
         result.diagnostics.append(Diagnostic("error", "csljson.syntax", message, file, error.lineno, raw=raw))
         return result
     except RecursionError:
-        result.diagnostics.append(Diagnostic("error", "csljson.syntax", "JSON nested too deeply; nothing read", file))
+        result.diagnostics.append(
+            Diagnostic("error", "csljson.syntax", "JSON nested too deeply; nothing read", file)
+        )
         return result
     if not isinstance(data, (list, dict)):
         message = f"the top level is a {type(data).__name__}, not an array of items or one item"
@@ -419,9 +446,13 @@ def read(text: str, file: str) -> ReadResult:
     for index, (item, line) in enumerate(zip(items, _item_lines(text, data), strict=True), start=1):
         if not isinstance(item, dict):
             message = f"item {index} is {_json(item)[:60]}, not an object; not read"
-            result.diagnostics.append(Diagnostic("error", "csljson.not-an-item", message, file, line, index, _json(item)))
+            result.diagnostics.append(
+                Diagnostic("error", "csljson.not-an-item", message, file, line, index, _json(item))
+            )
             continue
-        problems = [_problem(e) for e in sorted(_validator().iter_errors(item), key=lambda e: list(map(str, e.path)))]
+        problems = [
+            _problem(e) for e in sorted(_validator().iter_errors(item), key=lambda e: list(map(str, e.path)))
+        ]
         if problems:
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             message = f"item {index} is not valid CSL-JSON 1.0.2: " + "; ".join(problems[:5]) + more
@@ -503,9 +534,13 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     note = "\n".join(filter(None, [record.note, doi, *note_lines(record, fields)]))
     if note:
         item["note"] = note
-    custom: dict[str, Any] = {**fields, "arxiv_id": record.arxiv_id,
-                              "authors_truncated": record.authors_truncated, "arxiv_version": record.arxiv_version,
-                              "provenance": dict(sorted(record.provenance.items()))}
+    custom: dict[str, Any] = {
+        **fields,
+        "arxiv_id": record.arxiv_id,
+        "authors_truncated": record.authors_truncated,
+        "arxiv_version": record.arxiv_version,
+        "provenance": dict(sorted(record.provenance.items())),
+    }
     custom = {name: value for name, value in sorted(custom.items()) if value}
     if custom:
         item["custom"] = custom
@@ -521,8 +556,12 @@ def _write_type(record: Record, item: dict[str, Any]) -> str:
 
 def _preprint_variables(record: Record) -> dict[str, str]:
     """A preprint as Zotero's arXiv translator models it: archive ID, repository, arXiv DOI, abs URL."""
-    return {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv", "DOI": arxiv_doi(record.arxiv_id),
-            "URL": arxiv_url(record.arxiv_id)}
+    return {
+        "number": f"arXiv:{record.arxiv_id}",
+        "publisher": "arXiv",
+        "DOI": arxiv_doi(record.arxiv_id),
+        "URL": arxiv_url(record.arxiv_id),
+    }
 
 
 def write(records: Sequence[Record]) -> str:

@@ -55,16 +55,33 @@ def read(text: str, file: str) -> ReadResult:
     for index, (number, line) in enumerate(_identifier_lines(text), start=1):
         record = parse_identifier(line)
         if record is None:
-            result.diagnostics.append(Diagnostic(
-                "error", "ids.unrecognised", f"not a DOI or arXiv id: {line[:80]!r}", file, number, index, line))
+            result.diagnostics.append(
+                Diagnostic(
+                    "error",
+                    "ids.unrecognised",
+                    f"not a DOI or arXiv id: {line[:80]!r}",
+                    file,
+                    number,
+                    index,
+                    line,
+                )
+            )
             continue
         record.origin = Origin(file, index, number, NAME)
         result.records.append(record)
         # The same paper listed twice is kept twice (the list is the user's) but pointed out.
         identity = record.arxiv_id or record.doi.casefold()
         if identity in first_seen:
-            result.diagnostics.append(Diagnostic(
-                "info", "ids.duplicate", f"same identifier as line {first_seen[identity]}", file, number, index))
+            result.diagnostics.append(
+                Diagnostic(
+                    "info",
+                    "ids.duplicate",
+                    f"same identifier as line {first_seen[identity]}",
+                    file,
+                    number,
+                    index,
+                )
+            )
         first_seen.setdefault(identity, number)
     return result
 

@@ -52,9 +52,21 @@ SPECIALS: dict[str, str] = {
 
 # Combining mark → accent command (a symbol command takes its letter without braces).
 _ACCENTS: dict[str, str] = {
-    "\u0301": "'", "\u0300": "`", "\u0302": "^", "\u0308": '"', "\u0303": "~", "\u0304": "=",
-    "\u0307": ".", "\u0306": "u", "\u030c": "v", "\u030b": "H", "\u0327": "c", "\u0328": "k",
-    "\u030a": "r", "\u0323": "d", "\u0331": "b",
+    "\u0301": "'",
+    "\u0300": "`",
+    "\u0302": "^",
+    "\u0308": '"',
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0307": ".",
+    "\u0306": "u",
+    "\u030c": "v",
+    "\u030b": "H",
+    "\u0327": "c",
+    "\u0328": "k",
+    "\u030a": "r",
+    "\u0323": "d",
+    "\u0331": "b",
 }
 
 _ENCODER = UnicodeToLatexEncoder(
@@ -68,17 +80,118 @@ _CONTEXT = get_default_latex_context_db()
 # Commands harmless in a .bib field: what pylatexenc knows as text or math symbols, accents and
 # font switches, plus common math structure. Anything else (\write, \input, \def, \csname…) is not.
 _EXTRA_SAFE = {
-    "emph", "textrm", "textit", "textbf", "textsc", "textsl", "textsf", "texttt", "textup", "textmd",
-    "textnormal", "text", "mbox", "url", "href", "frac", "nicefrac", "tfrac", "dfrac", "binom", "sqrt",
-    "overline", "underline", "widehat", "widetilde", "overbrace", "underbrace", "overset", "underset",
-    "stackrel", "left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-    "operatorname", "boldsymbol", "bm", "mathds", "mathbbm", "mathring", "star", "vphantom", "hphantom",
-    "phantom", "textsuperscript", "textsubscript", "em", "it", "bf", "sc", "sf", "tt", "rm", "sl",
-    "itshape", "bfseries", "scshape", "upshape", "mdseries", "normalfont", "LaTeX", "TeX", "BibTeX",
-    "noopsort", "lfloor", "rfloor", "lceil", "rceil", "top", "bot", "perp", "neg", "lnot", "land",
-    "lor", "gets", "implies", "iff", "mapsto", "Rightarrow", "Leftarrow", "Leftrightarrow", "bigcup",
-    "bigcap", "sqcup", "uplus", "diamond", "odot", "Re", "Im", "det", "dim", "ker", "deg", "gcd", "arg",
-    "hom", "mod", "bmod", "pmod", "Pr", "checkmark", "ddagger", "lvert", "rvert",
+    "emph",
+    "textrm",
+    "textit",
+    "textbf",
+    "textsc",
+    "textsl",
+    "textsf",
+    "texttt",
+    "textup",
+    "textmd",
+    "textnormal",
+    "text",
+    "mbox",
+    "url",
+    "href",
+    "frac",
+    "nicefrac",
+    "tfrac",
+    "dfrac",
+    "binom",
+    "sqrt",
+    "overline",
+    "underline",
+    "widehat",
+    "widetilde",
+    "overbrace",
+    "underbrace",
+    "overset",
+    "underset",
+    "stackrel",
+    "left",
+    "right",
+    "middle",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "operatorname",
+    "boldsymbol",
+    "bm",
+    "mathds",
+    "mathbbm",
+    "mathring",
+    "star",
+    "vphantom",
+    "hphantom",
+    "phantom",
+    "textsuperscript",
+    "textsubscript",
+    "em",
+    "it",
+    "bf",
+    "sc",
+    "sf",
+    "tt",
+    "rm",
+    "sl",
+    "itshape",
+    "bfseries",
+    "scshape",
+    "upshape",
+    "mdseries",
+    "normalfont",
+    "LaTeX",
+    "TeX",
+    "BibTeX",
+    "noopsort",
+    "lfloor",
+    "rfloor",
+    "lceil",
+    "rceil",
+    "top",
+    "bot",
+    "perp",
+    "neg",
+    "lnot",
+    "land",
+    "lor",
+    "gets",
+    "implies",
+    "iff",
+    "mapsto",
+    "Rightarrow",
+    "Leftarrow",
+    "Leftrightarrow",
+    "bigcup",
+    "bigcap",
+    "sqcup",
+    "uplus",
+    "diamond",
+    "odot",
+    "Re",
+    "Im",
+    "det",
+    "dim",
+    "ker",
+    "deg",
+    "gcd",
+    "arg",
+    "hom",
+    "mod",
+    "bmod",
+    "pmod",
+    "Pr",
+    "checkmark",
+    "ddagger",
+    "lvert",
+    "rvert",
 }
 SAFE_COMMANDS: frozenset[str] = frozenset(
     {spec.macroname for spec in _CONTEXT.iter_macro_specs(["latex-base", "advanced-symbols"])}
@@ -105,7 +218,7 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False) -> str:
     pieces: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
-        pieces.append(_text(text[position:match.start()], ascii_only, protect, proper, position))
+        pieces.append(_text(text[position : match.start()], ascii_only, protect, proper, position))
         pieces.append(_math(match.group(), ascii_only, protect))
         position = match.end()
     pieces.append(_text(text[position:], ascii_only, protect, proper, position))
@@ -138,7 +251,8 @@ def proper_nouns(title: str) -> frozenset[int]:
 
 _MINOR_WORDS = frozenset(
     "about above after along among from into onto over than that their them then there these they this "
-    "those through under upon versus when where which while with within without your".split())
+    "those through under upon versus when where which while with within without your".split()
+)
 """Words of four letters or more that some Title Case styles leave in lower case."""
 
 
@@ -180,14 +294,16 @@ def _balanced(latex: str) -> bool:
     return depth == 0
 
 
-def _text(text: str, ascii_only: bool, protect: bool, proper: frozenset[int] = frozenset(), offset: int = 0) -> str:
+def _text(
+    text: str, ascii_only: bool, protect: bool, proper: frozenset[int] = frozenset(), offset: int = 0
+) -> str:
     if not protect:
         return _escape(text, ascii_only)
     pieces: list[str] = []
     position = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        pieces.append(_escape(text[position:match.start()], ascii_only))
+        pieces.append(_escape(text[position : match.start()], ascii_only))
         encoded = _escape(word, ascii_only)
         braced = needs_protection(word) or offset + match.start() in proper
         pieces.append("{" + encoded + "}" if braced else encoded)
@@ -198,8 +314,18 @@ def _text(text: str, ascii_only: bool, protect: bool, proper: frozenset[int] = f
 
 # The Latin letters LaTeX's kernel names in every font encoding (OT1 too), and the dashes.
 _LATIN_LETTERS: dict[str, str] = {
-    "ß": r"{\ss}", "æ": r"{\ae}", "Æ": r"{\AE}", "œ": r"{\oe}", "Œ": r"{\OE}", "ø": r"{\o}",
-    "Ø": r"{\O}", "ł": r"{\l}", "Ł": r"{\L}", "ı": r"{\i}", "–": "--", "—": "---",
+    "ß": r"{\ss}",
+    "æ": r"{\ae}",
+    "Æ": r"{\AE}",
+    "œ": r"{\oe}",
+    "Œ": r"{\OE}",
+    "ø": r"{\o}",
+    "Ø": r"{\O}",
+    "ł": r"{\l}",
+    "Ł": r"{\L}",
+    "ı": r"{\i}",
+    "–": "--",
+    "—": "---",
 }
 
 
@@ -224,7 +350,7 @@ def _math(math: str, ascii_only: bool, protect: bool) -> str:
     pieces: list[str] = []
     for index, char in enumerate(body):
         command = _math_char(char) if not char.isascii() else char
-        following = body[index + 1: index + 2]
+        following = body[index + 1 : index + 2]
         pieces.append(command + " " if command != char and following.isalpha() else command)
     encoded = "$" + "".join(pieces) + "$"
     # bibtex lower-cases math outside braces (\Gamma → \gamma, $O(N)$ → $o(n)$).
@@ -261,8 +387,13 @@ def _math_commands() -> dict[str, str]:
     for spec in _CONTEXT.iter_macro_specs(["latex-base"]):
         replacement = getattr(spec, "simplify_repl", None)
         name = spec.macroname
-        if (isinstance(replacement, str) and len(replacement) == 1 and name.isalpha()
-                and not name.startswith("text") and name not in text_only):
+        if (
+            isinstance(replacement, str)
+            and len(replacement) == 1
+            and name.isalpha()
+            and not name.startswith("text")
+            and name not in text_only
+        ):
             table.setdefault(replacement, "\\" + name)
     return table
 

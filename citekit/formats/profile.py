@@ -36,18 +36,31 @@ NAME = "profile"
 # The one mapping table: the page's category code → arXiv primary category. The site lists
 # CS/ML papers, so where an archive code is shared (DS, GT, LO, IT) the cs archive wins.
 CATEGORIES: dict[str, str] = {
-    **{code: f"cs.{code}" for code in (
-        "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS NE NI OH OS "
-        "PF PL RO SC SD SE SI").split()},
-    "ML": "stat.ML", "ME": "stat.ME", "TH": "stat.TH",
-    "AS": "eess.AS", "IV": "eess.IV", "SP": "eess.SP", "SY": "eess.SY",
-    "NA": "math.NA", "OC": "math.OC", "PR": "math.PR", "ST": "math.ST",
+    **{
+        code: f"cs.{code}"
+        for code in (
+            "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS NE NI OH OS "
+            "PF PL RO SC SD SE SI"
+        ).split()
+    },
+    "ML": "stat.ML",
+    "ME": "stat.ME",
+    "TH": "stat.TH",
+    "AS": "eess.AS",
+    "IV": "eess.IV",
+    "SP": "eess.SP",
+    "SY": "eess.SY",
+    "NA": "math.NA",
+    "OC": "math.OC",
+    "PR": "math.PR",
+    "ST": "math.ST",
 }
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BLOCK_START = re.compile(
     rf"(?P<prefix>\S*?)(?P<month>{'|'.join(_MONTHS)})[a-z]*\.?[ \t](?P<day>\d{{1,2}})(?:,[ \t]*(?P<year>\d{{4}}))?"
-    r"(?P<suffix>\S*)")
+    r"(?P<suffix>\S*)"
+)
 _PREFIX = re.compile(r"(?P<score>\d{1,3}(?:\.\d+)?)?(?P<code>[A-Z]{2,3})?")
 _CODE_FLAG = "Code"
 _MAX_START_LENGTH = 40
@@ -60,7 +73,23 @@ _TRUNCATION = re.compile(r"(?:(?<![^\s,])et\s+al\.?|…|\.\.\.)$", re.IGNORECASE
 _ET_AL = re.compile(r"(?<=\s)et\s+al\.?$", re.IGNORECASE)
 """On right-stripped text."""
 _NAME_SEPARATOR = re.compile(r",|&|(?<=\s)and(?=\s)")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "y", "bin"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "y",
+    "bin",
+}
 
 
 @dataclass(slots=True)
@@ -121,12 +150,17 @@ def _split(text: str) -> tuple[list[str], list[_Block]]:
 def _strict_start(line: str) -> bool:
     """A block start with nothing unexplained in it (what the sniffer trusts)."""
     match = _BLOCK_START.fullmatch(line) if len(line) <= _MAX_START_LENGTH else None
-    return bool(match and match.group("suffix") in ("", _CODE_FLAG)
-                and _PREFIX.fullmatch(match.group("prefix")) and match.group("prefix"))
+    return bool(
+        match
+        and match.group("suffix") in ("", _CODE_FLAG)
+        and _PREFIX.fullmatch(match.group("prefix"))
+        and match.group("prefix")
+    )
 
 
-def _to_record(block: _Block, file: str, reference: datetime.date,
-               diagnostics: list[Diagnostic]) -> Record | None:
+def _to_record(
+    block: _Block, file: str, reference: datetime.date, diagnostics: list[Diagnostic]
+) -> Record | None:
     report = _Reporter(file, block, diagnostics)
     body = list(block.body)
     if not body or _is_author_line(body[0][1], strong=True):
@@ -170,13 +204,16 @@ def _date(header: re.Match[str], reference: datetime.date, report: _Reporter) ->
     day = int(header.group("day"))
     year = header.group("year")
     shown = _valid_date(int(year), month, day) if year else _yearless_date(month, day, reference)
-    literal = header.string[header.start("month"):header.end("year" if year else "day")]
+    literal = header.string[header.start("month") : header.end("year" if year else "day")]
     if shown is None:
         report("warning", "profile.bad-date", f"no such date: {literal!r}")
         return Date(literal=literal)
     if not year:
-        report("info", "profile.year-inferred",
-               f"{literal!r} has no year; taken as {shown.isoformat()} (reference date {reference.isoformat()})")
+        report(
+            "info",
+            "profile.year-inferred",
+            f"{literal!r} has no year; taken as {shown.isoformat()} (reference date {reference.isoformat()})",
+        )
     return Date((shown.year, shown.month, shown.day))
 
 
@@ -202,7 +239,9 @@ def _read_authors(line: str, record: Record, report: _Reporter) -> None:
     record.authors_truncated = truncated
     record.author = [parse_display_name(n) for n in _split_names(names)]
     if affiliations.strip():
-        report("info", "profile.affiliations", f"affiliations on the page (unverified): {affiliations.strip()}")
+        report(
+            "info", "profile.affiliations", f"affiliations on the page (unverified): {affiliations.strip()}"
+        )
 
 
 def _is_author_line(line: str, *, strong: bool) -> bool:
@@ -225,7 +264,7 @@ def _drop_truncation(line: str) -> tuple[str, bool]:
     marker = _TRUNCATION.search(stripped)
     if marker is None:
         return line, False
-    return stripped[:marker.start()].rstrip().removesuffix(",").rstrip(), True
+    return stripped[: marker.start()].rstrip().removesuffix(",").rstrip(), True
 
 
 def _split_names(text: str) -> list[str]:
@@ -249,8 +288,14 @@ def _check_count(header: list[str], found: int, file: str, diagnostics: list[Dia
     counts = [m for m in map(_PAPER_COUNT.fullmatch, header) if m]
     stated = int(counts[-1].group("count").replace(",", "")) if counts else None  # the listing's heading
     if stated is not None and stated != found:
-        diagnostics.append(Diagnostic("warning", "profile.count-mismatch",
-                                      f"the page says {stated} papers; {found} paper blocks found", file))
+        diagnostics.append(
+            Diagnostic(
+                "warning",
+                "profile.count-mismatch",
+                f"the page says {stated} papers; {found} paper blocks found",
+                file,
+            )
+        )
     if found == 0:
         diagnostics.append(Diagnostic("warning", "profile.no-papers", "no paper blocks found", file))
 
@@ -264,7 +309,9 @@ class _Reporter:
     diagnostics: list[Diagnostic]
 
     def __call__(self, level: Level, code: str, message: str, raw: str = "") -> None:
-        self.diagnostics.append(Diagnostic(level, code, message, self.file, self.block.line, self.block.index, raw))
+        self.diagnostics.append(
+            Diagnostic(level, code, message, self.file, self.block.line, self.block.index, raw)
+        )
 
 
 FORMAT = Format(

@@ -49,20 +49,55 @@ from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
 
 # CSL type → RIS type (written, and read back).
 TYPES: dict[str, str] = {
-    "article-journal": "JOUR", "article": "GEN", "paper-conference": "CONF", "chapter": "CHAP",
-    "book": "BOOK", "report": "RPRT", "thesis": "THES", "webpage": "ELEC", "manuscript": "MANSCPT",
-    "dataset": "DATA", "software": "COMP", "article-magazine": "MGZN", "article-newspaper": "NEWS",
-    "patent": "PAT", "legal_case": "CASE", "bill": "BILL", "legislation": "STAT", "speech": "SLIDE",
-    "song": "SOUND", "motion_picture": "MPCT", "graphic": "ART", "map": "MAP", "hearing": "HEAR",
-    "personal_communication": "PCOMM", "entry-encyclopedia": "ENCYC", "entry-dictionary": "DICT",
-    "post-weblog": "BLOG", "standard": "STAND", "pamphlet": "PAMP", "musical_score": "MUSIC",
+    "article-journal": "JOUR",
+    "article": "GEN",
+    "paper-conference": "CONF",
+    "chapter": "CHAP",
+    "book": "BOOK",
+    "report": "RPRT",
+    "thesis": "THES",
+    "webpage": "ELEC",
+    "manuscript": "MANSCPT",
+    "dataset": "DATA",
+    "software": "COMP",
+    "article-magazine": "MGZN",
+    "article-newspaper": "NEWS",
+    "patent": "PAT",
+    "legal_case": "CASE",
+    "bill": "BILL",
+    "legislation": "STAT",
+    "speech": "SLIDE",
+    "song": "SOUND",
+    "motion_picture": "MPCT",
+    "graphic": "ART",
+    "map": "MAP",
+    "hearing": "HEAR",
+    "personal_communication": "PCOMM",
+    "entry-encyclopedia": "ENCYC",
+    "entry-dictionary": "DICT",
+    "post-weblog": "BLOG",
+    "standard": "STAND",
+    "pamphlet": "PAMP",
+    "musical_score": "MUSIC",
 }
 # Import-only RIS types (Zotero's importTypeMap aliases) → CSL type.
 IMPORT_TYPES: dict[str, str] = {
-    "CPAPER": "paper-conference", "EJOUR": "article-journal", "JFULL": "article-journal",
-    "ABST": "article-journal", "INPR": "manuscript", "UNPD": "manuscript", "EBOOK": "book",
-    "EDBOOK": "book", "CLSWK": "book", "ECHAP": "chapter", "WEB": "webpage", "GOVDOC": "report",
-    "VIDEO": "motion_picture", "ADVS": "motion_picture", "DBASE": "dataset", "AGGR": "dataset",
+    "CPAPER": "paper-conference",
+    "EJOUR": "article-journal",
+    "JFULL": "article-journal",
+    "ABST": "article-journal",
+    "INPR": "manuscript",
+    "UNPD": "manuscript",
+    "EBOOK": "book",
+    "EDBOOK": "book",
+    "CLSWK": "book",
+    "ECHAP": "chapter",
+    "WEB": "webpage",
+    "GOVDOC": "report",
+    "VIDEO": "motion_picture",
+    "ADVS": "motion_picture",
+    "DBASE": "dataset",
+    "AGGR": "dataset",
 }
 READ_TYPES = {**{ris: csl for csl, ris in TYPES.items()}, **IMPORT_TYPES}
 JOURNAL_TYPES = frozenset({"JOUR", "MGZN", "NEWS"})
@@ -70,18 +105,56 @@ JOURNAL_TYPES = frozenset({"JOUR", "MGZN", "NEWS"})
 
 # (tag, field) in writing order. A field is a Record attribute, or a CSL variable kept in custom.
 TAGS: tuple[tuple[str, str], ...] = (
-    ("ID", "key"), ("AU", "author"), ("A2", "editor"), ("TI", "title"), ("T2", "container_title"),
-    ("C3", "container_title"), ("T3", "collection_title"), ("PY", "issued"), ("DA", "issued"),
-    ("VL", "volume"), ("IS", "issue"), ("SP", "page"), ("EP", "page"), ("PB", "publisher"),
-    ("CY", "publisher_place"), ("SN", "number"), ("SN", "issn"), ("SN", "isbn"), ("ET", "edition"), ("LA", "language"),
-    ("KW", "keyword"), ("DO", "doi"), ("UR", "url"), ("AN", "archive_location"),
-    ("J2", "container-title-short"), ("ST", "title-short"), ("DB", "archive"), ("DP", "source"),
-    ("CN", "call-number"), ("Y2", "accessed"), ("NV", "number-of-volumes"), ("SE", "section"),
-    ("M3", "genre"), ("AB", "abstract"), ("M2", "extra"), ("N1", "note"),
+    ("ID", "key"),
+    ("AU", "author"),
+    ("A2", "editor"),
+    ("TI", "title"),
+    ("T2", "container_title"),
+    ("C3", "container_title"),
+    ("T3", "collection_title"),
+    ("PY", "issued"),
+    ("DA", "issued"),
+    ("VL", "volume"),
+    ("IS", "issue"),
+    ("SP", "page"),
+    ("EP", "page"),
+    ("PB", "publisher"),
+    ("CY", "publisher_place"),
+    ("SN", "number"),
+    ("SN", "issn"),
+    ("SN", "isbn"),
+    ("ET", "edition"),
+    ("LA", "language"),
+    ("KW", "keyword"),
+    ("DO", "doi"),
+    ("UR", "url"),
+    ("AN", "archive_location"),
+    ("J2", "container-title-short"),
+    ("ST", "title-short"),
+    ("DB", "archive"),
+    ("DP", "source"),
+    ("CN", "call-number"),
+    ("Y2", "accessed"),
+    ("NV", "number-of-volumes"),
+    ("SE", "section"),
+    ("M3", "genre"),
+    ("AB", "abstract"),
+    ("M2", "extra"),
+    ("N1", "note"),
 )
 # Import-only tags (Zotero's "degenerate" tags) → the tag they stand for.
-ALIASES = {"A1": "AU", "ED": "A2", "T1": "TI", "CT": "TI", "JF": "T2", "JO": "T2", "BT": "T2",
-           "JA": "J2", "Y1": "PY", "N2": "AB"}
+ALIASES = {
+    "A1": "AU",
+    "ED": "A2",
+    "T1": "TI",
+    "CT": "TI",
+    "JF": "T2",
+    "JO": "T2",
+    "BT": "T2",
+    "JA": "J2",
+    "Y1": "PY",
+    "N2": "AB",
+}
 _PREFERENCE = ("DA", "T2", "JF", "JO", "BT", "PY", "Y1")
 """Among tags for the same field, these win in this order (DA over PY: zotero/translators#2125)."""
 _ATTRIBUTES = {f.name for f in dataclasses.fields(Record)}
@@ -111,6 +184,7 @@ def _field_for(tag: str, ris_type: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------- reading
+
 
 @dataclass
 class _RawRecord:
@@ -142,13 +216,17 @@ def _tokenise(text: str, file: str) -> tuple[list[_RawRecord], list[Diagnostic]]
         if stray:
             message = f"{len(stray)} line(s) outside any TY … ER record ignored"
             raw = "\n".join(line for _, line in stray)
-            diagnostics.append(Diagnostic("warning", "ris.outside-record", message, file, stray[0][0], raw=raw))
+            diagnostics.append(
+                Diagnostic("warning", "ris.outside-record", message, file, stray[0][0], raw=raw)
+            )
             stray.clear()
 
     def close(current: _RawRecord | None, where: str) -> None:
         if current and not current.ended:
             message = f"record {current.index} has no ER line; it ends at {where}"
-            diagnostics.append(Diagnostic("warning", "ris.missing-er", message, file, current.line, current.index))
+            diagnostics.append(
+                Diagnostic("warning", "ris.missing-er", message, file, current.line, current.index)
+            )
 
     current: _RawRecord | None = None
     for number, line in enumerate(_NEWLINE.split(text.removeprefix("\ufeff")), start=1):
@@ -173,7 +251,9 @@ def _tokenise(text: str, file: str) -> tuple[list[_RawRecord], list[Diagnostic]]
             current.entries[-1] = (last_tag, f"{last_value}{joiner}{value}".strip(), at)
         elif value:
             message = f"text before the first tag of record {current.index} ignored"
-            diagnostics.append(Diagnostic("warning", "ris.stray-line", message, file, number, current.index, line))
+            diagnostics.append(
+                Diagnostic("warning", "ris.stray-line", message, file, number, current.index, line)
+            )
     close(current, "the end of the input")
     report_stray()
     return raws, diagnostics
@@ -198,7 +278,11 @@ def _build(raw: _RawRecord, file: str, diagnostics: list[Diagnostic]) -> Record:
     for field_name, values in by_field.items():
         values.sort(key=lambda tv: _PREFERENCE.index(tv[0]) if tv[0] in _PREFERENCE else len(_PREFERENCE))
         _READERS.get(field_name, _read_text)(record, field_name, values)
-    if ris_type == "RPRT" and record.custom.get("genre") == PREPRINT_GENRE and record.number.lower().startswith("arxiv:"):
+    if (
+        ris_type == "RPRT"
+        and record.custom.get("genre") == PREPRINT_GENRE
+        and record.number.lower().startswith("arxiv:")
+    ):
         record.type = "article"
         del record.custom["genre"]
     archive_ids = [v for _, v in by_field.get("archive_location", [])] + [record.number]
@@ -263,7 +347,7 @@ def _read_container(record: Record, field_name: str, values: list[tuple[str, str
 
 def _read_doi(record: Record, field_name: str, values: list[tuple[str, str]]) -> None:
     record.doi = normalize_doi(values[0][1])
-    _keep_rest(record, record.doi, values[int(bool(record.doi)):])
+    _keep_rest(record, record.doi, values[int(bool(record.doi)) :])
 
 
 def _read_keywords(record: Record, field_name: str, values: list[tuple[str, str]]) -> None:
@@ -282,8 +366,14 @@ def _read_extra(record: Record, field_name: str, values: list[tuple[str, str]]) 
 
 
 _READERS = {
-    "author": _read_names, "editor": _read_names, "issued": _read_date, "page": _read_pages,
-    "container_title": _read_container, "doi": _read_doi, "keyword": _read_keywords, "note": _read_notes,
+    "author": _read_names,
+    "editor": _read_names,
+    "issued": _read_date,
+    "page": _read_pages,
+    "container_title": _read_container,
+    "doi": _read_doi,
+    "keyword": _read_keywords,
+    "note": _read_notes,
     "extra": _read_extra,
 }
 
@@ -302,11 +392,16 @@ def parse_ris_name(text: str) -> Name:
     cut = 0
     while cut < len(words) - 1 and words[cut][:1].islower():
         cut += 1
-    return Name(family=" ".join(words[cut:]), given=given.strip(), suffix=suffix.strip(),
-                non_dropping_particle=" ".join(words[:cut]))
+    return Name(
+        family=" ".join(words[cut:]),
+        given=given.strip(),
+        suffix=suffix.strip(),
+        non_dropping_particle=" ".join(words[:cut]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- writing
+
 
 def format_ris_name(name: Name) -> str:
     if name.literal:
@@ -332,7 +427,9 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
             continue
         values = _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind)
         multiline = tag in _MULTILINE_TAGS
-        lines += [(tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))]
+        lines += [
+            (tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))
+        ]
         written.add(field_name)
     for attr, value in _untagged(record, written, kind).items():
         leftovers[CSL_FIELDS[attr]] = value
@@ -341,10 +438,17 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
         tag = name.removeprefix("ris:")
         if name.startswith("ris:") and _TAG_LINE.match(f"{tag}  - ") and tag not in ("TY", "ER", "N1"):
             implied = ("M3", _implied(record, "genre"))  # a preprint's genre, already written
-            raw_tags += [(tag, v) for line in value.split("\n") if (v := fold_lines(line)) and (tag, v) != implied]
-        elif (name not in leftovers and not (name in written and name not in _ATTRIBUTES)
-              and not (name in _ATTRIBUTES and getattr(record, name) == value)):
-            leftovers[name] = value  # a custom entry named as a model field (an ``issue`` beside ``number``) too
+            raw_tags += [
+                (tag, v) for line in value.split("\n") if (v := fold_lines(line)) and (tag, v) != implied
+            ]
+        elif (
+            name not in leftovers
+            and not (name in written and name not in _ATTRIBUTES)
+            and not (name in _ATTRIBUTES and getattr(record, name) == value)
+        ):
+            leftovers[name] = (
+                value  # a custom entry named as a model field (an ``issue`` beside ``number``) too
+            )
     extra = [("M2", line) for line in note_lines(record, leftovers)]
     note = [("N1", text)] if (text := _multiline(record.note)) else []
     return lines + extra + note + raw_tags + [("ER", "")]
@@ -424,16 +528,23 @@ def _write_keywords(record: Record, field_name: str, tag: str, kind: str) -> lis
 
 
 _WRITERS = {
-    "author": _write_names, "editor": _write_names, "issued": _write_date, "page": _write_pages,
-    "container_title": _write_container, "doi": _write_doi, "url": _write_url,
-    "archive_location": _write_archive, "keyword": _write_keywords,
+    "author": _write_names,
+    "editor": _write_names,
+    "issued": _write_date,
+    "page": _write_pages,
+    "container_title": _write_container,
+    "doi": _write_doi,
+    "url": _write_url,
+    "archive_location": _write_archive,
+    "keyword": _write_keywords,
 }
 
 
 def write(records: Sequence[Record]) -> str:
     """RIS with CRLF line endings; records in input order, tags in :data:`TAGS` order."""
     return "".join(
-        "".join(f"{tag}  - {value}\r\n" for tag, value in _record_lines(record)) + "\r\n" for record in records
+        "".join(f"{tag}  - {value}\r\n" for tag, value in _record_lines(record)) + "\r\n"
+        for record in records
     )
 
 

@@ -26,8 +26,10 @@ KNOWN = ("local", "crossref", "arxiv", "dblp", "openalex", "semanticscholar")
 DEFAULT_SOURCES = "local,crossref,arxiv,semanticscholar,openalex,dblp"
 """Published versions are looked up in this order, then searched for: Semantic Scholar answers 500
 arXiv ids a request, OpenAlex one a request against a daily budget, dblp only searches, one every 2 s."""
-OPENALEX_SKIPPED = ("openalex: skipped, it needs a free API key (--openalex-key or CITEKIT_OPENALEX_KEY; "
-                    "see https://openalex.org/settings/api)")
+OPENALEX_SKIPPED = (
+    "openalex: skipped, it needs a free API key (--openalex-key or CITEKIT_OPENALEX_KEY; "
+    "see https://openalex.org/settings/api)"
+)
 
 __all__ = ["DEFAULT_SOURCES", "KNOWN", "Query", "Source", "SourceError", "open_sources", "parse_names"]
 
@@ -37,14 +39,25 @@ def parse_names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in KNOWN]
     if unknown:
-        raise UsageError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(KNOWN)}", option="--sources")
+        raise UsageError(
+            f"unknown source(s) {', '.join(unknown)}; known: {', '.join(KNOWN)}", option="--sources"
+        )
     return names
 
 
-def open_sources(names: Sequence[str], *, index: str | Path | None = None, offline: bool = False,
-                 mailto: str | None = None, cache: str | Path | None = None, timeout: float | None = None,
-                 retries: int | None = None, openalex_key: str | None = None, s2_key: str | None = None,
-                 notice: Callable[[str], None] = lambda line: None) -> list[Source]:
+def open_sources(
+    names: Sequence[str],
+    *,
+    index: str | Path | None = None,
+    offline: bool = False,
+    mailto: str | None = None,
+    cache: str | Path | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    openalex_key: str | None = None,
+    s2_key: str | None = None,
+    notice: Callable[[str], None] = lambda line: None,
+) -> list[Source]:
     """The named sources, in order; remote ones share one on-disk response cache.
 
     ``timeout`` (seconds to wait for an answer) and ``retries`` (of a failed request), when given,
@@ -54,9 +67,17 @@ def open_sources(names: Sequence[str], *, index: str | Path | None = None, offli
     from citekit.sources.cache import default_cache_path
 
     mailto = check_mailto(mailto)
-    settings = _Settings(index=index, offline=offline, mailto=mailto, cache=cache or default_cache_path(),
-                         timing={"timeout": timeout} if timeout is not None else {}, retries=retries,
-                         openalex_key=openalex_key, s2_key=s2_key, notice=notice)
+    settings = _Settings(
+        index=index,
+        offline=offline,
+        mailto=mailto,
+        cache=cache or default_cache_path(),
+        timing={"timeout": timeout} if timeout is not None else {},
+        retries=retries,
+        openalex_key=openalex_key,
+        s2_key=s2_key,
+        notice=notice,
+    )
     opened: list[Source] = []
     try:
         for name in names:
@@ -103,27 +124,48 @@ def _open_one(name: str, s: _Settings) -> Source | None:
     if name == "local":
         return LocalIndex(s.index)
     if name == "crossref":
-        return CrossrefSource(base_url("CITEKIT_CROSSREF_URL", "https://api.crossref.org"), s.mailto,
-                              retry=s.retry(), **remote)
+        return CrossrefSource(
+            base_url("CITEKIT_CROSSREF_URL", "https://api.crossref.org"), s.mailto, retry=s.retry(), **remote
+        )
     if name == "arxiv":
         interval = arxiv_interval()
-        return ArxivSource(base_url("CITEKIT_ARXIV_URL", "https://export.arxiv.org/api/query"), mailto=s.mailto,
-                           min_interval=interval, retry=s.retry(interval), **remote)
+        return ArxivSource(
+            base_url("CITEKIT_ARXIV_URL", "https://export.arxiv.org/api/query"),
+            mailto=s.mailto,
+            min_interval=interval,
+            retry=s.retry(interval),
+            **remote,
+        )
     if name == "dblp":
         interval = interval_from_env("CITEKIT_DBLP_INTERVAL", 2.0)
-        return DblpSource(base_url("CITEKIT_DBLP_URL", "https://dblp.org"), mailto=s.mailto,
-                          min_interval=interval, retry=s.retry(interval), **remote)
+        return DblpSource(
+            base_url("CITEKIT_DBLP_URL", "https://dblp.org"),
+            mailto=s.mailto,
+            min_interval=interval,
+            retry=s.retry(interval),
+            **remote,
+        )
     if name == "openalex":
         if not s.openalex_key:
             s.notice(OPENALEX_SKIPPED)
             return None
-        return OpenAlexSource(base_url("CITEKIT_OPENALEX_URL", "https://api.openalex.org"), api_key=s.openalex_key,
-                              mailto=s.mailto, retry=s.retry(), **remote)
+        return OpenAlexSource(
+            base_url("CITEKIT_OPENALEX_URL", "https://api.openalex.org"),
+            api_key=s.openalex_key,
+            mailto=s.mailto,
+            retry=s.retry(),
+            **remote,
+        )
     if name == "semanticscholar":
         interval = interval_from_env("CITEKIT_S2_INTERVAL", 1.0)
-        return SemanticScholarSource(base_url("CITEKIT_S2_URL", "https://api.semanticscholar.org"),
-                                     api_key=s.s2_key, mailto=s.mailto, min_interval=interval,
-                                     retry=s.retry(interval), **remote)
+        return SemanticScholarSource(
+            base_url("CITEKIT_S2_URL", "https://api.semanticscholar.org"),
+            api_key=s.s2_key,
+            mailto=s.mailto,
+            min_interval=interval,
+            retry=s.retry(interval),
+            **remote,
+        )
     raise UsageError(f"unknown source {name!r}; known: {', '.join(KNOWN)}", option="--sources")
 
 

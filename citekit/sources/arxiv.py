@@ -31,12 +31,14 @@ _LANE = "query"
 _MATH = re.compile(r"\$[^$]*\$")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d\u2018\u2019]|\s-\s|\s\u2014\s")
 _WORD = re.compile(r"[^\W_]+")
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
     a an and are as at be been but by can do for from has have in into is it its of on or our so such
     than that the their then there these this those to two via was we were what when where which while
     with within without show shows shown propose proposed paper method methods approach results new use
     using used also based both each more most other over under only one not no
-""".split())
+""".split()
+)
 
 
 def atom_entry_to_record(entry: Mapping[str, Any]) -> Record | None:
@@ -49,12 +51,20 @@ def atom_entry_to_record(entry: Mapping[str, Any]) -> Record | None:
     parsed = parse_arxiv_id(str(entry.get("id", "")))
     if parsed is None:
         return None
-    record = Record(type="article", publisher="arXiv", arxiv_id=parsed.id,
-                    number=f"arXiv:{parsed.id}", url=arxiv_url(parsed.id))
+    record = Record(
+        type="article",
+        publisher="arXiv",
+        arxiv_id=parsed.id,
+        number=f"arXiv:{parsed.id}",
+        url=arxiv_url(parsed.id),
+    )
     record.title = latex_to_unicode(str(entry.get("title") or ""))
     record.abstract = latex_to_unicode(str(entry.get("summary") or ""))
-    record.author = [parse_display_name(latex_to_unicode(str(author.get("name", ""))))
-                     for author in entry.get("authors") or [] if author.get("name")]
+    record.author = [
+        parse_display_name(latex_to_unicode(str(author.get("name", ""))))
+        for author in entry.get("authors") or []
+        if author.get("name")
+    ]
     primary = (entry.get("arxiv_primary_category") or {}).get("term", "")
     categories = [str(tag["term"]) for tag in entry.get("tags") or [] if tag.get("term")]
     if primary and primary not in categories:
@@ -83,7 +93,7 @@ def distinctive_phrases(text: str, count: int = 3, size: int = 5) -> list[str]:
     for clause in _CLAUSE_BREAK.split(_MATH.sub(" . ", fold(latex_to_unicode(text)))):
         words = _WORD.findall(clause)
         for start in range(len(words) - size + 1):
-            chunk = words[start:start + size]
+            chunk = words[start : start + size]
             score = sum(len(w) for w in chunk if w.lower() not in STOPWORDS and not w.isdigit())
             windows.append((score, position + start, chunk))
         position += len(words) + size
@@ -124,10 +134,20 @@ class ArxivSource:
     holds_preprints = True
     holds_published = False
 
-    def __init__(self, base_url: str = "https://export.arxiv.org/api/query", *, mailto: str | None = None,
-                 min_interval: float = 3.0, chunk_size: int = 50, timeout: float = 15.0,
-                 connect_timeout: float = 3.0, cache: ResponseCache | str | Path | None = None,
-                 offline: bool = False, retry: RetryPolicy | None = None, clock: Clock = time) -> None:
+    def __init__(
+        self,
+        base_url: str = "https://export.arxiv.org/api/query",
+        *,
+        mailto: str | None = None,
+        min_interval: float = 3.0,
+        chunk_size: int = 50,
+        timeout: float = 15.0,
+        connect_timeout: float = 3.0,
+        cache: ResponseCache | str | Path | None = None,
+        offline: bool = False,
+        retry: RetryPolicy | None = None,
+        clock: Clock = time,
+    ) -> None:
         self.base_url = base_url
         self.min_interval = min_interval
         self.chunk_size = chunk_size
@@ -136,9 +156,16 @@ class ArxivSource:
         """Prefetched ids, and what arXiv had for them (or why it could not say)."""
         contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
-            "arXiv", user_agent=f"citekit/{__version__}{contact}", paces={_LANE: Pace(1, min_interval)},
-            concurrency=1, stats=self.stats, cache=open_cache(cache), offline=offline, timeout=timeout,
-            connect_timeout=connect_timeout, retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
+            "arXiv",
+            user_agent=f"citekit/{__version__}{contact}",
+            paces={_LANE: Pace(1, min_interval)},
+            concurrency=1,
+            stats=self.stats,
+            cache=open_cache(cache),
+            offline=offline,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
             clock=clock,
         )
 
@@ -188,7 +215,7 @@ class ArxivSource:
         return found
 
     def _chunks(self, ids: list[str]) -> list[list[str]]:
-        return [ids[start:start + self.chunk_size] for start in range(0, len(ids), self.chunk_size)]
+        return [ids[start : start + self.chunk_size] for start in range(0, len(ids), self.chunk_size)]
 
     def _fetch(self, chunk: list[str]) -> dict[str, Record]:
         records = self._query({"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)})
@@ -200,8 +227,15 @@ class ArxivSource:
         for words_only in (False, True):
             text = search_query(query, title_words_only=words_only)
             if text:
-                records = self._query({"search_query": text, "start": 0, "max_results": limit,
-                                       "sortBy": "relevance", "sortOrder": "descending"})
+                records = self._query(
+                    {
+                        "search_query": text,
+                        "start": 0,
+                        "max_results": limit,
+                        "sortBy": "relevance",
+                        "sortOrder": "descending",
+                    }
+                )
             if records or not query.title:
                 break
         return records[:limit]
@@ -217,8 +251,12 @@ class ArxivSource:
         feed = feedparser.parse(response.content)
         if not response.is_success:
             reason = next((e.get("summary", "") for e in feed.entries), "") or response.text[:200]
-            raise SourceError("arXiv", f"HTTP {response.status_code}: {squash(reason)}",
-                              url=str(response.request.url), status=response.status_code)
+            raise SourceError(
+                "arXiv",
+                f"HTTP {response.status_code}: {squash(reason)}",
+                url=str(response.request.url),
+                status=response.status_code,
+            )
         return [record for entry in feed.entries if (record := atom_entry_to_record(entry))]
 
 

@@ -71,8 +71,12 @@ def read_bulk(path: str | Path, dtd: str | Path | None = None) -> Iterator[Loade
     try:
         yield from _read_by_content(path, dtd)
     except (OSError, EOFError, zlib.error) as error:  # a corrupt or cut-off gzip stream
-        yield Diagnostic("error", "index.corrupt-file", f"cannot be decompressed: {error}; the records "
-                         "before the fault were read", _display_name(path))
+        yield Diagnostic(
+            "error",
+            "index.corrupt-file",
+            f"cannot be decompressed: {error}; the records before the fault were read",
+            _display_name(path),
+        )
 
 
 def _read_by_content(path: Path, dtd: str | Path | None) -> Iterator[Loaded | Diagnostic]:
@@ -128,8 +132,9 @@ def _read_json_lines(path: Path) -> Iterator[Loaded | Diagnostic]:
                 value = json.loads(line)
             except ValueError as error:  # JSONDecodeError and UnicodeDecodeError alike
                 raw = line.decode("utf-8", errors="replace").rstrip("\n")
-                yield Diagnostic("error", "index.bad-json", f"not a JSON object: {error}", file, line_number,
-                                 index, raw)
+                yield Diagnostic(
+                    "error", "index.bad-json", f"not a JSON object: {error}", file, line_number, index, raw
+                )
                 continue
             for work in _works_in(value):
                 yield _convert(work, file, index, line_number)
@@ -144,8 +149,15 @@ def _read_json_documents(path: Path) -> Iterator[Loaded | Diagnostic]:
                 index += 1
                 yield _convert(value, file, index, line)
         except ValueError as error:
-            yield Diagnostic("error", "index.bad-json", f"JSON broken after item {index}: {error}; the rest "
-                             "of the file was not read", file, stream.line, index + 1, stream.excerpt())
+            yield Diagnostic(
+                "error",
+                "index.bad-json",
+                f"JSON broken after item {index}: {error}; the rest of the file was not read",
+                file,
+                stream.line,
+                index + 1,
+                stream.excerpt(),
+            )
 
 
 def _works_in(value: Any) -> list[Any]:
@@ -171,13 +183,27 @@ def _kind_of(value: Any) -> str | None:
 def _convert(value: Any, file: str, index: int, line: int | None) -> Loaded | Diagnostic:
     kind = _kind_of(value)
     if kind is None:
-        return Diagnostic("error", "index.unknown-record", "neither an arXiv listing nor a Crossref work",
-                          file, line, index, json.dumps(value, ensure_ascii=False))
+        return Diagnostic(
+            "error",
+            "index.unknown-record",
+            "neither an arXiv listing nor a Crossref work",
+            file,
+            line,
+            index,
+            json.dumps(value, ensure_ascii=False),
+        )
     try:
         record = _CONVERTERS[kind](value)
     except _CONVERSION_ERRORS as error:
-        return Diagnostic("error", "index.bad-record", f"unreadable {kind} record: {error!r}", file, line,
-                          index, json.dumps(value, ensure_ascii=False))
+        return Diagnostic(
+            "error",
+            "index.bad-record",
+            f"unreadable {kind} record: {error!r}",
+            file,
+            line,
+            index,
+            json.dumps(value, ensure_ascii=False),
+        )
     record.origin = Origin(file, index, line, kind)
     return Loaded(kind, record)
 
@@ -217,8 +243,12 @@ def _read_reference(path: Path) -> Iterator[Loaded | Diagnostic]:
         yield Diagnostic("error", "index.unknown-format", str(error), file)
         return
     if fmt.write is None:
-        yield Diagnostic("error", "index.not-reference-data",
-                         f"{fmt.name} is scraped text, not reference data: convert it first", file)
+        yield Diagnostic(
+            "error",
+            "index.not-reference-data",
+            f"{fmt.name} is scraped text, not reference data: convert it first",
+            file,
+        )
         return
     result = fmt.read(text, file)
     yield from problems
@@ -270,7 +300,7 @@ class _JsonStream:
                 self._skip_space()
 
     def excerpt(self) -> str:
-        return self._text[self._pos:self._pos + 200]
+        return self._text[self._pos : self._pos + 200]
 
     def _array_items(self) -> Iterator[tuple[Any, int]]:
         self._skip_space()
@@ -326,5 +356,5 @@ class _JsonStream:
     def _fill(self) -> None:
         chunk = self._handle.read(_CHUNK)
         self._eof = not chunk
-        self._text = self._text[self._pos:] + self._decoder.decode(chunk, final=self._eof)
+        self._text = self._text[self._pos :] + self._decoder.decode(chunk, final=self._eof)
         self._pos = 0

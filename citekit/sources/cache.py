@@ -49,8 +49,9 @@ class CachedResponse:
     stored_at: float
 
 
-def cache_key(method: str, url: str, params: Mapping[str, object] | Iterable[tuple[str, object]] | None = None
-              ) -> str:
+def cache_key(
+    method: str, url: str, params: Mapping[str, object] | Iterable[tuple[str, object]] | None = None
+) -> str:
     """``GET https://host/path?a=1&b=2``: parameters from the URL and ``params`` merged and sorted."""
     parts = urlsplit(url)
     pairs = parse_qsl(parts.query, keep_blank_values=True)

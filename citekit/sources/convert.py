@@ -91,8 +91,11 @@ def _first(value: Any) -> str:
 def _crossref_name(author: dict[str, Any]) -> Name:
     if author.get("name") and not author.get("family"):
         return Name(literal=squash(str(author["name"])))
-    return Name(family=squash(str(author.get("family", ""))), given=squash(str(author.get("given", ""))),
-                suffix=squash(str(author.get("suffix", ""))))
+    return Name(
+        family=squash(str(author.get("family", ""))),
+        given=squash(str(author.get("given", ""))),
+        suffix=squash(str(author.get("suffix", ""))),
+    )
 
 
 def _crossref_date(value: Any) -> Date | None:

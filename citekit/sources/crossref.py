@@ -31,8 +31,24 @@ from citekit.sources.cache import ResponseCache, open_cache
 from citekit.sources.convert import crossref_work_to_record
 from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy
 
-SELECT = ["DOI", "type", "title", "author", "editor", "container-title", "issued", "published",
-          "volume", "issue", "page", "publisher", "URL", "event", "abstract", "score"]
+SELECT = [
+    "DOI",
+    "type",
+    "title",
+    "author",
+    "editor",
+    "container-title",
+    "issued",
+    "published",
+    "volume",
+    "issue",
+    "page",
+    "publisher",
+    "URL",
+    "event",
+    "abstract",
+    "score",
+]
 """The fields a search asks for (``select=``): what the record converter reads, nothing more."""
 
 _MATH_MARKUP = re.compile(r"[$\\{}^_]+")
@@ -59,8 +75,9 @@ class _HttpxThroughSession:
     exception classes habanero catches) is httpx2's own.
     """
 
-    def get(self, url: str, params: Any = None, headers: Any = None, timeout: Any = None,
-            **kwargs: Any) -> httpx2.Response:
+    def get(
+        self, url: str, params: Any = None, headers: Any = None, timeout: Any = None, **kwargs: Any
+    ) -> httpx2.Response:
         route = _ACTIVE_ROUTE.get()
         if route is None:
             return httpx2.get(url, params=params, headers=headers, timeout=timeout, **kwargs)
@@ -91,23 +108,42 @@ class CrossrefSource:
     holds_preprints = False
     holds_published = True
 
-    def __init__(self, base_url: str = "https://api.crossref.org", mailto: str | None = None, *,
-                 timeout: float = 10.0, connect_timeout: float = 3.0,
-                 cache: ResponseCache | str | Path | None = None, offline: bool = False,
-                 retry: RetryPolicy | None = None, clock: Clock = time) -> None:
+    def __init__(
+        self,
+        base_url: str = "https://api.crossref.org",
+        mailto: str | None = None,
+        *,
+        timeout: float = 10.0,
+        connect_timeout: float = 3.0,
+        cache: ResponseCache | str | Path | None = None,
+        offline: bool = False,
+        retry: RetryPolicy | None = None,
+        clock: Clock = time,
+    ) -> None:
         _install_shim()
         self.base_url = base_url.rstrip("/")
         self.stats = SourceStats()
         polite = bool(mailto)
         self.session = HttpSession(
-            "Crossref", user_agent=f"citekit/{__version__}" + (f" (mailto:{mailto})" if mailto else ""),
+            "Crossref",
+            user_agent=f"citekit/{__version__}" + (f" (mailto:{mailto})" if mailto else ""),
             paces={"lookup": Pace(10 if polite else 5), "search": Pace(3 if polite else 1)},
-            concurrency=3 if polite else 1, stats=self.stats, cache=open_cache(cache), offline=offline,
-            timeout=timeout, connect_timeout=connect_timeout, retry=retry or RetryPolicy(),
-            extra_params={"mailto": mailto} if mailto else None, clock=clock,
+            concurrency=3 if polite else 1,
+            stats=self.stats,
+            cache=open_cache(cache),
+            offline=offline,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry or RetryPolicy(),
+            extra_params={"mailto": mailto} if mailto else None,
+            clock=clock,
         )
-        self._client = Crossref(base_url=self.base_url, mailto=mailto,
-                                ua_string=f"citekit/{__version__}", timeout=int(max(1, timeout)))
+        self._client = Crossref(
+            base_url=self.base_url,
+            mailto=mailto,
+            ua_string=f"citekit/{__version__}",
+            timeout=int(max(1, timeout)),
+        )
 
     @property
     def offline_misses(self) -> int:
@@ -176,8 +212,9 @@ def _as_source_error() -> Iterator[None]:
         status = exc.response.status_code
         if status in (404, 410):
             raise _NotFound from exc
-        raise SourceError("Crossref", f"HTTP {status}: {exc.response.text[:200]}", url=str(exc.request.url),
-                          status=status) from exc
+        raise SourceError(
+            "Crossref", f"HTTP {status}: {exc.response.text[:200]}", url=str(exc.request.url), status=status
+        ) from exc
     except RequestError as exc:
         raise SourceError("Crossref", str(exc), status=exc.status_code) from exc
     except (RuntimeError, ValueError, KeyError, TypeError) as exc:

@@ -81,7 +81,8 @@ def hit_to_record(info: dict[str, Any]) -> Record | None:
     record.issue = str(info.get("number") or "")
     record.page = str(info.get("pages") or "").replace("--", "-")
     record.doi = normalize_doi(str(info.get("doi") or "")) or next(
-        (doi for link in links if "doi.org/" in link and (doi := normalize_doi(link))), "")
+        (doi for link in links if "doi.org/" in link and (doi := normalize_doi(link))), ""
+    )
     record.url = next((link for link in links if "doi.org/" not in link), "")
     if info.get("key"):
         record.custom["dblp"] = str(info["key"])
@@ -124,10 +125,18 @@ class DblpSource:
     costly = True
     """Asked only for what the other sources have not found (see :mod:`citekit.enrich`)."""
 
-    def __init__(self, base_url: str = "https://dblp.org", *, mailto: str | None = None,
-                 min_interval: float = 2.0, timeout: float = 15.0, connect_timeout: float = 3.0,
-                 cache: ResponseCache | str | Path | None = None, offline: bool = False,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = "https://dblp.org",
+        *,
+        mailto: str | None = None,
+        min_interval: float = 2.0,
+        timeout: float = 15.0,
+        connect_timeout: float = 3.0,
+        cache: ResponseCache | str | Path | None = None,
+        offline: bool = False,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.stats = SourceStats()
         self.stopped = ""
@@ -135,9 +144,16 @@ class DblpSource:
         self._lock = threading.Lock()
         contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
-            "dblp", user_agent=f"citekit/{__version__}{contact}", paces={_LANE: Pace(1, min_interval)},
-            concurrency=1, stats=self.stats, cache=open_cache(cache), offline=offline, timeout=timeout,
-            connect_timeout=connect_timeout, retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
+            "dblp",
+            user_agent=f"citekit/{__version__}{contact}",
+            paces={_LANE: Pace(1, min_interval)},
+            concurrency=1,
+            stats=self.stats,
+            cache=open_cache(cache),
+            offline=offline,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
         )
 
     @property
@@ -170,13 +186,22 @@ class DblpSource:
             if self.stopped:
                 return None
             try:
-                response = self.session.get(f"{self.base_url}/search/publ/api", params=params, lane=_LANE,
-                                            check=json_body, refuse=self._refuse)
+                response = self.session.get(
+                    f"{self.base_url}/search/publ/api",
+                    params=params,
+                    lane=_LANE,
+                    check=json_body,
+                    refuse=self._refuse,
+                )
             except OfflineMiss:
                 return None
         if not response.is_success:
-            raise SourceError("dblp", f"HTTP {response.status_code}: {squash(response.text[:200])}",
-                              url=str(response.request.url), status=response.status_code)
+            raise SourceError(
+                "dblp",
+                f"HTTP {response.status_code}: {squash(response.text[:200])}",
+                url=str(response.request.url),
+                status=response.status_code,
+            )
         data = json.loads(response.content)
         if not isinstance(data, dict):
             raise SourceError("dblp", f"unexpected answer: {response.text[:200]}")
@@ -192,4 +217,3 @@ class DblpSource:
 def _is_html(response: httpx2.Response) -> bool:
     kind = response.headers.get("content-type", "").lower()
     return "html" in kind or response.content.lstrip()[:1] == b"<"
-

@@ -40,11 +40,26 @@ from citekit.model import Date, Name, Origin, Record
 from citekit.sources.bulk import DBLP, Loaded
 from citekit.venues import full_title
 
-PUBLICATIONS = ("article", "inproceedings", "proceedings", "incollection", "book", "phdthesis", "mastersthesis")
+PUBLICATIONS = (
+    "article",
+    "inproceedings",
+    "proceedings",
+    "incollection",
+    "book",
+    "phdthesis",
+    "mastersthesis",
+)
 PAGES = ("www", "person", "data")
 """Records that are author or dataset pages, not publications: counted, not indexed."""
-TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "proceedings": "book",
-         "incollection": "chapter", "book": "book", "phdthesis": "thesis", "mastersthesis": "thesis"}
+TYPES = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "proceedings": "book",
+    "incollection": "chapter",
+    "book": "book",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+}
 KEY_FIELD = "dblp"
 """``custom`` entry holding a record's dblp key (``conf/icml/SablayrollesDSOJ19``)."""
 
@@ -52,10 +67,27 @@ _PART = re.compile(r"\s*\(\d+\)$")
 """A volume's part in a short booktitle: ``ECCV (13)``."""
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/", re.IGNORECASE)
-_PARTICLES = frozenset("van von der den de del della di da dos das du le la las los ter ten zu af al el bin ibn".split())
+_PARTICLES = frozenset(
+    "van von der den de del della di da dos das du le la las los ter ten zu af al el bin ibn".split()
+)
 _SUFFIXES = frozenset(("Jr.", "Jr", "Sr.", "II", "III", "IV"))
-_FIELDS = frozenset(("title", "year", "month", "pages", "volume", "number", "journal", "booktitle", "crossref",
-                     "publisher", "series", "isbn", "school"))
+_FIELDS = frozenset(
+    (
+        "title",
+        "year",
+        "month",
+        "pages",
+        "volume",
+        "number",
+        "journal",
+        "booktitle",
+        "crossref",
+        "publisher",
+        "series",
+        "isbn",
+        "school",
+    )
+)
 
 
 def is_dblp(head: str) -> bool:
@@ -85,17 +117,29 @@ def read_dblp(path: Path, file: str, dtd: str | Path | None = None) -> Iterator[
     """Every publication of the dump (gzipped or not), in order; diagnostics for what could not be read."""
     dtd_path = find_dtd(path, dtd)
     if not dtd_path.is_file():
-        yield Diagnostic("error", "index.dblp-no-dtd",
-                         f"{file} declares its character entities in a DTD, and {dtd_path} does not exist: "
-                         "download dblp.dtd from https://dblp.org/xml/ beside the dump, or give --dtd PATH", file)
+        yield Diagnostic(
+            "error",
+            "index.dblp-no-dtd",
+            f"{file} declares its character entities in a DTD, and {dtd_path} does not exist: "
+            "download dblp.dtd from https://dblp.org/xml/ beside the dump, or give --dtd PATH",
+            file,
+        )
         return
     with path.open("rb") as handle:
         yield from _parse(_Stream(handle), file, dtd_path)
 
 
 def _parse(stream: _Stream, file: str, dtd_path: Path) -> Iterator[Loaded | Diagnostic]:
-    parser = etree.iterparse(stream, events=("end",), tag=PUBLICATIONS + PAGES, load_dtd=True,
-                             resolve_entities=True, no_network=True, huge_tree=True, remove_comments=True)
+    parser = etree.iterparse(
+        stream,
+        events=("end",),
+        tag=PUBLICATIONS + PAGES,
+        load_dtd=True,
+        resolve_entities=True,
+        no_network=True,
+        huge_tree=True,
+        remove_comments=True,
+    )
     parser.resolvers.add(_DtdResolver(dtd_path))
     reader = _Reader(file)
     try:
@@ -113,15 +157,30 @@ def _parse(stream: _Stream, file: str, dtd_path: Path) -> Iterator[Loaded | Diag
         if fatal or not error.error_log:
             line = fatal[0].line if fatal else max(reader.last_line, error.lineno or 0)
             cause = "; ".join(filter(None, [stream.error, fatal[0].message.strip() if fatal else str(error)]))
-            yield Diagnostic("error", "index.dblp-broken", f"the XML breaks at line {line} ({cause}); the "
-                             f"{reader.count} records before it were kept, the rest of the file was not read",
-                             file, line, reader.count + 1)
+            yield Diagnostic(
+                "error",
+                "index.dblp-broken",
+                f"the XML breaks at line {line} ({cause}); the "
+                f"{reader.count} records before it were kept, the rest of the file was not read",
+                file,
+                line,
+                reader.count + 1,
+            )
     if reader.pages:
-        yield Diagnostic("info", "index.dblp-pages", f"{reader.pages} author or data pages (www, person, data) "
-                         "are not publications: not indexed", file)
+        yield Diagnostic(
+            "info",
+            "index.dblp-pages",
+            f"{reader.pages} author or data pages (www, person, data) are not publications: not indexed",
+            file,
+        )
     if reader.preprints:
-        yield Diagnostic("info", "index.dblp-corr", f"{reader.preprints} CoRR articles are arXiv preprints, not "
-                         "venues: left to the arXiv source (index arXiv's dump, or ask arXiv online)", file)
+        yield Diagnostic(
+            "info",
+            "index.dblp-corr",
+            f"{reader.preprints} CoRR articles are arXiv preprints, not "
+            "venues: left to the arXiv source (index arXiv's dump, or ask arXiv online)",
+            file,
+        )
 
 
 class _Stream:
@@ -180,8 +239,14 @@ class _Reader:
         try:
             loaded = convert(element)
         except (ValueError, TypeError) as error:  # a value lxml or a converter could not take
-            yield Diagnostic("error", "index.bad-record", f"unreadable dblp record {key}: {error}", self.file,
-                             element.sourceline, self.count)
+            yield Diagnostic(
+                "error",
+                "index.bad-record",
+                f"unreadable dblp record {key}: {error}",
+                self.file,
+                element.sourceline,
+                self.count,
+            )
             return
         if loaded is None:
             self.preprints += 1
@@ -198,10 +263,15 @@ class _Reader:
         """Entities the DTD does not declare (libxml2 warns and drops them), each reported once."""
         if len(log) <= self._warned:
             return
-        for entry in list(log)[self._warned:]:
+        for entry in list(log)[self._warned :]:
             if entry.type_name == "WAR_UNDECLARED_ENTITY":
-                yield Diagnostic("warning", "index.dblp-entity", f"{entry.message.strip()} in the DTD: dropped "
-                                 "from the text", self.file, entry.line)
+                yield Diagnostic(
+                    "warning",
+                    "index.dblp-entity",
+                    f"{entry.message.strip()} in the DTD: dropped from the text",
+                    self.file,
+                    entry.line,
+                )
         self._warned = len(log)
 
 
@@ -217,7 +287,11 @@ def convert(element: Any) -> Loaded | None:
     year = fields.get("year", "")
     if year.isdigit():
         record.issued = Date((int(year),))
-    record.page, record.volume, record.issue = fields.get("pages", ""), fields.get("volume", ""), fields.get("number", "")
+    record.page, record.volume, record.issue = (
+        fields.get("pages", ""),
+        fields.get("volume", ""),
+        fields.get("number", ""),
+    )
     record.publisher = fields.get("publisher", "") or fields.get("school", "")
     record.collection_title, record.isbn = fields.get("series", ""), fields.get("isbn", "")
     record.custom[KEY_FIELD] = key
@@ -252,7 +326,7 @@ def proceedings_title(proceedings: Record) -> str:
     if booktitle and year:
         cut = re.search(rf",\s+{re.escape(booktitle)}\s+'?{year}\b", title)
         if cut:
-            title = title[:cut.start()]
+            title = title[: cut.start()]
     return re.sub(r",\s+Proceedings(?:,\s+Part\s+\w+)?$", "", title).strip()
 
 

@@ -42,10 +42,12 @@ SELECTIVE_DOCS = 5_000
 some 0.1 ms; ``wang`` in a million-paper index, 270,000 records, costs 4 ms)."""
 
 # Function words that match nearly every record in any language of science written in English.
-STOPWORDS = frozenset("""a about after all also an and any are as at be been but by can do does for from
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be been but by can do does for from
 had has have how in into is it its more most no not of on one only or other our over so such than that
 the their them then there these they this those through to two under up using via was we were what when
-where which while who why will with within without you your""".split())
+where which while who why will with within without you your""".split()
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -79,8 +81,12 @@ def search_text(record: Record) -> tuple[str, str, str, str]:
 
 def query_terms(query: Query) -> list[str]:
     """The words a query searches with: title, authors, venue, and the abstract's most distinctive."""
-    parts = [words(query.title), words(" ".join(query.authors)), words(query.venue),
-             _distinctive(query.abstract)]
+    parts = [
+        words(query.title),
+        words(" ".join(query.authors)),
+        words(query.venue),
+        _distinctive(query.abstract),
+    ]
     return list(dict.fromkeys(word for part in parts for word in part[:MAX_TERMS]))
 
 
@@ -120,7 +126,9 @@ def search_plan(counts: Mapping[str, int], total: int) -> list[Search]:
     if not rarest:
         return []
     if len(rarest) == 1:
-        return [Search(_all_of(rarest), ranked=bool(selective))] if counts[rarest[0]] <= MATCHES_BUDGET else []
+        return (
+            [Search(_all_of(rarest), ranked=bool(selective))] if counts[rarest[0]] <= MATCHES_BUDGET else []
+        )
     if len(selective) >= 2:
         return [Search(_pairs(combinations(selective, 2)), ranked=True)]
     if selective:

@@ -189,11 +189,23 @@ class _Gate:
 class HttpSession:
     """One remote service's connection: see the module docstring for what it takes care of."""
 
-    def __init__(self, source: str, *, user_agent: str, paces: Mapping[str, Pace], concurrency: int,
-                 stats: SourceStats, cache: ResponseCache | None = None, offline: bool = False,
-                 timeout: float = 10.0, connect_timeout: float = 3.0, retry: RetryPolicy | None = None,
-                 extra_params: Mapping[str, str] | None = None, seed: int | None = None,
-                 clock: Clock = time) -> None:
+    def __init__(
+        self,
+        source: str,
+        *,
+        user_agent: str,
+        paces: Mapping[str, Pace],
+        concurrency: int,
+        stats: SourceStats,
+        cache: ResponseCache | None = None,
+        offline: bool = False,
+        timeout: float = 10.0,
+        connect_timeout: float = 3.0,
+        retry: RetryPolicy | None = None,
+        extra_params: Mapping[str, str] | None = None,
+        seed: int | None = None,
+        clock: Clock = time,
+    ) -> None:
         self.source = source
         self.stats = stats
         self.cache = cache
@@ -211,7 +223,8 @@ class HttpSession:
         self._rng = random.Random(seed)
         self._clock = clock
         self._client = httpx2.Client(
-            headers={"User-Agent": user_agent}, follow_redirects=True,
+            headers={"User-Agent": user_agent},
+            follow_redirects=True,
             timeout=httpx2.Timeout(timeout, connect=connect_timeout),
         )
 
@@ -229,30 +242,58 @@ class HttpSession:
     def close(self) -> None:
         self._client.close()
 
-    def get(self, url: str, *, params: Mapping[str, object] | None = None,
-            headers: Mapping[str, str] | None = None, lane: str = "default",
-            check: BodyCheck | None = None, refuse: Refusal | None = None) -> httpx2.Response:
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        lane: str = "default",
+        check: BodyCheck | None = None,
+        refuse: Refusal | None = None,
+    ) -> httpx2.Response:
         """A response with a final status (2xx, or a 4xx the caller interprets); see module docs."""
         return self._request("GET", url, params, None, headers, lane, check, refuse)
 
-    def post(self, url: str, *, body: object, params: Mapping[str, object] | None = None,
-             headers: Mapping[str, str] | None = None, lane: str = "default",
-             check: BodyCheck | None = None, refuse: Refusal | None = None) -> httpx2.Response:
+    def post(
+        self,
+        url: str,
+        *,
+        body: object,
+        params: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+        lane: str = "default",
+        check: BodyCheck | None = None,
+        refuse: Refusal | None = None,
+    ) -> httpx2.Response:
         """``get`` for a question sent as a JSON body (a batch of ids); cached by the body's digest."""
-        return self._request("POST", url, params, json.dumps(body, sort_keys=True).encode(), headers, lane,
-                             check, refuse)
+        return self._request(
+            "POST", url, params, json.dumps(body, sort_keys=True).encode(), headers, lane, check, refuse
+        )
 
-    def _request(self, method: str, url: str, params: Mapping[str, object] | None, body: bytes | None,
-                 headers: Mapping[str, str] | None, lane: str, check: BodyCheck | None,
-                 refuse: Refusal | None) -> httpx2.Response:
+    def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, object] | None,
+        body: bytes | None,
+        headers: Mapping[str, str] | None,
+        lane: str,
+        check: BodyCheck | None,
+        refuse: Refusal | None,
+    ) -> httpx2.Response:
         query = {str(k): str(v) for k, v in (params or {}).items() if v is not None}
         digest = {"body-sha256": hashlib.sha256(body).hexdigest()} if body is not None else {}
         key = cache_key(method, url, {**query, **digest})
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             self._count("cached")
-            return httpx2.Response(hit.status, headers=hit.headers, content=hit.body,
-                                   request=httpx2.Request(method, url, params=query))
+            return httpx2.Response(
+                hit.status,
+                headers=hit.headers,
+                content=hit.body,
+                request=httpx2.Request(method, url, params=query),
+            )
         if self.offline:
             with self._lock:
                 self.offline_misses += 1
@@ -264,8 +305,9 @@ class HttpSession:
             self.cache.put(key, response.status_code, kept, response.content)
         return response
 
-    def _fetch(self, sent: _Sent, lane: str, check: BodyCheck | None,
-               refuse: Refusal | None) -> httpx2.Response:
+    def _fetch(
+        self, sent: _Sent, lane: str, check: BodyCheck | None, refuse: Refusal | None
+    ) -> httpx2.Response:
         url, params = sent.url, sent.params
         problem, status = "", None
         for attempt in range(self.retry.retries + 1):
@@ -295,8 +337,9 @@ class HttpSession:
         self._fail(f"{_describe(url, params)}: {message}")
         raise SourceError(self.source, message, url=url, status=status)
 
-    def _judge(self, response: httpx2.Response, check: BodyCheck | None, attempt: int,
-               lane: str) -> tuple[str, float]:
+    def _judge(
+        self, response: httpx2.Response, check: BodyCheck | None, attempt: int, lane: str
+    ) -> tuple[str, float]:
         """``("", 0)`` for a final answer, else what went wrong and how long to wait before retrying."""
         status = response.status_code
         if status == 429:
@@ -339,7 +382,12 @@ class HttpSession:
                 earliest = max(self._hold_until, last + spacing if last is not None else now)
                 if now >= earliest:
                     self._last_start[lane] = now
-                    log.debug("%s: %s request starts", self.source, lane, extra={"session": self.source, "lane": lane, "started": now})
+                    log.debug(
+                        "%s: %s request starts",
+                        self.source,
+                        lane,
+                        extra={"session": self.source, "lane": lane, "started": now},
+                    )
                     return
             self._clock.sleep(earliest - now)
 
@@ -348,8 +396,12 @@ class HttpSession:
         with self._lock:
             now = self._clock.monotonic()
             self._hold_until = max(self._hold_until, now + seconds)
-            log.debug("%s: every request held for %.2f s", self.source, seconds,
-                      extra={"session": self.source, "hold_from": now, "hold_until": self._hold_until})
+            log.debug(
+                "%s: every request held for %.2f s",
+                self.source,
+                seconds,
+                extra={"session": self.source, "hold_from": now, "hold_until": self._hold_until},
+            )
 
     def _adopt_limits(self, response: httpx2.Response, lane: str) -> None:
         limit = _positive_int(response.headers.get("x-rate-limit-limit"))
@@ -371,8 +423,10 @@ class HttpSession:
                 self.offline_misses += 1
         if reported:
             return OfflineMiss(url)
-        message = (f"cannot reach {httpx2.URL(url).host} ({type(exc).__name__}: {exc}); "
-                   "continuing offline, with cached answers only")
+        message = (
+            f"cannot reach {httpx2.URL(url).host} ({type(exc).__name__}: {exc}); "
+            "continuing offline, with cached answers only"
+        )
         self._fail(message)
         return SourceUnreachable(self.source, message, url=url)
 

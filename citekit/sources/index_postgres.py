@@ -72,17 +72,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE dblp_crossrefs (record_id bigint PRIMARY KEY REFERENCES records (id), crossref text NOT NULL)",
     ),
     # 2: resumable loads: how many of a file's records the batches committed so far hold
-    (
-        "CREATE TABLE loads (source text PRIMARY KEY, records bigint NOT NULL, updated timestamptz NOT NULL)",
-    ),
+    ("CREATE TABLE loads (source text PRIMARY KEY, records bigint NOT NULL, updated timestamptz NOT NULL)",),
 )
 """Each entry brings the schema from the version before it to its own (1-based) version."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_STAGING = ("CREATE TEMPORARY TABLE staging (kind text, identity text, doi text, arxiv_id text, year integer, "
-            "data text, title text, title_words text, authors text, abstract text, venue text, tokens integer, "
-            "crossref text) "
-            "ON COMMIT DROP")
+_STAGING = (
+    "CREATE TEMPORARY TABLE staging (kind text, identity text, doi text, arxiv_id text, year integer, "
+    "data text, title text, title_words text, authors text, abstract text, venue text, tokens integer, "
+    "crossref text) "
+    "ON COMMIT DROP"
+)
 _UPSERT = f"""
 WITH previous AS (
     SELECT r.id, r.tokens FROM records AS r JOIN staging AS s USING (kind, identity)
@@ -106,8 +106,10 @@ SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added),
        coalesce(sum(w.tokens), 0) - coalesce(sum(p.tokens), 0)
 FROM written AS w LEFT JOIN previous AS p USING (id)
 """
-_ADD_TOKENS = ("INSERT INTO meta (key, value) VALUES ('tokens', %s) "
-               "ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + excluded.value::bigint)::text")
+_ADD_TOKENS = (
+    "INSERT INTO meta (key, value) VALUES ('tokens', %s) "
+    "ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + excluded.value::bigint)::text"
+)
 _REPLACE = f"""
 WITH previous AS (SELECT tokens FROM records WHERE id = %s),
 replaced AS (
@@ -149,12 +151,16 @@ LATERAL (
 ) AS s
 WHERE r.words @@ q ORDER BY s.score DESC, r.id LIMIT %(limit)s
 """
-_UNRANKED = (f"SELECT id, title, year, NULL FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s")
-_COUNTS = (f"SELECT (SELECT count(*) FROM (SELECT 1 FROM records WHERE words @@ to_tsquery('{CONFIG}', t.q) "
-           "LIMIT %s) AS m) FROM unnest(%s::text[]) WITH ORDINALITY AS t (q, n) ORDER BY t.n")
-_PENDING = ("SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
-            "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
-            "WHERE p.record_id > %s ORDER BY p.record_id LIMIT %s")
+_UNRANKED = f"SELECT id, title, year, NULL FROM records WHERE words @@ to_tsquery('{CONFIG}', %s) LIMIT %s"
+_COUNTS = (
+    f"SELECT (SELECT count(*) FROM (SELECT 1 FROM records WHERE words @@ to_tsquery('{CONFIG}', t.q) "
+    "LIMIT %s) AS m) FROM unnest(%s::text[]) WITH ORDINALITY AS t (q, n) ORDER BY t.n"
+)
+_PENDING = (
+    "SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
+    "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
+    "WHERE p.record_id > %s ORDER BY p.record_id LIMIT %s"
+)
 _TABLES = ("records", "meta", "dblp_crossrefs", "loads")
 POOL_SIZE = 8
 """Connections one process keeps at most: one per thread matching at once."""
@@ -171,8 +177,14 @@ class PostgresStore:
         self.url = url
         self.location = redacted(url)
         self._connect_check(migrating)
-        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, name="citekit-index",
-                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT})
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            open=False,
+            name="citekit-index",
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
+        )
         with self._errors():
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
 
@@ -195,8 +207,11 @@ class PostgresStore:
             else:
                 added = updated = 0
             if load is not None:
-                cursor.execute("INSERT INTO loads (source, records, updated) VALUES (%s, %s, now()) ON CONFLICT "
-                               "(source) DO UPDATE SET records = excluded.records, updated = now()", load)
+                cursor.execute(
+                    "INSERT INTO loads (source, records, updated) VALUES (%s, %s, now()) ON CONFLICT "
+                    "(source) DO UPDATE SET records = excluded.records, updated = now()",
+                    load,
+                )
         return added, updated, len(rows) - added - updated
 
     def loaded(self, source: str) -> int:
@@ -213,8 +228,11 @@ class PostgresStore:
             for row_id, _, row in changes:
                 title, authors, abstract, venue = words = [_words(part) for part in row.text]
                 size = sum(part.count(" ") + 1 for part in words if part)
-                tokens += _one(cursor.execute(_REPLACE, (row_id, row.data, title, authors, venue, abstract, size,
-                                                         row_id)))[0]
+                tokens += _one(
+                    cursor.execute(
+                        _REPLACE, (row_id, row.data, title, authors, venue, abstract, size, row_id)
+                    )
+                )[0]
             cursor.execute(_ADD_TOKENS, (str(tokens),))
             cursor.execute("DELETE FROM dblp_crossrefs WHERE record_id = ANY(%s)", ([c[0] for c in changes],))
 
@@ -228,8 +246,11 @@ class PostgresStore:
 
     def set_meta(self, values: dict[str, str]) -> None:
         with self._transaction() as cursor:
-            cursor.executemany("INSERT INTO meta (key, value) VALUES (%s, %s) "
-                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value", list(values.items()))
+            cursor.executemany(
+                "INSERT INTO meta (key, value) VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
 
     # Reading
 
@@ -252,15 +273,31 @@ class PostgresStore:
             return []
         return [n for (n,) in self._query(_COUNTS, (cap, [tsquery(e) for e in expressions]))]
 
-    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
-               counts: dict[str, int] | None = None) -> list[Found]:
+    def search(
+        self,
+        expression: str,
+        limit: int,
+        *,
+        ranked: bool,
+        total: int = 0,
+        counts: dict[str, int] | None = None,
+    ) -> list[Found]:
         if not ranked:
             return self._query(_UNRANKED, (tsquery(expression), limit))
         groups = [(number, word) for number, group in enumerate(_groups(expression)) for word in group]
         counts = counts or {}
         hits = [counts[w] if w in counts else self.count(f'"{w}"', total or self.total()) for _, w in groups]
-        return self._query(_BM25, {"groups": [g for g, _ in groups], "words": [w for _, w in groups], "hits": hits,
-                                   "total": total or self.total(), "query": tsquery(expression), "limit": limit})
+        return self._query(
+            _BM25,
+            {
+                "groups": [g for g, _ in groups],
+                "words": [w for _, w in groups],
+                "hits": hits,
+                "total": total or self.total(),
+                "query": tsquery(expression),
+                "limit": limit,
+            },
+        )
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:
         return dict(self._query("SELECT id, data FROM records WHERE id = ANY(%s)", (list(ids),)))
@@ -269,12 +306,18 @@ class PostgresStore:
         return self._query("SELECT kind, data FROM records WHERE doi = %s ORDER BY id", (doi,))
 
     def by_arxiv(self, arxiv_ids: Sequence[str]) -> list[tuple[str, str, str]]:
-        return self._query("SELECT arxiv_id, kind, data FROM records WHERE arxiv_id = ANY(%s) ORDER BY id",
-                           (list(arxiv_ids),))
+        return self._query(
+            "SELECT arxiv_id, kind, data FROM records WHERE arxiv_id = ANY(%s) ORDER BY id",
+            (list(arxiv_ids),),
+        )
 
     def by_identity(self, kind: str, identities: Sequence[str]) -> dict[str, str]:
-        return dict(self._query("SELECT identity, data FROM records WHERE kind = %s AND identity = ANY(%s)",
-                                (kind, list(identities))))
+        return dict(
+            self._query(
+                "SELECT identity, data FROM records WHERE kind = %s AND identity = ANY(%s)",
+                (kind, list(identities)),
+            )
+        )
 
     def pending_crossrefs(self, after: int, limit: int) -> list[tuple[int, str, str]]:
         return self._query(_PENDING, (after, limit))
@@ -295,8 +338,12 @@ class PostgresStore:
         return dict(self._query("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY kind", ()))
 
     def size_bytes(self) -> int:
-        return int(self._query("SELECT coalesce(sum(pg_total_relation_size(c)), 0) FROM unnest(%s::regclass[]) AS c",
-                               (list(_TABLES),))[0][0])
+        return int(
+            self._query(
+                "SELECT coalesce(sum(pg_total_relation_size(c)), 0) FROM unnest(%s::regclass[]) AS c",
+                (list(_TABLES),),
+            )[0][0]
+        )
 
     # Schema
 
@@ -315,8 +362,12 @@ class PostgresStore:
     def _connect_check(self, migrating: bool) -> None:
         """Connects once, creating the schema in an empty database and refusing another version, so that a
         wrong address, credentials or schema is one clear error before any work starts."""
-        with (self._errors(), psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db,
-              db.transaction(), db.cursor() as cursor):
+        with (
+            self._errors(),
+            psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as db,
+            db.transaction(),
+            db.cursor() as cursor,
+        ):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
             version = _version(cursor)
             if version == 0 and not _has_table(cursor, "records"):
@@ -326,14 +377,19 @@ class PostgresStore:
                 _set_version(cursor, SCHEMA_VERSION)
                 version = SCHEMA_VERSION
         if version < SCHEMA_VERSION and not migrating:
-            raise StoreError("local", f"{self.location} has index schema {version}, this citekit uses "
-                             f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`")
+            raise StoreError(
+                "local",
+                f"{self.location} has index schema {version}, this citekit uses "
+                f"{SCHEMA_VERSION}: run `citekit index migrate --index {self.location}`",
+            )
         if version > SCHEMA_VERSION:
             raise StoreError("local", self._newer(version))
 
     def _newer(self, version: int) -> str:
-        return (f"{self.location} has index schema {version}, newer than this citekit's {SCHEMA_VERSION}: "
-                "upgrade citekit")
+        return (
+            f"{self.location} has index schema {version}, newer than this citekit's {SCHEMA_VERSION}: "
+            "upgrade citekit"
+        )
 
     def _query(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Any]:
         with self._errors(), self._pool.connection() as db:
@@ -398,8 +454,11 @@ def _version(cursor: psycopg.Cursor[Any]) -> int:
 
 
 def _set_version(cursor: psycopg.Cursor[Any], version: int) -> None:
-    cursor.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s) "
-                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(version),))
+    cursor.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema_version', %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (str(version),),
+    )
 
 
 def _has_table(cursor: psycopg.Cursor[Any], name: str) -> bool:

@@ -48,23 +48,38 @@ CREATE VIRTUAL TABLE records_fts USING fts5 (
 );
 INSERT INTO records_fts (records_fts, rank) VALUES ('rank', 'bm25(10.0, 3.0, 1.0, 2.0)');
 """
-_CROSSREFS = "CREATE TABLE IF NOT EXISTS dblp_crossrefs (record_id INTEGER PRIMARY KEY, crossref TEXT NOT NULL)"
-_PENDING = ("SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
-            "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
-            "WHERE p.record_id > ? ORDER BY p.record_id LIMIT ?")
-_PRAGMAS = ("journal_mode = WAL", "synchronous = NORMAL", "temp_store = MEMORY", "cache_size = -65536",
-            "mmap_size = 268435456")
+_CROSSREFS = (
+    "CREATE TABLE IF NOT EXISTS dblp_crossrefs (record_id INTEGER PRIMARY KEY, crossref TEXT NOT NULL)"
+)
+_PENDING = (
+    "SELECT p.record_id, r.data, v.data FROM dblp_crossrefs AS p JOIN records AS r ON r.id = p.record_id "
+    "JOIN records AS v ON v.kind = 'dblp' AND v.identity = 'dblp:' || p.crossref "
+    "WHERE p.record_id > ? ORDER BY p.record_id LIMIT ?"
+)
+_PRAGMAS = (
+    "journal_mode = WAL",
+    "synchronous = NORMAL",
+    "temp_store = MEMORY",
+    "cache_size = -65536",
+    "mmap_size = 268435456",
+)
 _INSERT = "INSERT INTO records (id, kind, identity, doi, arxiv_id, year, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _UPDATE = "UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, year = ?, data = ? WHERE id = ?"
 _FTS_INSERT = "INSERT INTO records_fts (rowid, title, authors, abstract, venue) VALUES (?, ?, ?, ?, ?)"
-_FTS_DELETE = ("INSERT INTO records_fts (records_fts, rowid, title, authors, abstract, venue) "
-               "VALUES ('delete', ?, ?, ?, ?, ?)")
+_FTS_DELETE = (
+    "INSERT INTO records_fts (records_fts, rowid, title, authors, abstract, venue) "
+    "VALUES ('delete', ?, ?, ?, ?, ?)"
+)
 # The title as JSON text (``->``), not as SQL text: stored text may escape lone surrogates.
-_SEARCH = ("SELECT r.id, r.data -> '$.title', r.year, -f.rank FROM (SELECT rowid, rank "
-           "FROM records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
-           "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank")
-_UNRANKED = ("SELECT r.id, r.data -> '$.title', r.year, NULL FROM (SELECT rowid FROM records_fts "
-             "WHERE records_fts MATCH ? LIMIT ?) AS f JOIN records AS r ON r.id = f.rowid")
+_SEARCH = (
+    "SELECT r.id, r.data -> '$.title', r.year, -f.rank FROM (SELECT rowid, rank "
+    "FROM records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
+    "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank"
+)
+_UNRANKED = (
+    "SELECT r.id, r.data -> '$.title', r.year, NULL FROM (SELECT rowid FROM records_fts "
+    "WHERE records_fts MATCH ? LIMIT ?) AS f JOIN records AS r ON r.id = f.rowid"
+)
 _LOAD = "load:"
 """Meta keys of resumable loads: ``load:`` and the file, valued how many of its records are stored."""
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ? LIMIT ?)"
@@ -102,8 +117,9 @@ class SqliteStore:
     def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
         with self._errors(), self._transaction():
             if load is not None:
-                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                 (_LOAD + load[0], str(load[1])))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_LOAD + load[0], str(load[1]))
+                )
             stored = self._stored(rows)
             next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
             inserts, updates, fts_deletes, fts_inserts, crossrefs = [], [], [], [], []
@@ -137,17 +153,25 @@ class SqliteStore:
 
     def replace(self, changes: Sequence[tuple[int, str, Row]]) -> None:
         with self._errors(), self._transaction():
-            self._db.executemany(_FTS_DELETE, [(i, *search_text(record_from_json(old))) for i, old, _ in changes])
+            self._db.executemany(
+                _FTS_DELETE, [(i, *search_text(record_from_json(old))) for i, old, _ in changes]
+            )
             self._db.executemany(_FTS_INSERT, [(i, *row.text) for i, _, row in changes])
-            self._db.executemany("UPDATE records SET data = ? WHERE id = ?", [(row.data, i) for i, _, row in changes])
-            self._db.executemany("DELETE FROM dblp_crossrefs WHERE record_id = ?", [(i,) for i, _, _ in changes])
+            self._db.executemany(
+                "UPDATE records SET data = ? WHERE id = ?", [(row.data, i) for i, _, row in changes]
+            )
+            self._db.executemany(
+                "DELETE FROM dblp_crossrefs WHERE record_id = ?", [(i,) for i, _, _ in changes]
+            )
 
     def after_load(self) -> None:
         """Nothing: FTS5 merges its segments as it goes, and ``PRAGMA optimize`` runs at close."""
 
     def set_meta(self, values: dict[str, str]) -> None:
         with self._errors(), self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items()))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items())
+            )
 
     # Reading
 
@@ -167,25 +191,44 @@ class SqliteStore:
     def counts(self, expressions: Sequence[str], cap: int) -> list[int]:
         return [self.count(expression, cap) for expression in expressions]
 
-    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
-               counts: dict[str, int] | None = None) -> list[Found]:
+    def search(
+        self,
+        expression: str,
+        limit: int,
+        *,
+        ranked: bool,
+        total: int = 0,
+        counts: dict[str, int] | None = None,
+    ) -> list[Found]:
         rows = self._query(_SEARCH if ranked else _UNRANKED, (expression, limit))
         return [(i, json.loads(title) if title else "", year, rank) for i, title, year, rank in rows]
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:
-        return dict(self._query("SELECT id, data FROM records WHERE id IN (SELECT value FROM json_each(?))",
-                                (json.dumps(list(ids)),)))
+        return dict(
+            self._query(
+                "SELECT id, data FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(ids)),),
+            )
+        )
 
     def by_doi(self, doi: str) -> list[tuple[str, str]]:
         return self._query("SELECT kind, data FROM records WHERE doi = ? ORDER BY id", (doi,))
 
     def by_arxiv(self, arxiv_ids: Sequence[str]) -> list[tuple[str, str, str]]:
-        return self._query("SELECT arxiv_id, kind, data FROM records WHERE arxiv_id IN (SELECT value FROM "
-                           "json_each(?)) ORDER BY id", (json.dumps(list(arxiv_ids)),))
+        return self._query(
+            "SELECT arxiv_id, kind, data FROM records WHERE arxiv_id IN (SELECT value FROM "
+            "json_each(?)) ORDER BY id",
+            (json.dumps(list(arxiv_ids)),),
+        )
 
     def by_identity(self, kind: str, identities: Sequence[str]) -> dict[str, str]:
-        return dict(self._query("SELECT identity, data FROM records WHERE kind = ? AND identity IN "
-                                "(SELECT value FROM json_each(?))", (kind, json.dumps(list(identities)))))
+        return dict(
+            self._query(
+                "SELECT identity, data FROM records WHERE kind = ? AND identity IN "
+                "(SELECT value FROM json_each(?))",
+                (kind, json.dumps(list(identities))),
+            )
+        )
 
     def pending_crossrefs(self, after: int, limit: int) -> list[tuple[int, str, str]]:
         return self._query(_PENDING, (after, limit))
@@ -216,8 +259,11 @@ class SqliteStore:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
         if version != SCHEMA_VERSION:
-            raise StoreError("local", f"{self.path} has index schema {version}, this citekit reads "
-                             f"{SCHEMA_VERSION}: delete the file and add its sources again")
+            raise StoreError(
+                "local",
+                f"{self.path} has index schema {version}, this citekit reads "
+                f"{SCHEMA_VERSION}: delete the file and add its sources again",
+            )
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'dblp_crossrefs'").fetchone():
             with self._transaction():  # added after schema 1: created in older indexes as well
                 self._db.execute(_CROSSREFS)
@@ -227,8 +273,10 @@ class SqliteStore:
         for kind in {row.kind for row in rows}:
             identities = json.dumps([row.identity for row in rows if row.kind == kind])
             for row_id, identity, data in self._db.execute(
-                    "SELECT id, identity, data FROM records WHERE kind = ? AND identity IN "
-                    "(SELECT value FROM json_each(?))", (kind, identities)):
+                "SELECT id, identity, data FROM records WHERE kind = ? AND identity IN "
+                "(SELECT value FROM json_each(?))",
+                (kind, identities),
+            ):
                 stored[(kind, identity)] = (row_id, data)
         return stored
 

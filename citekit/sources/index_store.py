@@ -86,8 +86,15 @@ class Store(Protocol):
     def counts(self, expressions: Sequence[str], cap: int) -> list[int]:
         """:meth:`count` of each expression (a server answers them in one round trip)."""
 
-    def search(self, expression: str, limit: int, *, ranked: bool, total: int = 0,
-               counts: dict[str, int] | None = None) -> list[Found]:
+    def search(
+        self,
+        expression: str,
+        limit: int,
+        *,
+        ranked: bool,
+        total: int = 0,
+        counts: dict[str, int] | None = None,
+    ) -> list[Found]:
         """Up to ``limit`` records the expression matches, best first by FTS5's bm25 (title ×10,
         authors ×3, venue ×2, abstract ×1) when ``ranked``, else in the index's own order.
         ``total`` (records stored) and ``counts`` (records each word is in), as the caller's search

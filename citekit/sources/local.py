@@ -190,7 +190,9 @@ def _postgres_store() -> type[PostgresStore]:
     try:
         from citekit.sources.index_postgres import PostgresStore
     except ImportError as error:
-        raise StoreError("local", "a PostgreSQL index needs psycopg: pip install 'citekit[postgresql]'") from error
+        raise StoreError(
+            "local", "a PostgreSQL index needs psycopg: pip install 'citekit[postgresql]'"
+        ) from error
     return PostgresStore
 
 
@@ -228,8 +230,9 @@ class LocalIndex:
 
     # Loading
 
-    def add_file(self, path: str | Path, progress: Callable[[int], None] | None = None,
-                 dtd: str | Path | None = None) -> AddResult:
+    def add_file(
+        self, path: str | Path, progress: Callable[[int], None] | None = None, dtd: str | Path | None = None
+    ) -> AddResult:
         """Add or update every record of an arXiv dump, Crossref dump, dblp dump or reference file.
 
         ``progress``, if given, is told how many records have been stored after each batch.
@@ -307,8 +310,9 @@ class LocalIndex:
             if rows and not (search.narrows and len(rows) >= _UNRANKED_POOL):
                 break
             size = pool if search.ranked else _UNRANKED_POOL
-            found = self._store.search(search.expression, size, ranked=search.ranked, total=self._total(),
-                                       counts=counts)
+            found = self._store.search(
+                search.expression, size, ranked=search.ranked, total=self._total(), counts=counts
+            )
             if search.narrows:
                 seen = {row[0] for row in found}
                 found += [row for row in rows if row[0] not in seen]
@@ -374,8 +378,12 @@ class LocalIndex:
 
     # Internals
 
-    def _add(self, items: Iterable[Loaded | Diagnostic], progress: Callable[[int], None] | None = None,
-             source: str = "") -> AddResult:
+    def _add(
+        self,
+        items: Iterable[Loaded | Diagnostic],
+        progress: Callable[[int], None] | None = None,
+        source: str = "",
+    ) -> AddResult:
         """Stores the items a batch a transaction. With ``source`` (a file's key), each batch also records
         how many items it covers, and a load of the same file that stopped resumes after them.
 
@@ -412,15 +420,19 @@ class LocalIndex:
                 batch[(row.kind, row.identity)] = row
                 if len(batch) >= BATCH_SIZE:
                     written()
-                    writing = writer.submit(self._write, list(batch.values()), (source, position) if source else None)
+                    writing = writer.submit(
+                        self._write, list(batch.values()), (source, position) if source else None
+                    )
                     batch = {}
             written()
-            writing = writer.submit(self._write, list(batch.values()),
-                                    (source, max(position, result.resumed)) if source else None)
+            writing = writer.submit(
+                self._write, list(batch.values()), (source, max(position, result.resumed)) if source else None
+            )
             written()
         if result.unreported:
-            result.diagnostics.append(Diagnostic("warning", "index.more-problems",
-                                                 f"{result.unreported} more problems not listed"))
+            result.diagnostics.append(
+                Diagnostic("warning", "index.more-problems", f"{result.unreported} more problems not listed")
+            )
         self._size = None
         self._counted.clear()
         if result.added or result.updated:
@@ -461,9 +473,13 @@ class LocalIndex:
             changes = []
             for record_id, paper_data, volume_data in rows:
                 paper = record_from_json(paper_data)
-                volume = volumes.get(volume_data) or volumes.setdefault(volume_data, record_from_json(volume_data))
+                volume = volumes.get(volume_data) or volumes.setdefault(
+                    volume_data, record_from_json(volume_data)
+                )
                 apply_proceedings(paper, volume)
-                changes.append((record_id, paper_data, Row(DBLP, "", (record_to_json(paper),), search_text(paper))))
+                changes.append(
+                    (record_id, paper_data, Row(DBLP, "", (record_to_json(paper),), search_text(paper)))
+                )
             self._store.replace(changes)
             last = rows[-1][0]
 
@@ -477,8 +493,13 @@ class LocalIndex:
         sample = [record_from_json(data) for data in self._store.data(ids).values()]
         self._common = common_words(sample, total)
         self._common_titles = common_words(sample, total, titles=True)
-        self._store.set_meta({"common_words": json.dumps(self._common), "common_words_at": str(total),
-                              "common_title_words": json.dumps(self._common_titles)})
+        self._store.set_meta(
+            {
+                "common_words": json.dumps(self._common),
+                "common_words_at": str(total),
+                "common_title_words": json.dumps(self._common_titles),
+            }
+        )
 
     def _common_words(self) -> dict[str, int]:
         if self._common is None:
@@ -506,6 +527,12 @@ def _load_key(path: Path) -> str:
 
 def _unfindable(record: Record) -> Diagnostic:
     origin = record.origin
-    return Diagnostic("error", "index.no-identity", "no DOI, arXiv id or title: nothing to find it by",
-                      origin.file if origin else "", origin.line if origin else None,
-                      origin.index if origin else 1, record_to_json(record))
+    return Diagnostic(
+        "error",
+        "index.no-identity",
+        "no DOI, arXiv id or title: nothing to find it by",
+        origin.file if origin else "",
+        origin.line if origin else None,
+        origin.index if origin else 1,
+        record_to_json(record),
+    )

@@ -61,8 +61,15 @@ def work_to_record(work: dict[str, Any]) -> Record | None:
     record.doi = "" if is_arxiv_doi(doi) else doi
     landing = str(published.get("landing_page_url") or "")
     record.url = "" if "doi.org/" in landing else landing
-    arxiv = next((m.group(1) for loc in locations if isinstance(loc, dict)
-                  if (m := _ARXIV_PAGE.search(str(loc.get("landing_page_url") or "")))), "")
+    arxiv = next(
+        (
+            m.group(1)
+            for loc in locations
+            if isinstance(loc, dict)
+            if (m := _ARXIV_PAGE.search(str(loc.get("landing_page_url") or "")))
+        ),
+        "",
+    )
     parsed = parse_arxiv_id(arxiv) or (parse_arxiv_id(doi) if is_arxiv_doi(doi) else None)
     record.arxiv_id = parsed.id if parsed else ""
     if work.get("id"):
@@ -94,10 +101,19 @@ class OpenAlexSource:
     costly = True
     """Asked only for what the other sources have not found (see :mod:`citekit.enrich`)."""
 
-    def __init__(self, base_url: str = "https://api.openalex.org", *, api_key: str, mailto: str | None = None,
-                 rate: float = 10.0, timeout: float = 15.0, connect_timeout: float = 3.0,
-                 cache: ResponseCache | str | Path | None = None, offline: bool = False,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = "https://api.openalex.org",
+        *,
+        api_key: str,
+        mailto: str | None = None,
+        rate: float = 10.0,
+        timeout: float = 15.0,
+        connect_timeout: float = 3.0,
+        cache: ResponseCache | str | Path | None = None,
+        offline: bool = False,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.stats = SourceStats()
         self.stopped = ""
@@ -105,10 +121,16 @@ class OpenAlexSource:
         self._lock = threading.Lock()
         contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
-            "OpenAlex", user_agent=f"citekit/{__version__}{contact}",
+            "OpenAlex",
+            user_agent=f"citekit/{__version__}{contact}",
             paces={"works": Pace(max(1, round(rate)))},
-            concurrency=1, stats=self.stats, cache=open_cache(cache), offline=offline, timeout=timeout,
-            connect_timeout=connect_timeout, retry=retry or RetryPolicy(),
+            concurrency=1,
+            stats=self.stats,
+            cache=open_cache(cache),
+            offline=offline,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry or RetryPolicy(),
             extra_params={"api_key": api_key, **({"mailto": mailto} if mailto else {})},
         )
 
@@ -155,15 +177,20 @@ class OpenAlexSource:
             if self.stopped:
                 return None
             try:
-                response = self.session.get(self.base_url + path, params=params, lane="works",
-                                            check=json_body, refuse=self._refuse)
+                response = self.session.get(
+                    self.base_url + path, params=params, lane="works", check=json_body, refuse=self._refuse
+                )
             except OfflineMiss:
                 return None
         if response.status_code in (404, 410):
             return None
         if not response.is_success:
-            raise SourceError("OpenAlex", f"HTTP {response.status_code}: {squash(response.text[:200])}",
-                              url=str(response.request.url), status=response.status_code)
+            raise SourceError(
+                "OpenAlex",
+                f"HTTP {response.status_code}: {squash(response.text[:200])}",
+                url=str(response.request.url),
+                status=response.status_code,
+            )
         data = json.loads(response.content)
         if not isinstance(data, dict):
             raise SourceError("OpenAlex", f"unexpected answer: {response.text[:200]}")
@@ -175,8 +202,9 @@ class OpenAlexSource:
         if status in (401, 403):
             self.stopped = f"OpenAlex rejected the API key (HTTP {status}: {said}); check --openalex-key"
         elif status == 429 and _QUOTA.search(said):
-            self.stopped = (f"OpenAlex's daily quota for this key is spent ({said}); "
-                            "a rerun tomorrow asks again")
+            self.stopped = (
+                f"OpenAlex's daily quota for this key is spent ({said}); a rerun tomorrow asks again"
+            )
         else:
             return None
         return self.stopped
@@ -190,4 +218,3 @@ def _message(response: httpx2.Response) -> str:
     if isinstance(data, dict):
         return squash(" ".join(str(data[k]) for k in ("error", "message") if data.get(k)))[:200]
     return squash(response.text[:200])
-

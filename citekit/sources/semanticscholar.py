@@ -49,8 +49,11 @@ def paper_to_record(paper: dict[str, Any]) -> Record | None:
     conference = "Conference" in types or venue_info.get("type") == "conference"
     record = Record(type="paper-conference" if conference else "article-journal", container_title=venue)
     record.title = strip_markup(str(paper.get("title") or ""))
-    record.author = [parse_display_name(str(a.get("name"))) for a in paper.get("authors") or []
-                     if isinstance(a, dict) and a.get("name")]
+    record.author = [
+        parse_display_name(str(a.get("name")))
+        for a in paper.get("authors") or []
+        if isinstance(a, dict) and a.get("name")
+    ]
     year = paper.get("year")
     record.issued = Date((int(year),)) if isinstance(year, int) else None
     record.volume = squash(str(journal.get("volume") or ""))
@@ -81,10 +84,19 @@ class SemanticScholarSource:
     costly = True
     """Asked only for what the other sources have not found (see :mod:`citekit.enrich`)."""
 
-    def __init__(self, base_url: str = "https://api.semanticscholar.org", *, api_key: str | None = None,
-                 mailto: str | None = None, min_interval: float = 1.0, timeout: float = 30.0,
-                 connect_timeout: float = 3.0, cache: ResponseCache | str | Path | None = None,
-                 offline: bool = False, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = "https://api.semanticscholar.org",
+        *,
+        api_key: str | None = None,
+        mailto: str | None = None,
+        min_interval: float = 1.0,
+        timeout: float = 30.0,
+        connect_timeout: float = 3.0,
+        cache: ResponseCache | str | Path | None = None,
+        offline: bool = False,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.stats = SourceStats()
         self._headers = {"x-api-key": api_key} if api_key else {}
@@ -93,9 +105,16 @@ class SemanticScholarSource:
         patient = RetryPolicy(retries=3 if api_key else 6, backoff=max(min_interval, 0.01))
         contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
-            "Semantic Scholar", user_agent=f"citekit/{__version__}{contact}",
-            paces={"graph": Pace(1, min_interval)}, concurrency=1, stats=self.stats, cache=open_cache(cache),
-            offline=offline, timeout=timeout, connect_timeout=connect_timeout, retry=retry or patient,
+            "Semantic Scholar",
+            user_agent=f"citekit/{__version__}{contact}",
+            paces={"graph": Pace(1, min_interval)},
+            concurrency=1,
+            stats=self.stats,
+            cache=open_cache(cache),
+            offline=offline,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry or patient,
         )
 
     @property
@@ -109,7 +128,7 @@ class SemanticScholarSource:
         wanted = sorted(keys - self._known.keys())
         errors = []
         for start in range(0, len(wanted), BATCH_SIZE):
-            chunk = wanted[start:start + BATCH_SIZE]
+            chunk = wanted[start : start + BATCH_SIZE]
             try:
                 self._known.update(self._batch(chunk))
             except SourceError as error:
@@ -174,11 +193,13 @@ class SemanticScholarSource:
         url = self.base_url + path
         try:
             if method == "POST":
-                response = self.session.post(url, body=body, params=params, headers=self._headers,
-                                             lane="graph", check=json_body)
+                response = self.session.post(
+                    url, body=body, params=params, headers=self._headers, lane="graph", check=json_body
+                )
             else:
-                response = self.session.get(url, params=params, headers=self._headers, lane="graph",
-                                            check=json_body)
+                response = self.session.get(
+                    url, params=params, headers=self._headers, lane="graph", check=json_body
+                )
         except OfflineMiss:
             return None
         if response.status_code in (404, 410):

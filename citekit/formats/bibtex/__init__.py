@@ -27,21 +27,49 @@ from citekit.formats.bibtex.values import MONTH_MACROS, evaluate
 from citekit.formats.bibtex.writer import write
 
 __all__ = [
-    "BIBLATEX", "BIBTEX", "CHUNK_BLOCKS", "ENTRYTYPE", "FIELDS", "JOURNAL_TYPES", "MONTHS", "MONTH_MACROS",
-    "READ_TYPES", "WRITE_TYPES", "Dialect", "FieldRule", "evaluate", "read", "read_chunks", "sniff", "write",
+    "BIBLATEX",
+    "BIBTEX",
+    "CHUNK_BLOCKS",
+    "ENTRYTYPE",
+    "FIELDS",
+    "JOURNAL_TYPES",
+    "MONTHS",
+    "MONTH_MACROS",
+    "READ_TYPES",
+    "WRITE_TYPES",
+    "Dialect",
+    "FieldRule",
+    "evaluate",
+    "read",
+    "read_chunks",
+    "sniff",
+    "write",
 ]
 LAYOUT = Layout(separator="\n")
 """Entries end with a newline; a blank line between them."""
 
 
-
 def _format(dialect: Dialect, description: str, suffixes: tuple[str, ...], priority: int) -> Format:
-    return Format(name=dialect, description=description, suffixes=suffixes, sniff=sniff,
-                  read=partial(read, dialect=dialect), write=partial(write, dialect=dialect),
-                  read_chunks=partial(read_chunks, dialect=dialect), write_body=partial(write, dialect=dialect),
-                  layout=LAYOUT, priority=priority)
+    return Format(
+        name=dialect,
+        description=description,
+        suffixes=suffixes,
+        sniff=sniff,
+        read=partial(read, dialect=dialect),
+        write=partial(write, dialect=dialect),
+        read_chunks=partial(read_chunks, dialect=dialect),
+        write_body=partial(write, dialect=dialect),
+        layout=LAYOUT,
+        priority=priority,
+    )
 
 
-BIBTEX = _format("bibtex", "BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
-                 (".bib",), 20)
-BIBLATEX = _format("biblatex", "BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass", (), 21)
+BIBTEX = _format(
+    "bibtex",
+    "BibTeX (.bib) for bibtex/natbib: LaTeX-encoded, year/month, archivePrefix/primaryClass",
+    (".bib",),
+    20,
+)
+BIBLATEX = _format(
+    "biblatex", "BibLaTeX for biber: UTF-8, date, journaltitle, eprinttype/eprintclass", (), 21
+)

@@ -41,12 +41,15 @@ _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _NOT_ENTRIES = re.compile(r"^\s*@\s*(?:string|comment|preamble)\b", re.IGNORECASE)
 # A line that starts like an entry but that bibtexparser left in the text between entries (a typo
 # in the entry type: "@]article{", "@mis=c{"): the user meant an entry, so it is reported as one lost.
-_LOST_ENTRY = re.compile(r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]",
-                         re.IGNORECASE | re.MULTILINE)
+_LOST_ENTRY = re.compile(
+    r"^[ \t]*@(?![ \t]*(?:string|comment|preamble)\b)[^\n{(]*[{(]", re.IGNORECASE | re.MULTILINE
+)
 
 
-_KEYLESS = re.compile(r"^([^\S\n]*@[^\S\n]*(?!(?:string|comment|preamble)\b)[A-Za-z]+\s*[{(])(?=\s*[A-Za-z][\w\-:.]*\s*=)",
-                      re.IGNORECASE | re.MULTILINE)
+_KEYLESS = re.compile(
+    r"^([^\S\n]*@[^\S\n]*(?!(?:string|comment|preamble)\b)[A-Za-z]+\s*[{(])(?=\s*[A-Za-z][\w\-:.]*\s*=)",
+    re.IGNORECASE | re.MULTILINE,
+)
 """``@techreport{`` followed by a field, not a key: a comma after the brace makes it an entry with an
 empty key (reported as such, then given one)."""
 
@@ -98,16 +101,24 @@ class Reader:
             blocks = scan(text)
         except Exception as error:  # noqa: BLE001 - the reader must not raise, whatever the input
             message = f"the file could not be split into entries ({type(error).__name__}: {error})"
-            self.result.diagnostics.append(Diagnostic("error", "bibtex.parse-error", message, self.file,
-                                                      line_offset + 1, raw=text))
+            self.result.diagnostics.append(
+                Diagnostic("error", "bibtex.parse-error", message, self.file, line_offset + 1, raw=text)
+            )
             return None
         return blocks[:-1] if drop_last else blocks
 
     def line(self, block: Block) -> int:
         return block.line + 1 + self.line_offset
 
-    def warn(self, code: str, message: str, line: int | None, level: Level = "warning", raw: str = "",
-             index: int | None = None) -> None:
+    def warn(
+        self,
+        code: str,
+        message: str,
+        line: int | None,
+        level: Level = "warning",
+        raw: str = "",
+        index: int | None = None,
+    ) -> None:
         index = index if index is not None else self.index
         self.result.diagnostics.append(Diagnostic(level, code, message, self.file, line, index, raw))
 
@@ -136,8 +147,13 @@ class Reader:
                 message = f"entry {self.count} could not be read: {block.error.strip()}"
                 self.warn("bibtex.failed-block", message, line, "error", block.raw, self.count)
             elif kind == "failed":
-                self.warn("bibtex.failed-block", "a @string, @comment or @preamble could not be read", line,
-                          "error", block.raw)
+                self.warn(
+                    "bibtex.failed-block",
+                    "a @string, @comment or @preamble could not be read",
+                    line,
+                    "error",
+                    block.raw,
+                )
             elif kind == "implicit":
                 for offset, raw in _lost_entries(block.raw):
                     self.count += 1
@@ -150,7 +166,9 @@ class Reader:
         try:
             record = self.entry(block, line)
         except Exception as error:  # noqa: BLE001 - one odd entry must not stop the file
-            self.warn("bibtex.failed-block", f"entry {index} could not be read: {error}", line, "error", block.raw)
+            self.warn(
+                "bibtex.failed-block", f"entry {index} could not be read: {error}", line, "error", block.raw
+            )
             return
         finally:
             self.index = None
@@ -171,14 +189,20 @@ class Reader:
             spelled.setdefault(name, key.strip())
             field_line = partial(self.field_line, entry, position)
             if name in fields:
-                self.warn("bibtex.duplicate-field", f"{entry.key}: field {name} repeated; the first kept",
-                          field_line(), raw=f"{key} = {value}")
+                self.warn(
+                    "bibtex.duplicate-field",
+                    f"{entry.key}: field {name} repeated; the first kept",
+                    field_line(),
+                    raw=f"{key} = {value}",
+                )
                 continue
             fields[name] = self.evaluate(value, field_line)
         entry_type = entry.type
         record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
-        preprint_report = bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
+        preprint_report = (
+            bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
+        )
         if preprint_report:
             del fields["type"]
         if arxiv:
@@ -243,8 +267,16 @@ class Reader:
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
             name = _parsed_name(part)
             if name is not None:
-                names.append(Name(name.family, name.given, name.non_dropping_particle, name.dropping_particle,
-                                  name.suffix, name.literal))
+                names.append(
+                    Name(
+                        name.family,
+                        name.given,
+                        name.non_dropping_particle,
+                        name.dropping_particle,
+                        name.suffix,
+                        name.literal,
+                    )
+                )
         return names, truncated
 
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
@@ -304,8 +336,12 @@ def _is_preprint_genre(raw: str) -> bool:
 
 
 def _has_container(fields: dict[str, str], csl_type: str) -> bool:
-    return any(name in fields for rule in FIELDS if rule.attr == "container_title" and rule.applies(csl_type)
-               for name in rule.names)
+    return any(
+        name in fields
+        for rule in FIELDS
+        if rule.attr == "container_title" and rule.applies(csl_type)
+        for name in rule.names
+    )
 
 
 def _month_day(text: str) -> tuple[int | None, int | None]:

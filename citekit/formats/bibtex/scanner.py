@@ -87,14 +87,16 @@ def _balanced(depth: int) -> str:
 # In quotes, braces do not count, and a quote is not the closing one after a backslash or as {"}.
 _QUOTED = r'"(?:[^"\\{]++|\\++"?|\{(?:"(?=\}[\s\S]))?)*+"'
 _PLAIN = r'[^{}",=@\\]*+'
-_VALUE = r'(?:[^{}",@\\]++|\{' + _balanced(_DEPTH) + r'\}|' + _QUOTED + r')*+'
+_VALUE = r'(?:[^{}",@\\]++|\{' + _balanced(_DEPTH) + r"\}|" + _QUOTED + r")*+"
 # The same, with the white space around names and values left out of the groups.
 _NAME = r'\s*+((?:[^{}",=@\\\s]++|\s++(?=[^\s=]))*+)\s*+'
-_STRIPPED_VALUE = (r'\s*+((?:[^{}",@\\\s]++|\s++(?=[^\s,}])|\{' + _balanced(_DEPTH) + r'\}|' + _QUOTED
-                   + r')*+)')
+_STRIPPED_VALUE = (
+    r'\s*+((?:[^{}",@\\\s]++|\s++(?=[^\s,}])|\{' + _balanced(_DEPTH) + r"\}|" + _QUOTED + r")*+)"
+)
 _HEAD = re.compile(r"@(\w*)[ \t]*\{")
-_ENTRY = re.compile(r'([^{}",=@\\]*+)(?:,((?:' + _PLAIN + '=' + _VALUE + ',)*+(?:' + _PLAIN + '=' + _VALUE
-                    + r')?)\s*+)?\}')
+_ENTRY = re.compile(
+    r'([^{}",=@\\]*+)(?:,((?:' + _PLAIN + "=" + _VALUE + ",)*+(?:" + _PLAIN + "=" + _VALUE + r")?)\s*+)?\}"
+)
 _FIELD = re.compile(_NAME + "=" + _STRIPPED_VALUE)
 _STRING_BODY = re.compile(r"(" + _PLAIN + r")=(" + _balanced(_DEPTH) + r")\}")
 _BODY = re.compile(r"(" + _balanced(_DEPTH) + r")\}")
@@ -161,7 +163,7 @@ def _fast_block(text: str, start: int, lines: _Lines) -> Block | None:
         match = _BODY.match(text, body)
         if match is None or _INNER_LINE_START.search(text, start, match.end()):
             return None
-        raw, line = text[start:match.end()], lines.at(start)
+        raw, line = text[start : match.end()], lines.at(start)
         if kind.startswith("comment"):
             return Block("comment", line, raw, value=match.group(1).strip())
         return Block("preamble", line, raw, value=match.group(1))
@@ -169,8 +171,13 @@ def _fast_block(text: str, start: int, lines: _Lines) -> Block | None:
         match = _STRING_BODY.match(text, body)
         if match is None or _INNER_LINE_START.search(text, start, match.end()):
             return None
-        return Block("string", lines.at(start), text[start:match.end()], key=match.group(1).strip(),
-                     value=match.group(2).strip())
+        return Block(
+            "string",
+            lines.at(start),
+            text[start : match.end()],
+            key=match.group(1).strip(),
+            value=match.group(2).strip(),
+        )
     return _fast_entry(text, start, head.group(1).lower(), body, lines)
 
 
@@ -179,8 +186,15 @@ def _fast_entry(text: str, start: int, entry_type: str, body: int, lines: _Lines
     if match is None or _INNER_LINE_START.search(text, start, match.end()):
         return None
     fields = _FIELD.findall(match.group(2)) if match.group(2) else []
-    return Block("entry", lines.at(start), text[start:match.end()], type=entry_type, key=match.group(1).strip(),
-                 fields=fields, _body=match.start(2) - start if fields else 0)
+    return Block(
+        "entry",
+        lines.at(start),
+        text[start : match.end()],
+        type=entry_type,
+        key=match.group(1).strip(),
+        fields=fields,
+        _body=match.start(2) - start if fields else 0,
+    )
 
 
 def _slow_blocks(text: str, start: int, lines: _Lines) -> tuple[list[Block], int]:
@@ -192,7 +206,7 @@ def _slow_blocks(text: str, start: int, lines: _Lines) -> tuple[list[Block], int
     first = lines.at(start)
     if after is None:
         return [_converted(block, first) for block in Splitter(text[start:]).split().blocks], len(text)
-    blocks = Splitter(text[start:after.end()]).split().blocks[:-1]
+    blocks = Splitter(text[start : after.end()]).split().blocks[:-1]
     return [_converted(block, first) for block in blocks], after.end() - len(after.group().lstrip())
 
 
@@ -204,8 +218,15 @@ def _converted(block: BibBlock, offset: int) -> Block:
     raw = block.raw or ""
     if isinstance(block, Entry):
         fields = [(f.key, str(f.value)) for f in block.fields]
-        return Block("entry", line, raw, type=block.entry_type, key=block.key, fields=fields,
-                     _lines=[f.start_line + offset for f in block.fields])
+        return Block(
+            "entry",
+            line,
+            raw,
+            type=block.entry_type,
+            key=block.key,
+            fields=fields,
+            _lines=[f.start_line + offset for f in block.fields],
+        )
     if isinstance(block, String):
         return Block("string", line, raw, key=block.key, value=str(block.value))
     if isinstance(block, Preamble):

@@ -68,8 +68,9 @@ class ChunkRead:
     """Each key's first record in the chunk (its position in ``result.records``)."""
 
 
-def read_chunks(path: str | Path, file: str, dialect: Dialect = "bibtex",
-                blocks_per_chunk: int | None = None) -> Iterator[ReadResult]:
+def read_chunks(
+    path: str | Path, file: str, dialect: Dialect = "bibtex", blocks_per_chunk: int | None = None
+) -> Iterator[ReadResult]:
     """The file read in chunks, with the same records and diagnostics as :func:`~.reader.read`.
 
     The first result holds what the ``@string`` pass found; ``blocks_per_chunk`` defaults to
@@ -105,8 +106,9 @@ def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
     for chunk in chunks(path, file, CHUNK_BLOCKS, found.diagnostics):
         if _STRING.search(chunk.text):
             for block in _string_blocks(chunk):
-                reader.define_strings(reader.split(block.text + block.lookahead, block.line_offset,
-                                                   bool(block.lookahead)) or [])
+                reader.define_strings(
+                    reader.split(block.text + block.lookahead, block.line_offset, bool(block.lookahead)) or []
+                )
     found.table, found.allowance = reader.strings, reader.allowance
     found.diagnostics.extend(reader.result.diagnostics)
     return found
@@ -158,14 +160,31 @@ class Merger:
             firsts.setdefault(key, line)
         for key, line in firsts.items():
             if key in self.string_keys:
-                _insert(result, Diagnostic("warning", "bibtex.duplicate-string",
-                                           f"@string {key} defined again; the last wins", read.file, line))
+                _insert(
+                    result,
+                    Diagnostic(
+                        "warning",
+                        "bibtex.duplicate-string",
+                        f"@string {key} defined again; the last wins",
+                        read.file,
+                        line,
+                    ),
+                )
         for key, position in read.first_keys.items():
             if key in self.keys:
                 record = result.records[position]
                 assert record.origin is not None
-                _insert(result, Diagnostic("warning", "bibtex.duplicate-key", f"key {key!r} used again",
-                                           record.origin.file, record.origin.line, record.origin.index))
+                _insert(
+                    result,
+                    Diagnostic(
+                        "warning",
+                        "bibtex.duplicate-key",
+                        f"key {key!r} used again",
+                        record.origin.file,
+                        record.origin.line,
+                        record.origin.index,
+                    ),
+                )
         self.entries += read.entries
         self.keys.update(read.first_keys)
         self.string_keys.update(key for key, _ in read.string_keys)
@@ -179,24 +198,44 @@ def _renumbered(diagnostic: Diagnostic, base: int) -> Diagnostic:
         return diagnostic
     message = diagnostic.message
     if message.startswith(f"entry {index} "):
-        message = f"entry {index + base} " + message[len(f"entry {index} "):]
-    return Diagnostic(diagnostic.level, diagnostic.code, message, diagnostic.file, diagnostic.line,
-                      index + base, diagnostic.raw)
+        message = f"entry {index + base} " + message[len(f"entry {index} ") :]
+    return Diagnostic(
+        diagnostic.level,
+        diagnostic.code,
+        message,
+        diagnostic.file,
+        diagnostic.line,
+        index + base,
+        diagnostic.raw,
+    )
 
 
 def _insert(result: ReadResult, diagnostic: Diagnostic) -> None:
     """After the diagnostics of blocks before the diagnostic's line and of its own entry."""
     line, index = diagnostic.line or 0, diagnostic.index
-    position = next((i for i, d in enumerate(result.diagnostics)
-                     if index is not None and d.index == index and d.code == "bibtex.missing-key"), None)
+    position = next(
+        (
+            i
+            for i, d in enumerate(result.diagnostics)
+            if index is not None and d.index == index and d.code == "bibtex.missing-key"
+        ),
+        None,
+    )
     if position is None:
-        position = next((i for i, d in enumerate(result.diagnostics)
-                         if (d.line or 0) > line and (index is None or d.index != index)), len(result.diagnostics))
+        position = next(
+            (
+                i
+                for i, d in enumerate(result.diagnostics)
+                if (d.line or 0) > line and (index is None or d.index != index)
+            ),
+            len(result.diagnostics),
+        )
     result.diagnostics.insert(position, diagnostic)
 
 
-def chunks(path: Path, file: str, blocks_per_chunk: int,
-           diagnostics: list[Diagnostic] | None = None) -> Iterator[Chunk]:
+def chunks(
+    path: Path, file: str, blocks_per_chunk: int, diagnostics: list[Diagnostic] | None = None
+) -> Iterator[Chunk]:
     """The file in chunks of ``blocks_per_chunk`` blocks (the first also holds what precedes its
     first block), cut before lines that start a block. The encoding's diagnostic, if any, goes to
     ``diagnostics``."""
@@ -230,7 +269,7 @@ def _decoded(path: Path, file: str, diagnostics: list[Diagnostic] | None) -> Ite
         while data := stream.read(_READ_SIZE):
             data = carry + data
             if first and data.startswith(codecs.BOM_UTF8):
-                data = data[len(codecs.BOM_UTF8):]
+                data = data[len(codecs.BOM_UTF8) :]
             first = False
             end = data.rfind(b"\n") + 1
             piece, carry = data[:end], data[end:]

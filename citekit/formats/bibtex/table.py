@@ -70,15 +70,41 @@ FIELDS: tuple[FieldRule, ...] = (
 _SIMPLE = {"text", "title", "pages", "doi", "url"}
 
 READ_TYPES: dict[str, str] = {
-    "article": "article-journal", "inproceedings": "paper-conference", "conference": "paper-conference",
-    "incollection": "chapter", "inbook": "chapter", "bookinbook": "chapter", "suppbook": "chapter",
-    "suppcollection": "chapter", "inreference": "entry-encyclopedia", "book": "book", "mvbook": "book",
-    "collection": "book", "mvcollection": "book", "proceedings": "book", "mvproceedings": "book",
-    "reference": "book", "mvreference": "book", "booklet": "book", "phdthesis": "thesis",
-    "mastersthesis": "thesis", "thesis": "thesis", "techreport": "report", "report": "report",
-    "manual": "report", "unpublished": "manuscript", "online": "webpage", "electronic": "webpage",
-    "www": "webpage", "dataset": "dataset", "software": "software", "patent": "patent",
-    "standard": "standard", "periodical": "periodical", "misc": "document", "preprint": "article",
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
+    "suppcollection": "chapter",
+    "inreference": "entry-encyclopedia",
+    "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "reference": "book",
+    "mvreference": "book",
+    "booklet": "book",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "manual": "report",
+    "unpublished": "manuscript",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "dataset": "dataset",
+    "software": "software",
+    "patent": "patent",
+    "standard": "standard",
+    "periodical": "periodical",
+    "misc": "document",
+    "preprint": "article",
 }
 # CSL type → (BibTeX, BibLaTeX). A preprint is a report of type "Preprint" from arXiv, numbered
 # arXiv:<id> (see PREPRINT_TYPE): Zotero's BibTeX import (zotero/translators, BibTeX.js) has no
@@ -86,15 +112,23 @@ READ_TYPES: dict[str, str] = {
 # repository (institution), the number and the DOI (in Extra), and bibtex/biblatex styles print it
 # as "Preprint arXiv:<id>, arXiv, <year>".
 WRITE_TYPES: dict[str, tuple[str, str]] = {
-    "article-journal": ("article", "article"), "article-magazine": ("article", "article"),
-    "article-newspaper": ("article", "article"), "article": ("techreport", "report"),
-    "paper-conference": ("inproceedings", "inproceedings"), "chapter": ("incollection", "incollection"),
+    "article-journal": ("article", "article"),
+    "article-magazine": ("article", "article"),
+    "article-newspaper": ("article", "article"),
+    "article": ("techreport", "report"),
+    "paper-conference": ("inproceedings", "inproceedings"),
+    "chapter": ("incollection", "incollection"),
     "entry-encyclopedia": ("incollection", "inreference"),
     "entry-dictionary": ("incollection", "inreference"),
-    "book": ("book", "book"), "thesis": ("phdthesis", "phdthesis"), "report": ("techreport", "techreport"),
-    "manuscript": ("unpublished", "unpublished"), "webpage": ("misc", "online"),
+    "book": ("book", "book"),
+    "thesis": ("phdthesis", "phdthesis"),
+    "report": ("techreport", "techreport"),
+    "manuscript": ("unpublished", "unpublished"),
+    "webpage": ("misc", "online"),
     "dataset": ("misc", "dataset"),
-    "software": ("misc", "software"), "patent": ("misc", "patent"), "standard": ("misc", "standard"),
+    "software": ("misc", "software"),
+    "patent": ("misc", "patent"),
+    "standard": ("misc", "standard"),
     "periodical": ("misc", "periodical"),
 }
 PREPRINT_BASES = {"article-journal", "document", "webpage", "article"}
@@ -102,14 +136,37 @@ PREPRINT_TYPE = "Preprint"
 """The ``type`` field of a preprint written as a report; a report with it and an arXiv id reads back
 as a preprint."""
 _BIBTEX_TYPES = {
-    "article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual",
-    "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished",
+    "article",
+    "book",
+    "booklet",
+    "conference",
+    "inbook",
+    "incollection",
+    "inproceedings",
+    "manual",
+    "mastersthesis",
+    "misc",
+    "phdthesis",
+    "proceedings",
+    "techreport",
+    "unpublished",
 }
 KNOWN_TYPES: dict[str, set[str]] = {
     "bibtex": _BIBTEX_TYPES,
-    "biblatex": _BIBTEX_TYPES | set(READ_TYPES) | {
-        "suppperiodical", "artwork", "audio", "image", "movie", "music", "performance", "video",
-        "letter", "review", "set",
+    "biblatex": _BIBTEX_TYPES
+    | set(READ_TYPES)
+    | {
+        "suppperiodical",
+        "artwork",
+        "audio",
+        "image",
+        "movie",
+        "music",
+        "performance",
+        "video",
+        "letter",
+        "review",
+        "set",
     },
 }
 
@@ -131,8 +188,20 @@ CUSTOM_ALIASES = {"accessed": "urldate", "genre": "type"}
 """CSL variables the model keeps in ``custom``, written under the field bibtex styles and biblatex
 know them by (biber rejects ``accessed`` and ``genre``)."""
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 
 @cache

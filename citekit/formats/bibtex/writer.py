@@ -108,8 +108,7 @@ def _encode(value: str, kind: str, ascii_only: bool) -> str:
 
 def _names_field(field: str, record: Record, attr: str, ascii_only: bool) -> dict[str, str]:
     encode = partial(_name_part, ascii_only=ascii_only)
-    names = [format_name(_writable_name(n), encode)
-             for n in getattr(record, attr) if has_parts(n)]
+    names = [format_name(_writable_name(n), encode) for n in getattr(record, attr) if has_parts(n)]
     if attr == "author" and record.authors_truncated and names:
         names.append("others")
     return {field: "{" + " and ".join(names) + "}"} if names else {}
