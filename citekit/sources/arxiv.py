@@ -18,13 +18,12 @@ from typing import Any
 import feedparser
 import httpx2
 
-from citekit import __version__
 from citekit.ids import arxiv_url, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy
+from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy, user_agent
 from citekit.text import fold, latex_to_unicode, squash
 
 _LANE = "query"
@@ -154,10 +153,9 @@ class ArxivSource:
         self.stats = SourceStats()
         self._known: dict[str, Record | SourceError | None] = {}
         """Prefetched ids, and what arXiv had for them (or why it could not say)."""
-        contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
             "arXiv",
-            user_agent=f"citekit/{__version__}{contact}",
+            user_agent=user_agent(mailto),
             paces={_LANE: Pace(1, min_interval)},
             concurrency=1,
             stats=self.stats,

@@ -29,7 +29,7 @@ from citekit.model import Record
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
 from citekit.sources.convert import crossref_work_to_record
-from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy
+from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy, user_agent
 
 SELECT = [
     "DOI",
@@ -126,7 +126,7 @@ class CrossrefSource:
         polite = bool(mailto)
         self.session = HttpSession(
             "Crossref",
-            user_agent=f"citekit/{__version__}" + (f" (mailto:{mailto})" if mailto else ""),
+            user_agent=user_agent(mailto),
             paces={"lookup": Pace(10 if polite else 5), "search": Pace(3 if polite else 1)},
             concurrency=3 if polite else 1,
             stats=self.stats,

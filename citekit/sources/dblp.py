@@ -31,13 +31,20 @@ from typing import Any
 
 import httpx2
 
-from citekit import __version__
 from citekit.ids import arxiv_url, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import RETRY_STATUSES, HttpSession, OfflineMiss, Pace, RetryPolicy, json_body
+from citekit.sources.http import (
+    RETRY_STATUSES,
+    HttpSession,
+    OfflineMiss,
+    Pace,
+    RetryPolicy,
+    json_body,
+    user_agent,
+)
 from citekit.text import fold, squash
 from citekit.venues import full_title
 
@@ -142,10 +149,9 @@ class DblpSource:
         self.stopped = ""
         """Why the source stopped asking (the browser check), once it has."""
         self._lock = threading.Lock()
-        contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
             "dblp",
-            user_agent=f"citekit/{__version__}{contact}",
+            user_agent=user_agent(mailto),
             paces={_LANE: Pace(1, min_interval)},
             concurrency=1,
             stats=self.stats,

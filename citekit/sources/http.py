@@ -39,6 +39,7 @@ from urllib.parse import unquote_plus
 
 import httpx2
 
+from citekit import __version__
 from citekit.sources.base import SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, cache_key
 
@@ -66,6 +67,11 @@ BodyCheck = Callable[[httpx2.Response], None]
 Refusal = Callable[[httpx2.Response], str | None]
 """Says why an answer means "stop asking" (a rejected key, a spent daily quota, a browser check
 instead of JSON): the request then fails at once, without retries, and is never cached."""
+
+
+def user_agent(mailto: str | None) -> str:
+    """What citekit calls itself to a service, with the contact address the polite pools ask for."""
+    return f"citekit/{__version__}" + (f" (mailto:{mailto})" if mailto else "")
 
 
 def json_body(response: httpx2.Response) -> None:

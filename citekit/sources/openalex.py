@@ -23,13 +23,12 @@ from urllib.parse import quote
 
 import httpx2
 
-from citekit import __version__
 from citekit.ids import arxiv_doi, is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body
+from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body, user_agent
 from citekit.text import squash, strip_markup
 
 VENUE_TYPES = {"conference": "paper-conference", "journal": "article-journal", "book series": "chapter"}
@@ -119,10 +118,9 @@ class OpenAlexSource:
         self.stopped = ""
         """Why the source stopped asking (a rejected key, a spent quota), once it has."""
         self._lock = threading.Lock()
-        contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
             "OpenAlex",
-            user_agent=f"citekit/{__version__}{contact}",
+            user_agent=user_agent(mailto),
             paces={"works": Pace(max(1, round(rate)))},
             concurrency=1,
             stats=self.stats,

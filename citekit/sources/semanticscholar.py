@@ -19,13 +19,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from citekit import __version__
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
 from citekit.sources.base import Query, SourceError, SourceStats
 from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body
+from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body, user_agent
 from citekit.text import squash, strip_markup
 
 FIELDS = "venue,publicationVenue,journal,year,externalIds,publicationTypes,title,authors"
@@ -103,10 +102,9 @@ class SemanticScholarSource:
         self._known: dict[str, Record | SourceError | None] = {}
         """Prefetched ids (``ARXIV:…``), and what came back for them (or why nothing could)."""
         patient = RetryPolicy(retries=3 if api_key else 6, backoff=max(min_interval, 0.01))
-        contact = f" (mailto:{mailto})" if mailto else ""
         self.session = HttpSession(
             "Semantic Scholar",
-            user_agent=f"citekit/{__version__}{contact}",
+            user_agent=user_agent(mailto),
             paces={"graph": Pace(1, min_interval)},
             concurrency=1,
             stats=self.stats,
