@@ -27,15 +27,16 @@ import json
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from citekit.diagnostics import Diagnostic
 from citekit.errors import UsageError
 from citekit.ids import is_arxiv_doi
 from citekit.match import normalize_title, surname_key, title_words
 from citekit.model import Record
+
+if TYPE_CHECKING:
+    import jsonschema
 
 NONE = "none"
 """The choice of a person who rejected every candidate."""
@@ -108,6 +109,8 @@ def load(path: str | Path) -> dict[str, dict[str, str]]:
         raise DecisionsError(f"{path}: cannot be read ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DecisionsError(f"{path}: not a JSON file ({error})") from None
+    import jsonschema  # imported when first needed: a sixth of citekit's start-up
+
     problem = jsonschema.exceptions.best_match(_validator().iter_errors(data))
     if problem is not None:
         where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
@@ -139,5 +142,7 @@ def unused(
 
 
 def _validator() -> jsonschema.Draft7Validator:
+    import jsonschema
+
     schema = json.loads(resources.files("citekit").joinpath("schemas/decisions.json").read_text("utf-8"))
     return jsonschema.Draft7Validator(schema)

@@ -23,6 +23,8 @@ def take_arxiv(fields: dict[str, str]) -> tuple[ArxivId | None, str]:
     ADS's ``eid``/``pages = {arXiv:…}``, arXiv DOIs and URLs (those two stay as DOI and URL).
     The first id found wins; a field naming another id is left alone.
     """
+    if not _may_name_arxiv(fields):
+        return None, ""
     mentions = _arxiv_mentions(fields)
     ids = [ident for _, ident, _ in mentions if ident]
     if not ids:
@@ -40,6 +42,30 @@ def take_arxiv(fields: dict[str, str]) -> tuple[ArxivId | None, str]:
     return ArxivId(first.id, version), arxiv_class
 
 
+def _may_name_arxiv(fields: dict[str, str]) -> bool:
+    """False when no field can give an arXiv id (most entries), by what each way to give one needs
+    (``eprint``, ``abs/`` in ``volume``, ``48550`` in ``doi``, ``arxiv`` in the text fields and in
+    ``url``), asked of the raw values, before any decoding; a brace, backslash or non-ASCII letter
+    where it could hide one of those sends the entry to :func:`_arxiv_mentions`."""
+    if "eprint" in fields or "abs/" in fields.get("volume", ""):
+        return True
+    doi = fields.get("doi", "")
+    if "48550" in doi or "{" in doi or "\\" in doi or "arxiv.org/" in fields.get("url", "").lower():
+        return True
+    for name in _TEXT_FIELDS:
+        text = fields.get(name)
+        if text and (
+            "\\" in text
+            or not text.isascii()  # İ is i to the patterns' IGNORECASE
+            or "arxiv" in text.replace("{", "").replace("}", "").lower()
+        ):
+            return True
+    return False
+
+
+_TEXT_FIELDS = ("journal", "journaltitle", "howpublished", "note", "eid", "pages")
+
+
 def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], ArxivId | None, str]]:
     """Where arXiv is mentioned: (fields saying nothing else, the id if given, the class if given)."""
     mentions: list[tuple[tuple[str, ...], ArxivId | None, str]] = []
@@ -53,7 +79,7 @@ def _arxiv_mentions(fields: dict[str, str]) -> list[tuple[tuple[str, ...], Arxiv
     for ident in (parse_arxiv_id(doi) if is_arxiv_doi(doi) else None, _arxiv_url(fields.get("url", ""))):
         if ident:
             mentions.append(((), ident, ""))
-    for name in ("journal", "journaltitle", "howpublished", "note", "eid", "pages"):
+    for name in _TEXT_FIELDS:
         if name in fields and (mention := _text_mention(fields[name], name in ("journal", "journaltitle"))):
             mentions.append(((name,), *mention))
     return mentions

@@ -187,16 +187,20 @@ class Reader:
         for position, (key, value) in enumerate(entry.fields):
             name = key.lower()
             spelled.setdefault(name, key.strip())
-            field_line = partial(self.field_line, entry, position)
             if name in fields:
                 self.warn(
                     "bibtex.duplicate-field",
                     f"{entry.key}: field {name} repeated; the first kept",
-                    field_line(),
+                    self.field_line(entry, position),
                     raw=f"{key} = {value}",
                 )
                 continue
-            fields[name] = self.evaluate(value, field_line)
+            delimited = _delimited(value)
+            if delimited is not None:  # what evaluate gives, without its bookkeeping (most values)
+                self.allowance += EXPANSION_PER_CHAR * len(value)
+                fields[name] = delimited
+            else:
+                fields[name] = self.evaluate(value, partial(self.field_line, entry, position))
         entry_type = entry.type
         record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
@@ -211,8 +215,8 @@ class Reader:
             if record.type in PREPRINT_BASES and not container:
                 record.type = "article"
         record.issued = self.date(fields, line)
-        for rule in FIELDS:
-            if rule.kind == "names" and rule.bibtex in fields:
+        for rule in _NAME_RULES:
+            if rule.bibtex in fields:
                 names, truncated = self.names(fields.pop(rule.bibtex), line)
                 setattr(record, rule.attr, names)
                 record.authors_truncated |= truncated and rule.attr == "author"
@@ -309,6 +313,23 @@ class Reader:
         if not day and text.isdigit() and _valid_date((year, month, int(text))):
             day = int(fields.pop("day") and text)
         return Date((year, month, day) if day else (year, month))
+
+
+_NAME_RULES = tuple(rule for rule in FIELDS if rule.kind == "names")
+
+
+def _delimited(raw: str) -> str | None:
+    """A value that is one ``{…}`` or ``"…"`` (no ``#``): its text, as :func:`.values.evaluate`
+    gives it; None for any other value."""
+    if "#" in raw:
+        return None
+    value = raw.strip()
+    if len(value) > 1 and (value[0], value[-1]) in _DELIMITERS:
+        return value[1:-1]
+    return None
+
+
+_DELIMITERS = frozenset({("{", "}"), ('"', '"')})
 
 
 @lru_cache(maxsize=1 << 15)

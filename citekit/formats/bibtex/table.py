@@ -4,7 +4,7 @@ through the same row (``number`` is the issue of an article, the number of a rep
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from citekit.model import Record
@@ -205,8 +205,10 @@ MONTHS = (
 
 
 @cache
+@lru_cache(maxsize=4096)
 def simple_rule(name: str, csl_type: str) -> FieldRule | None:
-    """The row of :data:`FIELDS` that reads field ``name`` as text for this type, if any."""
+    """The row of :data:`FIELDS` that reads field ``name`` as text for this type, if any (cached:
+    asked for every field read)."""
     return next((r for r in FIELDS if name in r.names and r.kind in _SIMPLE and r.applies(csl_type)), None)
 
 
