@@ -8,7 +8,6 @@ writes names as text (BibTeX, RIS ``AU``, profile pages).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from collections.abc import Callable
 
@@ -34,44 +33,37 @@ _TRICKY_ESCAPE = re.compile(r"\\[{}\\]|\\$")
 
 def _split_persons(names: str) -> list[str]:
     """bibtexparser's ``split_multiple_persons_names``, by regular expressions where that is simple
-    (measured: a tenth of reading a ``.bib`` file went to that function): when no backslash escapes
-    a brace, a backslash or the end, braces (where ``and`` does not count) are found by
-    :data:`_GROUP`, and when no escape is outside them, escapes change nothing."""
+    (measured: a tenth of reading a ``.bib`` file went to that function): braces balanced (where
+    ``and`` does not count), no backslash escaping a brace, a backslash, white space or the end, and
+    none where bibtexparser could be inside `` and `` (it skips escapes without a look)."""
     names = names.strip(" \r\n\t")
     if not names:
         return []
-    if "\\" in names and _TRICKY_ESCAPE.search(names):
+    if "\\" in names and (_TRICKY_ESCAPE.search(names) or _SHIFTING_ESCAPE.search(names)):
         return split_multiple_persons_names(names)
-    masked = _masked(names)
-    if "{" in masked or "}" in masked:  # unbalanced, or nested deeper than _GROUP reaches
+    if "{" not in names and "}" not in names:
+        return _AND.split(names)
+    if not _BALANCED.fullmatch(names):
         if "\\" in names and _escape_outside_braces(names):
             return split_multiple_persons_names(names)
         return _split_by_depth(names)
-    if "\\" in masked:
-        return split_multiple_persons_names(names)
-    if masked is names:
-        return _AND.split(names)
     pieces, start = [], 0
-    for separator in _AND.finditer(masked):
-        pieces.append(names[start : separator.start()])
-        start = separator.end()
+    for separator in _AND.finditer(names):
+        before = separator.start()
+        if names.count("{", 0, before) == names.count("}", 0, before):  # balanced: depth 0
+            pieces.append(names[start:before])
+            start = separator.end()
     return [*pieces, names[start:]]
 
 
-_GROUP = re.compile(r"\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}")
+_GROUP = r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}"
 """A brace group, nested up to three deep."""
-
-
-def _masked(text: str) -> str:
-    """The text with each brace group blanked out (by ``x``, so positions stay); the text itself
-    when it has no brace."""
-    if "{" not in text and "}" not in text:
-        return text
-    return _GROUP.sub(_blank, text)
-
-
-def _blank(group: re.Match[str]) -> str:
-    return "x" * (group.end() - group.start())
+_BALANCED = re.compile(rf"(?:[^{{}}]++|{_GROUP})*+")
+_SHIFTING_ESCAPE = re.compile(
+    r"\\(?:[ \t\r\n]|(?<=[ \t\r\n].)|(?<=[ \t\r\n][aA].)|(?<=[ \t\r\n][aA][nN].)|(?<=[ \t\r\n][aA][nN][dD].))",
+    re.DOTALL,
+)
+"""An escape of white space, or one where bibtexparser may be reading `` and ``."""
 
 
 def _split_by_depth(names: str) -> list[str]:
@@ -136,17 +128,21 @@ Parts = tuple[list[str], list[str], list[str], list[str]]
 def name_parts(text: str) -> Parts:
     """The words of First, von, Last and Jr, as bibtexparser's ``parse_single_name_into_parts``
     (not strict) gives them. bibtexparser walks the name character by character (measured: a
-    sixth of reading a ``.bib`` file); here words are cut by a regular expression on the name with
-    its brace groups blanked out, and only a word with braces or escapes is walked, for its case.
-    Unbalanced braces and escapes that change the splitting (``\\{``, ``\\,``, ``\\~``…) go
-    to bibtexparser. tests/test_names_parse.py holds the two to the same answers."""
-    masked = text
-    if "{" in text or "}" in text or "\\" in text:
-        masked = _masked(text)
-        if "{" in masked or "}" in masked or _SPLITTING_ESCAPE.search(text):
-            parts = parse_single_name_into_parts(text, strict=False)
-            return parts.first, parts.von, parts.last, parts.jr
-    sections = _sections(text, masked)
+    sixth of reading a ``.bib`` file); here one regular expression cuts words and brace groups,
+    and only a word with braces or escapes is walked, for its case. Unbalanced braces and escapes
+    that change the splitting (``\\{``, ``\\,``, ``\\~``…) go to bibtexparser.
+    tests/test_names_parse.py holds the two to the same answers."""
+    if ("{" in text or "}" in text or "\\" in text) and (
+        _SPLITTING_ESCAPE.search(text) or not _BALANCED.fullmatch(text)
+    ):
+        parts = parse_single_name_into_parts(text, strict=False)
+        return parts.first, parts.von, parts.last, parts.jr
+    sections: list[list[str]] = [[]]
+    for token in _NAME_TOKEN.findall(text):
+        if token != ",":
+            sections[-1].append(token)
+        elif len(sections) < 3:  # a comma past the second one is no section: it ends a word
+            sections.append([])
     if not sections[-1]:
         sections.pop()
     if not any(sections):
@@ -160,22 +156,8 @@ def name_parts(text: str) -> Parts:
 
 
 _SPLITTING_ESCAPE = re.compile(r"\\(?:[{}\\ ~\r\n\t,]|$)")
-_WORD = re.compile(r"[^ ~\r\n\t,]+")
-"""A word, as bibtexparser ends them (a comma past the second one is no section: it ends a word)."""
-
-
-def _sections(text: str, masked: str) -> list[list[str]]:
-    """The words of each comma-separated section (three at most)."""
-    if masked is text:
-        return [_WORD.findall(section) for section in text.split(",", 2)]
-    bounds = [-1]
-    while len(bounds) < 3 and (comma := masked.find(",", bounds[-1] + 1)) >= 0:
-        bounds.append(comma)
-    bounds.append(len(text))
-    return [
-        [text[word.start() : word.end()] for word in _WORD.finditer(masked, start + 1, end)]
-        for start, end in itertools.pairwise(bounds)
-    ]
+_NAME_TOKEN = re.compile(rf",|(?:[^ ~\r\n\t,{{}}]|{_GROUP})++")
+"""A comma, or a word as bibtexparser ends them."""
 
 
 def _first_von_last(words: list[str]) -> Parts:
