@@ -16,6 +16,7 @@ end). What is kept per record is the plan's small table and the place of its key
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import re
 import secrets
@@ -203,7 +204,7 @@ def ordered_map(function: Callable[[Job, T], R], job: Job, items: Iterable[T], j
     items = iter(items)
     head = [item for item in (next(items, None), next(items, None)) if item is not None]
     if jobs <= 1 or len(head) < 2:
-        yield from (function(job, item) for item in [*head, *items])
+        yield from (function(job, item) for item in itertools.chain(head, items))
         return
     global _JOB
     _JOB = job  # inherited by the forked workers: the @string table is not sent with every chunk
@@ -211,7 +212,7 @@ def ordered_map(function: Callable[[Job, T], R], job: Job, items: Iterable[T], j
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             window: deque[Future[R]] = deque()
-            for item in [*head, *items]:
+            for item in itertools.chain(head, items):  # not a list: the chunks are read as they go
                 window.append(pool.submit(_in_worker, function, item))
                 if len(window) >= 2 * jobs:
                     yield window.popleft().result()
