@@ -52,6 +52,9 @@ _KEYLESS = re.compile(
 )
 """``@techreport{`` followed by a field, not a key: a comma after the brace makes it an entry with an
 empty key (reported as such, then given one)."""
+_NEWLINE_KEYLESS = re.compile("\n" + _KEYLESS.pattern.removeprefix("^"), re.IGNORECASE)
+"""The same after a newline: searched for first, four times faster than ``_KEYLESS.sub`` (measured),
+which is needed only when there is one."""
 
 
 def sniff(text: str) -> bool:
@@ -95,7 +98,7 @@ class Reader:
         """The blocks (but the last with ``drop_last``); None (and an error) when the text cannot be
         split at all."""
         self.line_offset = line_offset
-        if "=" in text:
+        if "=" in text and (_KEYLESS.match(text) or _NEWLINE_KEYLESS.search(text)):
             text = _KEYLESS.sub(r"\1,", text)  # an entry with no key, read as pybtex reads it
         try:
             blocks = scan(text)
