@@ -50,6 +50,7 @@ from citekit.diagnostics import Diagnostic, Level
 from citekit.enrich import Enricher
 from citekit.formats import csljson, ris
 from citekit.formats.bibtex import evaluate
+from citekit.formats.bibtex.values import DELIMITERS, pieces
 from citekit.formats.bibtex.scanner import scan
 from citekit.formats.latex import plain_identifier
 from citekit.ids import arxiv_problem, doi_problem, is_arxiv_doi
@@ -288,35 +289,32 @@ def _specials(entry: _Entry, file: str) -> Iterator[Diagnostic]:
 def _unescaped(raw: str, line: int) -> Iterator[tuple[str, int]]:
     """The first unescaped ``& % # _`` of each kind outside math, and an unclosed ``$``, with lines.
 
-    ``raw`` is the value as written, delimiters included: outside braces and quotes, ``#`` joins.
+    ``raw`` is the value as written: the text of its ``{…}`` and ``"…"`` pieces is looked at
+    (:func:`~citekit.formats.bibtex.values.pieces` splits it as the reader does).
     """
-    depth, quoted, math, math_at, seen = 0, False, False, 0, set()
-    position = 0
-    while position < len(raw):
-        char, here = raw[position], line + raw.count("\n", 0, position)
-        inside = depth > 0 or quoted
-        command = _SKIPPED_COMMAND.match(raw, position)
-        if command and inside:
-            position = command.end()
-            continue
-        if char == "\\":
-            follower = raw[position + 1 : position + 2]
-            if follower in "()[]" and follower and inside:
-                math, math_at = follower in "([", here
-            position += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif inside and char == "$":
-            math, math_at = not math, here
-        elif inside and not math and char in "&%#_" and char not in seen:
-            seen.add(char)
-            yield char, here
-        position += 1
+    math, math_at, seen = False, 0, set()
+    for start, end in pieces(raw):
+        if end - start < 2 or (raw[start], raw[end - 1]) not in DELIMITERS:
+            continue  # a number or a macro
+        position = start + 1
+        while position < end - 1:
+            char, here = raw[position], line + raw.count("\n", 0, position)
+            command = _SKIPPED_COMMAND.match(raw, position, end - 1)
+            if command:
+                position = command.end()
+                continue
+            if char == "\\":
+                follower = raw[position + 1 : position + 2]
+                if follower in "()[]" and follower:
+                    math, math_at = follower in "([", here
+                position += 2
+                continue
+            if char == "$":
+                math, math_at = not math, here
+            elif not math and char in "&%#_" and char not in seen:
+                seen.add(char)
+                yield char, here
+            position += 1
     if math:
         yield "$", math_at
 

@@ -24,7 +24,7 @@ from citekit.formats.bibtex.table import (
     default_type,
     simple_rule,
 )
-from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
+from citekit.formats.bibtex.values import DELIMITERS, EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
 from citekit.formats.csljson import adopt_arxiv
 from citekit.formats.latex import decode, plain_identifier
 from citekit.ids import normalize_doi
@@ -327,12 +327,10 @@ def _delimited(raw: str) -> str | None:
     if "#" in raw:
         return None
     value = raw.strip()
-    if len(value) > 1 and (value[0], value[-1]) in _DELIMITERS:
+    if len(value) > 1 and (value[0], value[-1]) in DELIMITERS:
         return value[1:-1]
     return None
 
-
-_DELIMITERS = frozenset({("{", "}"), ('"', '"')})
 
 
 @lru_cache(maxsize=1 << 15)

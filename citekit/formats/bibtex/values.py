@@ -30,7 +30,7 @@ def evaluate(raw: str, strings: dict[str, str], limit: int | None = None) -> tup
     cut: list[str] = []
     length = 0
     for token in _concatenation(raw):
-        if len(token) > 1 and (token[0], token[-1]) in {("{", "}"), ('"', '"')}:
+        if len(token) > 1 and (token[0], token[-1]) in DELIMITERS:
             pieces.append(token[1:-1])
         elif not token or token.isdigit():
             pieces.append(token)
@@ -49,13 +49,16 @@ def evaluate(raw: str, strings: dict[str, str], limit: int | None = None) -> tup
 
 
 def _concatenation(raw: str) -> Iterable[str]:
-    """Split at ``#`` outside braces and quotes (braces counted as bibtexparser does)."""
+    """The pieces joined by ``#``."""
     if "#" not in raw:  # most values: one piece, no need to walk the characters
         return [raw.strip()]
-    return _split_concatenation(raw)
+    return [raw[start:end] for start, end in pieces(raw)]
 
 
-def _split_concatenation(raw: str) -> Iterator[str]:
+def pieces(raw: str) -> Iterator[tuple[int, int]]:
+    """Where each piece of a value joined by ``#`` is, the white space around it left out: ``#``
+    counts outside braces and quotes (braces counted as bibtexparser does; a backslash takes the
+    next character along). A piece is ``{…}``, ``"…"`` (see :data:`DELIMITERS`), a number or a macro."""
     depth, quoted, start, position = 0, False, 0, 0
     while position < len(raw):
         char = raw[position]
@@ -69,7 +72,17 @@ def _split_concatenation(raw: str) -> Iterator[str]:
         elif char == '"' and depth == 0:
             quoted = not quoted
         elif char == "#" and depth == 0 and not quoted:
-            yield raw[start:position].strip()
+            yield _stripped(raw, start, position)
             start = position + 1
         position += 1
-    yield raw[start:].strip()
+    yield _stripped(raw, start, len(raw))
+
+
+def _stripped(raw: str, start: int, end: int) -> tuple[int, int]:
+    piece = raw[start:end]
+    stripped_end = start + len(piece.rstrip())
+    return min(start + len(piece) - len(piece.lstrip()), stripped_end), stripped_end
+
+
+DELIMITERS = frozenset({("{", "}"), ('"', '"')})
+"""The first and last character of a piece of text (else a piece is a number or a macro)."""
