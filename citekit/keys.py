@@ -80,6 +80,25 @@ def assign_keys(
         record.key = key
 
 
+def keyed(records: Sequence[Record], *, unique: bool = True) -> Sequence[Record]:
+    """The records as a writer writes them: themselves when every key is there (and, ``unique``,
+    valid and used once: bibtex reads only the first of two entries with one key), else copies with
+    the keys :func:`assign_keys` decides for the missing ones (and, ``unique``, for invalid ones and
+    a key used again, its first use keeping it). The pipeline and ``convert`` decide keys before writing: this is for
+    what writes records without them (the library's ``write``)."""
+    used = [record.key for record in records]
+    if all(used) and (not unique or (len(set(used)) == len(used) and all(map(_VALID_KEY.match, used)))):
+        return records
+    copies = [record.copy() for record in records]
+    seen: set[str] = set()
+    for record in copies:
+        if unique and record.key in seen:
+            record.key = ""
+        seen.add(record.key)
+    assign_keys(copies)
+    return copies
+
+
 def base_key(record: Record, pattern: str = DEFAULT_PATTERN, keep_existing: bool = True) -> str:
     """The key a record asks for: its own when valid and kept, else the pattern's."""
     keep = keep_existing and record.key and _VALID_KEY.match(record.key)

@@ -29,7 +29,7 @@ import orjson
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats.base import Format, Layout
 from citekit.ids import arxiv_doi, arxiv_url, is_arxiv_doi, normalize_doi, parse_arxiv_id, same_doi
-from citekit.keys import assign_keys, make_key
+from citekit.keys import keyed
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
 from citekit.names import TRUNCATION_MARKERS
 
@@ -515,7 +515,7 @@ def note_lifted(record: Record) -> Record:
 def record_to_csl(record: Record) -> dict[str, Any]:
     """One record as a schema-valid CSL-JSON item that Zotero imports (see the module docstring)."""
     record = note_lifted(record)
-    item: dict[str, Any] = {"id": record.key or make_key(record)}
+    item: dict[str, Any] = {"id": record.key}
     if record.key:
         item["citation-key"] = record.key
     defaults = _preprint_variables(record) if record.is_preprint else {}
@@ -593,11 +593,9 @@ def write(records: Sequence[Record]) -> str:
 
 def write_body(records: Sequence[Record]) -> str:
     """The items of the array :func:`write` gives, without ``[`` and ``]`` (see :data:`LAYOUT`).
-    Missing keys are assigned within the batch: give every record a key first."""
-    if any(not r.key for r in records):
-        records = [r.copy() for r in records]
-        assign_keys(records)
-    return _array([record_to_csl(r) for r in records])[2:-2] if records else ""
+    Missing keys are decided within the batch (:func:`~citekit.keys.keyed`; a key used again is
+    kept, as read): give every record its key first."""
+    return _array([record_to_csl(r) for r in keyed(records, unique=False)])[2:-2] if records else ""
 
 
 def _array(items: list[dict[str, Any]]) -> str:

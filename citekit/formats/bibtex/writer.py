@@ -29,7 +29,7 @@ from citekit.formats.bibtex.table import (
 )
 from citekit.formats.latex import is_inert, to_latex
 from citekit.ids import arxiv_doi, arxiv_url
-from citekit.keys import assign_keys
+from citekit.keys import keyed
 from citekit.model import Date, Name, Record
 from citekit.names import format_name, has_parts
 from citekit.text import squash
@@ -40,25 +40,13 @@ _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
 
 def write(records: Sequence[Record], dialect: Dialect = "bibtex") -> str:
     """Entries in the given order, fields in table order, 2-space indent, a blank line between."""
-    entries: list[Block] = [_entry(record, dialect) for record in _keyed(records)]
+    entries: list[Block] = [_entry(record, dialect) for record in keyed(records)]
     if not entries:
         return ""
     layout = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser 2.1 leaves __init__ unannotated
     layout.indent = "  "
     layout.block_separator = "\n"
     return write_string(Library(entries), unparse_stack=[], bibtex_format=layout)
-
-
-def _keyed(records: Sequence[Record]) -> list[Record]:
-    """Copies with unique valid keys: a key used again is given up (the first use keeps it)."""
-    copies = [record.copy() for record in records]
-    seen: set[str] = set()
-    for record in copies:
-        if record.key in seen:
-            record.key = ""
-        seen.add(record.key)
-    assign_keys(copies)
-    return copies
 
 
 def _entry(record: Record, dialect: Dialect) -> Entry:
