@@ -47,10 +47,12 @@ def _split_persons(names: str) -> list[str]:
         if "\\" in names and _escape_outside_braces(names):
             return split_multiple_persons_names(names)
         return _split_by_depth(names)
-    pieces, start = [], 0
+    pieces, start, depth, counted = [], 0, 0, 0
     for separator in _AND.finditer(names):
         before = separator.start()
-        if names.count("{", 0, before) == names.count("}", 0, before):  # balanced: depth 0
+        depth += names.count("{", counted, before) - names.count("}", counted, before)  # balanced
+        counted = before
+        if depth == 0:
             pieces.append(names[start:before])
             start = separator.end()
     return [*pieces, names[start:]]

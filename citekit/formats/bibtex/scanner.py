@@ -130,15 +130,18 @@ def iter_blocks(text: str) -> Iterator[Block]:
 class _Lines:
     """Line numbers of positions, counted forward as bibtexparser counts them."""
 
-    __slots__ = ("line", "position", "text")
+    __slots__ = ("escaped", "line", "position", "text")
 
     def __init__(self, text: str) -> None:
         self.text, self.position, self.line = text, 0, 0
+        self.escaped = "\\\n" in text  # rare: else escaped newlines need not be counted
 
     def at(self, position: int) -> int:
         """The line of ``position``, which must not be before the last one asked for."""
         text, start = self.text, self.position
-        self.line += text.count("\n", start, position) - text.count("\\\n", max(start - 1, 0), position)
+        self.line += text.count("\n", start, position)
+        if self.escaped:
+            self.line -= text.count("\\\n", max(start - 1, 0), position)
         self.position = position
         return self.line
 
