@@ -50,8 +50,8 @@ from citekit.diagnostics import Diagnostic, Level
 from citekit.enrich import Enricher
 from citekit.formats import csljson, ris
 from citekit.formats.bibtex import evaluate
-from citekit.formats.bibtex.values import DELIMITERS, pieces
 from citekit.formats.bibtex.scanner import scan
+from citekit.formats.bibtex.values import DELIMITERS, pieces
 from citekit.formats.latex import plain_identifier
 from citekit.ids import arxiv_problem, doi_problem, is_arxiv_doi
 from citekit.model import Record
@@ -125,7 +125,6 @@ _ARXIV_VENUE = re.compile(r"^\W*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_MENTION = re.compile(
     r"(?:\barxiv:\s*|arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.)([^\s,;\]\)}]+)", re.IGNORECASE
 )
-_RIS_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 _RIS_TITLES = {"TI", "T1", "CT"}
 
 
@@ -190,8 +189,7 @@ def check(
         findings += item.notes
         result = formats.read_text(item.text, item.name, formats.get(item.format))
         findings += [d for d in result.diagnostics if d.code not in SUPERSEDED]
-        item_lines = {r.origin.index: r.origin.line or 0 for r in result.records if r.origin}
-        findings += check_text(item, target or item.format, item_lines)
+        findings += check_text(item, target or item.format)
         records += result.records
     findings += duplicates(records)
     if enricher is not None:
@@ -217,8 +215,8 @@ def fails(findings: Iterable[Diagnostic]) -> bool:
 # ---------------------------------------------------------------------------------------- per file
 
 
-def check_text(item: Input, target: str, item_lines: dict[int, int]) -> list[Diagnostic]:
-    """The raw-text rules for one file; ``item_lines`` maps CSL item index → line (from the reader)."""
+def check_text(item: Input, target: str) -> list[Diagnostic]:
+    """The raw-text rules for one file."""
     findings = _Findings()
     if item.format in BIB_FORMATS:
         entries = _bibtex_entries(item.text)
@@ -228,7 +226,7 @@ def check_text(item: Input, target: str, item_lines: dict[int, int]) -> list[Dia
                 findings += _required(entry, target, item.name)
                 findings += _specials(entry, item.name)
     elif item.format == "csljson":
-        entries = _csl_entries(item.text, item.name, target, item_lines, findings)
+        entries = _csl_entries(item.text, item.name, target, findings)
     elif item.format == "ris":
         entries = _ris_entries(item.text, item.name, target, findings)
     else:
@@ -354,26 +352,16 @@ def _imbalance(lines: list[str], first_line: int) -> tuple[str, int] | None:
     return ("a { opened here is never closed", unclosed_at or opened[-1]) if opened else None
 
 
-def _csl_entries(
-    text: str, file: str, target: str, item_lines: dict[int, int], findings: _Findings
-) -> list[_Entry]:
+def _csl_entries(text: str, file: str, target: str, findings: _Findings) -> list[_Entry]:
     """Items as written; what the schema (and Zotero) rejects reported on the way."""
-    try:
-        data = json.loads(text.removeprefix("\ufeff"))
-    except (json.JSONDecodeError, RecursionError):
-        return []  # the reader reports it
-    if not isinstance(data, list | dict):
-        return []
     schema = csljson.schema()
     properties, types = schema["items"]["properties"], set(csljson.csl_types())
-    import jsonschema  # imported when first needed: a tenth of citekit's start-up
-
-    validator = jsonschema.Draft7Validator({**schema["items"], "definitions": schema["definitions"]})
+    validator = csljson.item_validator()
     entries = []
-    for index, item in enumerate(data if isinstance(data, list) else [data], start=1):
+    for index, item, item_line in csljson.items(text):  # the reader reports what is not CSL-JSON
         if not isinstance(item, dict):
             continue
-        line = item_lines.get(index) or None
+        line = item_line or None
         for name in ("id", "type"):
             if item.get(name) in (None, ""):
                 findings.add("error", "check.missing-field", f"item {index} has no {name}", file, line)
@@ -430,9 +418,8 @@ def _ris_entries(text: str, file: str, target: str, findings: _Findings) -> list
     entries: list[_Entry] = []
     current: _Entry | None = None
     loose: list[tuple[str, str, int]] = []
-    for number, line in enumerate(re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff")), start=1):
-        match = _RIS_LINE.match(line)
-        tag, value = (match.group(1), match.group(2) or "") if match else ("", line.strip())
+    for number, tag, value, line in ris.tag_lines(text):
+        value = value if tag else line.strip()
         if tag == "TY" and current is not None and not current.names() & _RIS_TITLES:
             findings.add(
                 "error",

@@ -19,6 +19,8 @@ _DOI_PREFIX = re.compile(
 _ARXIV_NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _ARXIV_OLD = r"(?P<old>[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
 _ARXIV_ID = re.compile(rf"(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<version>\d+))?", re.IGNORECASE)
+ARXIV_ID_AS_WRITTEN = re.compile(rf"(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?")
+"""An arXiv id as arXiv writes it (an old-style archive in lower case): to find in running text."""
 _ARXIV_CONTEXT = re.compile(
     r"(?:arxiv(?:\.org)?(?:/abs|/pdf)?[:/ ]\s*(?:preprint\s+)?(?:arxiv:)?\s*|10\.48550/arxiv\.)",
     re.IGNORECASE,

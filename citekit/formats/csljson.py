@@ -430,24 +430,7 @@ def read(text: str, file: str) -> ReadResult:
     if not text.strip():
         result.diagnostics.append(Diagnostic("warning", "csljson.empty", "the input is empty", file))
         return result
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raw = text.split("\n")[error.lineno - 1] if error.lineno else ""
-        message = f"invalid JSON: {error.msg} (column {error.colno}); nothing read"
-        result.diagnostics.append(Diagnostic("error", "csljson.syntax", message, file, error.lineno, raw=raw))
-        return result
-    except RecursionError:
-        result.diagnostics.append(
-            Diagnostic("error", "csljson.syntax", "JSON nested too deeply; nothing read", file)
-        )
-        return result
-    if not isinstance(data, (list, dict)):
-        message = f"the top level is a {type(data).__name__}, not an array of items or one item"
-        result.diagnostics.append(Diagnostic("error", "csljson.not-items", message, file, 1, raw=text[:200]))
-        return result
-    items = data if isinstance(data, list) else [data]
-    for index, (item, line) in enumerate(zip(items, _item_lines(text, data), strict=True), start=1):
+    for index, item, line in items(text, file, result.diagnostics):
         if not isinstance(item, dict):
             message = f"item {index} is {_json(item)[:60]}, not an object; not read"
             result.diagnostics.append(
@@ -465,6 +448,40 @@ def read(text: str, file: str) -> ReadResult:
         record.origin = Origin(file, index, line, "csljson")
         result.records.append(record)
     return result
+
+
+def items(
+    text: str, file: str = "", diagnostics: list[Diagnostic] | None = None
+) -> list[tuple[int, Any, int]]:
+    """The items of a CSL-JSON text (an array of items, or one item), each with its index (from 1)
+    and line; none, and an error in ``diagnostics``, when the text is not JSON or its top level
+    is neither. The reader's and ``citekit check``'s one parsing of CSL-JSON."""
+    diagnostics = [] if diagnostics is None else diagnostics
+    text = text.removeprefix("\ufeff")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raw = text.split("\n")[error.lineno - 1] if error.lineno else ""
+        message = f"invalid JSON: {error.msg} (column {error.colno}); nothing read"
+        diagnostics.append(Diagnostic("error", "csljson.syntax", message, file, error.lineno, raw=raw))
+        return []
+    except RecursionError:
+        diagnostics.append(
+            Diagnostic("error", "csljson.syntax", "JSON nested too deeply; nothing read", file)
+        )
+        return []
+    if not isinstance(data, (list, dict)):
+        message = f"the top level is a {type(data).__name__}, not an array of items or one item"
+        diagnostics.append(Diagnostic("error", "csljson.not-items", message, file, 1, raw=text[:200]))
+        return []
+    found = data if isinstance(data, list) else [data]
+    lines = _item_lines(text, data)
+    return [(index, item, line) for index, (item, line) in enumerate(zip(found, lines, strict=True), start=1)]
+
+
+def item_validator() -> jsonschema.Draft7Validator:
+    """The validator of one item against the vendored schema."""
+    return _validator()
 
 
 def _problem(error: jsonschema.ValidationError) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from citekit.diagnostics import Diagnostic, ReadResult
@@ -207,6 +207,14 @@ def read(text: str, file: str) -> ReadResult:
     return result
 
 
+def tag_lines(text: str) -> Iterator[tuple[int, str, str, str]]:
+    """Each line of a RIS text: its number (from 1), its tag and the value after it (both "" when
+    the line has no tag), and the line itself. The tokenizer of the reader and of ``citekit check``."""
+    for number, line in enumerate(_NEWLINE.split(text.removeprefix("\ufeff")), start=1):
+        match = _TAG_LINE.match(line)
+        yield (number, match.group(1), match.group(2) or "", line) if match else (number, "", "", line)
+
+
 def _tokenise(text: str, file: str) -> tuple[list[_RawRecord], list[Diagnostic]]:
     raws: list[_RawRecord] = []
     diagnostics: list[Diagnostic] = []
@@ -229,10 +237,9 @@ def _tokenise(text: str, file: str) -> tuple[list[_RawRecord], list[Diagnostic]]
             )
 
     current: _RawRecord | None = None
-    for number, line in enumerate(_NEWLINE.split(text.removeprefix("\ufeff")), start=1):
-        match = _TAG_LINE.match(line)
+    for number, tag, value, line in tag_lines(text):
         # Folding here too: \f, \u2028 … end lines for str.splitlines, so the writer folds them as well.
-        tag, value = (match.group(1), fold_lines(match.group(2) or "")) if match else ("", fold_lines(line))
+        value = fold_lines(value if tag else line)
         if tag == "TY":
             close(current, f"the TY on line {number}")
             report_stray()

@@ -6,12 +6,18 @@ import re
 from functools import lru_cache
 
 from citekit.formats.latex import decode, plain_identifier
-from citekit.ids import ArxivId, find_arxiv_id, is_arxiv_doi, normalize_doi, parse_arxiv_id
+from citekit.ids import (
+    ARXIV_ID_AS_WRITTEN,
+    ArxivId,
+    find_arxiv_id,
+    is_arxiv_doi,
+    normalize_doi,
+    parse_arxiv_id,
+)
 
 _ABS_VOLUME = re.compile(r"\s*abs/(\S+)\s*")
 _ARXIV_VENUE = re.compile(r"^\s*(?:arxiv|corr)\b", re.IGNORECASE)
 _ARXIV_WORDS = re.compile(r"^[\W_]*(?:(?:arxiv|corr|preprint|e-?prints?|abs)\b[\W_]*)*$", re.IGNORECASE)
-_ARXIV_ID_TEXT = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 _ARXIV_CLASS = re.compile(r"\[\s*([a-z\-]+(?:\.[A-Za-z\-]+)?)")
 
 
@@ -90,7 +96,7 @@ def _text_mention(raw: str, venue_field: bool) -> tuple[ArxivId | None, str] | N
     """The id and class a field naming arXiv gives, None when the field says more than that (cached:
     journals recur)."""
     text = decode(raw)
-    only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", _ARXIV_ID_TEXT.sub("", text))))
+    only_arxiv = bool(_ARXIV_WORDS.match(_ARXIV_CLASS.sub("", ARXIV_ID_AS_WRITTEN.sub("", text))))
     venue = venue_field and bool(_ARXIV_VENUE.match(text))
     if text and (only_arxiv or venue):
         return find_arxiv_id(text), next(iter(_ARXIV_CLASS.findall(text)), "")

@@ -332,7 +332,6 @@ def _delimited(raw: str) -> str | None:
     return None
 
 
-
 @lru_cache(maxsize=1 << 15)
 def _parsed_name(part: str) -> Name | None:
     """A name as :func:`~citekit.names.parse_name` reads it, None when it has no part (cached:
