@@ -4,6 +4,7 @@ decoded to Unicode (math kept as ``$…$``), names parsed by :mod:`citekit.names
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -270,20 +271,11 @@ class Reader:
         parts, truncated = split_names(raw)
         names: list[Name] = []
         for part in parts:
-            if "," in part and _EMPTY_NAME_PART.search(part):
+            name, empty_part = _parsed_name(part)
+            if empty_part:
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
-            name = _parsed_name(part)
             if name is not None:
-                names.append(
-                    Name(
-                        name.family,
-                        name.given,
-                        name.non_dropping_particle,
-                        name.dropping_particle,
-                        name.suffix,
-                        name.literal,
-                    )
-                )
+                names.append(Name(*name))
         return names, truncated
 
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
@@ -333,11 +325,13 @@ def _delimited(raw: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 15)
-def _parsed_name(part: str) -> Name | None:
-    """A name as :func:`~citekit.names.parse_name` reads it, None when it has no part (cached:
-    authors recur across a file, and parsing took a fifth of ``convert``; copied by the caller)."""
+def _parsed_name(part: str) -> tuple[tuple[str, ...] | None, bool]:
+    """The parts of a name as :func:`~citekit.names.parse_name` reads it (None when it has none),
+    and whether it has an empty part (``Last, , First``). Cached: authors recur across a file, and
+    parsing took a fifth of ``convert``; a tuple, made a :class:`Name` of its own for each use."""
     name = parse_name(part, decode=decode)
-    return name if has_parts(name) else None
+    empty_part = "," in part and bool(_EMPTY_NAME_PART.search(part))
+    return (dataclasses.astuple(name) if has_parts(name) else None), empty_part
 
 
 def _keeps_entry_type(entry_type: str, record: Record) -> bool:
