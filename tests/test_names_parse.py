@@ -1,14 +1,15 @@
 """Names are parsed into First, von, Last and Jr exactly as bibtexparser's
-``parse_single_name_into_parts`` (not strict) parses them: citekit's own splitting of names with
-no brace and no backslash is held to it on every name of the benchmark's generated corpus and of
-every ``.bib`` in the tests (real-world files included), and on names hypothesis builds."""
+``parse_single_name_into_parts`` (not strict) parses them, and name lists split at ``and`` as its
+``split_multiple_persons_names`` splits them: citekit's own splitting is held to them on every
+name of the benchmark's generated corpus and of every ``.bib`` in the tests (real-world files
+included), and on names hypothesis builds (tests/test_names_split.py for the lists)."""
 
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
 
-from bibtexparser.middlewares.names import parse_single_name_into_parts
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -26,15 +27,25 @@ def _oracle(text: str) -> tuple[list[str], list[str], list[str], list[str]]:
     return parts.first, parts.von, parts.last, parts.jr
 
 
+def _name_lists(text: str) -> list[str]:
+    """The values of the name fields of a ``.bib`` text."""
+    return [
+        evaluate(raw, {})[0]
+        for block in scan(text)
+        for key, raw in (block.fields if block.kind == "entry" else [])
+        if key.lower() in NAME_FIELDS
+    ]
+
+
 def _names(text: str) -> list[str]:
     """Every single name in the name fields of a ``.bib`` text, as the reader gives them to
-    :func:`~citekit.names.parse_name` (split at ``and``, stripped)."""
+    :func:`~citekit.names.parse_name` (split at ``and``, stripped); the splitting held to
+    bibtexparser's on the way."""
     names = []
-    for block in scan(text):
-        for key, raw in block.fields if block.kind == "entry" else []:
-            if key.lower() in NAME_FIELDS:
-                value = evaluate(raw, {})[0]
-                names += [part.strip() for part in _split_persons(value) if part.strip()]
+    for value in _name_lists(text):
+        split = _split_persons(value)
+        assert split == split_multiple_persons_names(value), value
+        names += [part.strip() for part in split if part.strip()]
     return names
 
 
