@@ -165,13 +165,17 @@ single_output_options = _options(
         help="Output file, or - for standard output.",
     ),
     click.option(
-        "--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."
+        "-t", "--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."
     ),
 )
 
 common_read_options = _options(
     click.option(
-        "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
+        "-f",
+        "--from",
+        "from_format",
+        type=FORMAT_NAMES,
+        help="Input format (default: by suffix, then content).",
     ),
     click.option(
         "--report",
@@ -556,7 +560,7 @@ def index_migrate(index_path: str | None) -> None:
     help="Where the file is going (default: the input's own format); selects the rules.",
 )
 @click.option(
-    "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
+    "-f", "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output."

@@ -229,3 +229,10 @@ def test_an_index_file_that_is_not_there_is_said_offline_too(tmp_path: Path) -> 
     code, _, stderr = run("index", "info", "--index", str(tmp_path / "other.sqlite"))
     assert code == 2 and "no index at" in stderr
     assert not (tmp_path / "other.sqlite").exists()
+
+
+def test_formats_are_named_with_short_options_as_in_pandoc(tmp_path: Path) -> None:
+    source = tmp_path / "refs.txt"
+    source.write_text(GOOD_BIB, encoding="utf-8")
+    code, stdout, _ = run("convert", str(source), "-f", "bibtex", "-t", "ris", "-o", "-")
+    assert code == 0 and stdout.startswith("TY  - JOUR") and "DO  - 10.1109/TPAMI.2010.57" in stdout
