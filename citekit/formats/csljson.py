@@ -268,6 +268,8 @@ def _page_range(page: str) -> str:
 def fold_lines(text: str) -> str:
     """Line breaks (and the space around them) → one space: a value that must stay on one line."""
     # Split, not one \s*[breaks]+\s* pattern: that is quadratic in a long run of spaces without a break.
+    if not _LINE_BREAKS.search(text):
+        return text.strip()  # what the split gives when there is nothing to split (most values)
     return " ".join(part.strip() for part in _LINE_BREAKS.split(text) if part.strip())
 
 

@@ -30,8 +30,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats.base import Format
@@ -429,11 +430,8 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     if READ_TYPES[kind] != record.type and not record.is_preprint:
         leftovers["type"] = record.type
     written: set[str] = set()
-    for tag, field_name in TAGS:
-        if tag in ("N1", "M2") or not _tag_applies(tag, field_name, kind):
-            continue
-        values = _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind)
-        multiline = tag in _MULTILINE_TAGS
+    for tag, field_name, writer, multiline in _written_tags(kind):
+        values = writer(record, field_name, tag, kind)
         lines += [
             (tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))
         ]
@@ -459,6 +457,17 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     extra = [("M2", line) for line in note_lines(record, leftovers)]
     note = [("N1", text)] if (text := _multiline(record.note)) else []
     return lines + extra + note + raw_tags + [("ER", "")]
+
+
+@cache
+def _written_tags(kind: str) -> tuple[tuple[str, str, _Writer, bool], ...]:
+    """The tags a record of this RIS type is written with (``N1`` and ``M2`` come last, apart), in
+    :data:`TAGS` order: (tag, field, its writer, whether it takes continuation lines)."""
+    return tuple(
+        (tag, field_name, _WRITERS.get(field_name, _write_text), tag in _MULTILINE_TAGS)
+        for tag, field_name in TAGS
+        if tag not in ("N1", "M2") and _tag_applies(tag, field_name, kind)
+    )
 
 
 def _multiline(text: str) -> str:
@@ -534,7 +543,9 @@ def _write_keywords(record: Record, field_name: str, tag: str, kind: str) -> lis
     return [k.strip() for k in record.keyword.split(",")]
 
 
-_WRITERS = {
+_Writer = Callable[[Record, str, str, str], list[str]]
+"""A field's values as RIS lines give them: (record, field, tag, RIS type) → values."""
+_WRITERS: dict[str, _Writer] = {
     "author": _write_names,
     "editor": _write_names,
     "issued": _write_date,
