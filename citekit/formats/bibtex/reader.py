@@ -11,6 +11,7 @@ from functools import lru_cache, partial
 
 from citekit.diagnostics import Diagnostic, Level, ReadResult
 from citekit.formats.bibtex.arxiv import take_arxiv
+from citekit.formats.bibtex.crossref import CROSSREF, resolve, targets
 from citekit.formats.bibtex.scanner import Block, scan
 from citekit.formats.bibtex.table import (
     ENTRYTYPE,
@@ -68,6 +69,7 @@ def read(text: str, file: str, dialect: Dialect = "bibtex") -> ReadResult:
     blocks = reader.split(text)
     if blocks is not None:
         reader.define_strings(blocks)
+        reader.define_parents(blocks)
         reader.read_blocks(blocks)
     return result
 
@@ -90,6 +92,8 @@ class Reader:
         """Characters @string expansion may still add (see :data:`EXPANSION_ALLOWANCE`)."""
         self.count = 0
         self.line_offset = 0
+        self.parents: dict[str, tuple[str, dict[str, str]]] = {}
+        """Entries a ``crossref`` names (by casefolded key): their type and evaluated fields."""
 
     def split(self, text: str, line_offset: int = 0, drop_last: bool = False) -> list[Block] | None:
         """The blocks (but the last with ``drop_last``); None (and an error) when the text cannot be
@@ -127,6 +131,17 @@ class Reader:
         for block in blocks:
             if block.kind == "string":
                 self.strings[block.key.lower()] = self.evaluate(block.value, partial(self.line, block))
+
+    def define_parents(self, blocks: Sequence[Block], wanted: set[str] | None = None) -> None:
+        """The entries named by a ``crossref`` among ``blocks`` (or named in ``wanted``): a parent
+        may come before or after its children."""
+        if wanted is None:
+            entries = (b for b in blocks if b.kind == "entry")
+            wanted = targets(v for b in entries for k, v in b.fields if k.strip().lower() == CROSSREF)
+        for block in blocks:
+            if block.kind == "entry" and block.key.casefold() in wanted:
+                fields = {k.strip().lower(): evaluate(v, self.strings, self.allowance)[0] for k, v in block.fields}
+                self.parents.setdefault(block.key.casefold(), (block.type, fields))
 
     def read_blocks(self, blocks: Sequence[Block]) -> None:
         for block in blocks:
@@ -198,6 +213,11 @@ class Reader:
                 continue
             fields[name] = self.evaluate(value, field_line)
         entry_type = entry.type
+        if CROSSREF in fields:
+            gained, problem = resolve(entry.key, entry_type, fields, self.parents)
+            fields.update(gained)
+            if problem:
+                self.warn("bibtex.crossref-missing", problem, line)
         record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
         preprint_report = (
