@@ -56,7 +56,7 @@ _PARTS = frozenset({"inbook", "bookinbook", "suppbook", "incollection", "inrefer
 def _titles(prefix: str) -> dict[str, tuple[str, ...]]:
     """``title`` → ``<prefix>title`` (and its sub- and add-on titles); short titles not inherited."""
     mapped = {name: (prefix + name,) for name in _TITLES}
-    return mapped | {name: () for name in _SHORT_TITLES}
+    return mapped | dict.fromkeys(_SHORT_TITLES, ())
 
 
 # (parent types, child types) → parent field → the child's fields it becomes (none: not inherited).
