@@ -140,7 +140,9 @@ class Reader:
             wanted = targets(v for b in entries for k, v in b.fields if k.strip().lower() == CROSSREF)
         for block in blocks:
             if block.kind == "entry" and block.key.casefold() in wanted:
-                fields = {k.strip().lower(): evaluate(v, self.strings, self.allowance)[0] for k, v in block.fields}
+                fields = {
+                    k.strip().lower(): evaluate(v, self.strings, self.allowance)[0] for k, v in block.fields
+                }
                 self.parents.setdefault(block.key.casefold(), (block.type, fields))
 
     def read_blocks(self, blocks: Sequence[Block]) -> None:
