@@ -169,14 +169,52 @@ def test_an_entry_with_no_key_is_read_and_reported() -> None:
     assert [d.code for d in result.diagnostics] == ["bibtex.missing-key"]
 
 
-@pytest.mark.parametrize("issued", [[2019, 21], [2019, 13], [2019, -1], [2019, 2, 40]])
+@pytest.mark.parametrize("issued", [[2019, -1], [2019, 2, 40], [2019, 20], [2019, 25, 1]])
 def test_a_date_part_out_of_range_is_no_date_part_and_nothing_crashes(issued: list[int]) -> None:
     item = {"id": "a", "type": "article-journal", "title": "T", "issued": {"date-parts": [issued]}}
-    [record] = csljson.read(json.dumps([item]), "d.json").records
+    result = csljson.read(json.dumps([item]), "d.json")
+    [record] = result.records
     assert record.issued and record.issued.parts == tuple(issued[: 1 if not 1 <= issued[1] <= 12 else 2])
+    assert not record.issued.season
     assert json.loads(record.custom["issued"]) == {"date-parts": [issued]}  # the original is kept
+    assert [(d.code, d.index) for d in result.diagnostics] == [("csljson.bad-date", 1)]
     for fmt in WRITERS.values():
         assert fmt.read(fmt.write([record]), "x").records[0].year == 2019
-    [season] = ris.read("TY  - JOUR\r\nTI  - T\r\nDA  - 2019/21//\r\nER  - \r\n", "s.ris").records
-    assert season.issued and season.issued.parts == (2019,)
-    assert "month" not in BIBTEX.write([season])
+    [kept] = ris.read("TY  - JOUR\r\nTI  - T\r\nDA  - 2019/30//\r\nER  - \r\n", "s.ris").records
+    assert kept.issued and kept.issued.parts == (2019,) and kept.custom == {"ris:DA": "2019/30//"}
+
+
+SEASON_INPUTS = {
+    "CSL month 21 (ISO 8601-2)": ("csljson", {"date-parts": [[2019, 21]]}),
+    "CSL month 13 (citeproc-js)": ("csljson", {"date-parts": [[2019, 13]]}),
+    "CSL season number": ("csljson", {"date-parts": [[2019]], "season": 1}),
+    "CSL season name": ("csljson", {"date-parts": [[2019]], "season": "spring"}),
+    "RIS DA month 21": ("ris", "2019/21//"),
+    "RIS DA other info": ("ris", "2019///Spring"),
+    "BibLaTeX date": ("biblatex", "date = {2019-21}"),
+    "BibTeX month": ("bibtex", "year = 2019, month = {Spring}"),
+}
+
+
+@pytest.mark.parametrize("source", SEASON_INPUTS, ids=list(SEASON_INPUTS))
+def test_a_season_is_kept_through_every_format(source: str) -> None:
+    """CSL's season (citeproc-js reads months 13-16 so, ISO 8601-2 and Zotero 21-24), RIS's month 21
+    and "other info", biblatex's ISO 8601-2 date, a BibTeX month named by its season: spring 2019."""
+    kind, value = SEASON_INPUTS[source]
+    if kind == "csljson":
+        item = {"id": "a", "type": "article-journal", "title": "T", "issued": value}
+        result = csljson.read(json.dumps([item]), "s.json")
+    elif kind == "ris":
+        result = ris.read(f"TY  - JOUR\r\nTI  - T\r\nDA  - {value}\r\nER  - \r\n", "s.ris")
+    else:
+        result = BIBTEX.read(f"@article{{a, title = {{T}}, {value}}}\n", "s.bib")
+    [record] = result.records
+    assert record.issued and (record.issued.parts, record.issued.season) == ((2019,), 1)
+    assert record.custom == {} and [d for d in result.diagnostics if d.level != "info"] == []
+    for fmt in WRITERS.values():
+        again = fmt.read(fmt.write([record]), "x").records[0]
+        assert again.issued == record.issued and again.custom == {}, fmt.name
+    assert "year = {2019},\n  month = {Spring},\n  date = {2019-21}" in BIBTEX.write([record])
+    assert "date = {2019-21}" in BIBLATEX.write([record])
+    assert "DA  - 2019/21//" in ris.write([record])
+    assert json.loads(csljson.write([record]))[0]["issued"] == {"date-parts": [[2019]], "season": "Spring"}

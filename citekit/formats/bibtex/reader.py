@@ -29,7 +29,7 @@ from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHA
 from citekit.formats.csljson import adopt_arxiv
 from citekit.formats.latex import decode, plain_identifier
 from citekit.ids import normalize_doi
-from citekit.model import Date, Name, Origin, Record
+from citekit.model import SEASONS, Date, Name, Origin, Record, season_named, season_of
 from citekit.names import has_parts, parse_name, split_names
 from citekit.text import squash
 
@@ -302,13 +302,18 @@ class Reader:
         return names, truncated
 
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
-        """biblatex ``date`` (ISO 8601; a range keeps its start), else ``year``/``month``/``day``."""
+        """biblatex ``date`` (ISO 8601; a range keeps its start; ``2019-21`` is a season, as ISO
+        8601-2 has it), else ``year``/``month``/``day`` (``month = {Spring}``: a season)."""
         if "date" in fields:
             raw = decode(fields.pop("date"))
             match = _ISO_DATE.fullmatch(raw)
             parts = tuple(int(p) for p in match.groups() if p) if match else ()
             if match and _valid_date(parts):
                 return Date(parts)
+            if len(parts) == 2 and season_of(parts[1]):
+                _drop_same(fields, "year", str(parts[0]))  # as the BibTeX writer gives a season
+                _drop_same(fields, "month", SEASONS[season_of(parts[1]) - 1])
+                return Date(parts[:1], season=season_of(parts[1]))
             self.warn("bibtex.bad-date", f"date {raw!r} is not ISO 8601; kept as text", line)
             return Date(literal=raw)
         if "year" not in fields:
@@ -318,6 +323,9 @@ class Reader:
             self.warn("bibtex.bad-date", f"year {text!r} is not a number; kept as text", line)
             return Date(literal=text)
         year = int(text)
+        if season := season_named(decode(fields.get("month", ""))):
+            del fields["month"]
+            return Date((year,), season=season)
         month, day = _month_day(decode(fields.get("month", "")))
         if month and day and not _valid_date((year, month, day)):
             month = None
@@ -339,6 +347,12 @@ def _parsed_name(part: str) -> Name | None:
     authors recur across a file, and parsing took a fifth of ``convert``; copied by the caller)."""
     name = parse_name(part, decode=decode)
     return name if has_parts(name) else None
+
+
+def _drop_same(fields: dict[str, str], name: str, value: str) -> None:
+    """Drop a field that says what the date says already."""
+    if decode(fields.get(name, "")).casefold() == value.casefold():
+        del fields[name]
 
 
 def _keeps_entry_type(entry_type: str, record: Record) -> bool:

@@ -30,7 +30,7 @@ from citekit.formats.bibtex.table import (
 from citekit.formats.latex import is_inert, to_latex
 from citekit.ids import arxiv_doi, arxiv_url
 from citekit.keys import assign_keys
-from citekit.model import Date, Name, Record
+from citekit.model import SEASONS, Date, Name, Record
 from citekit.names import format_name, has_parts
 from citekit.text import squash
 
@@ -130,9 +130,20 @@ def _date_fields(issued: Date | None, dialect: Dialect) -> dict[str, str]:
     if issued is None or not (issued.parts or issued.literal):
         return {}
     if issued.month is not None and not 1 <= issued.month <= 12:
-        issued = Date(issued.parts[:1])  # a season or a bad month: bibtex and biber know no such month
+        issued = Date(issued.parts[:1])  # a bad month: bibtex and biber know no such month
     if not issued.parts:
         return {"year": "{" + to_latex(issued.literal, ascii_only=dialect == "bibtex") + "}"}
+    if issued.season and len(issued.parts) == 1:
+        # biblatex reads ISO 8601-2's seasons (21-24), and so does Zotero's BibTeX import (it ignores
+        # a month it does not know); bibtex styles print the month field as written.
+        season = f"{issued.year:04d}-{20 + issued.season}"
+        if dialect == "biblatex":
+            return {"date": "{" + season + "}"}
+        return {
+            "year": "{" + str(issued.year) + "}",
+            "month": "{" + SEASONS[issued.season - 1] + "}",
+            "date": "{" + season + "}",
+        }
     if dialect == "biblatex":
         return {"date": "{" + issued.iso() + "}"}
     fields = {"year": "{" + str(issued.year) + "}"}
