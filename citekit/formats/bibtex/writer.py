@@ -97,13 +97,22 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
 
 def _encode(value: str, kind: str, ascii_only: bool) -> str:
     if kind in ("doi", "url"):
-        # Identifiers are verbatim for biblatex and \url; only what would break the field is encoded.
-        value = re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
-        return "{" + value + "}"
+        return "{" + _verbatim(value) + "}"
     if kind == "pages":
         parts = re.split(r"\s*(?:-+|–|—)\s*", value)
         return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
     return "{" + to_latex(value, ascii_only=ascii_only, protect=kind == "title") + "}"
+
+
+_BREAKS_FIELD = re.compile(r"[\\{}\t\n\r\f\v]|(?<= ) ")
+
+
+def _verbatim(identifier: str) -> str:
+    """A URL, DOI or eprint as written, for biblatex's verbatim fields and ``\\url``: what would
+    break the field or be changed on reading is percent-encoded, as biber encodes it (a brace, a
+    backslash, a line break or tab, a space after a space). A single space is kept: Zotero and
+    pandoc read the field as written, and biber encodes it itself (``%20``)."""
+    return _BREAKS_FIELD.sub(lambda m: f"%{ord(m.group()):02X}", identifier.strip())
 
 
 def _names_field(field: str, record: Record, attr: str, ascii_only: bool) -> dict[str, str]:
