@@ -301,6 +301,17 @@ class Reader:
                 )
         return names, truncated
 
+    def month_of(self, fields: dict[str, str], parts: tuple[int, ...]) -> tuple[int, ...]:
+        """A ``month`` (and ``day``) beside a ``date`` of a year only (BibDesk writes both); a month
+        the date has already is dropped."""
+        month, day = _month_day(decode(fields.get("month", "")))
+        if not month or (len(parts) > 1 and month != parts[1]):
+            return ()
+        del fields["month"]  # it adds to the date, or says what the date says
+        if len(parts) > 1:
+            return ()
+        return (month, day) if day and _valid_date((parts[0], month, day)) else (month,)
+
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
         """biblatex ``date`` (ISO 8601; a range keeps its start; ``2019-21`` is a season, as ISO
         8601-2 has it), else ``year``/``month``/``day`` (``month = {Spring}``: a season)."""
@@ -309,7 +320,12 @@ class Reader:
             match = _ISO_DATE.fullmatch(raw)
             parts = tuple(int(p) for p in match.groups() if p) if match else ()
             if match and _valid_date(parts):
-                return Date(parts)
+                _drop_same(fields, "year", str(parts[0]))  # biblatex's year, when it says the same
+                date = Date(parts + self.month_of(fields, parts))
+                if others := [name for name in ("year", "month") if name in fields]:
+                    message = f"date {raw!r} and {' and '.join(others)} disagree; the date is used"
+                    self.warn("bibtex.date-conflict", message, line)
+                return date
             if len(parts) == 2 and season_of(parts[1]):
                 _drop_same(fields, "year", str(parts[0]))  # as the BibTeX writer gives a season
                 _drop_same(fields, "month", SEASONS[season_of(parts[1]) - 1])

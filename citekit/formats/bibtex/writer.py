@@ -24,15 +24,16 @@ from citekit.formats.bibtex.table import (
     ORGANIZATION_TYPES,
     PREPRINT_TYPE,
     READ_TYPES,
+    VERBATIM_CUSTOM,
     Dialect,
+    FieldRule,
     default_type,
 )
-from citekit.formats.latex import is_inert, to_latex
+from citekit.formats.latex import balanced, is_inert, to_latex
 from citekit.ids import arxiv_doi, arxiv_url
 from citekit.keys import assign_keys
 from citekit.model import SEASONS, Date, Name, Record
 from citekit.names import format_name, has_parts
-from citekit.text import squash
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
 """A name bibtex, biber and bibtexparser read as a field name (JabRef's ``__markedentry`` too)."""
@@ -67,6 +68,7 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
     preprint = record.is_preprint
     if preprint:
         record = _as_report(record)
+    custom_names = {name.lower() for name in record.custom}
     for rule in FIELDS:
         if rule.kind == "names":
             fields.update(_names_field(rule.field(dialect), record, rule.attr, ascii_only))
@@ -77,7 +79,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
         elif rule.attr == "number" and record.number == f"arXiv:{record.arxiv_id}" and not preprint:
             continue  # Zotero's archive id of a preprint: the eprint fields say it already
         elif rule.applies(record.type) and getattr(record, rule.attr):
-            fields.setdefault(rule.field(dialect), _encode(getattr(record, rule.attr), rule.kind, ascii_only))
+            name = _free_name(rule, dialect, custom_names)
+            fields.setdefault(name, _encode(getattr(record, rule.attr), rule.kind, ascii_only))
     if preprint:
         fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
     written = {name.lower() for name in fields}
@@ -87,12 +90,32 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
         alias = CUSTOM_ALIASES.get(name, name)
         name = alias if alias.lower() not in written and alias not in record.custom else name
         if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
-            value = squash(value)
-            fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
+            fields[name] = "{" + _custom_value(name, value, ascii_only) + "}"
     kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
     if dialect == "biblatex":
         kind = _fit_datamodel(kind, fields)
     return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
+
+
+def _free_name(rule: FieldRule, dialect: Dialect, custom_names: set[str]) -> str:
+    """The field a model attribute is written as: the dialect's, or the other dialect's name when a
+    field kept in ``custom`` has the dialect's (ACM's ``location`` and ``address``: the one read
+    into the model goes under the other name, which the reader reads the same, and neither is lost)."""
+    name = rule.field(dialect)
+    other = rule.biblatex if name == rule.bibtex else rule.bibtex
+    return other if name.lower() in custom_names and other.lower() not in custom_names else name
+
+
+def _custom_value(name: str, value: str, ascii_only: bool) -> str:
+    """A field the model lacks, as read (raw LaTeX, its line breaks too) when that is safe; a file
+    path or other verbatim field as it is when its braces balance; else as text."""
+    if name.lower() in VERBATIM_CUSTOM and balanced(value) and not _odd_trailing_backslash(value):
+        return value
+    return value if is_inert(value) else to_latex(value, ascii_only=ascii_only)
+
+
+def _odd_trailing_backslash(value: str) -> bool:
+    return (len(value) - len(value.rstrip("\\"))) % 2 == 1
 
 
 def _encode(value: str, kind: str, ascii_only: bool) -> str:
