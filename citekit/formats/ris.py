@@ -324,7 +324,10 @@ def _read_date(record: Record, field_name: str, values: list[tuple[str, str]]) -
     if not _whole_date(values[0][1], record.issued):
         _keep_rest(record, "", values[:1])
     others = [(tag, value, date_from_text(value)) for tag, value in values[1:]]
-    _keep_rest(record, "", [(t, v) for t, v, d in others if d.year != record.issued.year or d.literal])
+    kept = [
+        (t, v) for t, v, d in others if d.year != record.issued.year or d.literal or not _whole_date(v, d)
+    ]
+    _keep_rest(record, "", kept)
 
 
 def _whole_date(text: str, date: Date) -> bool:
