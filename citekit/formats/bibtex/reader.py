@@ -4,7 +4,6 @@ decoded to Unicode (math kept as ``$…$``), names parsed by :mod:`citekit.names
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -31,7 +30,7 @@ from citekit.formats.csljson import adopt_arxiv
 from citekit.formats.latex import decode, plain_identifier
 from citekit.ids import normalize_doi
 from citekit.model import SEASONS, Date, Name, Origin, Record, season_named, season_of
-from citekit.names import has_parts, parse_name, split_names
+from citekit.names import parse_name, split_names
 from citekit.text import squash
 
 _EMPTY_NAME_PART = re.compile(r"^\s*,|,\s*,|,\s*$")
@@ -377,7 +376,15 @@ def _parsed_name(part: str) -> tuple[tuple[str, ...] | None, bool]:
     parsing took a fifth of ``convert``; a tuple, made a :class:`Name` of its own for each use."""
     name = parse_name(part, decode=decode)
     empty_part = "," in part and bool(_EMPTY_NAME_PART.search(part))
-    return (dataclasses.astuple(name) if has_parts(name) else None), empty_part
+    parts = (
+        name.family,
+        name.given,
+        name.non_dropping_particle,
+        name.dropping_particle,
+        name.suffix,
+        name.literal,
+    )
+    return (parts if any(parts) else None), empty_part
 
 
 def _drop_same(fields: dict[str, str], name: str, value: str) -> None:
