@@ -419,14 +419,15 @@ class LocalIndex:
                     result.count(0, earlier.data != row.data, earlier.data == row.data)
                 batch[(row.kind, row.identity)] = row
                 if len(batch) >= BATCH_SIZE:
+                    rows = self._store.prepare(list(batch.values()))
                     written()
-                    writing = writer.submit(
-                        self._write, list(batch.values()), (source, position) if source else None
-                    )
+                    writing = writer.submit(self._write, rows, (source, position) if source else None)
                     batch = {}
             written()
             writing = writer.submit(
-                self._write, list(batch.values()), (source, max(position, result.resumed)) if source else None
+                self._write,
+                self._store.prepare(list(batch.values())),
+                (source, max(position, result.resumed)) if source else None,
             )
             written()
         if result.unreported:
