@@ -16,7 +16,9 @@ Writing: a batch is copied (``COPY``) into a temporary table and merged into ``r
 upsert on (kind, identity) in one transaction, under a transaction-scoped advisory lock, so two
 loaders take turns batch by batch and a batch written twice changes nothing. A server that dies
 mid-load keeps the batches committed before, and with each batch how far into its file it got (the
-``loads`` table): loading the file again resumes there.
+``loads`` table): loading the file again resumes there. The merge computes the words (``tsvector``)
+of new and changed records only, and the server's work is most of a load's: the loader's own part,
+splitting text into words, is done ahead, in its reading thread (:meth:`PostgresStore.prepare`).
 
 Reading: every call borrows a connection from a pool (psycopg_pool) for one statement in
 autocommit, so no client holds a transaction open while it matches.
