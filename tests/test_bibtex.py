@@ -22,6 +22,7 @@ from citekit.formats import bibtex
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
 from citekit.formats.latex import decode, is_inert, needs_protection, to_latex
 from citekit.model import Date, Name, Record
+from citekit.text import plain_text
 
 DATA = Path(__file__).parent / "data" / "bibtex"
 CASES = sorted(p.stem for p in DATA.glob("*.bib") if ".out" not in p.name)
@@ -71,9 +72,15 @@ def test_golden_output(case, dialect, suffix):
 
 def without_labels(record: Record) -> Record:
     """A record minus what a written file may relabel: its key (a missing or repeated one is
-    replaced), its CSL type and kept entry type (BibTeX has no @dataset; @foo is written @misc)."""
+    replaced), its CSL type and kept entry type (BibTeX has no @dataset; @foo is written @misc),
+    and the case protection of titles (a title the input did not brace is protected by the writer,
+    and read back with it)."""
     custom = {k: v for k, v in record.custom.items() if k != bibtex.ENTRYTYPE}
-    return dataclasses.replace(record, key="", type="", custom=custom)
+    return dataclasses.replace(record, key="", type="", custom=custom, **plain_titles(record))
+
+
+def plain_titles(record: Record) -> dict[str, str]:
+    return {attr: plain_text(getattr(record, attr)) for attr in ("title", "container_title", "collection_title")}
 
 
 @pytest.mark.parametrize("dialect, suffix", [("bibtex", ".out.bib"), ("biblatex", ".out-biblatex.bib")])
@@ -284,8 +291,8 @@ def test_preprint_is_a_preprint_report_zotero_reads_whole():
     ):
         assert line in out
     assert "publisher" not in out
-    assert read_one(out) == dataclasses.replace(
-        preprint(),
+    assert without_labels(read_one(out)) == dataclasses.replace(
+        without_labels(preprint()),
         number="arXiv:2310.06825",
         publisher="arXiv",
         url="https://arxiv.org/abs/2310.06825",
@@ -713,10 +720,12 @@ KEPT = (
 @given(record=records())
 def test_write_read_round_trip(dialect, record):
     writer = WRITERS[dialect]
-    back = read_one(writer.write([record]), writer)
+    written = writer.write([record])
+    back = read_one(written, writer)
     for name in KEPT:
-        assert getattr(back, name) == getattr(record, name), name
+        assert getattr(without_labels(back), name) == getattr(record, name), name
     assert back.is_preprint == record.is_preprint
+    assert writer.write([back]) == written
 
 
 def test_field_table_has_a_row_for_every_attribute_and_type():
@@ -758,4 +767,6 @@ def test_field_table_has_a_row_for_every_attribute_and_type():
 def test_proper_nouns_of_sentence_case_titles_are_protected(title, written):
     record = Record(type="article-journal", title=title, container_title="J", key="k")
     assert field(BIBLATEX.write([record]), "title") == "{" + written + "}"
-    assert read_one(BIBTEX.write([record])).title == title
+    back = read_one(BIBTEX.write([record]))
+    assert plain_text(back.title) == title
+    assert field(BIBLATEX.write([back]), "title") == "{" + written + "}"

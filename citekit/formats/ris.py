@@ -46,6 +46,7 @@ from citekit.formats.csljson import (
 )
 from citekit.ids import arxiv_doi, arxiv_url, normalize_doi
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
+from citekit.text import plain_text
 
 # CSL type → RIS type (written, and read back).
 TYPES: dict[str, str] = {
@@ -425,14 +426,14 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     for tag, field_name in TAGS:
         if tag in ("N1", "M2") or not _tag_applies(tag, field_name, kind):
             continue
-        values = _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind)
+        values = map(plain_text, _WRITERS.get(field_name, _write_text)(record, field_name, tag, kind))
         multiline = tag in _MULTILINE_TAGS
         lines += [
             (tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))
         ]
         written.add(field_name)
     for attr, value in _untagged(record, written, kind).items():
-        leftovers[CSL_FIELDS[attr]] = value
+        leftovers[CSL_FIELDS[attr]] = plain_text(value)
     raw_tags: list[tuple[str, str]] = []
     for name, value in sorted(record.custom.items()):
         tag = name.removeprefix("ris:")

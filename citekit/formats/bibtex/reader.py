@@ -26,7 +26,7 @@ from citekit.formats.bibtex.table import (
 )
 from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
 from citekit.formats.csljson import adopt_arxiv
-from citekit.formats.latex import decode, plain_identifier
+from citekit.formats.latex import decode, decode_protected, plain_identifier
 from citekit.ids import normalize_doi
 from citekit.model import Date, Name, Origin, Record
 from citekit.names import has_parts, parse_name, split_names
@@ -373,7 +373,7 @@ def _lost_entries(text: str) -> list[tuple[int, str]]:
 
 _DECODERS: dict[str, Callable[[str], str]] = {
     "text": decode,
-    "title": decode,
+    "title": decode_protected,
     "pages": lambda raw: _DASHES.sub("-", decode(raw)),
     "doi": lambda raw: normalize_doi(plain_identifier(raw)),
     "url": lambda raw: squash(plain_identifier(raw)),

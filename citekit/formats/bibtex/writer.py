@@ -32,7 +32,7 @@ from citekit.ids import arxiv_doi, arxiv_url
 from citekit.keys import assign_keys
 from citekit.model import Date, Name, Record
 from citekit.names import format_name, has_parts
-from citekit.text import squash
+from citekit.text import plain_text, squash
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
 """A name bibtex, biber and bibtexparser read as a field name (JabRef's ``__markedentry`` too)."""
@@ -103,7 +103,8 @@ def _encode(value: str, kind: str, ascii_only: bool) -> str:
     if kind == "pages":
         parts = re.split(r"\s*(?:-+|–|—)\s*", value)
         return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
-    return "{" + to_latex(value, ascii_only=ascii_only, protect=kind == "title") + "}"
+    text = value if kind == "title" else plain_text(value)
+    return "{" + to_latex(text, ascii_only=ascii_only, protect=kind == "title") + "}"
 
 
 def _names_field(field: str, record: Record, attr: str, ascii_only: bool) -> dict[str, str]:
