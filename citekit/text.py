@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+from pylatexenc.latex2text import get_default_latex_context_db as text_context
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 # math_mode="verbatim" keeps $…$ as written: math has no faithful Unicode form.
-_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
+_TEXT_CONTEXT = text_context()
+# Commands pylatexenc reads as nothing, and .bib files use: \mbox{…} keeps its text, the logos are words.
+_TEXT_CONTEXT.add_context_category(
+    "bib",
+    macros=[MacroTextSpec("mbox", "%s"), *(MacroTextSpec(logo, logo) for logo in ("TeX", "LaTeX", "BibTeX"))],
+    prepend=True,
+)
+_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False, latex_context=_TEXT_CONTEXT)
 # LatexWalker builds this context anew for every string unless given it: a third of the time.
 _WALKER_CONTEXT = get_default_latex_context_db()
 # What pylatexenc reads as more than its characters, outside math, besides commands and braces:

@@ -34,7 +34,7 @@ from pylatexenc.latex2text import get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
 
-from citekit.text import NOCASE, latex_to_unicode
+from citekit.text import NOCASE, latex_to_unicode, squash
 
 # Braces are escaped with \vphantom so that the field still has as many { as } for bibtex and
 # biber (Better BibTeX's trick); \textbraceleft would be simpler but does not read back.
@@ -273,12 +273,15 @@ def decode_protected(latex: str) -> str:
     if _GROUP_OPEN not in marked:
         return decode(latex)
     text = decode(marked)
+    while _EMPTY_GROUP.search(text):  # a group of what decodes to nothing ({\\relax})
+        text = squash(_EMPTY_GROUP.sub("", text))
     if not _nested(text):  # a group the decoder took apart: keep the text, lose the protection
         return text.replace(_GROUP_OPEN, "").replace(_GROUP_CLOSE, "")
     return text.replace(_GROUP_OPEN, NOCASE).replace(_GROUP_CLOSE, "</span>")
 
 
 _GROUP_OPEN, _GROUP_CLOSE = "\ue010", "\ue011"
+_EMPTY_GROUP = re.compile("\ue010\\s*\ue011")
 """Where a protecting group opens and closes while the rest of the field is decoded (private use)."""
 _COMMAND_AT = re.compile(r"\\(?:(?P<word>[A-Za-z@]+)\s*|(?P<accent>['`^\"~=.]))|\\.", re.DOTALL)
 """A command that may take brace arguments (a control word, a text accent), or an escaped character."""
