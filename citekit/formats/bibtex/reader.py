@@ -16,16 +16,19 @@ from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
     MONTHS,
+    NEEDS_EDITOR as _NEEDS_EDITOR,
     ORGANIZATION_TYPES,
     PREPRINT_BASES,
     PREPRINT_TYPE,
     READ_TYPES,
+    SUBTYPE,
+    ZOTERO_ENTRY_TYPES,
     Dialect,
     default_type,
     simple_rule,
 )
 from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
-from citekit.formats.csljson import adopt_arxiv
+from citekit.formats.csljson import adopt_arxiv, csl_types
 from citekit.formats.latex import decode, decode_protected, plain_identifier
 from citekit.ids import normalize_doi
 from citekit.model import Date, Name, Origin, Record
@@ -198,7 +201,7 @@ class Reader:
                 continue
             fields[name] = self.evaluate(value, field_line)
         entry_type = entry.type
-        record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key)
+        record = Record(type=_csl_type(entry_type, fields), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
         preprint_report = (
             bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
@@ -319,6 +322,22 @@ def _parsed_name(part: str) -> Name | None:
     return name if has_parts(name) else None
 
 
+_CSL_TYPES = frozenset(csl_types())
+_ONLY_ENTRY_TYPE = {
+    csl: entry for entry, csl in READ_TYPES.items() if list(READ_TYPES.values()).count(csl) == 1
+}
+"""CSL type → the one entry type read as it (dataset → dataset, periodical → periodical)."""
+
+
+def _csl_type(entry_type: str, fields: dict[str, str]) -> str:
+    """The CSL type the entry type says, or the one its ``entrysubtype`` names (then taken out)."""
+    named = decode(fields.get(SUBTYPE, "")).strip()
+    if named in _CSL_TYPES:
+        del fields[SUBTYPE]
+        return named
+    return READ_TYPES.get(entry_type, "document")
+
+
 def _keeps_entry_type(entry_type: str, record: Record) -> bool:
     """Whether the type read says more than the CSL type (``mastersthesis``, ``conference``).
 
@@ -326,8 +345,10 @@ def _keeps_entry_type(entry_type: str, record: Record) -> bool:
     """
     if entry_type in (default_type(record, "bibtex"), default_type(record, "biblatex")):
         return False
-    if entry_type == "inbook" and record.type == "chapter" and not record.editor:
-        return False  # how the BibLaTeX writer gives a chapter with no editor
+    if entry_type not in ZOTERO_ENTRY_TYPES and _ONLY_ENTRY_TYPE.get(record.type) == entry_type:
+        return False  # @dataset: the CSL type says it, and Zotero would discard the entry
+    if entry_type == "inbook" and default_type(record, "biblatex") in _NEEDS_EDITOR and not record.editor:
+        return False  # how the BibLaTeX writer gives a chapter (or an entry) with no editor
     return not (record.is_preprint and READ_TYPES.get(entry_type) in PREPRINT_BASES)
 
 

@@ -20,10 +20,13 @@ from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
     KNOWN_TYPES,
+    NEEDS_EDITOR,
     MONTHS,
     ORGANIZATION_TYPES,
     PREPRINT_TYPE,
     READ_TYPES,
+    SUBTYPE,
+    ZOTERO_ENTRY_TYPES,
     Dialect,
     default_type,
 )
@@ -92,6 +95,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
     kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
     if dialect == "biblatex":
         kind = _fit_datamodel(kind, fields)
+    if not preprint and READ_TYPES.get(kind, "document") != record.type and SUBTYPE not in record.custom:
+        fields[SUBTYPE] = "{" + record.type + "}"
     return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
 
 
@@ -164,7 +169,7 @@ def _arxiv_fields(record: Record, dialect: Dialect) -> dict[str, str]:
 def _fit_datamodel(kind: str, fields: dict[str, str]) -> str:
     """Leave out what biblatex's data model does not allow on this entry type (biber warns about
     each); a chapter with no editor is an @inbook (@incollection requires one)."""
-    if kind == "incollection" and "editor" not in fields:
+    if kind in NEEDS_EDITOR and "editor" not in fields:
         kind = "inbook"
     invalid = BIBLATEX_INVALID.get(kind, frozenset()) | BIBLATEX_UNKNOWN
     for name in [n for n in fields if n.lower() in invalid]:
@@ -189,4 +194,5 @@ def _entry_type(record: Record, dialect: Dialect) -> str:
     """The entry type read, when it still fits the record and the dialect has it; else the table's."""
     kept = record.custom.get(ENTRYTYPE, "").lower()
     fits = READ_TYPES.get(kept, "document") == record.type
-    return kept if kept in KNOWN_TYPES[dialect] and fits else default_type(record, dialect)
+    keep = kept in KNOWN_TYPES[dialect] and kept in ZOTERO_ENTRY_TYPES and fits
+    return kept if keep else default_type(record, dialect)
