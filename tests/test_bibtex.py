@@ -901,3 +901,35 @@ def test_math_and_commands_decode_to_a_fixpoint(latex, text):
         written = writer.write([Record(type="article-journal", title=text, container_title="J", key="k")])
         again = writer.write([read_one(written, writer)])
         assert again == written, dialect
+
+
+WILD_BIB = sorted((Path(__file__).parent / "data" / "wild").rglob("*.bib"))
+_SPANS = re.compile(r'<span class="nocase">|</span>')
+
+
+def spans(text: str) -> list[str]:
+    """The protected pieces of a model text, in order, nested ones too (their plain text)."""
+    found, stack = [], []
+    for match in _SPANS.finditer(text):
+        if match.group() != "</span>":
+            stack.append(match.end())
+        elif stack:
+            found.append(plain_text(text[stack.pop() : match.start()]))
+    return found
+
+
+def test_real_titles_keep_their_protection_through_both_writers():
+    """Every title-like field of the real files in tests/data/wild keeps its protected pieces through
+    BibTeX and BibLaTeX, and the braces the writers give it read back to the same spans."""
+    checked = 0
+    for path in WILD_BIB:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        for record in BIBTEX.read(text, path.name).records:
+            for dialect, writer in WRITERS.items():
+                [back] = writer.read(writer.write([record]), "out.bib").records
+                for attr in ("title", "container_title", "collection_title"):
+                    if _SPANS.search(getattr(record, attr)):
+                        checked += 1
+                        assert spans(getattr(back, attr)) == spans(getattr(record, attr)), (path.name, attr)
+                        assert plain_text(getattr(back, attr)) == plain_text(getattr(record, attr))
+    assert checked >= 200, checked  # 112 protected fields, through two writers
