@@ -144,7 +144,9 @@ class KeyPlan:
 def fingerprint(record: Record) -> str:
     """What identifies a record's content, independent of where it sits in the input."""
     ident = record.doi.casefold() or record.arxiv_id or ""
-    text = "|".join([ident, fold(plain_text(record.title)).casefold(), record.first_author_family, str(record.year)])
+    text = "|".join(
+        [ident, fold(plain_text(record.title)).casefold(), record.first_author_family, str(record.year)]
+    )
     return hashlib.sha1(text.encode()).hexdigest()
 
 

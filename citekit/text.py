@@ -105,7 +105,9 @@ def _parsed(pieces: list[str]) -> str:
     closing ``$`` and the text after it (``So{$\\not$}rensen`` read as ``So$\\not$}rensen``).
     """
     maths = {_MATH_PLACEHOLDER + i // 2: _SPACE.sub(" ", p) for i, p in enumerate(pieces) if i % 2}
-    text = "".join(chr(_MATH_PLACEHOLDER + i // 2) if i % 2 else _text_escapes(p) for i, p in enumerate(pieces))
+    text = "".join(
+        chr(_MATH_PLACEHOLDER + i // 2) if i % 2 else _text_escapes(p) for i, p in enumerate(pieces)
+    )
     try:
         nodes = LatexWalker(text, latex_context=_WALKER_CONTEXT).get_latex_nodes()[0]
         plain = squash(_LATEX.nodelist_to_text(nodes))
@@ -223,7 +225,9 @@ def _text_escapes(text: str) -> str:
 NOCASE = '<span class="nocase">'
 """CSL rich text's case protection: what a BibTeX ``{…}`` is in CSL-JSON (citeproc-js, pandoc,
 Zotero, Better BibTeX and citation-js map one to the other). Model titles may hold it."""
-_RICH_TEXT = re.compile(r'</?(?:i|b|sup|sub)>|<span (?:class="nocase"|style="font-variant:\s*small-caps;?")>|</span>')
+_RICH_TEXT = re.compile(
+    r'</?(?:i|b|sup|sub)>|<span (?:class="nocase"|style="font-variant:\s*small-caps;?")>|</span>'
+)
 """The markup of CSL rich text (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
 
 

@@ -21,9 +21,9 @@ from strategies import mutated, record_lists
 from citekit.formats import bibtex, csljson, ris
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
 from citekit.formats.latex import decode, is_inert, needs_protection, to_latex
-from citekit.model import Date, Name, Record
 from citekit.keys import fingerprint, make_key
 from citekit.match import normalize_title
+from citekit.model import Date, Name, Record
 from citekit.text import plain_text
 
 DATA = Path(__file__).parent / "data" / "bibtex"
@@ -925,7 +925,7 @@ def test_real_titles_keep_their_protection_through_both_writers():
     for path in WILD_BIB:
         text = path.read_bytes().decode("utf-8", errors="replace")
         for record in BIBTEX.read(text, path.name).records:
-            for dialect, writer in WRITERS.items():
+            for writer in WRITERS.values():
                 [back] = writer.read(writer.write([record]), "out.bib").records
                 for attr in ("title", "container_title", "collection_title"):
                     if _SPANS.search(getattr(record, attr)):

@@ -78,7 +78,12 @@ def search_text(record: Record) -> tuple[str, str, str, str]:
     """
     authors = " ".join(person.surname for person in record.author)
     venue = " ".join(v for v in (record.container_title, record.event_title, record.collection_title) if v)
-    return storable(plain_text(record.title)), storable(authors), storable(record.abstract), storable(plain_text(venue))
+    return (
+        storable(plain_text(record.title)),
+        storable(authors),
+        storable(record.abstract),
+        storable(plain_text(venue)),
+    )
 
 
 def query_terms(query: Query) -> list[str]:

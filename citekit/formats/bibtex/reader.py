@@ -16,7 +16,7 @@ from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
     MONTHS,
-    NEEDS_EDITOR as _NEEDS_EDITOR,
+    NEEDS_EDITOR,
     ORGANIZATION_TYPES,
     PREPRINT_BASES,
     PREPRINT_TYPE,
@@ -347,7 +347,7 @@ def _keeps_entry_type(entry_type: str, record: Record) -> bool:
         return False
     if entry_type not in ZOTERO_ENTRY_TYPES and _ONLY_ENTRY_TYPE.get(record.type) == entry_type:
         return False  # @dataset: the CSL type says it, and Zotero would discard the entry
-    if entry_type == "inbook" and default_type(record, "biblatex") in _NEEDS_EDITOR and not record.editor:
+    if entry_type == "inbook" and default_type(record, "biblatex") in NEEDS_EDITOR and not record.editor:
         return False  # how the BibLaTeX writer gives a chapter (or an entry) with no editor
     return not (record.is_preprint and READ_TYPES.get(entry_type) in PREPRINT_BASES)
 
