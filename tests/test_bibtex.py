@@ -933,3 +933,21 @@ def test_real_titles_keep_their_protection_through_both_writers():
                         assert spans(getattr(back, attr)) == spans(getattr(record, attr)), (path.name, attr)
                         assert plain_text(getattr(back, attr)) == plain_text(getattr(record, attr))
     assert checked >= 200, checked  # 112 protected fields, through two writers
+
+
+@pytest.mark.parametrize(
+    "title",
+    [  # Better BibTeX's import fixtures (tests/data/wild/better-bibtex): math in braces, beside braces
+        r"N-{{Limited Versus Ga}}-{{Limited Growth}} on {${\rm GaN}(000\bar{1})$} by {{MBE Using NH}}",
+        r"Catalyst {{Orientation}}-{{Induced Growth}} of $\langle{}00\overline{1}\rangle$ {{InAs Nanowires}}",
+        r"{T}est {T}itle {W}ith 100 $\mu${J}, 200 $\mu${J} {E}nergy, and $\pm$0.1\% {A}ccuracy, and $-$50 d{B}",
+        r"Epitaxial Lateral Overgrowth of Nitrogen-Polar (000{$\overline{1}$}) {{GaN}}",
+    ],
+)
+def test_math_in_and_beside_braces_is_written_as_read(title):
+    """No brace is added or lost around math, on the first trip or any later one."""
+    for writer in WRITERS.values():
+        text = f"@article{{k,\n  title = {{{title}}},\n  journal = {{J}}\n}}\n"
+        for _ in range(3):
+            text = writer.write(writer.read(text, "x").records)
+            assert field(text, "title") == "{" + title + "}"
