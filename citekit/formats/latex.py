@@ -257,6 +257,7 @@ def _spans_to_braces(text: str, ascii_only: bool) -> str:
     return "".join(pieces) + "}" * sum(open_spans)
 
 
+@lru_cache(maxsize=4096)
 def decode_protected(latex: str) -> str:
     """A title-like field's LaTeX as model text, its case-protecting braces as nocase spans:
     ``{Delaunay} triangulation of {N}etworks`` → ``<span class="nocase">Delaunay</span>
