@@ -366,9 +366,9 @@ def proper_nouns(title: str) -> frozenset[int]:
     start (``Fast {Delaunay} triangulation in {Paris}``), as Better BibTeX protects them.
 
     For titles with no brace information (from CSL-JSON without nocase spans, RIS and the
-    services): one read from a .bib file keeps its own braces as spans (:func:`decode_protected`). A title is in sentence case when some word
-    of four letters or more that Title Case would capitalise is in lower case, and capitalised
-    words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
+    services): one read from a .bib file keeps its own braces as spans (:func:`decode_protected`).
+    A title is in sentence case when some word of four letters or more that Title Case would
+    capitalise is in lower case, and capitalised words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
     and mixed case are protected (:func:`needs_protection`). Never most of a title.
     """
     plain = _MATH.sub(lambda m: " " * len(m.group()), title)
