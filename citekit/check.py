@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from citekit import formats, io
@@ -50,6 +50,7 @@ from citekit.diagnostics import Diagnostic, Level
 from citekit.enrich import Enricher
 from citekit.formats import csljson, ris
 from citekit.formats.bibtex import evaluate
+from citekit.formats.bibtex.crossref import CROSSREF, resolve
 from citekit.formats.bibtex.scanner import scan
 from citekit.formats.latex import plain_identifier
 from citekit.ids import arxiv_problem, doi_problem, is_arxiv_doi
@@ -108,7 +109,10 @@ REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {
         "unpublished": ("author", "title", _D),
     },
 }
-VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"})
+VERBATIM_FIELDS = frozenset(
+    {"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc", "urlraw"}
+    | {"crossref", "xref", "ids", "related", "entryset", "xdata"}  # keys: never typeset
+)
 DOI_FIELDS = {"bibtex": "doi", "biblatex": "doi", "csljson": "DOI", "ris": "DO"}
 CONTAINER_FIELDS = {"journal", "journaltitle", "booktitle", "container-title", "T2", "JO", "JF", "JA", "BT"}
 NO_CONTAINER_ADVICE = "leave the container empty and keep the id as the arXiv DOI and URL"
@@ -146,6 +150,7 @@ class _Entry:
     line: int
     type: str = ""
     fields: list[tuple[str, str, int]] = field(default_factory=list)
+    key: str = ""
 
     def names(self) -> set[str]:
         return {name for name, value, _ in self.fields if value.strip()}
@@ -223,8 +228,9 @@ def check_text(item: Input, target: str, item_lines: dict[int, int]) -> list[Dia
         entries = _bibtex_entries(item.text)
         findings += _braces(item.text, item.name)
         if target in LATEX_TARGETS:
-            for entry in entries:
-                findings += _required(entry, target, item.name)
+            gained = _inherited(entries)
+            for entry, inherited in zip(entries, gained, strict=True):
+                findings += _required(entry, target, item.name, inherited)
                 findings += _specials(entry, item.name)
     elif item.format == "csljson":
         entries = _csl_entries(item.text, item.name, target, item_lines, findings)
@@ -247,14 +253,28 @@ def _bibtex_entries(text: str) -> list[_Entry]:
                 (name.lower(), value, line + 1)
                 for (name, value), line in zip(block.fields, block.field_lines(), strict=True)
             ],
+            block.key,
         )
         for block in scan(text)
         if block.kind == "entry"
     ]
 
 
-def _required(entry: _Entry, dialect: str, file: str) -> Iterator[Diagnostic]:
-    present = {name for name, value, _ in entry.fields if _bibtex_text(value).strip()}
+def _inherited(entries: Sequence[_Entry]) -> list[set[str]]:
+    """For each entry, the fields it gets from its ``crossref`` parent (the reader reports a
+    missing one)."""
+    fields = [{name: value for name, value, _ in reversed(entry.fields)} for entry in entries]
+    parents: dict[str, tuple[str, Mapping[str, str]]] = {}
+    for entry, values in zip(entries, fields, strict=True):
+        parents.setdefault(entry.key.casefold(), (entry.type, values))
+    return [
+        set(resolve(entry.key, entry.type, values, parents)[0]) if CROSSREF in values else set()
+        for entry, values in zip(entries, fields, strict=True)
+    ]
+
+
+def _required(entry: _Entry, dialect: str, file: str, inherited: set[str]) -> Iterator[Diagnostic]:
+    present = {name for name, value, _ in entry.fields if _bibtex_text(value).strip()} | inherited
     for need in REQUIRED[dialect].get(entry.type, ()):
         if not present & set(need.split("|")):
             wanted = " or ".join(need.split("|"))

@@ -48,10 +48,18 @@ class IndexLocation(click.ParamType[str]):
     name = "PATH|URL"
 
     def __init__(self, *, exists: bool = False) -> None:
-        self.path = click.Path(dir_okay=False, exists=exists)
+        self.exists = exists
+        self.path = click.Path(dir_okay=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        return value if is_database_url(value) else str(self.path.convert(value, param, ctx))
+        if is_database_url(value):
+            return str(value)
+        path = str(self.path.convert(value, param, ctx))
+        if self.exists and not Path(path).exists():  # a mistyped path would read as an empty index
+            self.fail(
+                f"no index at {path}: build one with `citekit index add --index {path} FILE…`", param, ctx
+            )
+        return path
 
 
 def index_option(text: str, *, exists: bool = False) -> Callable[[Any], Any]:
@@ -157,13 +165,17 @@ single_output_options = _options(
         help="Output file, or - for standard output.",
     ),
     click.option(
-        "--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."
+        "-t", "--to", "to_format", type=WRITER_NAMES, help="Output format (default: by the output's suffix)."
     ),
 )
 
 common_read_options = _options(
     click.option(
-        "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
+        "-f",
+        "--from",
+        "from_format",
+        type=FORMAT_NAMES,
+        help="Input format (default: by suffix, then content).",
     ),
     click.option(
         "--report",
@@ -393,7 +405,7 @@ def _enrich(
             jobs=jobs,
             openalex_key=openalex_key,
             s2_key=s2_key,
-            notice=_notice(offline),
+            notice=_notice,
             key_pattern=key_pattern,
             rekey=rekey,
             decisions=decisions,
@@ -416,9 +428,9 @@ def _enrich(
     return outputs, report
 
 
-def _notice(offline: bool) -> Callable[[str], None]:
-    """Where :func:`open_sources` says it left a source out (not offline: nothing would be asked)."""
-    return (lambda line: None) if offline else (lambda line: click.echo(f"note: {line}", err=True))
+def _notice(line: str) -> None:
+    """Where :func:`open_sources` says it left a source out, or opened an index that was not there."""
+    click.echo(f"note: {line}", err=True)
 
 
 @main.command()
@@ -519,7 +531,7 @@ def index_add(files: tuple[str, ...], index_path: str | None, dtd: str | None) -
 
 
 @index.command("info")
-@index_option("Index (default: a file in the user cache folder).")
+@index_option("Index (default: a file in the user cache folder).", exists=True)
 def index_info(index_path: str | None) -> None:
     """Say what the index holds."""
     with LocalIndex(index_path) as local:
@@ -531,7 +543,7 @@ def index_info(index_path: str | None) -> None:
 
 
 @index.command("migrate")
-@index_option("Index (default: a file in the user cache folder).")
+@index_option("Index (default: a file in the user cache folder).", exists=True)
 def index_migrate(index_path: str | None) -> None:
     """Bring an index made by an older citekit to this one's schema (a PostgreSQL index, in place)."""
     before, after = migrate_index(index_path)
@@ -548,7 +560,7 @@ def index_migrate(index_path: str | None) -> None:
     help="Where the file is going (default: the input's own format); selects the rules.",
 )
 @click.option(
-    "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
+    "-f", "--from", "from_format", type=FORMAT_NAMES, help="Input format (default: by suffix, then content)."
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the findings as a JSON array on standard output."
@@ -604,7 +616,7 @@ def check(
         cache=cache_path,
         openalex_key=openalex_key,
         s2_key=s2_key,
-        notice=_notice(offline=False),
+        notice=_notice,
     )
     tell = SaidOnce()
 

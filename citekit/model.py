@@ -53,7 +53,9 @@ class Date:
 
     parts: tuple[int, ...] = ()
     literal: str = ""
-    """Free text kept when a date could not be parsed (``Spring 2021``)."""
+    """Free text kept when a date could not be parsed (``Mid-2021``)."""
+    season: int = 0
+    """1–4 for spring, summer, autumn, winter (CSL's ``season``), beside a year and no month."""
 
     @property
     def year(self) -> int | None:
@@ -70,6 +72,22 @@ class Date:
     def iso(self) -> str:
         """``2023``, ``2023-10`` or ``2023-10-10`` (empty when only a literal is known)."""
         return "-".join(f"{p:04d}" if i == 0 else f"{p:02d}" for i, p in enumerate(self.parts))
+
+
+SEASONS = ("Spring", "Summer", "Autumn", "Winter")
+"""CSL's seasons 1–4, named as Zotero's CSL JSON import reads a ``season`` (a number it does not)."""
+_SEASON_NAMES = {name.casefold(): number for number, name in enumerate(SEASONS, 1)} | {"fall": 3}
+
+
+def season_of(month: int) -> int:
+    """The season a month number out of 1–12 stands for: 13–16 (citeproc-js) and 21–24 (ISO 8601-2,
+    EDTF, biblatex, Zotero) are spring to winter; 0 for anything else."""
+    return month - 12 if 13 <= month <= 16 else month - 20 if 21 <= month <= 24 else 0
+
+
+def season_named(text: str) -> int:
+    """``Spring``, ``summer``, ``Autumn``/``Fall``, ``winter`` → 1–4; 0 for anything else."""
+    return _SEASON_NAMES.get(text.strip().rstrip(".").casefold(), 0)
 
 
 @dataclass(slots=True)

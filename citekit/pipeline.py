@@ -25,6 +25,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
 
 from citekit.dedupe import cluster, merge_cluster
 from citekit.enrich import Enricher, Outcome
@@ -105,22 +107,42 @@ def enrich_all(
             return _in_processes(records, enricher, processes, reopen, progress)
         return _collect(map(enricher.enrich, records), progress)
     threads = min(max(jobs, MIN_THREADS), len(records))
+    # Two phases, each half of a record's work for the progress shown: matching (searches, the long
+    # part with remote sources) and completing (the matched paper's versions, merged in).
+    halves = _Halves(progress, len(records))
     if threads <= 1:
-        matches = list(map(enricher.match, records))
+        matches = _collect(map(enricher.match, records), halves.matched)
         enricher.prefetch_versions(matches)
-        return _collect(map(enricher.complete, matches), progress)
+        return _collect(map(enricher.complete, matches), halves.completed)
     with ThreadPoolExecutor(threads, thread_name_prefix="citekit-match") as pool:
-        matches = list(pool.map(enricher.match, records))
+        matches = _collect(pool.map(enricher.match, records), halves.matched)
         enricher.prefetch_versions(matches)
-        return _collect(pool.map(enricher.complete, matches), progress)
+        return _collect(pool.map(enricher.complete, matches), halves.completed)
 
 
-def _collect(results: Iterator[Outcome], progress: Progress) -> list[Outcome]:
-    outcomes = []
-    for done, outcome in enumerate(results, 1):
-        outcomes.append(outcome)
+T = TypeVar("T")
+
+
+def _collect(results: Iterator[T], progress: Progress) -> list[T]:
+    collected = []
+    for done, result in enumerate(results, 1):
+        collected.append(result)
         progress(done)
-    return outcomes
+    return collected
+
+
+@dataclass(frozen=True)
+class _Halves:
+    """Records done, counting a matched record as half done and a completed one as done."""
+
+    progress: Progress
+    total: int
+
+    def matched(self, done: int) -> None:
+        self.progress(done // 2)
+
+    def completed(self, done: int) -> None:
+        self.progress((self.total + done) // 2)
 
 
 def _in_processes(

@@ -147,7 +147,7 @@ def test_strings_concatenation_and_month_macros():
         ('"Oct."', (2020, 10)),
         ("{10}", (2020, 10)),
         ('oct # "~5"', (2020, 10, 5)),
-        ("{Spring}", (2020,)),
+        ("{Mid-year}", (2020,)),
     ],
 )
 def test_months(month, parts):

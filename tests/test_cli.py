@@ -216,3 +216,23 @@ def test_convert_obeys_a_declared_encoding(tmp_path: Path, jobs: str) -> None:
         result = CliRunner().invoke(main, ["convert", str(path), "-o", str(out), "--jobs", jobs])
         assert result.exit_code == 0, result.output
         assert [item["title"] for item in json.loads(out.read_text(encoding="utf-8"))] == [title]
+
+
+def test_an_index_file_that_is_not_there_is_said_offline_too(tmp_path: Path) -> None:
+    source = tmp_path / "refs.bib"
+    source.write_text(GOOD_BIB, encoding="utf-8")
+    missing = tmp_path / "typo.sqlite"
+    args = ["export", str(source), "-d", str(tmp_path / "out"), "--sources", "local", "--offline"]
+    code, _, stderr = run(*args, "--index", str(missing))
+    assert code == 0
+    assert f"no index at {missing} yet" in stderr
+    code, _, stderr = run("index", "info", "--index", str(tmp_path / "other.sqlite"))
+    assert code == 2 and "no index at" in stderr
+    assert not (tmp_path / "other.sqlite").exists()
+
+
+def test_formats_are_named_with_short_options_as_in_pandoc(tmp_path: Path) -> None:
+    source = tmp_path / "refs.txt"
+    source.write_text(GOOD_BIB, encoding="utf-8")
+    code, stdout, _ = run("convert", str(source), "-f", "bibtex", "-t", "ris", "-o", "-")
+    assert code == 0 and stdout.startswith("TY  - JOUR") and "DO  - 10.1109/TPAMI.2010.57" in stdout

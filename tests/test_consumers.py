@@ -6,8 +6,8 @@ Inputs: the seeds exported the way the README does it (local index from ``seeds/
 case matters, titles that would run ``\\write18``/``\\input``), each converted with ``citekit convert``.
 
 Consumers: lualatex + bibtex + natbib (``plainnat``), lualatex + biber (``--validate-datamodel``) +
-biblatex, the CSL-JSON schema, citeproc-py, rispy, and the rules of Zotero's RIS and CSL JSON import
-translators. lualatex, because the .bib files hold every script as UTF-8 (pdflatex reads no
+biblatex, pandoc (reading the .bib files as bibtex and biblatex, and the CSL-JSON), the CSL-JSON
+schema, citeproc-py, rispy, and the rules of Zotero's RIS and CSL JSON import translators. lualatex, because the .bib files hold every script as UTF-8 (pdflatex reads no
 Cyrillic, Greek or CJK without packages the user did not ask for). Besides the seeds and the hard
 corpora, a generated library of 2,000 records in every script and of every type
 (``tests/every_script.py``) must compile with no error and no warning from bibtex, biber or LaTeX.
@@ -15,7 +15,7 @@ A font's missing glyphs are not counted: lualatex logs them as "Missing characte
 Modern has no Cyrillic, Greek or CJK), which is font coverage, not a problem of the .bib file; the
 bibliography's text reaches the .bbl whole.
 
-A missing TeX binary skips its tests on a developer machine, but fails them when the ``CI``
+A missing TeX or pandoc binary skips its tests on a developer machine, but fails them when the ``CI``
 environment variable is set (CI services set ``CI=true``), so CI never passes by not running them.
 """
 
@@ -41,6 +41,7 @@ from click.testing import CliRunner
 from every_script import every_script_records
 
 from citekit.cli import main
+from citekit.formats import csljson
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
 from citekit.text import plain_text
 
@@ -119,7 +120,7 @@ def require(binary: str) -> str:
         if os.environ.get("CI"):
             pytest.fail(f"{binary} is not installed, and CI is set: .ci/run must install it")
         pytest.skip(
-            f"{binary} is not installed (apt-get install texlive-luatex texlive-latex-recommended "
+            f"{binary} is not installed (apt-get install pandoc texlive-luatex texlive-latex-recommended "
             "texlive-bibtex-extra biber); under CI this fails"
         )
     return path
@@ -266,9 +267,14 @@ def every_script(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The generated every-script library, written by both .bib writers."""
     records = every_script_records(2000)
     folder = tmp_path_factory.mktemp("every-script")
-    files = {"bibtex": folder / "every-script.bib", "biblatex": folder / "every-script-biblatex.bib"}
+    files = {
+        "bibtex": folder / "every-script.bib",
+        "biblatex": folder / "every-script-biblatex.bib",
+        "csljson": folder / "every-script.json",
+    }
     files["bibtex"].write_text(BIBTEX.write(records), encoding="utf-8")
     files["biblatex"].write_text(BIBLATEX.write(records), encoding="utf-8")
+    files["csljson"].write_text(csljson.write(records), encoding="utf-8")
     return files
 
 
@@ -356,11 +362,11 @@ def test_csljson_is_valid_against_the_schema(outputs: dict[str, dict[str, Path]]
     assert errors == []
 
 
-@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("source", [*SOURCES, "every-script"])
 def test_citeproc_renders_title_author_year_and_container(
-    outputs: dict[str, dict[str, Path]], source: str
+    outputs: dict[str, dict[str, Path]], source: str, request: pytest.FixtureRequest
 ) -> None:
-    items = csl_items(outputs, source)
+    items = json.loads(bib_file(source, "csljson", outputs, request).read_text(encoding="utf-8"))
     rendered = render(items)
     missing = []
     for item in items:
@@ -378,6 +384,67 @@ def test_citeproc_renders_title_author_year_and_container(
             if plain(value) not in entry
         ]
     assert missing == []
+
+
+# --- pandoc -----------------------------------------------------------------------------------
+
+
+def surname(name: dict) -> str:
+    """A CSL name's surname with its particles, spaces dropped: pandoc splits ``d'Ascoli`` into a
+    particle and a family name, also when it reads CSL-JSON."""
+    parts = (name.get(part, "") for part in ("non-dropping-particle", "dropping-particle", "family"))
+    return plain("".join(parts).replace(" ", "") or name.get("literal", ""))
+
+
+def title_words(title: str) -> list[str]:
+    """The words outside math (pandoc gives math as TeX: ``$κ$`` becomes ``\\kappa``)."""
+    return plain(re.sub(r"(?<!\\)\$[^$]*\$", " ", title)).split()
+
+
+def lost_by_pandoc(ours: list[dict], theirs: list[dict]) -> list[str]:
+    """Every item of ours, by id, in pandoc's: each title word, every creator's surname, the year."""
+    by_id = {str(item["id"]): item for item in theirs}
+    lost = []
+    for item in ours:
+        read = by_id.get(str(item["id"]))
+        if read is None:
+            lost.append(f"{item['id']}: missing")
+            continue
+        title = plain(read.get("title", ""))
+        lost += [
+            f"{item['id']}: title word {w!r}" for w in title_words(item.get("title", "")) if w not in title
+        ]
+        for role in ("author", "editor"):
+            if [surname(n) for n in item.get(role, [])] != [surname(n) for n in read.get(role, [])]:
+                lost.append(f"{item['id']}: {role} {item.get(role)} read as {read.get(role)}")
+        year = str(item["issued"]["date-parts"][0][0]) if "date-parts" in item.get("issued", {}) else ""
+        read_year = (read.get("issued", {}).get("date-parts") or [[""]])[0][0]
+        if year != str(read_year):
+            lost.append(f"{item['id']}: year {year} read as {read_year}")
+    return lost
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csljson"])
+@pytest.mark.parametrize("source", [*SOURCES, "every-script"])
+def test_pandoc_reads_every_record_whole(
+    outputs: dict[str, dict[str, Path]], source: str, fmt: str, request: pytest.FixtureRequest
+) -> None:
+    """pandoc's citeproc (``pandoc -f bibtex|biblatex|csljson -t csljson``) gets every record of the
+    .bib files and the CSL-JSON with its title, its creators and its year."""
+    pandoc = require("pandoc")
+    ours = json.loads(bib_file(source, "csljson", outputs, request).read_text(encoding="utf-8"))
+    path = bib_file(source, fmt, outputs, request)
+    done = subprocess.run(
+        [pandoc, "-f", fmt, "-t", "csljson", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=TEX_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    theirs = json.loads(done.stdout)
+    assert len(theirs) == len(ours)
+    assert lost_by_pandoc(ours, theirs) == []
 
 
 @pytest.mark.parametrize("source", SOURCES)

@@ -12,6 +12,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from citekit.cli import main
+from citekit.enrich import Enricher
+from citekit.model import Record
+from citekit.pipeline import enrich_all
 from citekit.progress import Progress
 from citekit.sources.local import LocalIndex
 
@@ -133,3 +136,15 @@ def test_index_add_shows_its_rate_on_a_terminal_only(tmp_path: Path) -> None:
     assert piped.exit_code == 0 and "records/s" not in piped.stderr
     shown = _on_a_terminal("index", "add", "--index", str(tmp_path / "b.sqlite"), str(ARXIV_DUMP))
     assert "indexing arxiv.jsonl  91 records" in shown and "records/s  in 0:00:" in shown
+
+
+def test_matching_counts_as_half_of_a_records_progress_and_completing_as_the_rest(tmp_path: Path) -> None:
+    """With remote sources the searches are the long part: the line moves while they run."""
+    with LocalIndex(tmp_path / "index.sqlite") as index:
+        index.add_file(ARXIV_DUMP)
+        records = [Record(title=f"Paper {n}") for n in range(7)]
+        for jobs in (1, 4):
+            seen: list[int] = []
+            enrich_all(records, Enricher([index]), jobs=jobs, progress=seen.append)
+            matching = [done // 2 for done in range(1, 8)]
+            assert seen == matching + [(7 + done) // 2 for done in range(1, 8)], jobs

@@ -30,7 +30,7 @@ from citekit.diagnostics import Diagnostic, ReadResult
 from citekit.formats.base import Format, Layout
 from citekit.ids import arxiv_doi, arxiv_url, is_arxiv_doi, normalize_doi, parse_arxiv_id, same_doi
 from citekit.keys import assign_keys, make_key
-from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
+from citekit.model import CSL_FIELDS, SEASONS, Date, Name, Origin, Record, season_named, season_of
 from citekit.names import TRUNCATION_MARKERS
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ ZOTERO_FALLBACK_TYPES = {
 }
 _NOTE_FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.:\-]*): (\S.*)$")
 _NOTE_ARXIV = re.compile(r"^arxiv:\s*(\S+)(?:\s*\[([^\]]+)\])?\s*$", re.IGNORECASE)
-_DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/.*)?$")
+_DATE_TEXT = re.compile(r"^(\d{4})(?:[-/](\d{0,2}))?(?:[-/](\d{0,2}))?(?:/(.*))?$")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
@@ -155,31 +155,42 @@ def _name_to_csl(name: Name) -> dict[str, str]:
 
 
 def date_from_text(text: str) -> Date:
-    """``2023``, ``2023-10-10``, RIS ``2023/10/10/`` (zero or empty parts dropped); else a literal."""
+    """``2023``, ``2023-10-10``, RIS ``2023/10/10/`` (zero or empty parts dropped); else a literal.
+
+    A month 13–16 or 21–24 (``2019-21``, RIS ``2019/21//``) is a season, as is RIS's "other info"
+    ``2019///Spring``."""
     match = _DATE_TEXT.match(text.strip())
     if not match:
         return Date(literal=text.strip())
     parts: list[int] = []
-    for group in match.groups():
-        if not group or not int(group) or not _in_range(parts, int(group)):
+    for group in match.groups()[:3]:
+        if not group or not int(group):
+            break
+        if len(parts) == 1 and season_of(int(group)):
+            return Date(tuple(parts), season=season_of(int(group)))
+        if not _in_range(parts, int(group)):
             break
         parts.append(int(group))
-    return Date(tuple(parts))
+    other = season_named(match.group(4) or "") if len(parts) == 1 else 0
+    return Date(tuple(parts), season=other)
 
 
 def _in_range(parts: Sequence[int], value: int) -> bool:
-    """Whether ``value`` can follow ``parts`` in a date: a month 1–12, a day 1–31 (a season, 13–24,
-    or a month -1 is no month: the date stops at the year, and the reader keeps the original)."""
+    """Whether ``value`` can follow ``parts`` in a date: a month 1–12, a day 1–31 (a month -1 or
+    20 is no month: the date stops at the year, and the reader keeps the original)."""
     return len(parts) == 0 or (1 <= value <= (12 if len(parts) == 1 else 31))
 
 
 def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
     if not isinstance(value, dict):
         return None, False
-    exact = set(value) <= {"date-parts", "raw", "literal"} and len(value) == 1
+    season = _csl_season(value.get("season"))
+    exact = set(value) <= {"date-parts", "raw", "literal", "season"} and len(value) == 1 + ("season" in value)
+    exact = exact and season > 0 if "season" in value else exact
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list):
         numbers: list[int] = []
+        from_month = 0
         for part in parts[0][:3]:
             if (
                 isinstance(part, bool)
@@ -187,12 +198,18 @@ def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
                 or (numbers and not int(part))
             ):
                 break
+            if len(numbers) == 1 and season_of(int(part)):
+                from_month = season_of(int(part))
+                break
             if not _in_range(numbers, int(part)):
                 break
             numbers.append(int(part))
-        exact = exact and len(parts) == 1 and len(numbers) == len(parts[0])
+        read = len(numbers) + bool(from_month)
+        exact = exact and len(parts) == 1 and read == len(parts[0]) and not (from_month and season)
+        exact = exact and not (season and len(numbers) > 1)
+        season = season or from_month
         if numbers:
-            return Date(tuple(numbers)), exact
+            return Date(tuple(numbers), season=season if len(numbers) == 1 else 0), exact
     for key in ("raw", "literal"):
         text = value.get(key)
         if isinstance(text, str) and text.strip():
@@ -201,9 +218,17 @@ def _date_from_csl(value: Any) -> tuple[Date | None, bool]:
     return None, False
 
 
+def _csl_season(value: Any) -> int:
+    """CSL's ``season``: 1–4 (or 13–16, 21–24) or a season's name; 0 for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1 <= value <= 4 else season_of(value)
+    return season_named(value) if isinstance(value, str) else 0
+
+
 def _date_to_csl(date: Date) -> dict[str, Any] | None:
     if date.parts:
-        return {"date-parts": [list(date.parts)]}
+        season = {"season": SEASONS[date.season - 1]} if date.season and len(date.parts) == 1 else {}
+        return {"date-parts": [list(date.parts)]} | season
     return {"literal": date.literal} if date.literal else None
 
 
@@ -460,7 +485,29 @@ def read(text: str, file: str) -> ReadResult:
         record = csl_to_record(item)
         record.origin = Origin(file, index, line, "csljson")
         result.records.append(record)
+        result.diagnostics += _date_notes(item, record, file, line, index)
     return result
+
+
+def _date_notes(
+    item: dict[str, Any], record: Record, file: str, line: int | None, index: int
+) -> list[Diagnostic]:
+    """A month or day out of range (the date is read up to it, the original kept in ``custom``), or
+    a month read as a season."""
+    parts = item.get("issued", {}).get("date-parts") if isinstance(item.get("issued"), dict) else None
+    first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], list) else []
+    numbers = [int(p) for p in first[1:3] if isinstance(p, int) and not isinstance(p, bool)]
+    if not numbers or record.issued is None:
+        return []
+    if record.issued.season and season_of(numbers[0]):
+        message = (
+            f"item {index}: issued month {numbers[0]} read as the season {SEASONS[record.issued.season - 1]}"
+        )
+        return [Diagnostic("info", "csljson.season", message, file, line, index)]
+    if not 1 <= numbers[0] <= 12 or not all(1 <= day <= 31 for day in numbers[1:]):
+        message = f"item {index}: issued {first} is out of range; read as {record.issued.iso()!r}, the original kept"
+        return [Diagnostic("warning", "csljson.bad-date", message, file, line, index)]
+    return []
 
 
 def _problem(error: jsonschema.ValidationError) -> str:

@@ -319,9 +319,22 @@ def _read_names(record: Record, field_name: str, values: list[tuple[str, str]]) 
 
 
 def _read_date(record: Record, field_name: str, values: list[tuple[str, str]]) -> None:
+    """The first date (``DA`` over ``PY``); a month 21–24 is a season. A month or day out of range
+    ends the date, and the value is kept as written."""
     record.issued = date_from_text(values[0][1])
+    if not _whole_date(values[0][1], record.issued):
+        _keep_rest(record, "", values[:1])
     others = [(tag, value, date_from_text(value)) for tag, value in values[1:]]
-    _keep_rest(record, "", [(t, v) for t, v, d in others if d.year != record.issued.year or d.literal])
+    kept = [
+        (t, v) for t, v, d in others if d.year != record.issued.year or d.literal or not _whole_date(v, d)
+    ]
+    _keep_rest(record, "", kept)
+
+
+def _whole_date(text: str, date: Date) -> bool:
+    """Whether ``date`` holds every number of the RIS date ``text`` (``2019/21//``: a season)."""
+    numbers = [part for part in re.split(r"[-/]", text.strip())[:3] if part.strip()]
+    return date.literal != "" or len(numbers) <= len(date.parts) + bool(date.season)
 
 
 def _read_pages(record: Record, field_name: str, values: list[tuple[str, str]]) -> None:
@@ -491,6 +504,8 @@ def _write_date(record: Record, field_name: str, tag: str, kind: str) -> list[st
     if tag == "PY":
         return [f"{date.year:04d}" if date.year is not None else ""]
     parts = [f"{p:0{4 if i == 0 else 2}d}" for i, p in enumerate(date.parts)]
+    if date.season and len(parts) == 1:
+        parts.append(str(20 + date.season))  # ISO 8601-2's season: Zotero's RIS import keeps "2019-21"
     return ["/".join((parts + ["", "", ""])[:3]) + "/" if parts else date.literal]
 
 

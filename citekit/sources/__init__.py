@@ -62,7 +62,7 @@ def open_sources(
 
     ``timeout`` (seconds to wait for an answer) and ``retries`` (of a failed request), when given,
     replace each remote source's defaults. A source that cannot be used (OpenAlex without a key)
-    is left out, and ``notice`` told why in one line.
+    is left out, and ``notice`` told why in one line; so is an index file that does not exist yet.
     """
     from citekit.sources.cache import default_cache_path
 
@@ -116,12 +116,16 @@ def _open_one(name: str, s: _Settings) -> Source | None:
     from citekit.sources.arxiv import ArxivSource
     from citekit.sources.crossref import CrossrefSource
     from citekit.sources.dblp import DblpSource
-    from citekit.sources.local import LocalIndex
+    from citekit.sources.local import LocalIndex, is_database_url
     from citekit.sources.openalex import OpenAlexSource
     from citekit.sources.semanticscholar import SemanticScholarSource
 
     remote = {"cache": s.cache, "offline": s.offline, **s.timing}
     if name == "local":
+        if s.index and not is_database_url(s.index) and not Path(s.index).exists():
+            s.notice(
+                f"no index at {s.index} yet: matching against an empty one (`citekit index add` fills it)"
+            )
         return LocalIndex(s.index)
     if name == "crossref":
         return CrossrefSource(
@@ -147,7 +151,8 @@ def _open_one(name: str, s: _Settings) -> Source | None:
         )
     if name == "openalex":
         if not s.openalex_key:
-            s.notice(OPENALEX_SKIPPED)
+            if not s.offline:  # offline it would not be asked anyway
+                s.notice(OPENALEX_SKIPPED)
             return None
         return OpenAlexSource(
             base_url("CITEKIT_OPENALEX_URL", "https://api.openalex.org"),

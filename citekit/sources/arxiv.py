@@ -21,9 +21,9 @@ import httpx2
 from citekit.ids import arxiv_url, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
-from citekit.sources.base import Query, SourceError, SourceStats
-from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy, user_agent
+from citekit.sources.base import Batches, Query, SourceError
+from citekit.sources.cache import ResponseCache
+from citekit.sources.http import Clock, HttpSource, OfflineMiss, Pace, RetryPolicy
 from citekit.text import fold, latex_to_unicode, squash
 
 _LANE = "query"
@@ -126,10 +126,11 @@ def search_query(query: Query, *, title_words_only: bool = False) -> str:
     return " AND ".join(terms)
 
 
-class ArxivSource:
+class ArxivSource(HttpSource):
     """arXiv papers by id (batched) and by search (see :class:`~citekit.sources.base.Source`)."""
 
     name = "arxiv"
+    service = "arXiv"
     holds_preprints = True
     holds_published = False
 
@@ -149,27 +150,17 @@ class ArxivSource:
     ) -> None:
         self.base_url = base_url
         self.min_interval = min_interval
-        self.chunk_size = chunk_size
-        self.stats = SourceStats()
-        self._known: dict[str, Record | SourceError | None] = {}
-        """Prefetched ids, and what arXiv had for them (or why it could not say)."""
-        self.session = HttpSession(
-            "arXiv",
-            user_agent=user_agent(mailto),
+        self._batches = Batches(self._fetch, chunk_size)
+        self._open_session(
+            mailto=mailto,
             paces={_LANE: Pace(1, min_interval)},
-            concurrency=1,
-            stats=self.stats,
-            cache=open_cache(cache),
+            retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
+            cache=cache,
             offline=offline,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
             clock=clock,
         )
-
-    @property
-    def offline_misses(self) -> int:
-        return self.session.offline_misses
 
     def lookup_doi(self, doi: str) -> Record | None:
         """Only arXiv's own DOIs (``10.48550/arXiv.…``) can be looked up: the API has no DOI search."""
@@ -179,41 +170,14 @@ class ArxivSource:
         return self.lookup_arxiv([parsed.id]).get(parsed.id)
 
     def prefetch(self, arxiv_ids: Iterable[str]) -> None:
-        """Look these ids up now, ``chunk_size`` a request, for the lookups of the run to come: a run
-        asks record by record, and at one request every three seconds a thousand ids one by one
-        take fifty minutes, in batches one. Ids are sorted, so a rerun asks the cached batches.
-
-        A batch that fails is not asked again id by id: their lookups raise its error at once (and
-        a rerun asks for it anew). The first such error is raised when all batches have been asked.
-        """
-        wanted = sorted({p.id for p in map(parse_arxiv_id, arxiv_ids) if p is not None} - self._known.keys())
-        errors = []
-        for chunk in self._chunks(wanted):
-            try:
-                found = self._fetch(chunk)
-            except SourceError as error:
-                errors.append(error)
-                self._known.update(dict.fromkeys(chunk, error))
-            else:
-                self._known.update({arxiv_id: found.get(arxiv_id) for arxiv_id in chunk})
-        if errors:
-            raise errors[0]
+        """Look these ids up now, ``chunk_size`` a request, for the lookups of the run to come: at
+        one request every three seconds, a thousand ids one by one take fifty minutes, in batches
+        one (see :class:`~citekit.sources.base.Batches`)."""
+        self._batches.prefetch(p.id for p in map(parse_arxiv_id, arxiv_ids) if p is not None)
 
     def lookup_arxiv(self, arxiv_ids: list[str]) -> dict[str, Record]:
         """Latest versions by id (without version), ``chunk_size`` ids a request (prefetched ones none)."""
-        parsed = (parse_arxiv_id(raw) for raw in arxiv_ids)
-        wanted = list(dict.fromkeys(p.id for p in parsed if p is not None))
-        known = {arxiv_id: self._known[arxiv_id] for arxiv_id in wanted if arxiv_id in self._known}
-        failed = next((answer for answer in known.values() if isinstance(answer, SourceError)), None)
-        if failed is not None:
-            raise failed
-        found = {arxiv_id: record for arxiv_id, record in known.items() if isinstance(record, Record)}
-        for chunk in self._chunks([arxiv_id for arxiv_id in wanted if arxiv_id not in known]):
-            found.update(self._fetch(chunk))
-        return found
-
-    def _chunks(self, ids: list[str]) -> list[list[str]]:
-        return [ids[start : start + self.chunk_size] for start in range(0, len(ids), self.chunk_size)]
+        return self._batches.lookup(p.id for p in map(parse_arxiv_id, arxiv_ids) if p is not None)
 
     def _fetch(self, chunk: list[str]) -> dict[str, Record]:
         records = self._query({"id_list": ",".join(chunk), "start": 0, "max_results": len(chunk)})
@@ -237,9 +201,6 @@ class ArxivSource:
             if records or not query.title:
                 break
         return records[:limit]
-
-    def close(self) -> None:
-        self.session.close()
 
     def _query(self, params: dict[str, object]) -> list[Record]:
         try:

@@ -11,14 +11,14 @@ and ``costly = True``, for one whose every request costs a rate-limited slot or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from citekit.errors import SourceError
 from citekit.model import Record
 
-__all__ = ["Closing", "Counted", "Prefetching", "Query", "Source", "SourceError", "SourceStats"]
+__all__ = ["Batches", "Closing", "Counted", "Prefetching", "Query", "Source", "SourceError", "SourceStats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +81,47 @@ class Prefetching(Protocol):
     """A source that answers many arXiv ids a request: asked for them all before the run."""
 
     def prefetch(self, arxiv_ids: Iterable[str]) -> None: ...
+
+
+class Batches:
+    """Records asked for many keys a request, ahead of the run (:meth:`prefetch`) or when looked up.
+
+    A run asks record by record; asking for all its ids first, ``size`` a request, turns a thousand
+    requests into a few. Keys are sorted, so a rerun asks the batches the cache holds. A batch
+    that fails is not asked again key by key: looking up one of its keys raises its error at once
+    (a rerun asks anew).
+    """
+
+    def __init__(self, fetch: Callable[[list[str]], Mapping[str, Record | None]], size: int) -> None:
+        self._fetch = fetch
+        self._size = size
+        self._known: dict[str, Record | SourceError | None] = {}
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Ask for these keys now; the first batch error is raised when every batch has been asked."""
+        errors = []
+        for chunk in self._chunks(sorted(set(keys) - self._known.keys())):
+            try:
+                found = self._fetch(chunk)
+            except SourceError as error:
+                errors.append(error)
+                self._known.update(dict.fromkeys(chunk, error))
+            else:
+                self._known.update({key: found.get(key) for key in chunk})
+        if errors:
+            raise errors[0]
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, Record]:
+        """The records of these keys (prefetched ones without a request); unknown keys are absent."""
+        wanted = list(dict.fromkeys(keys))
+        known = {key: self._known[key] for key in wanted if key in self._known}
+        failed = next((answer for answer in known.values() if isinstance(answer, SourceError)), None)
+        if failed is not None:
+            raise failed
+        found = {key: record for key, record in known.items() if isinstance(record, Record)}
+        for chunk in self._chunks([key for key in wanted if key not in known]):
+            found.update({key: record for key, record in self._fetch(chunk).items() if record is not None})
+        return found
+
+    def _chunks(self, keys: list[str]) -> list[list[str]]:
+        return [keys[start : start + self._size] for start in range(0, len(keys), self._size)]

@@ -7,7 +7,6 @@ time. The session adopts whatever the ``X-Rate-Limit-*`` headers say after that.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -26,10 +25,10 @@ from habanero import request_class as habanero_request_class
 from citekit import __version__
 from citekit.ids import is_arxiv_doi, normalize_doi
 from citekit.model import Record
-from citekit.sources.base import Query, SourceError, SourceStats
-from citekit.sources.cache import ResponseCache, open_cache
+from citekit.sources.base import Query, SourceError
+from citekit.sources.cache import ResponseCache
 from citekit.sources.convert import crossref_work_to_record
-from citekit.sources.http import Clock, HttpSession, OfflineMiss, Pace, RetryPolicy, user_agent
+from citekit.sources.http import Clock, HttpSession, HttpSource, OfflineMiss, Pace, RetryPolicy, json_body
 
 SELECT = [
     "DOI",
@@ -81,7 +80,7 @@ class _HttpxThroughSession:
         route = _ACTIVE_ROUTE.get()
         if route is None:
             return httpx2.get(url, params=params, headers=headers, timeout=timeout, **kwargs)
-        return route.session.get(url, params=params, headers=headers, lane=route.lane, check=_json_body)
+        return route.session.get(url, params=params, headers=headers, lane=route.lane, check=json_body)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(httpx2, name)
@@ -94,17 +93,11 @@ def _install_shim() -> None:
             module.httpx2 = _HttpxThroughSession()
 
 
-def _json_body(response: httpx2.Response) -> None:
-    try:
-        json.loads(response.content)
-    except ValueError as exc:
-        raise ValueError(f"body is not complete JSON ({exc})") from exc
-
-
-class CrossrefSource:
+class CrossrefSource(HttpSource):
     """Crossref works by DOI and by bibliographic search (see :class:`~citekit.sources.base.Source`)."""
 
     name = "crossref"
+    service = "Crossref"
     holds_preprints = False
     holds_published = True
 
@@ -122,19 +115,16 @@ class CrossrefSource:
     ) -> None:
         _install_shim()
         self.base_url = base_url.rstrip("/")
-        self.stats = SourceStats()
         polite = bool(mailto)
-        self.session = HttpSession(
-            "Crossref",
-            user_agent=user_agent(mailto),
+        self._open_session(
+            mailto=mailto,
             paces={"lookup": Pace(10 if polite else 5), "search": Pace(3 if polite else 1)},
             concurrency=3 if polite else 1,
-            stats=self.stats,
-            cache=open_cache(cache),
+            retry=retry or RetryPolicy(),
+            cache=cache,
             offline=offline,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            retry=retry or RetryPolicy(),
             extra_params={"mailto": mailto} if mailto else None,
             clock=clock,
         )
@@ -144,11 +134,6 @@ class CrossrefSource:
             ua_string=f"citekit/{__version__}",
             timeout=int(max(1, timeout)),
         )
-
-    @property
-    def offline_misses(self) -> int:
-        """Questions the cache could not answer while offline."""
-        return self.session.offline_misses
 
     def lookup_doi(self, doi: str) -> Record | None:
         """The work with this DOI; ``None`` for a 404, an arXiv (DataCite) DOI, or an offline miss."""
@@ -178,9 +163,6 @@ class CrossrefSource:
         items = _message(data).get("items", []) if data is not None else []
         works = [item for item in items if isinstance(item, dict)]
         return [crossref_work_to_record(w) for w in works if not is_arxiv_doi(str(w.get("DOI", "")))]
-
-    def close(self) -> None:
-        self.session.close()
 
     def _works(self, lane: str, **arguments: Any) -> dict[str, Any] | None:
         """habanero's ``works`` through the session; ``None`` for a 404 or an offline miss."""

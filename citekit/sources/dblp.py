@@ -23,9 +23,7 @@ What a hit says, as a :class:`~citekit.model.Record`:
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +32,9 @@ import httpx2
 from citekit.ids import arxiv_url, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
-from citekit.sources.base import Query, SourceError, SourceStats
-from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import (
-    RETRY_STATUSES,
-    HttpSession,
-    OfflineMiss,
-    Pace,
-    RetryPolicy,
-    json_body,
-    user_agent,
-)
+from citekit.sources.base import Query
+from citekit.sources.cache import ResponseCache
+from citekit.sources.http import RETRY_STATUSES, HttpSource, Pace, RetryPolicy
 from citekit.text import fold, squash
 from citekit.venues import full_title
 
@@ -122,10 +112,11 @@ def search_terms(query: Query) -> str:
     return " ".join(words)
 
 
-class DblpSource:
+class DblpSource(HttpSource):
     """dblp's publication search (see :class:`~citekit.sources.base.Source`): searches only."""
 
     name = "dblp"
+    service = "dblp"
     holds_preprints = False
     """It lists arXiv papers (as CoRR), but arXiv answers for them faster and by id."""
     holds_published = True
@@ -145,26 +136,15 @@ class DblpSource:
         retry: RetryPolicy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.stats = SourceStats()
-        self.stopped = ""
-        """Why the source stopped asking (the browser check), once it has."""
-        self._lock = threading.Lock()
-        self.session = HttpSession(
-            "dblp",
-            user_agent=user_agent(mailto),
+        self._open_session(
+            mailto=mailto,
             paces={_LANE: Pace(1, min_interval)},
-            concurrency=1,
-            stats=self.stats,
-            cache=open_cache(cache),
+            retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
+            cache=cache,
             offline=offline,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            retry=retry or RetryPolicy(backoff=max(min_interval, 0.01)),
         )
-
-    @property
-    def offline_misses(self) -> int:
-        return self.session.offline_misses
 
     def lookup_doi(self, doi: str) -> Record | None:
         """dblp's search does not look DOIs up: always ``None`` (a search by title finds the paper)."""
@@ -178,45 +158,16 @@ class DblpSource:
         terms = search_terms(query)
         if not query.title or not terms:
             return []
-        data = self._get({"q": terms, "format": "json", "h": max(limit, 1) * 2})
+        params = {"q": terms, "format": "json", "h": max(limit, 1) * 2}
+        data = self._ask_object(f"{self.base_url}/search/publ/api", params, lane=_LANE)
         hits = _listed(((data or {}).get("result") or {}).get("hits"), "hit")
         records = [hit_to_record(hit.get("info") or {}) for hit in hits if isinstance(hit, dict)]
         return [record for record in records if record is not None][:limit]
 
-    def close(self) -> None:
-        self.session.close()
-
-    def _get(self, params: dict[str, object]) -> dict[str, Any] | None:
-        """The JSON answer; ``None`` offline without a cached answer, or once dblp asked for a browser."""
-        with self._lock:  # one request at a time anyway; a browser check then stops the next at once
-            if self.stopped:
-                return None
-            try:
-                response = self.session.get(
-                    f"{self.base_url}/search/publ/api",
-                    params=params,
-                    lane=_LANE,
-                    check=json_body,
-                    refuse=self._refuse,
-                )
-            except OfflineMiss:
-                return None
-        if not response.is_success:
-            raise SourceError(
-                "dblp",
-                f"HTTP {response.status_code}: {squash(response.text[:200])}",
-                url=str(response.request.url),
-                status=response.status_code,
-            )
-        data = json.loads(response.content)
-        if not isinstance(data, dict):
-            raise SourceError("dblp", f"unexpected answer: {response.text[:200]}")
-        return data
-
-    def _refuse(self, response: httpx2.Response) -> str | None:
+    def _refusal(self, response: httpx2.Response) -> str | None:
+        """An HTML page instead of JSON is dblp's browser check: asking again does not help."""
         if response.status_code in RETRY_STATUSES or not _is_html(response):
             return None
-        self.stopped = BROWSER_CHECK
         return BROWSER_CHECK
 
 

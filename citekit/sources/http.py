@@ -34,14 +34,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
 import httpx2
 
 from citekit import __version__
 from citekit.sources.base import SourceError, SourceStats
-from citekit.sources.cache import ResponseCache, cache_key
+from citekit.sources.cache import ResponseCache, cache_key, open_cache
+from citekit.text import squash
 
 log = logging.getLogger(__name__)
 
@@ -443,6 +445,115 @@ class HttpSession:
     def _fail(self, message: str) -> None:
         with self._lock:
             self.stats.failures.append(message)
+
+
+class HttpSource:
+    """What every remote source shares: one :class:`HttpSession`, its counters, closing it, and
+    the "stop asking" state that a refusal sets (a rejected key, a spent quota, a browser check).
+
+    A source calls :meth:`_open_session` from its constructor and asks its service through
+    :meth:`_ask_json`; one that can be refused overrides :meth:`_refusal`.
+    """
+
+    service: str
+    """The service's name in messages and errors ("Semantic Scholar")."""
+    stats: SourceStats
+    session: HttpSession
+    stopped: str
+    """Why the source stopped asking, once it has (empty until then)."""
+
+    def _open_session(
+        self,
+        *,
+        mailto: str | None,
+        paces: Mapping[str, Pace],
+        retry: RetryPolicy,
+        cache: ResponseCache | str | Path | None,
+        offline: bool,
+        timeout: float,
+        connect_timeout: float,
+        concurrency: int = 1,
+        extra_params: Mapping[str, str] | None = None,
+        clock: Clock = time,
+    ) -> None:
+        self.stats = SourceStats()
+        self.stopped = ""
+        self._asking = threading.Lock()
+        self.session = HttpSession(
+            self.service,
+            user_agent=user_agent(mailto),
+            paces=paces,
+            concurrency=concurrency,
+            stats=self.stats,
+            cache=open_cache(cache),
+            offline=offline,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry,
+            extra_params=extra_params,
+            clock=clock,
+        )
+
+    @property
+    def offline_misses(self) -> int:
+        """Questions the cache could not answer while offline."""
+        return self.session.offline_misses
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _ask_json(
+        self,
+        url: str,
+        params: Mapping[str, object],
+        *,
+        lane: str,
+        body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """The JSON answer (a POST when there is a ``body``); ``None`` for a 404 or 410, offline
+        without a cached answer, or once the source has stopped asking."""
+        with self._asking:  # one request at a time: a refusal then stops those waiting behind it
+            if self.stopped:
+                return None
+            options: dict[str, Any] = {"params": params, "headers": headers, "lane": lane}
+            options |= {"check": json_body, "refuse": self._refused}
+            try:
+                if body is None:
+                    response = self.session.get(url, **options)
+                else:
+                    response = self.session.post(url, body=body, **options)
+            except OfflineMiss:
+                return None
+        return json_answer(self.service, response)
+
+    def _ask_object(self, url: str, params: Mapping[str, object], *, lane: str) -> dict[str, Any] | None:
+        """:meth:`_ask_json` for a service that answers with a JSON object."""
+        data = self._ask_json(url, params, lane=lane)
+        if data is not None and not isinstance(data, dict):
+            raise SourceError(self.service, f"unexpected answer: {str(data)[:200]}")
+        return data
+
+    def _refused(self, response: httpx2.Response) -> str | None:
+        reason = self._refusal(response)
+        if reason:
+            self.stopped = reason
+        return reason
+
+    def _refusal(self, response: httpx2.Response) -> str | None:
+        """Why this answer means "stop asking" (see :data:`Refusal`); ``None``: it does not."""
+        return None
+
+
+def json_answer(service: str, response: httpx2.Response) -> Any:
+    """The JSON of a final answer; ``None`` for a 404 or 410; :class:`SourceError` for other failures."""
+    status = response.status_code
+    if status in DEFINITIVE_STATUSES:
+        return None
+    if not response.is_success:
+        message = f"HTTP {status}: {squash(response.text[:200])}"
+        raise SourceError(service, message, url=str(response.request.url), status=status)
+    return json.loads(response.content)
 
 
 def _describe(url: str, params: Mapping[str, str] | None = None) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,9 +25,9 @@ import httpx2
 from citekit.ids import arxiv_doi, is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
-from citekit.sources.base import Query, SourceError, SourceStats
-from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body, user_agent
+from citekit.sources.base import Query
+from citekit.sources.cache import ResponseCache
+from citekit.sources.http import HttpSource, Pace, RetryPolicy
 from citekit.text import squash, strip_markup
 
 VENUE_TYPES = {"conference": "paper-conference", "journal": "article-journal", "book series": "chapter"}
@@ -90,10 +89,11 @@ def _author_name(authorship: Any) -> str:
     return str(author.get("display_name") or authorship.get("raw_author_name") or "")
 
 
-class OpenAlexSource:
+class OpenAlexSource(HttpSource):
     """OpenAlex works by DOI (arXiv's too) and by title search (see :class:`~citekit.sources.base.Source`)."""
 
     name = "openalex"
+    service = "OpenAlex"
     holds_preprints = False
     """Its arXiv copies are arXiv's records, which arXiv answers for."""
     holds_published = True
@@ -114,34 +114,23 @@ class OpenAlexSource:
         retry: RetryPolicy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.stats = SourceStats()
-        self.stopped = ""
-        """Why the source stopped asking (a rejected key, a spent quota), once it has."""
-        self._lock = threading.Lock()
-        self.session = HttpSession(
-            "OpenAlex",
-            user_agent=user_agent(mailto),
+        self._open_session(
+            mailto=mailto,
             paces={"works": Pace(max(1, round(rate)))},
-            concurrency=1,
-            stats=self.stats,
-            cache=open_cache(cache),
+            retry=retry or RetryPolicy(),
+            cache=cache,
             offline=offline,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            retry=retry or RetryPolicy(),
             extra_params={"api_key": api_key, **({"mailto": mailto} if mailto else {})},
         )
-
-    @property
-    def offline_misses(self) -> int:
-        return self.session.offline_misses
 
     def lookup_doi(self, doi: str) -> Record | None:
         """The published version of the work with this DOI (an arXiv DOI finds the merged work)."""
         doi = normalize_doi(doi)
         if not doi:
             return None
-        work = self._get(f"/works/doi:{quote(doi.lower(), safe='/')}", {})
+        work = self._ask_object(f"{self.base_url}/works/doi:{quote(doi.lower(), safe='/')}", {}, lane="works")
         return work_to_record(work) if work else None
 
     def lookup_arxiv(self, arxiv_ids: list[str]) -> dict[str, Record]:
@@ -162,50 +151,20 @@ class OpenAlexSource:
         filters = [f"title.search:{title}"]
         if query.year:
             filters.append(f"publication_year:{query.year - 1}-{query.year + 1}")
-        data = self._get("/works", {"filter": ",".join(filters), "per-page": limit})
+        params = {"filter": ",".join(filters), "per-page": limit}
+        data = self._ask_object(f"{self.base_url}/works", params, lane="works")
         works = (data or {}).get("results") or []
         return [r for r in (work_to_record(w) for w in works if isinstance(w, dict)) if r is not None]
 
-    def close(self) -> None:
-        self.session.close()
-
-    def _get(self, path: str, params: dict[str, object]) -> dict[str, Any] | None:
-        """The JSON answer; ``None`` for a 404, offline without a cached answer, or once stopped."""
-        with self._lock:  # a rejected key then stops the requests waiting behind it
-            if self.stopped:
-                return None
-            try:
-                response = self.session.get(
-                    self.base_url + path, params=params, lane="works", check=json_body, refuse=self._refuse
-                )
-            except OfflineMiss:
-                return None
-        if response.status_code in (404, 410):
-            return None
-        if not response.is_success:
-            raise SourceError(
-                "OpenAlex",
-                f"HTTP {response.status_code}: {squash(response.text[:200])}",
-                url=str(response.request.url),
-                status=response.status_code,
-            )
-        data = json.loads(response.content)
-        if not isinstance(data, dict):
-            raise SourceError("OpenAlex", f"unexpected answer: {response.text[:200]}")
-        return data
-
-    def _refuse(self, response: httpx2.Response) -> str | None:
+    def _refusal(self, response: httpx2.Response) -> str | None:
+        """A rejected key or a spent daily quota: no request of the run can succeed after it."""
         status = response.status_code
         said = _message(response)
         if status in (401, 403):
-            self.stopped = f"OpenAlex rejected the API key (HTTP {status}: {said}); check --openalex-key"
-        elif status == 429 and _QUOTA.search(said):
-            self.stopped = (
-                f"OpenAlex's daily quota for this key is spent ({said}); a rerun tomorrow asks again"
-            )
-        else:
-            return None
-        return self.stopped
+            return f"OpenAlex rejected the API key (HTTP {status}: {said}); check --openalex-key"
+        if status == 429 and _QUOTA.search(said):
+            return f"OpenAlex's daily quota for this key is spent ({said}); a rerun tomorrow asks again"
+        return None
 
 
 def _message(response: httpx2.Response) -> str:

@@ -26,7 +26,9 @@ def record_to_json(record: Record) -> str:
         if name in ("author", "editor"):
             value = [{k: v for k in _NAME_FIELDS if (v := getattr(person, k))} for person in value]
         elif name == "issued":
-            value = {"parts": list(value.parts), "literal": value.literal}
+            value = {"parts": list(value.parts), "literal": value.literal} | (
+                {"season": value.season} if value.season else {}
+            )
         data[name] = value
     return json.dumps(data, separators=(",", ":"))
 
@@ -38,5 +40,8 @@ def record_from_json(text: str) -> Record:
         if people in data:
             data[people] = [Name(**{k: v for k, v in p.items() if k in _NAME_FIELDS}) for p in data[people]]
     if "issued" in data:
-        data["issued"] = Date(tuple(data["issued"].get("parts", ())), data["issued"].get("literal", ""))
+        issued = data["issued"]
+        data["issued"] = Date(
+            tuple(issued.get("parts", ())), issued.get("literal", ""), issued.get("season", 0)
+        )
     return Record(**data)

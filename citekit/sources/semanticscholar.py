@@ -13,7 +13,6 @@ other services, and a request that still fails fails its lookups only, never the
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,9 +21,9 @@ from typing import Any
 from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Date, Record
 from citekit.names import parse_display_name
-from citekit.sources.base import Query, SourceError, SourceStats
-from citekit.sources.cache import ResponseCache, open_cache
-from citekit.sources.http import HttpSession, OfflineMiss, Pace, RetryPolicy, json_body, user_agent
+from citekit.sources.base import Batches, Query, SourceError
+from citekit.sources.cache import ResponseCache
+from citekit.sources.http import HttpSource, Pace, RetryPolicy
 from citekit.text import squash, strip_markup
 
 FIELDS = "venue,publicationVenue,journal,year,externalIds,publicationTypes,title,authors"
@@ -74,10 +73,11 @@ def _object(paper: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-class SemanticScholarSource:
+class SemanticScholarSource(HttpSource):
     """Semantic Scholar papers by arXiv id / DOI (batched) and by title search."""
 
     name = "semanticscholar"
+    service = "Semantic Scholar"
     holds_preprints = False
     holds_published = True
     costly = True
@@ -97,55 +97,35 @@ class SemanticScholarSource:
         retry: RetryPolicy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.stats = SourceStats()
         self._headers = {"x-api-key": api_key} if api_key else {}
-        self._known: dict[str, Record | SourceError | None] = {}
-        """Prefetched ids (``ARXIV:…``), and what came back for them (or why nothing could)."""
-        patient = RetryPolicy(retries=3 if api_key else 6, backoff=max(min_interval, 0.01))
-        self.session = HttpSession(
-            "Semantic Scholar",
-            user_agent=user_agent(mailto),
+        self._batches = Batches(self._batch, BATCH_SIZE)
+        """Ids (``ARXIV:…``, ``DOI:…``) asked for :data:`BATCH_SIZE` a request."""
+        self._open_session(
+            mailto=mailto,
             paces={"graph": Pace(1, min_interval)},
-            concurrency=1,
-            stats=self.stats,
-            cache=open_cache(cache),
+            retry=retry or RetryPolicy(retries=3 if api_key else 6, backoff=max(min_interval, 0.01)),
+            cache=cache,
             offline=offline,
             timeout=timeout,
             connect_timeout=connect_timeout,
-            retry=retry or patient,
         )
 
-    @property
-    def offline_misses(self) -> int:
-        return self.session.offline_misses
-
     def prefetch(self, arxiv_ids: Iterable[str]) -> None:
-        """Ask for these arXiv ids now, :data:`BATCH_SIZE` a request, sorted (see the module docs).
-        A batch that fails fails its ids' lookups at once; the first error is raised at the end."""
-        keys = {f"ARXIV:{p.id}" for p in map(parse_arxiv_id, arxiv_ids) if p is not None}
-        wanted = sorted(keys - self._known.keys())
-        errors = []
-        for start in range(0, len(wanted), BATCH_SIZE):
-            chunk = wanted[start : start + BATCH_SIZE]
-            try:
-                self._known.update(self._batch(chunk))
-            except SourceError as error:
-                errors.append(error)
-                self._known.update(dict.fromkeys(chunk, error))
-        if errors:
-            raise errors[0]
+        """Ask for these arXiv ids now, :data:`BATCH_SIZE` a request (see
+        :class:`~citekit.sources.base.Batches`)."""
+        self._batches.prefetch(f"ARXIV:{p.id}" for p in map(parse_arxiv_id, arxiv_ids) if p is not None)
 
     def lookup_arxiv(self, arxiv_ids: list[str]) -> dict[str, Record]:
         """Published versions by arXiv id (prefetched ones without a request)."""
         keys = {f"ARXIV:{p.id}": p.id for p in map(parse_arxiv_id, arxiv_ids) if p is not None}
-        found = self._answers(list(keys))
+        found = self._batches.lookup(keys)
         return {keys[key]: record for key, record in found.items()}
 
     def lookup_doi(self, doi: str) -> Record | None:
         doi = normalize_doi(doi)
         parsed = parse_arxiv_id(doi) if is_arxiv_doi(doi) else None
         key = f"ARXIV:{parsed.id}" if parsed else f"DOI:{doi}" if doi else ""
-        return self._answers([key]).get(key) if key else None
+        return self._batches.lookup([key]).get(key) if key else None
 
     def search(self, query: Query, limit: int = 5) -> list[Record]:
         """``/paper/search`` by title (±1 year); only papers with a venue."""
@@ -155,25 +135,17 @@ class SemanticScholarSource:
         params: dict[str, object] = {"query": title, "fields": FIELDS, "limit": limit}
         if query.year:
             params["year"] = f"{query.year - 1}-{query.year + 1}"
-        response = self._send("GET", "/graph/v1/paper/search", params)
+        response = self._ask_json(
+            self.base_url + "/graph/v1/paper/search", params, lane="graph", headers=self._headers
+        )
         papers = response.get("data") if isinstance(response, dict) else None
         return [r for r in (paper_to_record(p) for p in papers or [] if isinstance(p, dict)) if r is not None]
 
-    def close(self) -> None:
-        self.session.close()
-
-    def _answers(self, keys: list[str]) -> dict[str, Record]:
-        known = {key: self._known[key] for key in keys if key in self._known}
-        failed = next((answer for answer in known.values() if isinstance(answer, SourceError)), None)
-        if failed is not None:
-            raise failed
-        missing = [key for key in keys if key not in known]
-        if missing:
-            known.update(self._batch(missing))
-        return {key: record for key, record in known.items() if isinstance(record, Record)}
-
     def _batch(self, keys: list[str]) -> dict[str, Record | None]:
-        papers = self._send("POST", "/graph/v1/paper/batch", {"fields": FIELDS}, {"ids": keys})
+        url = self.base_url + "/graph/v1/paper/batch"
+        papers = self._ask_json(
+            url, {"fields": FIELDS}, lane="graph", body={"ids": keys}, headers=self._headers
+        )
         if papers is None:
             return {}
         if not isinstance(papers, list) or len(papers) != len(keys):
@@ -185,24 +157,3 @@ class SemanticScholarSource:
                 record.arxiv_id = record.arxiv_id or key.removeprefix("ARXIV:")
             records[key] = record
         return records
-
-    def _send(self, method: str, path: str, params: dict[str, object], body: object = None) -> Any:
-        """The JSON answer; ``None`` for a 404 or offline without a cached answer."""
-        url = self.base_url + path
-        try:
-            if method == "POST":
-                response = self.session.post(
-                    url, body=body, params=params, headers=self._headers, lane="graph", check=json_body
-                )
-            else:
-                response = self.session.get(
-                    url, params=params, headers=self._headers, lane="graph", check=json_body
-                )
-        except OfflineMiss:
-            return None
-        if response.status_code in (404, 410):
-            return None
-        if not response.is_success:
-            message = f"HTTP {response.status_code}: {squash(response.text[:200])}"
-            raise SourceError("Semantic Scholar", message, url=url, status=response.status_code)
-        return json.loads(response.content)

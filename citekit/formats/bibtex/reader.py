@@ -11,6 +11,7 @@ from functools import lru_cache, partial
 
 from citekit.diagnostics import Diagnostic, Level, ReadResult
 from citekit.formats.bibtex.arxiv import take_arxiv
+from citekit.formats.bibtex.crossref import CROSSREF, resolve, targets
 from citekit.formats.bibtex.scanner import Block, scan
 from citekit.formats.bibtex.table import (
     ENTRYTYPE,
@@ -31,7 +32,7 @@ from citekit.formats.bibtex.values import EXPANSION_ALLOWANCE, EXPANSION_PER_CHA
 from citekit.formats.csljson import adopt_arxiv, csl_types
 from citekit.formats.latex import decode, decode_protected, plain_identifier
 from citekit.ids import normalize_doi
-from citekit.model import Date, Name, Origin, Record
+from citekit.model import SEASONS, Date, Name, Origin, Record, season_named, season_of
 from citekit.names import has_parts, parse_name, split_names
 from citekit.text import squash
 
@@ -71,6 +72,7 @@ def read(text: str, file: str, dialect: Dialect = "bibtex") -> ReadResult:
     blocks = reader.split(text)
     if blocks is not None:
         reader.define_strings(blocks)
+        reader.define_parents(blocks)
         reader.read_blocks(blocks)
     return result
 
@@ -93,6 +95,8 @@ class Reader:
         """Characters @string expansion may still add (see :data:`EXPANSION_ALLOWANCE`)."""
         self.count = 0
         self.line_offset = 0
+        self.parents: dict[str, tuple[str, dict[str, str]]] = {}
+        """Entries a ``crossref`` names (by casefolded key): their type and evaluated fields."""
 
     def split(self, text: str, line_offset: int = 0, drop_last: bool = False) -> list[Block] | None:
         """The blocks (but the last with ``drop_last``); None (and an error) when the text cannot be
@@ -130,6 +134,19 @@ class Reader:
         for block in blocks:
             if block.kind == "string":
                 self.strings[block.key.lower()] = self.evaluate(block.value, partial(self.line, block))
+
+    def define_parents(self, blocks: Sequence[Block], wanted: set[str] | None = None) -> None:
+        """The entries named by a ``crossref`` among ``blocks`` (or named in ``wanted``): a parent
+        may come before or after its children."""
+        if wanted is None:
+            entries = (b for b in blocks if b.kind == "entry")
+            wanted = targets(v for b in entries for k, v in b.fields if k.strip().lower() == CROSSREF)
+        for block in blocks:
+            if block.kind == "entry" and block.key.casefold() in wanted:
+                fields = {
+                    k.strip().lower(): evaluate(v, self.strings, self.allowance)[0] for k, v in block.fields
+                }
+                self.parents.setdefault(block.key.casefold(), (block.type, fields))
 
     def read_blocks(self, blocks: Sequence[Block]) -> None:
         for block in blocks:
@@ -201,6 +218,11 @@ class Reader:
                 continue
             fields[name] = self.evaluate(value, field_line)
         entry_type = entry.type
+        if CROSSREF in fields:
+            gained, problem = resolve(entry.key, entry_type, fields, self.parents)
+            fields.update(gained)
+            if problem:
+                self.warn("bibtex.crossref-missing", problem, line)
         record = Record(type=_csl_type(entry_type, fields), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
         preprint_report = (
@@ -282,14 +304,35 @@ class Reader:
                 )
         return names, truncated
 
+    def month_of(self, fields: dict[str, str], parts: tuple[int, ...]) -> tuple[int, ...]:
+        """A ``month`` (and ``day``) beside a ``date`` of a year only (BibDesk writes both); a month
+        the date has already is dropped."""
+        month, day = _month_day(decode(fields.get("month", "")))
+        if not month or (len(parts) > 1 and month != parts[1]):
+            return ()
+        del fields["month"]  # it adds to the date, or says what the date says
+        if len(parts) > 1:
+            return ()
+        return (month, day) if day and _valid_date((parts[0], month, day)) else (month,)
+
     def date(self, fields: dict[str, str], line: int | None) -> Date | None:
-        """biblatex ``date`` (ISO 8601; a range keeps its start), else ``year``/``month``/``day``."""
+        """biblatex ``date`` (ISO 8601; a range keeps its start; ``2019-21`` is a season, as ISO
+        8601-2 has it), else ``year``/``month``/``day`` (``month = {Spring}``: a season)."""
         if "date" in fields:
             raw = decode(fields.pop("date"))
             match = _ISO_DATE.fullmatch(raw)
             parts = tuple(int(p) for p in match.groups() if p) if match else ()
             if match and _valid_date(parts):
-                return Date(parts)
+                _drop_same(fields, "year", str(parts[0]))  # biblatex's year, when it says the same
+                date = Date(parts + self.month_of(fields, parts))
+                if others := [name for name in ("year", "month") if name in fields]:
+                    message = f"date {raw!r} and {' and '.join(others)} disagree; the date is used"
+                    self.warn("bibtex.date-conflict", message, line)
+                return date
+            if len(parts) == 2 and season_of(parts[1]):
+                _drop_same(fields, "year", str(parts[0]))  # as the BibTeX writer gives a season
+                _drop_same(fields, "month", SEASONS[season_of(parts[1]) - 1])
+                return Date(parts[:1], season=season_of(parts[1]))
             self.warn("bibtex.bad-date", f"date {raw!r} is not ISO 8601; kept as text", line)
             return Date(literal=raw)
         if "year" not in fields:
@@ -299,6 +342,9 @@ class Reader:
             self.warn("bibtex.bad-date", f"year {text!r} is not a number; kept as text", line)
             return Date(literal=text)
         year = int(text)
+        if season := season_named(decode(fields.get("month", ""))):
+            del fields["month"]
+            return Date((year,), season=season)
         month, day = _month_day(decode(fields.get("month", "")))
         if month and day and not _valid_date((year, month, day)):
             month = None
@@ -336,6 +382,12 @@ def _csl_type(entry_type: str, fields: dict[str, str]) -> str:
         del fields[SUBTYPE]
         return named
     return READ_TYPES.get(entry_type, "document")
+
+
+def _drop_same(fields: dict[str, str], name: str, value: str) -> None:
+    """Drop a field that says what the date says already."""
+    if decode(fields.get(name, "")).casefold() == value.casefold():
+        del fields[name]
 
 
 def _keeps_entry_type(entry_type: str, record: Record) -> bool:

@@ -33,6 +33,8 @@ CHUNK_BLOCKS = 1000
 to a worker, few enough that memory does not grow with the file."""
 _LINE_BLOCK_START = re.compile(r"^[^\S\n]*@\w*[ \t]*[{(]", re.MULTILINE)
 _STRING = re.compile(r"@string", re.IGNORECASE)
+_CROSSREF = re.compile(r"\bcrossref\s*=\s*[{\"]?\s*([^\s,{}\"]+)", re.IGNORECASE)
+_ENTRY_KEY = re.compile(r"^[^\S\n]*@\w+[ \t]*[{(]\s*([^\s,]+)", re.MULTILINE)
 _READ_SIZE = 1 << 20
 
 
@@ -53,6 +55,8 @@ class Strings:
     table: dict[str, str] = field(default_factory=dict)
     allowance: int = EXPANSION_ALLOWANCE
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    parents: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    """The entries a ``crossref`` names (see :meth:`.reader.Reader.define_parents`)."""
 
 
 @dataclass(slots=True)
@@ -100,10 +104,13 @@ def declares_encoding(path: Path) -> bool:
 
 
 def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
-    """The ``@string``\\ s of the whole file (they apply file-wide, also before their definition)."""
+    """The ``@string``\\ s of the whole file (they apply file-wide, also before their definition),
+    and the entries a ``crossref`` names (a second pass, for files that have one)."""
     found = Strings()
     reader = Reader(file, dialect, ReadResult())
+    wanted: set[str] = set()
     for chunk in chunks(path, file, CHUNK_BLOCKS, found.diagnostics):
+        wanted.update(key.casefold() for key in _CROSSREF.findall(chunk.text))
         if _STRING.search(chunk.text):
             for block in _string_blocks(chunk):
                 reader.define_strings(
@@ -111,6 +118,12 @@ def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
                 )
     found.table, found.allowance = reader.strings, reader.allowance
     found.diagnostics.extend(reader.result.diagnostics)
+    if wanted:
+        for chunk in chunks(path, file, CHUNK_BLOCKS):
+            if wanted.intersection(key.casefold() for key in _ENTRY_KEY.findall(chunk.text)):
+                blocks = reader.split(chunk.text + chunk.lookahead, chunk.line_offset, bool(chunk.lookahead))
+                reader.define_parents(blocks or [], wanted)
+        found.parents = reader.parents
     return found
 
 
@@ -131,7 +144,7 @@ def _string_blocks(chunk: Chunk) -> Iterator[Chunk]:
 def read_chunk(chunk: Chunk, file: str, dialect: Dialect, strings: Strings) -> ChunkRead:
     """One chunk's records and diagnostics, its entries numbered from 1."""
     reader = Reader(file, dialect, ReadResult())
-    reader.strings, reader.allowance = strings.table, strings.allowance
+    reader.strings, reader.allowance, reader.parents = strings.table, strings.allowance, strings.parents
     blocks = reader.split(chunk.text + chunk.lookahead, chunk.line_offset, bool(chunk.lookahead)) or []
     reader.read_blocks(blocks)
     first_keys: dict[str, int] = {}

@@ -205,6 +205,9 @@ BIBLATEX_INVALID: dict[str, frozenset[str]] = {
 BIBLATEX_UNKNOWN = frozenset({"dblp"})
 """Identifiers citekit adds that biblatex's data model has no field for (biber warns about each):
 left out of the BibLaTeX output only (BibTeX, CSL-JSON and RIS keep them)."""
+VERBATIM_CUSTOM = frozenset({"file", "pdf", "urlraw", "verba", "verbb", "verbc"})
+"""Fields no style typesets as TeX (biblatex's verbatim fields, JabRef's and Zotero's file paths):
+written as read, backslashes and all, when their braces balance."""
 ORGANIZATION_TYPES = frozenset({"misc", "online", "software"})
 NEEDS_EDITOR = frozenset({"incollection", "inreference"})
 """Entry types biblatex's data model gives a mandatory editor: one without is an @inbook."""

@@ -26,16 +26,18 @@ from citekit.formats.bibtex.table import (
     PREPRINT_TYPE,
     READ_TYPES,
     SUBTYPE,
+    VERBATIM_CUSTOM,
     ZOTERO_ENTRY_TYPES,
     Dialect,
+    FieldRule,
     default_type,
 )
-from citekit.formats.latex import is_inert, to_latex
+from citekit.formats.latex import balanced, is_inert, to_latex
 from citekit.ids import arxiv_doi, arxiv_url
 from citekit.keys import assign_keys
-from citekit.model import Date, Name, Record
+from citekit.model import SEASONS, Date, Name, Record
 from citekit.names import format_name, has_parts
-from citekit.text import plain_text, squash
+from citekit.text import plain_text
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
 """A name bibtex, biber and bibtexparser read as a field name (JabRef's ``__markedentry`` too)."""
@@ -70,6 +72,7 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
     preprint = record.is_preprint
     if preprint:
         record = _as_report(record)
+    custom_names = {name.lower() for name in record.custom}
     for rule in FIELDS:
         if rule.kind == "names":
             fields.update(_names_field(rule.field(dialect), record, rule.attr, ascii_only))
@@ -80,7 +83,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
         elif rule.attr == "number" and record.number == f"arXiv:{record.arxiv_id}" and not preprint:
             continue  # Zotero's archive id of a preprint: the eprint fields say it already
         elif rule.applies(record.type) and getattr(record, rule.attr):
-            fields.setdefault(rule.field(dialect), _encode(getattr(record, rule.attr), rule.kind, ascii_only))
+            name = _free_name(rule, dialect, custom_names)
+            fields.setdefault(name, _encode(getattr(record, rule.attr), rule.kind, ascii_only))
     if preprint:
         fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
     written = {name.lower() for name in fields}
@@ -90,8 +94,7 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
         alias = CUSTOM_ALIASES.get(name, name)
         name = alias if alias.lower() not in written and alias not in record.custom else name
         if name.lower() not in written and name != ENTRYTYPE and _FIELD_NAME.match(name) and value:
-            value = squash(value)
-            fields[name] = "{" + (value if is_inert(value) else to_latex(value, ascii_only=ascii_only)) + "}"
+            fields[name] = "{" + _custom_value(name, value, ascii_only) + "}"
     kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
     if dialect == "biblatex":
         kind = _fit_datamodel(kind, fields)
@@ -100,16 +103,46 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
     return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
 
 
+def _free_name(rule: FieldRule, dialect: Dialect, custom_names: set[str]) -> str:
+    """The field a model attribute is written as: the dialect's, or the other dialect's name when a
+    field kept in ``custom`` has the dialect's (ACM's ``location`` and ``address``: the one read
+    into the model goes under the other name, which the reader reads the same, and neither is lost)."""
+    name = rule.field(dialect)
+    other = rule.biblatex if name == rule.bibtex else rule.bibtex
+    return other if name.lower() in custom_names and other.lower() not in custom_names else name
+
+
+def _custom_value(name: str, value: str, ascii_only: bool) -> str:
+    """A field the model lacks, as read (raw LaTeX, its line breaks too) when that is safe; a file
+    path or other verbatim field as it is when its braces balance; else as text."""
+    if name.lower() in VERBATIM_CUSTOM and balanced(value) and not _odd_trailing_backslash(value):
+        return value
+    return value if is_inert(value) else to_latex(value, ascii_only=ascii_only)
+
+
+def _odd_trailing_backslash(value: str) -> bool:
+    return (len(value) - len(value.rstrip("\\"))) % 2 == 1
+
+
 def _encode(value: str, kind: str, ascii_only: bool) -> str:
     if kind in ("doi", "url"):
-        # Identifiers are verbatim for biblatex and \url; only what would break the field is encoded.
-        value = re.sub(r"[\\{}\s]", lambda m: f"%{ord(m.group()):02X}", value.strip())
-        return "{" + value + "}"
+        return "{" + _verbatim(value) + "}"
     if kind == "pages":
         parts = re.split(r"\s*(?:-+|–|—)\s*", value)
         return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
     text = value if kind == "title" else plain_text(value)
     return "{" + to_latex(text, ascii_only=ascii_only, protect=kind == "title") + "}"
+
+
+_BREAKS_FIELD = re.compile(r"[\\{}\t\n\r\f\v]|(?<= ) ")
+
+
+def _verbatim(identifier: str) -> str:
+    """A URL, DOI or eprint as written, for biblatex's verbatim fields and ``\\url``: what would
+    break the field or be changed on reading is percent-encoded, as biber encodes it (a brace, a
+    backslash, a line break or tab, a space after a space). A single space is kept: Zotero and
+    pandoc read the field as written, and biber encodes it itself (``%20``)."""
+    return _BREAKS_FIELD.sub(lambda m: f"%{ord(m.group()):02X}", identifier.strip())
 
 
 def _names_field(field: str, record: Record, attr: str, ascii_only: bool) -> dict[str, str]:
@@ -136,9 +169,20 @@ def _date_fields(issued: Date | None, dialect: Dialect) -> dict[str, str]:
     if issued is None or not (issued.parts or issued.literal):
         return {}
     if issued.month is not None and not 1 <= issued.month <= 12:
-        issued = Date(issued.parts[:1])  # a season or a bad month: bibtex and biber know no such month
+        issued = Date(issued.parts[:1])  # a bad month: bibtex and biber know no such month
     if not issued.parts:
         return {"year": "{" + to_latex(issued.literal, ascii_only=dialect == "bibtex") + "}"}
+    if issued.season and len(issued.parts) == 1:
+        # biblatex reads ISO 8601-2's seasons (21-24), and so does Zotero's BibTeX import (it ignores
+        # a month it does not know); bibtex styles print the month field as written.
+        season = f"{issued.year:04d}-{20 + issued.season}"
+        if dialect == "biblatex":
+            return {"date": "{" + season + "}"}
+        return {
+            "year": "{" + str(issued.year) + "}",
+            "month": "{" + SEASONS[issued.season - 1] + "}",
+            "date": "{" + season + "}",
+        }
     if dialect == "biblatex":
         return {"date": "{" + issued.iso() + "}"}
     fields = {"year": "{" + str(issued.year) + "}"}
