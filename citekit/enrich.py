@@ -391,7 +391,7 @@ def _conflicts(record: Record, found: Record) -> list[Diagnostic]:
     """Input values the merge replaced with a source's: replaced, but never silently."""
     notes = []
     for name in CHECKED_FIELDS:
-        mine, theirs = getattr(record, name), getattr(found, name)
+        mine, theirs = plain_text(getattr(record, name)), plain_text(getattr(found, name))
         if not mine or not theirs or _equivalent(name, mine, theirs):
             continue
         notes.append(

@@ -135,3 +135,17 @@ def test_merge_keeps_the_inputs_case_protection_of_the_same_title() -> None:
     assert (merged.title, merged.volume) == (protected, "3")
     other = Record(type="article-journal", title="Delaunay triangulations", container_title="J")
     assert merge(record, [Candidate(other, "crossref")])[0].title == "Delaunay triangulations"
+
+
+def test_a_protected_venue_is_no_conflict() -> None:
+    """``Proceedings of the {IEEE} Conference`` read from a .bib file is the source's plain venue."""
+    record = Record(
+        type="paper-conference",
+        title="T",
+        container_title='Proceedings of the <span class="nocase">IEEE</span> Conference',
+    )
+    found = Record(type="paper-conference", title="T", container_title="Proceedings of the IEEE Conference")
+    _, conflicts = merge(record, [Candidate(found, "crossref")])
+    assert conflicts == []
+    changed = Record(type="paper-conference", title="T", container_title="Proceedings of the ACM Conference")
+    assert [d.code for d in merge(record, [Candidate(changed, "crossref")])[1]] == ["enrich.conflict"]
