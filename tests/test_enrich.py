@@ -138,13 +138,13 @@ def test_merge_keeps_the_inputs_case_protection_of_the_same_title() -> None:
 
 
 def test_a_protected_venue_is_no_conflict() -> None:
-    """``Proceedings of the {IEEE} Conference`` read from a .bib file is the source's plain venue."""
+    """``Proceedings of the {IEEE} Conference`` read from a .bib file is the source's venue in other case."""
     record = Record(
         type="paper-conference",
         title="T",
         container_title='Proceedings of the <span class="nocase">IEEE</span> Conference',
     )
-    found = Record(type="paper-conference", title="T", container_title="Proceedings of the IEEE Conference")
+    found = Record(type="paper-conference", title="T", container_title="Proceedings of the IEEE conference")
     _, conflicts = merge(record, [Candidate(found, "crossref")])
     assert conflicts == []
     changed = Record(type="paper-conference", title="T", container_title="Proceedings of the ACM Conference")
