@@ -20,7 +20,7 @@ from strategies import mutated, record_lists
 
 from citekit.formats import bibtex, csljson, ris
 from citekit.formats.bibtex import BIBLATEX, BIBTEX
-from citekit.formats.latex import decode, is_inert, needs_protection, to_latex
+from citekit.formats.latex import decode, decode_protected, is_inert, needs_protection, to_latex
 from citekit.keys import fingerprint, make_key
 from citekit.match import normalize_title
 from citekit.model import Date, Name, Record
@@ -951,3 +951,24 @@ def test_math_in_and_beside_braces_is_written_as_read(title):
         for _ in range(3):
             text = writer.write(writer.read(text, "x").records)
             assert field(text, "title") == "{" + title + "}"
+
+
+_RICH_PIECES = st.one_of(
+    st.text(alphabet="ab AB{}\\%&#_~^<>/é κ-", max_size=6),
+    st.sampled_from(['<span class="nocase">', "</span>", "$x$", r"$\alpha$", "$N$"]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(_RICH_PIECES, max_size=10), ascii_only=st.booleans())
+def test_any_nocase_markup_is_written_inert_and_reads_back_to_a_fixpoint(pieces, ascii_only):
+    """Spans in any arrangement (unclosed, unopened, around specials: ``{{}\\&B}``, not ``{\\&B}``,
+    which bibtex and the reader take for a special character) give a field that nothing can break,
+    and a written title is written again the same."""
+    written = to_latex("".join(pieces), ascii_only=ascii_only, protect=True)
+    assert is_inert(written)
+    again = to_latex(decode_protected(written), ascii_only=ascii_only, protect=True)
+    assert to_latex(decode_protected(again), ascii_only=ascii_only, protect=True) == again
+    special = '<span class="nocase">&B</span> x'
+    assert to_latex(special, ascii_only=ascii_only, protect=True) == r"{{}\&B} x"
+    assert decode_protected(r"{{}\&B} x") == special

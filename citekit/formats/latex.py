@@ -244,7 +244,9 @@ def _spans_to_braces(text: str, ascii_only: bool) -> str:
     open_spans: list[bool] = []
     for index, piece in enumerate(_SPAN_TAG.split(text)):
         if index % 2 == 0:
-            pieces.append(_body(piece, ascii_only, protect=False))
+            encoded = _body(piece, ascii_only, protect=False)
+            opened = pieces[-1:] == ["{"] and encoded.startswith("\\")
+            pieces.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
         elif piece == NOCASE:
             open_spans.append(True)
             pieces.append("{")
