@@ -10,6 +10,12 @@ SQLite, then searched by 1, 2 and 4 concurrent clients, in one run, on one machi
    own connection pool, or its own SQLite connection) run them all at once against each index:
    queries per second over the wall time from a common start to the last client's end.
 
+Wall time on a machine shared with other work depends on what else runs, so beside it the bench
+prints CPU time, a steadier measure: the loader's (the ``citekit`` process) and the server's (its
+processes' user and system time, read from ``/proc``) for a load; the clients' and the server's
+for a search run, and the server's as cores kept busy (CPU seconds over wall seconds). The load
+average is printed at each step.
+
 The PostgreSQL server is a throwaway cluster (``tests/pgserver.py``) on this machine with durable
 settings (fsync on, synchronous commit), unless ``--url`` names one. Targets: ingest within 1.5× of
 SQLite's time; queries per second growing with clients until the server's cores are busy (the
@@ -27,9 +33,11 @@ import multiprocessing
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,18 +83,36 @@ def corpus(records: int) -> Path:
     return generate_arxiv.write(path, records)
 
 
-def load(location: str, corpus_path: Path) -> float:
-    start = time.perf_counter()
+@dataclass
+class Cost:
+    """What a step took: wall seconds, the CPU seconds of citekit's processes and of the server's."""
+
+    wall: float
+    ours: float
+    server: float | None  # None: a server this bench cannot see (``--url``), or none (SQLite)
+    load_average: float
+
+
+def load(location: str, corpus_path: Path, server: PostgresServer | None) -> Cost:
+    """``citekit index add`` into ``location``: its wall time, its CPU time and the server's."""
+    start, ours, server_start = time.perf_counter(), _children_cpu(), server.cpu_seconds() if server else 0.0
     done = subprocess.run(
         [*CITEKIT, "index", "add", "--index", location, str(corpus_path)],
         capture_output=True,
         text=True,
         check=False,
     )
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
     if done.returncode:
         sys.exit(f"index add {location} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return elapsed
+    server_cpu = server.cpu_seconds() - server_start if server else None
+    return Cost(wall, _children_cpu() - ours, server_cpu, os.getloadavg()[0])
+
+
+def _children_cpu() -> float:
+    """CPU time of this process's children that have ended (and been waited for)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def queries(corpus_size: int, count: int, seed: int = 11) -> list[Query]:
@@ -105,12 +131,24 @@ def _client(
         for query in work[:20]:  # warm: connections, caches, common words
             index.search(query, 5)
         ready.wait()
+        cpu = time.process_time()
         found = sum(bool(index.search(query, 5)) for query in work)
-        results.put((time.perf_counter(), found))
+        results.put((time.perf_counter(), found, time.process_time() - cpu))
 
 
-def throughput(location: str, work: list[Query], clients: int) -> tuple[float, float]:
-    """Queries per second of ``clients`` processes each running ``work``, and the share answered."""
+@dataclass
+class Run:
+    """``clients`` processes each running the same queries against one index at once."""
+
+    clients: int
+    rate: float
+    """Queries per second over the wall time from the common start to the last client's end."""
+    answered: float
+    cost: Cost
+    """The clients' CPU time is their own from the start to their end (not their start-up or warm-up)."""
+
+
+def throughput(location: str, work: list[Query], clients: int, server: PostgresServer | None) -> Run:
     context = multiprocessing.get_context("spawn")
     ready, results = context.Barrier(clients + 1), context.Queue()
     processes = [
@@ -119,12 +157,15 @@ def throughput(location: str, work: list[Query], clients: int) -> tuple[float, f
     for process in processes:
         process.start()
     ready.wait()
-    start = time.perf_counter()
+    start, server_start = time.perf_counter(), server.cpu_seconds() if server else 0.0
     ends = [results.get() for _ in processes]
     for process in processes:
         process.join()
-    wall = max(end for end, _ in ends) - start
-    return clients * len(work) / wall, sum(found for _, found in ends) / (clients * len(work))
+    server_cpu = server.cpu_seconds() - server_start if server else None  # closing connections: a little
+    wall = max(end for end, _, _ in ends) - start
+    cost = Cost(wall, sum(cpu for _, _, cpu in ends), server_cpu, os.getloadavg()[0])
+    answered = sum(found for _, found, _ in ends) / (clients * len(work))
+    return Run(clients, clients * len(work) / wall, answered, cost)
 
 
 def main() -> int:
@@ -155,23 +196,25 @@ def main() -> int:
     sqlite_path = WORK / f"bench-{args.records}.sqlite"
     for stale in WORK.glob(sqlite_path.name + "*"):
         stale.unlink()
+    locations = {"sqlite": str(sqlite_path), "postgresql": url}
     try:
-        seconds = {"sqlite": load(str(sqlite_path), corpus_path)}
-        print(f"sqlite: {args.records:,} listings in {seconds['sqlite']:.1f} s", flush=True)
-        seconds["postgresql"] = load(url, corpus_path)
-        print(f"postgresql: {args.records:,} listings in {seconds['postgresql']:.1f} s", flush=True)
-        locations = {"sqlite": str(sqlite_path), "postgresql": url}
+        loads: dict[str, Cost] = {}
+        for name, location in locations.items():
+            loads[name] = load(location, corpus_path, server if name == "postgresql" else None)
+            print(f"{name}: {args.records:,} listings loaded; {_cost(loads[name])}", flush=True)
         sizes = {}
         for name, location in locations.items():
             with LocalIndex(location) as index:
                 sizes[name] = index.info().size_bytes
         work = queries(args.records, args.queries)
-        rates: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in locations}
+        runs: dict[str, dict[int, Run]] = {name: {} for name in locations}
         for count in clients:
             for name, location in locations.items():
-                rates[name][count] = throughput(location, work, count)
-                print(f"{name}, {count} client(s): {rates[name][count][0]:,.0f} queries/s", flush=True)
-        report(args.records, len(work), seconds, sizes, rates, clients)
+                run = runs[name][count] = throughput(
+                    location, work, count, server if name == "postgresql" else None
+                )
+                print(f"{name}, {count} client(s): {run.rate:,.0f} queries/s; {_cost(run.cost)}", flush=True)
+        report(args.records, len(work), loads, sizes, runs, clients)
     finally:
         if server is not None:
             server.remove()
@@ -180,35 +223,57 @@ def main() -> int:
     return 0
 
 
+def _cost(cost: Cost) -> str:
+    server = (
+        f", server {cost.server:.1f} s ({cost.server / cost.wall:.2f} cores)"
+        if cost.server is not None
+        else ""
+    )
+    return f"wall {cost.wall:.1f} s; CPU: citekit {cost.ours:.1f} s{server}; load average {cost.load_average:.1f}"
+
+
 def report(
     records: int,
     queries_each: int,
-    seconds: dict[str, float],
+    loads: dict[str, Cost],
     sizes: dict[str, int],
-    rates: dict[str, dict[int, tuple[float, float]]],
+    runs: dict[str, dict[int, Run]],
     clients: list[int],
 ) -> None:
+    lite, pg = loads["sqlite"], loads["postgresql"]
     print(
         f"\n{records:,} listings; {queries_each:,} queries per client; load average now {os.getloadavg()[0]:.1f}"
     )
     print("| | SQLite | PostgreSQL | PostgreSQL / SQLite |")
     print("| --- | ---: | ---: | ---: |")
     print(
-        f"| ingest | {seconds['sqlite']:.1f} s ({records / seconds['sqlite']:,.0f}/s) | {seconds['postgresql']:.1f} s "
-        f"({records / seconds['postgresql']:,.0f}/s) | {seconds['postgresql'] / seconds['sqlite']:.2f}× time "
-        f"(target ≤ 1.5×) |"
+        f"| `index add`, wall time | {lite.wall:.0f} s ({records / lite.wall:,.0f}/s) | {pg.wall:.0f} s "
+        f"({records / pg.wall:,.0f}/s) | {pg.wall / lite.wall:.2f}× (target ≤ 1.5×) |"
     )
+    if pg.server is not None:
+        pg_cpu = pg.ours + pg.server
+        print(
+            f"| `index add`, CPU time | {lite.ours:.0f} s | {pg_cpu:.0f} s (citekit {pg.ours:.0f} s, server "
+            f"{pg.server:.0f} s) | {pg_cpu / lite.ours:.2f}× |"
+        )
     print(
         f"| size on disk | {sizes['sqlite'] / 1e9:.2f} GB | {sizes['postgresql'] / 1e9:.2f} GB | "
         f"{sizes['postgresql'] / sizes['sqlite']:.2f}× |"
     )
     for count in clients:
-        lite, pg = rates["sqlite"][count], rates["postgresql"][count]
-        print(
-            f"| {count} client(s) | {lite[0]:,.0f} q/s ({lite[1]:.0%} answered, ×{lite[0] / rates['sqlite'][clients[0]][0]:.2f}) | "
-            f"{pg[0]:,.0f} q/s ({pg[1]:.0%} answered, ×{pg[0] / rates['postgresql'][clients[0]][0]:.2f}) | "
-            f"{pg[0] / lite[0]:.2f}× |"
+        one, other = runs["sqlite"][count], runs["postgresql"][count]
+        busy = (
+            f"; server {other.cost.server / other.cost.wall:.2f} cores busy"
+            if other.cost.server is not None
+            else ""
         )
+        print(
+            f"| {count} client(s) | {one.rate:,.0f} q/s (×{one.rate / runs['sqlite'][clients[0]].rate:.2f}) | "
+            f"{other.rate:,.0f} q/s (×{other.rate / runs['postgresql'][clients[0]].rate:.2f}{busy}) | "
+            f"{other.rate / one.rate:.2f}× |"
+        )
+    answered = {name: min(run.answered for run in by_clients.values()) for name, by_clients in runs.items()}
+    print(f"queries answered: SQLite {answered['sqlite']:.0%}, PostgreSQL {answered['postgresql']:.0%}")
 
 
 if __name__ == "__main__":

@@ -112,6 +112,29 @@ class PostgresServer:
         for lock in (self.data / "postmaster.pid", *self.root.glob(".s.PGSQL.*")):
             lock.unlink(missing_ok=True)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (user and system): the postmaster's, its live processes',
+        and that of the processes it has reaped (each connection's backend, once it ends). Read again
+        while a process ends under the reading (its time would be in neither place, or in both)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        deadline = time.monotonic() + 10
+        while True:
+            before = _stat(postmaster)
+            ticks, ending = 0, False
+            for child in _children(postmaster):
+                try:
+                    fields = _stat(child)
+                except OSError:  # gone since
+                    ending = True
+                    continue
+                ending = ending or fields[0] in "ZX"
+                ticks += int(fields[11]) + int(fields[12])
+            after = _stat(postmaster)
+            if (not ending and before[13:15] == after[13:15]) or time.monotonic() > deadline:
+                ticks += sum(int(f) for f in after[11:15])  # its own utime and stime, its children's
+                return ticks / os.sysconf("SC_CLK_TCK")
+            time.sleep(0.05)
+
     def remove(self) -> None:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
@@ -151,21 +174,26 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command's name (the state first; see proc(5))."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _children(parent: int) -> list[int]:
     found = []
     for stat in glob.glob("/proc/[0-9]*/stat"):
+        pid = int(Path(stat).parent.name)
         try:
-            fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+            if int(_stat(pid)[1]) == parent:
+                found.append(pid)
         except OSError:
             continue
-        if int(fields[1]) == parent:
-            found.append(int(Path(stat).parent.name))
     return found
 
 
 def _alive(pid: int) -> bool:
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = _stat(pid)[0]
     except OSError:
         return False
     return state != "Z"

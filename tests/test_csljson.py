@@ -332,3 +332,28 @@ def test_an_arxiv_doi_on_a_published_paper_is_kept_in_every_format() -> None:
     for fmt in (csljson.FORMAT, ris.FORMAT, BIBTEX, BIBLATEX):
         [back] = fmt.read(fmt.write([record]), "x").records
         assert (back.doi, back.arxiv_id) == (record.doi, "2310.06825"), fmt.name
+
+
+def test_note_lines_set_only_the_fields_they_name_as_zotero_reads_extra() -> None:
+    """A line naming a CSL variable (in any case) or ``tex.<field>`` sets that field; any other
+    ``name: value`` line is the note's own text (Zotero keeps it in Extra), not a field."""
+    note = "Comment: great\ndoi: 10.1234/ABC\ntex.howpublished: Online\nSecond line"
+    [record] = csljson.read(
+        json.dumps([{"id": "x", "type": "book", "title": "T", "note": note}]), "x.json"
+    ).records
+    assert record.note == "Comment: great\nSecond line"
+    assert record.doi == "10.1234/ABC" and record.custom == {"howpublished": "Online"}
+    [item] = json.loads(csljson.write([record]))
+    assert item["note"].split("\n")[:2] == ["Comment: great", "Second line"]
+    assert "tex.howpublished: Online" in item["note"].split("\n")
+
+
+def test_a_bibtex_field_the_model_lacks_travels_through_a_note_as_better_bibtex_writes_it() -> None:
+    from citekit.formats import ris
+    from citekit.formats.bibtex import BIBTEX
+
+    [record] = BIBTEX.read("@article{k, title = {T}, mendeley-tags = {a,b}}", "k.bib").records
+    text = ris.write([record])
+    assert "M2  - tex.mendeley-tags: a,b" in text.splitlines()
+    [back] = ris.read(text, "k.ris").records
+    assert back.custom == {"mendeley-tags": "a,b"} and back.note == ""

@@ -299,6 +299,22 @@ def test_an_older_schema_is_refused_with_the_command_that_migrates_it(pg_url: st
     assert out.strip() == f"index schema {SCHEMA_VERSION}: nothing to do"
 
 
+def test_large_values_are_compressed_with_lz4_where_the_server_has_it(pg_url: str) -> None:
+    with LocalIndex(pg_url) as index:
+        index.add_file(METADATA / "arxiv.jsonl")
+    with psycopg.connect(pg_url) as db:
+        lz4 = db.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        ).fetchone()
+        if not (lz4 and lz4[0]):
+            pytest.skip("this PostgreSQL has no lz4 (before 14, or built without it)")
+        compressed = db.execute(
+            "SELECT pg_column_compression(words), count(*) FROM records "
+            "WHERE pg_column_compression(words) IS NOT NULL GROUP BY 1"
+        ).fetchall()
+    assert [method for method, _ in compressed] == ["lz4"]
+
+
 def test_a_newer_schema_asks_for_a_newer_citekit(pg_url: str) -> None:
     with LocalIndex(pg_url):
         pass

@@ -252,8 +252,10 @@ def test_protected_words_are_braced_in_bibtex_only() -> None:
 def test_bibtex_only_fields_travel_through_csl_custom_and_note_and_ris_extra() -> None:
     [item] = [i for i in json.loads(golden("chain.csl.json")) if i["id"] == "jegou2011product"]
     assert item["custom"] == {"file": r":C\:/Papers/jegou2011.pdf:PDF", "langid": "english"}
-    assert item["note"].splitlines() == [r"file: :C\:/Papers/jegou2011.pdf:PDF", "langid: english"]
-    assert "M2  - file: :C\\:/Papers/jegou2011.pdf:PDF\r\nM2  - langid: english\r\n" in golden("chain.ris")
+    assert item["note"].splitlines() == [r"tex.file: :C\:/Papers/jegou2011.pdf:PDF", "tex.langid: english"]
+    assert "M2  - tex.file: :C\\:/Papers/jegou2011.pdf:PDF\r\nM2  - tex.langid: english\r\n" in golden(
+        "chain.ris"
+    )
     out = golden("chain.out.bib")
     assert "  file = {:C\\:/Papers/jegou2011.pdf:PDF},\n  langid = {english}\n" in out
 

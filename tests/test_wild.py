@@ -203,7 +203,6 @@ FIRST_TRIP: dict[tuple[str, str], dict[str, str]] = {
         ("custom:genre", "custom:ris:M3"),
         "a template record whose TY is written as another type: M3 is then its genre",
     ),
-    ("ris", "RIS-006.ris"): {"custom:doi": "a 'doi: …' line repeating the record's DOI is not written twice"},
 }
 FIRST_TRIPS = [(p, formats.by_suffix(str(p))) for p in FILES] + [
     (p, BIBLATEX) for p in FILES if p.suffix == ".bib"

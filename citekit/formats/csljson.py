@@ -5,8 +5,10 @@ One table (:data:`FIELDS`) maps record attributes to CSL variables; how a value 
 same converters into ``custom`` and come back out as real CSL variables.
 
 What has no CSL variable travels twice: in ``custom`` (exact, what citekit reads back) and as a
-``name: value`` line in ``note``, because Zotero's importer ignores ``custom`` but keeps ``note``
-(as Extra) and citeproc-js reads such lines ("cheater syntax"). The arXiv id is also a note line
+line in ``note``, because Zotero's importer ignores ``custom`` but keeps ``note`` (as Extra):
+``name: value`` for a model field, ``tex.name: value`` for any other, as Better BibTeX writes
+Extra. Read back, a note line sets a field only when it names one (a CSL variable in any case, as
+Zotero and citeproc-js's "cheater syntax" read them, a model field, or ``tex.<field>``). The arXiv id is also a note line
 ``arXiv: <id>``, the form Zotero's BibTeX/BibLaTeX exporters turn into ``eprint``.
 
 ``authors_truncated`` is written as ``custom.authors_truncated: true`` (no note line: a client would
@@ -302,13 +304,42 @@ def extra_fields(record: Record) -> dict[str, str]:
 
 
 def note_lines(record: Record, fields: dict[str, str]) -> list[str]:
-    """``arXiv: <id>`` then ``name: value`` for each field, sorted: the readable copy in a note."""
+    """``arXiv: <id>`` then a line for each field, sorted: the readable copy in a note (Zotero's
+    Extra). A CSL variable or model field, named as such, is ``name: value``; any other field (a
+    BibTeX field the model lacks, ``eDiTiOn``) is ``tex.name: value``, Better BibTeX's form, which
+    it writes back as that field."""
     lines = [f"arXiv: {record.arxiv_id}"] if record.arxiv_id else []
-    return lines + [f"{name}: {fold_lines(value)}" for name, value in sorted(fields.items()) if value]
+    return lines + [
+        f"{name if note_field(name) == name else TEX_PREFIX + name}: {fold_lines(value)}"
+        for name, value in sorted(fields.items())
+        if value
+    ]
+
+
+TEX_PREFIX = "tex."
+"""Better BibTeX keeps a BibTeX field Zotero has no place for as a ``tex.<field>: value`` line in
+Extra (https://retorque.re/zotero-better-bibtex/exporting/extra-fields/)."""
+MODEL_NOTE_FIELDS = frozenset({"arxiv_id", "arxiv_class", "arxiv_version", "authors_truncated"})
+
+
+def note_field(name: str) -> str:
+    """The field a ``name: value`` note line sets: a CSL variable (named in any case, as Zotero and
+    citeproc-js read Extra), a model field, or a RIS tag citekit keeps (``ris:<TAG>``); empty for
+    any other name, whose line is note text."""
+    if name in MODEL_NOTE_FIELDS or name.startswith("ris:"):
+        return name
+    return _csl_variables_by_folded_name().get(name.lower(), "")
+
+
+@cache
+def _csl_variables_by_folded_name() -> dict[str, str]:
+    return {variable.lower(): variable for variable in schema()["items"]["properties"]}
 
 
 def lift_note(record: Record, lines: Sequence[str]) -> list[str]:
-    """Take ``arXiv: <id> [class]`` and ``name: value`` lines out of a note into the record.
+    """Take ``arXiv: <id> [class]``, ``tex.<field>: value`` and ``name: value`` lines naming a field
+    (:func:`note_field`) out of a note into the record; a line naming nothing known ("Comment: …")
+    is the note's own text, as in Zotero.
 
     Returns the lines that stay in the note. Custom values already known (from CSL ``custom``) win
     over their one-line copies.
@@ -318,13 +349,19 @@ def lift_note(record: Record, lines: Sequence[str]) -> list[str]:
         arxiv = _NOTE_ARXIV.match(line.strip())
         parsed = parse_arxiv_id(arxiv.group(1)) if arxiv else None
         field = _NOTE_FIELD.match(line.strip())
+        name = _lifted_name(field.group(1)) if field and not parsed else ""
         if arxiv and parsed and _take_arxiv(record, arxiv.group(1)):
             record.arxiv_class = record.arxiv_class or (arxiv.group(2) or "").strip()
-        elif field and not parsed and field.group(1).lower() != "arxiv":
-            apply_fields(record, {field.group(1): field.group(2).strip()})
+        elif field and name and name.lower() != "arxiv":
+            apply_fields(record, {name: field.group(2).strip()})
         else:
             kept.append(line)
     return kept
+
+
+def _lifted_name(name: str) -> str:
+    """The field a note line names (see :func:`note_field`); ``tex.<field>`` names that field."""
+    return name.removeprefix(TEX_PREFIX) if name.startswith(TEX_PREFIX) else note_field(name)
 
 
 def apply_fields(record: Record, fields: dict[str, Any]) -> None:

@@ -14,8 +14,9 @@ Conventions (features.md §2.1 RIS.js, §3):
   number) and the DOI (in Extra, as ``DOI: …``). The reader turns that shape back into a preprint.
 - ``M2`` is Zotero's Extra: ``arXiv: <id>`` and, for a field the model has but this record's RIS type
   has no tag for, model-only fields (arXiv class and version, a type RIS cannot tell apart) and
-  ``custom`` entries, ``M2  - name: value`` lines, which the reader turns back into fields (so do
-  such lines in ``N1``, as older files have them).
+  ``custom`` entries, ``M2  - name: value`` lines (``tex.name`` for a field that is no CSL variable,
+  as Better BibTeX writes Extra), which the reader turns back into fields; so do such lines in
+  ``N1``, while a line naming no field ("Comment: …") stays note text, as in Zotero.
 - The note is one ``N1`` (Zotero makes a child note of each ``N1``); its lines, and those of the
   abstract, are continuation lines (a line that would read as a tag gets a leading space). Unknown tags are kept in
   ``custom`` as ``ris:<TAG>`` (so are second values of one-value tags) and written back as that tag; tags Zotero maps to a CSL variable the

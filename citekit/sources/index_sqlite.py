@@ -114,6 +114,9 @@ class SqliteStore:
 
     # Writing
 
+    def prepare(self, rows: list[Row]) -> list[Row]:
+        return rows  # FTS5 splits the text itself, in the writing thread, letting go of the interpreter
+
     def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
         with self._errors(), self._transaction():
             if load is not None:

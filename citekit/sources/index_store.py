@@ -29,6 +29,8 @@ class Row:
     text: tuple[str, str, str, str]
     """title, authors, abstract, venue (:func:`~citekit.sources.fulltext.search_text`)."""
     crossref: str = ""
+    prepared: tuple[Any, ...] | None = None
+    """The row in the store's own form, made ahead by :meth:`Store.prepare` (``None``: not yet)."""
 
     @property
     def data(self) -> str:
@@ -49,6 +51,10 @@ class Store(Protocol):
     def close(self) -> None: ...
 
     # Writing: each call is one transaction.
+
+    def prepare(self, rows: list[Row]) -> list[Row]:
+        """The rows made ready for :meth:`write` as far as that needs no database: a loader calls it
+        in the thread that reads, so that the thread that writes only waits for the database."""
 
     def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
         """Inserts new rows and replaces changed ones (same kind and identity) in one transaction,

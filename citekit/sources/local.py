@@ -387,8 +387,10 @@ class LocalIndex:
         """Stores the items a batch a transaction. With ``source`` (a file's key), each batch also records
         how many items it covers, and a load of the same file that stopped resumes after them.
 
-        One thread writes batches, in order, while this one reads the next: a database server (or
-        SQLite, which lets go of the interpreter while it works) and the reader use two cores.
+        One thread writes batches, in order, while this one reads the next and readies it for the store
+        (:meth:`~citekit.sources.index_store.Store.prepare`), so that the writing thread only waits for
+        the database: a database server (or SQLite, which lets go of the interpreter while it works)
+        and the reader use two cores.
         """
         result = AddResult()
         result.resumed = self._store.loaded(source) if source else 0
@@ -419,14 +421,15 @@ class LocalIndex:
                     result.count(0, earlier.data != row.data, earlier.data == row.data)
                 batch[(row.kind, row.identity)] = row
                 if len(batch) >= BATCH_SIZE:
+                    rows = self._store.prepare(list(batch.values()))
                     written()
-                    writing = writer.submit(
-                        self._write, list(batch.values()), (source, position) if source else None
-                    )
+                    writing = writer.submit(self._write, rows, (source, position) if source else None)
                     batch = {}
             written()
             writing = writer.submit(
-                self._write, list(batch.values()), (source, max(position, result.resumed)) if source else None
+                self._write,
+                self._store.prepare(list(batch.values())),
+                (source, max(position, result.resumed)) if source else None,
             )
             written()
         if result.unreported:
