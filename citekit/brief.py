@@ -10,6 +10,7 @@ from typing import Any
 
 from citekit.ids import find_dblp_key, is_arxiv_doi
 from citekit.model import Record
+from citekit.text import plain_text
 
 SHOWN_AUTHORS = 8
 SHOWN_ABSTRACT = 300
@@ -20,11 +21,11 @@ def brief(record: Record) -> dict[str, Any]:
     """Title, authors (the first :data:`SHOWN_AUTHORS`), year, venue and identifiers."""
     names = [name.display() for name in record.author]
     return {
-        "title": record.title,
+        "title": plain_text(record.title),
         "authors": names[:SHOWN_AUTHORS],
         "et_al": len(names) > SHOWN_AUTHORS or record.authors_truncated,
         "year": record.year,
-        "venue": record.container_title or None,
+        "venue": plain_text(record.container_title) or None,
         "doi": record.doi or None,
         "arxiv": record.arxiv_id or None,
         "dblp": find_dblp_key(record.custom.get("biburl", "")) or find_dblp_key(record.url) or None,

@@ -34,6 +34,7 @@ from citekit.match import (
 )
 from citekit.model import CSL_FIELDS, Record
 from citekit.sources.base import Prefetching, Query, Source, SourceError
+from citekit.text import plain_text
 from citekit.venues import add_short_forms
 
 # Fields merged by priority; the rest (authors, dates, identifiers) have rules of their own.
@@ -349,6 +350,8 @@ def merge(record: Record, versions: Sequence[Candidate]) -> tuple[Record, list[D
         value, origin = next(((getattr(r, name), src) for r, src in layers if getattr(r, name)), ("", ""))
         if name == "abstract" and record.abstract:
             value, origin = record.abstract, "input"
+        elif value and value != getattr(record, name) and plain_text(getattr(record, name)) == value:
+            value = getattr(record, name)  # the same text, with the input's case protection
         _set(merged, name, value, origin)
     best = versions[0][0] if versions else record
     merged.type = best.type
@@ -388,7 +391,7 @@ def _conflicts(record: Record, found: Record) -> list[Diagnostic]:
     """Input values the merge replaced with a source's: replaced, but never silently."""
     notes = []
     for name in CHECKED_FIELDS:
-        mine, theirs = getattr(record, name), getattr(found, name)
+        mine, theirs = plain_text(getattr(record, name)), plain_text(getattr(found, name))
         if not mine or not theirs or _equivalent(name, mine, theirs):
             continue
         notes.append(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from citekit.errors import UsageError
 from citekit.model import Record
-from citekit.text import fold
+from citekit.text import fold, plain_text
 
 DEFAULT_PATTERN = "{auth}{year}{title}"
 FIELDS = ("auth", "year", "title", "shorttitle", "firstpage")
@@ -36,7 +36,7 @@ class KeyPatternError(UsageError):
 
 def key_fields(record: Record) -> dict[str, str]:
     """The values a key pattern may use."""
-    words = [w for w in _words(record.title) if w not in STOP_WORDS]
+    words = [w for w in _words(plain_text(record.title)) if w not in STOP_WORDS]
     auth = _slug(record.first_author_family) or ("anon" if not record.author else "")
     if not auth and record.author:
         auth = _slug(record.author[0].literal or record.author[0].given)
@@ -163,7 +163,9 @@ class KeyPlan:
 def fingerprint(record: Record) -> str:
     """What identifies a record's content, independent of where it sits in the input."""
     ident = record.doi.casefold() or record.arxiv_id or ""
-    text = "|".join([ident, fold(record.title).casefold(), record.first_author_family, str(record.year)])
+    text = "|".join(
+        [ident, fold(plain_text(record.title)).casefold(), record.first_author_family, str(record.year)]
+    )
     return hashlib.sha1(text.encode()).hexdigest()
 
 

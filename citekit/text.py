@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+from pylatexenc.latex2text import get_default_latex_context_db as text_context
 from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 # math_mode="verbatim" keeps $…$ as written: math has no faithful Unicode form.
-_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
+_TEXT_CONTEXT = text_context()
+# Commands pylatexenc reads as nothing, and .bib files use: \mbox{…} keeps its text, the logos are words.
+_TEXT_CONTEXT.add_context_category(
+    "bib",
+    macros=[MacroTextSpec("mbox", "%s"), *(MacroTextSpec(logo, logo) for logo in ("TeX", "LaTeX", "BibTeX"))],
+    prepend=True,
+)
+_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False, latex_context=_TEXT_CONTEXT)
 # LatexWalker builds this context anew for every string unless given it: a third of the time.
 _WALKER_CONTEXT = get_default_latex_context_db()
 # What pylatexenc reads as more than its characters, outside math, besides commands and braces:
@@ -63,6 +71,7 @@ _LETTERS = {
     "aa": "å",
     "AA": "Å",
 }
+_SPACE = re.compile(r"\s+")
 _LETTER = re.compile(r"\{\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\}|\\(L|l|o|O|ss|ae|AE|oe|OE|aa|AA)\{\}")
 _TAG = re.compile(r"</?(?:jats:)?[a-zA-Z][^<>]*>")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
@@ -90,13 +99,26 @@ def latex_to_unicode(text: str) -> str:
 
 
 def _parsed(pieces: list[str]) -> str:
-    """Text and math pieces (as :data:`_MATH_SPLIT` splits them) read by pylatexenc."""
-    text = "".join(p if i % 2 else _text_escapes(p) for i, p in enumerate(pieces))
+    """Text and math pieces (as :data:`_MATH_SPLIT` splits them) read by pylatexenc.
+
+    Each math piece is parked on a placeholder character while the text is parsed, then put back
+    as written: a math command that takes an argument (``$\\not$``) would otherwise take the
+    closing ``$`` and the text after it (``So{$\\not$}rensen`` read as ``So$\\not$}rensen``).
+    """
+    maths = {_MATH_PLACEHOLDER + i // 2: _SPACE.sub(" ", p) for i, p in enumerate(pieces) if i % 2}
+    text = "".join(
+        chr(_MATH_PLACEHOLDER + i // 2) if i % 2 else _text_escapes(p) for i, p in enumerate(pieces)
+    )
     try:
         nodes = LatexWalker(text, latex_context=_WALKER_CONTEXT).get_latex_nodes()[0]
-        return squash(_LATEX.nodelist_to_text(nodes)).translate(_FROM_PLACEHOLDERS)
+        plain = squash(_LATEX.nodelist_to_text(nodes))
     except Exception:  # noqa: BLE001 - pylatexenc raises on pathological input; keep the raw text
-        return squash(text.replace("{", "").replace("}", ""))
+        plain = squash(text.replace("{", "").replace("}", ""))
+    return plain.translate(_FROM_PLACEHOLDERS | maths) if maths else plain.translate(_FROM_PLACEHOLDERS)
+
+
+_MATH_PLACEHOLDER = 0xF0000
+"""Math pieces are parked on characters from here on (Unicode's plane-15 private use area)."""
 
 
 def _only_braces(text: str, pieces: list[str]) -> str | None:
@@ -199,6 +221,21 @@ def _text_escapes(text: str) -> str:
     for command, placeholder in _SPECIAL_COMMANDS.items():
         text = text.replace(command, placeholder)
     return _BARE_PERCENT.sub(r"\\%", text)
+
+
+NOCASE = '<span class="nocase">'
+"""CSL rich text's case protection: what a BibTeX ``{…}`` is in CSL-JSON (citeproc-js, pandoc,
+Zotero, Better BibTeX and citation-js map one to the other). Model titles may hold it."""
+_RICH_TEXT = re.compile(
+    r'</?(?:i|b|sup|sub)>|<span (?:class="nocase"|style="font-variant:\s*small-caps;?")>|</span>'
+)
+"""The markup of CSL rich text (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
+
+
+def plain_text(text: str) -> str:
+    """A model text without its CSL rich-text markup (``<span class="nocase">BERT</span>`` →
+    ``BERT``): what keys, matching, deduplication, the index and plain-text outputs see."""
+    return _RICH_TEXT.sub("", text) if "<" in text else text
 
 
 def strip_markup(text: str) -> str:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from citekit.errors import UsageError
 from citekit.model import Record
-from citekit.text import fold
+from citekit.text import fold, plain_text
 
 ENV = "CITEKIT_VENUES"
 OPTION = f"--venues / {ENV}"
@@ -70,7 +70,7 @@ class Venue:
 
 def key(title: str) -> str:
     """The comparison key of a venue title (see the module docstring)."""
-    text = _ACRONYM_YEAR.sub(" ", title)
+    text = _ACRONYM_YEAR.sub(" ", plain_text(title))
     text = _NUMBER.sub(" ", fold(text).lower())
     words = [w for w in _NON_WORD.split(text) if w and w not in _NOISE_WORDS]
     while len(words) > 1 and words[0] in _PUBLISHER_PREFIXES:

@@ -125,6 +125,36 @@ TYPES = (
     "motion_picture",
     "legislation",
     "article-magazine",
+    # Every other CSL type (a CSL "article" is a preprint here: one without an arXiv id is rare).
+    "article-newspaper",
+    "bill",
+    "broadcast",
+    "classic",
+    "collection",
+    "document",
+    "entry",
+    "entry-dictionary",
+    "entry-encyclopedia",
+    "event",
+    "figure",
+    "graphic",
+    "hearing",
+    "interview",
+    "legal_case",
+    "map",
+    "musical_score",
+    "pamphlet",
+    "performance",
+    "periodical",
+    "personal_communication",
+    "post",
+    "post-weblog",
+    "regulation",
+    "review",
+    "review-book",
+    "song",
+    "standard",
+    "treaty",
 )
 
 
@@ -161,7 +191,9 @@ def _record(rng: random.Random, index: int, kind: str) -> Record:
         abstract=_title(rng) + ". " + _title(rng) + ".",
         language=rng.choice(("", "en", "ru", "ja")),
     )
-    if kind == "article-magazine":
+    if kind == "collection":
+        record.author, record.editor = [], record.author
+    if kind in ("article-magazine", "article-newspaper"):
         record.container_title, record.page = rng.choice(("Wired", "Огонёк", "日経サイエンス")), "12-15"
     elif kind == "article-journal":
         record.container_title, record.volume, record.issue = (
@@ -178,7 +210,7 @@ def _record(rng: random.Random, index: int, kind: str) -> Record:
         )
         record.event_title, record.publisher = "ICML 2020", rng.choice(PUBLISHERS)
         record.arxiv_id = f"{rng.randint(15, 25)}{rng.randint(1, 12):02d}.{rng.randint(10000, 99999)}"
-    elif kind in ("chapter", "book"):
+    elif kind in ("chapter", "book", "classic", "collection"):
         record.publisher, record.publisher_place = (
             rng.choice(PUBLISHERS),
             rng.choice(("Paris", "Москва", "東京")),
@@ -196,7 +228,12 @@ def _record(rng: random.Random, index: int, kind: str) -> Record:
     elif kind == "preprint":
         record.arxiv_id = f"{rng.randint(15, 25)}{rng.randint(1, 12):02d}.{rng.randint(10000, 99999)}"
         record.arxiv_class, record.publisher = "cs.LG", "arXiv"
-    elif kind in ("webpage", "dataset", "software"):
+    elif kind.startswith("entry"):
+        record.container_title = rng.choice(("Encyclopedia of Machine Learning", "Большая энциклопедия"))
+        record.editor, record.publisher = [_name(rng)], rng.choice(PUBLISHERS)
+    elif kind == "pamphlet":
+        record.publisher_place = rng.choice(("Paris", "Москва", "東京"))
+    elif kind in ("webpage", "post", "post-weblog", "dataset", "software"):
         record.url, record.publisher = f"https://example.org/{index}?q=a_b%20c", rng.choice(PUBLISHERS)
     elif kind == "patent":
         record.number = f"US {rng.randint(1000000, 9999999)}"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from citekit.enrich import Enricher
+from citekit.enrich import Enricher, merge
+from citekit.match import Candidate
 from citekit.model import Date, Name, Origin, Record
 from citekit.sources.local import LocalIndex
 
@@ -122,3 +123,29 @@ def test_a_replaced_arxiv_class_is_reported_too(index: LocalIndex) -> None:
     assert conflicts == [
         "arxiv_class: input has 'cs.CV', the matched record has 'cs.LG'; kept the matched record's value"
     ]
+
+
+def test_merge_keeps_the_inputs_case_protection_of_the_same_title() -> None:
+    """A .bib input's braces (nocase spans) survive enrichment when the source has the same words;
+    a source's different title still wins."""
+    protected = '<span class="nocase">Delaunay</span> triangulation'
+    record = Record(type="article-journal", title=protected, container_title="J")
+    same = Record(type="article-journal", title="Delaunay triangulation", container_title="J", volume="3")
+    merged, _ = merge(record, [Candidate(same, "crossref")])
+    assert (merged.title, merged.volume) == (protected, "3")
+    other = Record(type="article-journal", title="Delaunay triangulations", container_title="J")
+    assert merge(record, [Candidate(other, "crossref")])[0].title == "Delaunay triangulations"
+
+
+def test_a_protected_venue_is_no_conflict() -> None:
+    """``Proceedings of the {IEEE} Conference`` read from a .bib file is the source's venue in other case."""
+    record = Record(
+        type="paper-conference",
+        title="T",
+        container_title='Proceedings of the <span class="nocase">IEEE</span> Conference',
+    )
+    found = Record(type="paper-conference", title="T", container_title="Proceedings of the IEEE conference")
+    _, conflicts = merge(record, [Candidate(found, "crossref")])
+    assert conflicts == []
+    changed = Record(type="paper-conference", title="T", container_title="Proceedings of the ACM Conference")
+    assert [d.code for d in merge(record, [Candidate(changed, "crossref")])[1]] == ["enrich.conflict"]

@@ -32,8 +32,9 @@ from functools import cache, lru_cache
 
 from pylatexenc.latex2text import get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
 
-from citekit.text import latex_to_unicode
+from citekit.text import NOCASE, latex_to_unicode, squash
 
 # Braces are escaped with \vphantom so that the field still has as many { as } for bibtex and
 # biber (Better BibTeX's trick); \textbraceleft would be simpler but does not read back.
@@ -211,9 +212,18 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False) -> str:
     """Model text as the content of a braced field.
 
     ``ascii_only`` (plain BibTeX) turns non-ASCII into LaTeX commands; BibLaTeX keeps UTF-8.
-    ``protect`` braces words whose capitals must survive a bibliography style's case change.
+    ``protect`` braces words whose capitals must survive a bibliography style's case change: a
+    title with ``<span class="nocase">`` says which itself (each span is a brace group, nothing
+    else is braced: what the BibTeX reader read comes back as it was); one without is protected
+    by :func:`proper_nouns` and :func:`needs_protection`.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    if protect and NOCASE in text:
+        return _spans_to_braces(text, ascii_only)
+    return _body(text, ascii_only, protect)
+
+
+def _body(text: str, ascii_only: bool, protect: bool) -> str:
     proper = proper_nouns(text) if protect else frozenset()
     pieces: list[str] = []
     position = 0
@@ -225,14 +235,142 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False) -> str:
     return "".join(pieces)
 
 
+_SPAN_TAG = re.compile(r"(<span\b[^<>]*>|</span>)")
+
+
+def _spans_to_braces(text: str, ascii_only: bool) -> str:
+    """Each nocase span as a brace group; other spans' tags stay text, as they are elsewhere."""
+    pieces: list[str] = []
+    open_spans: list[bool] = []
+    for index, piece in enumerate(_SPAN_TAG.split(text)):
+        if index % 2 == 0:
+            encoded = _body(piece, ascii_only, protect=False)
+            opened = pieces[-1:] == ["{"] and encoded.startswith("\\")
+            pieces.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
+        elif piece == NOCASE:
+            open_spans.append(True)
+            pieces.append("{")
+        elif piece.startswith("<span"):
+            open_spans.append(False)
+            pieces.append(_escape(piece, ascii_only))
+        else:
+            nocase = open_spans.pop() if open_spans else False
+            pieces.append("}" if nocase else _escape(piece, ascii_only))
+    return "".join(pieces) + "}" * sum(open_spans)
+
+
+@lru_cache(maxsize=4096)
+def decode_protected(latex: str) -> str:
+    """A title-like field's LaTeX as model text, its case-protecting braces as nocase spans:
+    ``{Delaunay} triangulation of {N}etworks`` → ``<span class="nocase">Delaunay</span>
+    triangulation of <span class="nocase">N</span>etworks`` (the CSL form of the same thing).
+
+    A brace group protects case unless it is a command's argument (``\\textbf{…}``, ``\\'{e}``), a
+    special character (``{\\'E}``, ``{\\ss}``, ``{\\em …}``: it starts with a backslash), empty, or
+    inside math. Groups in a protected group are kept too (``{{BERT}: pre-training}``), so that
+    writing gives back the same braces.
+    """
+    if "{" not in latex:
+        return decode(latex)
+    marked = _mark_groups(latex)
+    if _GROUP_OPEN not in marked:
+        return decode(latex)
+    text = decode(marked)
+    while _EMPTY_GROUP.search(text):  # a group of what decodes to nothing ({\\relax})
+        text = squash(_EMPTY_GROUP.sub("", text))
+    if not _nested(text):  # a group the decoder took apart: keep the text, lose the protection
+        return text.replace(_GROUP_OPEN, "").replace(_GROUP_CLOSE, "")
+    return text.replace(_GROUP_OPEN, NOCASE).replace(_GROUP_CLOSE, "</span>")
+
+
+_GROUP_OPEN, _GROUP_CLOSE = "\ue010", "\ue011"
+_EMPTY_GROUP = re.compile("\ue010\\s*\ue011")
+"""Where a protecting group opens and closes while the rest of the field is decoded (private use)."""
+_COMMAND_AT = re.compile(r"\\(?:(?P<word>[A-Za-z@]+)\s*|(?P<accent>['`^\"~=.]))|\\.", re.DOTALL)
+"""A command that may take brace arguments (a control word, a text accent), or an escaped character."""
+_ARGUMENTS = {
+    spec.macroname: spec.args_parser.argspec.count("{") for spec in walker_context().iter_macro_specs()
+}
+"""How many brace arguments each command pylatexenc knows takes (one that it does not know takes
+the groups that follow it: ``\\href{…}{…}``)."""
+
+
+def _mark_groups(latex: str) -> str:
+    """``latex`` with each case-protecting group's braces (see :func:`decode_protected`) replaced
+    by :data:`_GROUP_OPEN` and :data:`_GROUP_CLOSE`."""
+    pieces: list[str] = []
+    position = 0
+    while position < len(latex):
+        char = latex[position]
+        end = position + 1
+        if char == "\\":
+            command = _COMMAND_AT.match(latex, position)
+            end = command.end() if command else end
+            end = _after_arguments(latex, command) if command else end
+        elif char == "$":
+            closing = _MATH.match(latex, position)
+            end = closing.end() if closing else end
+        elif char == "{" and (group := _group(latex, position)) is not None:
+            end = group
+            inner = latex[position + 1 : end - 1]
+            if inner.strip() and not inner.startswith("\\"):
+                pieces.append(_GROUP_OPEN + _mark_groups(inner) + _GROUP_CLOSE)
+                position = end
+                continue
+        pieces.append(latex[position:end])
+        position = end
+    return "".join(pieces)
+
+
+def _after_arguments(latex: str, command: re.Match[str]) -> int:
+    """Where a command and its brace arguments end (an empty group after a command that pylatexenc
+    does not know ends it: ``\\textasciitilde{}``)."""
+    end = command.end()
+    if not (command["word"] or command["accent"]):
+        return end  # an escaped character: \&, \{
+    arguments = 1 if command["accent"] else _ARGUMENTS.get(command["word"], -1)
+    while arguments and (group := _group(latex, end)) is not None:
+        empty = group == end + 2
+        end, arguments = group, arguments - 1
+        if empty and arguments < 0:
+            break
+    return end
+
+
+def _group(latex: str, start: int) -> int | None:
+    """The end of the brace group that starts at ``start`` (escaped braces skipped), else None."""
+    if not latex.startswith("{", start):
+        return None
+    depth, position = 0, start
+    while position < len(latex):
+        char = latex[position]
+        if char == "\\":
+            position += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        position += 1
+        if depth == 0:
+            return position
+    return None
+
+
+def _nested(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {_GROUP_OPEN: 1, _GROUP_CLOSE: -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def proper_nouns(title: str) -> frozenset[int]:
     """Where the proper nouns of a sentence-case title start: its capitalised words past a sentence
     start (``Fast {Delaunay} triangulation in {Paris}``), as Better BibTeX protects them.
 
-    A title with braces says what it protects itself (the BibTeX reader keeps no braces, so this
-    is for titles from CSL-JSON, RIS and the services). A title is in sentence case when some word
-    of four letters or more that Title Case would capitalise is in lower case, and capitalised
-    words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
+    For titles with no brace information (from CSL-JSON without nocase spans, RIS and the
+    services): one read from a .bib file keeps its own braces as spans (:func:`decode_protected`).
+    A title is in sentence case when some word of four letters or more that Title Case would
+    capitalise is in lower case, and capitalised words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
     and mixed case are protected (:func:`needs_protection`). Never most of a title.
     """
     plain = _MATH.sub(lambda m: " " * len(m.group()), title)

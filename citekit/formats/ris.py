@@ -48,6 +48,7 @@ from citekit.formats.csljson import (
 )
 from citekit.ids import arxiv_doi, arxiv_url, normalize_doi
 from citekit.model import CSL_FIELDS, Date, Name, Origin, Record
+from citekit.text import plain_text
 
 # CSL type → RIS type (written, and read back).
 TYPES: dict[str, str] = {
@@ -445,13 +446,13 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
         leftovers["type"] = record.type
     written: set[str] = set()
     for tag, field_name, writer, multiline in _written_tags(kind):
-        values = writer(record, field_name, tag, kind)
+        values = map(plain_text, writer(record, field_name, tag, kind))
         lines += [
             (tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))
         ]
         written.add(field_name)
     for attr, value in _untagged(record, written, kind).items():
-        leftovers[CSL_FIELDS[attr]] = value
+        leftovers[CSL_FIELDS[attr]] = plain_text(value)
     raw_tags: list[tuple[str, str]] = []
     for name, value in sorted(record.custom.items()):
         tag = name.removeprefix("ris:")

@@ -26,6 +26,7 @@ from itertools import combinations
 
 from citekit.model import Record
 from citekit.sources.base import Query
+from citekit.text import plain_text
 
 COMMON_DOCS = 500
 """A word in more records than this is common: how many is estimated, not counted."""
@@ -52,7 +53,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def plain(text: str) -> str:
-    """Lower case without diacritics (``Jégou`` → ``jegou``): how the FTS5 tokenizer sees words."""
+    """Lower case without diacritics and markup (``Jégou`` → ``jegou``): how the FTS5 tokenizer sees words."""
+    text = plain_text(text)
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
@@ -76,7 +78,12 @@ def search_text(record: Record) -> tuple[str, str, str, str]:
     """
     authors = " ".join(person.surname for person in record.author)
     venue = " ".join(v for v in (record.container_title, record.event_title, record.collection_title) if v)
-    return storable(record.title), storable(authors), storable(record.abstract), storable(venue)
+    return (
+        storable(plain_text(record.title)),
+        storable(authors),
+        storable(record.abstract),
+        storable(plain_text(venue)),
+    )
 
 
 def query_terms(query: Query) -> list[str]:

@@ -17,17 +17,20 @@ from citekit.formats.bibtex.table import (
     ENTRYTYPE,
     FIELDS,
     MONTHS,
+    NEEDS_EDITOR,
     ORGANIZATION_TYPES,
     PREPRINT_BASES,
     PREPRINT_TYPE,
     READ_TYPES,
+    SUBTYPE,
+    ZOTERO_ENTRY_TYPES,
     Dialect,
     default_type,
     simple_rule,
 )
 from citekit.formats.bibtex.values import DELIMITERS, EXPANSION_ALLOWANCE, EXPANSION_PER_CHAR, evaluate
-from citekit.formats.csljson import adopt_arxiv
-from citekit.formats.latex import decode, plain_identifier
+from citekit.formats.csljson import adopt_arxiv, csl_types
+from citekit.formats.latex import decode, decode_protected, plain_identifier
 from citekit.ids import normalize_doi
 from citekit.model import SEASONS, Date, Name, Origin, Record, season_named, season_of
 from citekit.names import parse_name, split_names
@@ -227,7 +230,7 @@ class Reader:
             fields.update(gained)
             if problem:
                 self.warn("bibtex.crossref-missing", problem, line)
-        record = Record(type=READ_TYPES.get(entry_type, "document"), key=entry.key)
+        record = Record(type=_csl_type(entry_type, fields), key=entry.key)
         arxiv, record.arxiv_class = take_arxiv(fields)
         preprint_report = (
             bool(arxiv) and record.type == "report" and _is_preprint_genre(fields.get("type", ""))
@@ -387,6 +390,22 @@ def _parsed_name(part: str) -> tuple[tuple[str, ...] | None, bool]:
     return (parts if any(parts) else None), empty_part
 
 
+_CSL_TYPES = frozenset(csl_types())
+_ONLY_ENTRY_TYPE = {
+    csl: entry for entry, csl in READ_TYPES.items() if list(READ_TYPES.values()).count(csl) == 1
+}
+"""CSL type → the one entry type read as it (dataset → dataset, periodical → periodical)."""
+
+
+def _csl_type(entry_type: str, fields: dict[str, str]) -> str:
+    """The CSL type the entry type says, or the one its ``entrysubtype`` names (then taken out)."""
+    named = decode(fields.get(SUBTYPE, "")).strip()
+    if named in _CSL_TYPES:
+        del fields[SUBTYPE]
+        return named
+    return READ_TYPES.get(entry_type, "document")
+
+
 def _drop_same(fields: dict[str, str], name: str, value: str) -> None:
     """Drop a field that says what the date says already."""
     if decode(fields.get(name, "")).casefold() == value.casefold():
@@ -400,8 +419,10 @@ def _keeps_entry_type(entry_type: str, record: Record) -> bool:
     """
     if entry_type in (default_type(record, "bibtex"), default_type(record, "biblatex")):
         return False
-    if entry_type == "inbook" and record.type == "chapter" and not record.editor:
-        return False  # how the BibLaTeX writer gives a chapter with no editor
+    if entry_type not in ZOTERO_ENTRY_TYPES and _ONLY_ENTRY_TYPE.get(record.type) == entry_type:
+        return False  # @dataset: the CSL type says it, and Zotero would discard the entry
+    if entry_type == "inbook" and default_type(record, "biblatex") in NEEDS_EDITOR and not record.editor:
+        return False  # how the BibLaTeX writer gives a chapter (or an entry) with no editor
     return not (record.is_preprint and READ_TYPES.get(entry_type) in PREPRINT_BASES)
 
 
@@ -447,7 +468,7 @@ def _lost_entries(text: str) -> list[tuple[int, str]]:
 
 _DECODERS: dict[str, Callable[[str], str]] = {
     "text": decode,
-    "title": decode,
+    "title": decode_protected,
     "pages": lambda raw: _DASHES.sub("-", decode(raw)),
     "doi": lambda raw: normalize_doi(plain_identifier(raw)),
     "url": lambda raw: squash(plain_identifier(raw)),

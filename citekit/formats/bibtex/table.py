@@ -111,6 +111,13 @@ READ_TYPES: dict[str, str] = {
 # preprint type and makes @misc a "document" and @online a "webpage"; a report keeps the genre, the
 # repository (institution), the number and the DOI (in Extra), and bibtex/biblatex styles print it
 # as "Preprint arXiv:<id>, arXiv, <year>".
+#
+# A CSL type the entry type does not say (every type not read back from its entry type by
+# READ_TYPES) is named in ``entrysubtype`` (see SUBTYPE). Zotero's BibTeX import knows @online,
+# @software and @patent (a web page, a computer program, a patent), but it discards @dataset,
+# @standard, @periodical and the other types biblatex's data model has, and biber accepts no field
+# at all on @letter, @movie, @legislation and the like: those are @misc, which Zotero keeps (as a
+# document) and every style prints. bibtex styles know none of them: all are @misc for BibTeX.
 WRITE_TYPES: dict[str, tuple[str, str]] = {
     "article-journal": ("article", "article"),
     "article-magazine": ("article", "article"),
@@ -118,19 +125,34 @@ WRITE_TYPES: dict[str, tuple[str, str]] = {
     "article": ("techreport", "report"),
     "paper-conference": ("inproceedings", "inproceedings"),
     "chapter": ("incollection", "incollection"),
+    "entry": ("incollection", "inreference"),
     "entry-encyclopedia": ("incollection", "inreference"),
     "entry-dictionary": ("incollection", "inreference"),
     "book": ("book", "book"),
+    "classic": ("book", "book"),
+    "collection": ("book", "collection"),
+    "pamphlet": ("booklet", "booklet"),
     "thesis": ("phdthesis", "phdthesis"),
     "report": ("techreport", "techreport"),
     "manuscript": ("unpublished", "unpublished"),
     "webpage": ("misc", "online"),
-    "dataset": ("misc", "dataset"),
+    "post": ("misc", "online"),
+    "post-weblog": ("misc", "online"),
     "software": ("misc", "software"),
     "patent": ("misc", "patent"),
-    "standard": ("misc", "standard"),
-    "periodical": ("misc", "periodical"),
 }
+ZOTERO_ENTRY_TYPES = frozenset(
+    "article book booklet collection conference electronic inbook incollection inproceedings "
+    "inreference jurisdiction legislation letter manual mastersthesis misc movie mvbook online patent "
+    "phdthesis proceedings report software techreport thesis unpublished artwork audio video".split()
+)
+"""The entry types Zotero's BibTeX import reads (zotero/translators, BibTeX.js, bibtex2zoteroTypeMap);
+it discards an entry of any other type, so a type read from the input is written again only if it is
+one of these."""
+SUBTYPE = "entrysubtype"
+"""The field naming a CSL type that the entry type does not say (``@misc{…, entrysubtype = {dataset}``):
+biblatex's own field for a finer type, in its data model for every entry type; bibtex styles and
+Zotero ignore it."""
 PREPRINT_BASES = {"article-journal", "document", "webpage", "article"}
 PREPRINT_TYPE = "Preprint"
 """The ``type`` field of a preprint written as a report; a report with it and an arXiv id reads back
@@ -187,6 +209,8 @@ VERBATIM_CUSTOM = frozenset({"file", "pdf", "urlraw", "verba", "verbb", "verbc"}
 """Fields no style typesets as TeX (biblatex's verbatim fields, JabRef's and Zotero's file paths):
 written as read, backslashes and all, when their braces balance."""
 ORGANIZATION_TYPES = frozenset({"misc", "online", "software"})
+NEEDS_EDITOR = frozenset({"incollection", "inreference"})
+"""Entry types biblatex's data model gives a mandatory editor: one without is an @inbook."""
 CUSTOM_ALIASES = {"accessed": "urldate", "genre": "type"}
 """CSL variables the model keeps in ``custom``, written under the field bibtex styles and biblatex
 know them by (biber rejects ``accessed`` and ``genre``)."""

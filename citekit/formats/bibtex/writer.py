@@ -21,10 +21,13 @@ from citekit.formats.bibtex.table import (
     FIELDS,
     KNOWN_TYPES,
     MONTHS,
+    NEEDS_EDITOR,
     ORGANIZATION_TYPES,
     PREPRINT_TYPE,
     READ_TYPES,
+    SUBTYPE,
     VERBATIM_CUSTOM,
+    ZOTERO_ENTRY_TYPES,
     Dialect,
     FieldRule,
     default_type,
@@ -34,6 +37,7 @@ from citekit.ids import arxiv_doi, arxiv_url
 from citekit.keys import keyed
 from citekit.model import SEASONS, Date, Name, Record
 from citekit.names import format_name, has_parts
+from citekit.text import plain_text
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-:.+]*$")
 """A name bibtex, biber and bibtexparser read as a field name (JabRef's ``__markedentry`` too)."""
@@ -82,6 +86,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
     kind = default_type(Record(type="article"), dialect) if preprint else _entry_type(record, dialect)
     if dialect == "biblatex":
         kind = _fit_datamodel(kind, fields)
+    if not preprint and READ_TYPES.get(kind, "document") != record.type and SUBTYPE not in record.custom:
+        fields[SUBTYPE] = "{" + record.type + "}"
     return Entry(kind, record.key, [BibField(k, v) for k, v in fields.items()])
 
 
@@ -112,7 +118,8 @@ def _encode(value: str, kind: str, ascii_only: bool) -> str:
     if kind == "pages":
         parts = re.split(r"\s*(?:-+|–|—)\s*", value)
         return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
-    return "{" + to_latex(value, ascii_only=ascii_only, protect=kind == "title") + "}"
+    text = value if kind == "title" else plain_text(value)
+    return "{" + to_latex(text, ascii_only=ascii_only, protect=kind == "title") + "}"
 
 
 _BREAKS_FIELD = re.compile(r"[\\{}\t\n\r\f\v]|(?<= ) ")
@@ -194,7 +201,7 @@ def _arxiv_fields(record: Record, dialect: Dialect) -> dict[str, str]:
 def _fit_datamodel(kind: str, fields: dict[str, str]) -> str:
     """Leave out what biblatex's data model does not allow on this entry type (biber warns about
     each); a chapter with no editor is an @inbook (@incollection requires one)."""
-    if kind == "incollection" and "editor" not in fields:
+    if kind in NEEDS_EDITOR and "editor" not in fields:
         kind = "inbook"
     invalid = BIBLATEX_INVALID.get(kind, frozenset()) | BIBLATEX_UNKNOWN
     for name in [n for n in fields if n.lower() in invalid]:
@@ -219,4 +226,5 @@ def _entry_type(record: Record, dialect: Dialect) -> str:
     """The entry type read, when it still fits the record and the dialect has it; else the table's."""
     kept = record.custom.get(ENTRYTYPE, "").lower()
     fits = READ_TYPES.get(kept, "document") == record.type
-    return kept if kept in KNOWN_TYPES[dialect] and fits else default_type(record, dialect)
+    keep = kept in KNOWN_TYPES[dialect] and kept in ZOTERO_ENTRY_TYPES and fits
+    return kept if keep else default_type(record, dialect)
