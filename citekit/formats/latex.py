@@ -208,23 +208,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
 
-def to_latex(text: str, *, ascii_only: bool, protect: bool = False) -> str:
+def to_latex(text: str, *, ascii_only: bool, protect: bool = False, guess_proper_nouns: bool = True) -> str:
     """Model text as the content of a braced field.
 
     ``ascii_only`` (plain BibTeX) turns non-ASCII into LaTeX commands; BibLaTeX keeps UTF-8.
-    ``protect`` braces words whose capitals must survive a bibliography style's case change: a
-    title with ``<span class="nocase">`` says which itself (each span is a brace group, nothing
-    else is braced: what the BibTeX reader read comes back as it was); one without is protected
-    by :func:`proper_nouns` and :func:`needs_protection`.
+    ``protect`` braces what must keep its capitals through a bibliography style's case change, as
+    Better BibTeX does: each ``<span class="nocase">`` (the braces a .bib file had) as a brace
+    group, every acronym or word with an inner capital outside them (:func:`needs_protection`),
+    and, in a title with no brace information at all (from CSL, RIS, a service), the proper nouns
+    :func:`proper_nouns` finds. ``guess_proper_nouns=False`` says the title's spans are all its
+    author marked (a title read from a .bib file): no proper noun is guessed then.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
     if protect and NOCASE in text:
         return _spans_to_braces(text, ascii_only)
-    return _body(text, ascii_only, protect)
+    return _body(text, ascii_only, protect, guess_proper_nouns)
 
 
-def _body(text: str, ascii_only: bool, protect: bool) -> str:
-    proper = proper_nouns(text) if protect else frozenset()
+def _body(text: str, ascii_only: bool, protect: bool, guess_proper_nouns: bool = False) -> str:
+    proper = proper_nouns(text) if protect and guess_proper_nouns else frozenset()
     pieces: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
@@ -239,12 +241,13 @@ _SPAN_TAG = re.compile(r"(<span\b[^<>]*>|</span>)")
 
 
 def _spans_to_braces(text: str, ascii_only: bool) -> str:
-    """Each nocase span as a brace group; other spans' tags stay text, as they are elsewhere."""
+    """Each nocase span as a brace group, acronyms outside them braced; other spans' tags stay
+    text, as they are elsewhere."""
     pieces: list[str] = []
     open_spans: list[bool] = []
     for index, piece in enumerate(_SPAN_TAG.split(text)):
         if index % 2 == 0:
-            encoded = _body(piece, ascii_only, protect=False)
+            encoded = _body(piece, ascii_only, protect=not any(open_spans))
             opened = pieces[-1:] == ["{"] and encoded.startswith("\\")
             pieces.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
         elif piece == NOCASE:
