@@ -18,7 +18,8 @@ processes' peaks); then the ratios peer time / citekit time for each number of j
 citekit is faster), and whether each target is met: faster than citation-js with one job on the
 largest file and on the smallest, at least 1.5× citation-js with two jobs (aim: 2×), and a peak
 memory that does not grow with the file (citekit at the largest size against the smallest).
-``--only citekit,pandoc`` limits the tools; ``--targets json`` the formats.
+``--only citekit,pandoc`` limits the tools; ``--targets json`` the formats. citekit's modules are
+byte-compiled first, as an installed copy's are.
 
 The peers: pandoc (``pandoc -f bibtex -t csljson``; it writes no RIS), bibutils (``bib2xml |
 xml2ris``; it writes no CSL-JSON), citation-js (``@citation-js/core`` with the BibTeX, RIS and
@@ -81,6 +82,15 @@ def citekit_command() -> list[str]:
     """The installed console script, next to this Python (else on PATH)."""
     script = Path(sys.executable).with_name("citekit")
     return [str(script)] if script.exists() else [shutil.which("citekit") or "citekit"]
+
+
+def compile_citekit() -> None:
+    """Byte-compile citekit's modules, as ``pip install`` does: an editable install run with
+    ``PYTHONDONTWRITEBYTECODE`` set would compile them again at every start, which no installed
+    copy does (a run still reads existing ``.pyc`` files with that variable set)."""
+    import citekit
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(citekit.__file__).parent)], check=True)
 
 
 def ensure_peers(tools: Sequence[str]) -> dict[str, str]:
@@ -368,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = [t for t in args.targets.split(",") if t]
 
     unavailable = ensure_peers([t for t in tools if not t.startswith("citekit")])
+    if any(t.startswith("citekit") for t in tools):
+        compile_citekit()
     for tool, reason in unavailable.items():
         print(f"skipping {tool}: {reason}", file=sys.stderr)
     WORK.mkdir(parents=True, exist_ok=True)
