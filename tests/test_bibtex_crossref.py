@@ -117,7 +117,8 @@ def test_xampl_as_bibtex_resolves_it() -> None:
 
 
 def test_better_bibtex_crossref_fixture_gets_date_and_booktitle() -> None:
-    """A BibDesk file of Better BibTeX's (issue 3514): @incollection children before their @book parents."""
+    """A BibDesk file from https://github.com/retorquere/zotero-better-bibtex/issues/3514: @incollection
+    children before their @book parents."""
     path = WILD / "better-bibtex" / "Crossrefd_incollection_items_are_missing_date_on_import_3514.bib"
     result = read(path.read_text(encoding="utf-8"), path.name)
     assert result.diagnostics == []
