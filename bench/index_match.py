@@ -15,7 +15,7 @@ What it does, all through the real command line (subprocesses, timed from outsid
    against the truth: precision = right ids / ids given, recall = right ids / queries that have a
    paper in the index.
 
-Targets (issue 5): 1M records indexed in ≤ 4 min; ≥ 500 queries/s on 2 cores; precision stays
+Targets: 1M records indexed in ≤ 4 min; ≥ 500 queries/s on 2 cores; precision stays
 at or above Crossref's published SBMV figure (98–99 %).
 
     .venv/bin/pip install -e '.[test]'
