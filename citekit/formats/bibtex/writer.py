@@ -72,8 +72,8 @@ def _entry(record: Record, dialect: Dialect) -> Entry:
             continue  # Zotero's archive id of a preprint: the eprint fields say it already
         elif rule.applies(record.type) and getattr(record, rule.attr):
             name = _free_name(rule, dialect, custom_names)
-            kind = "braced" if rule.kind == "title" and _braces_as_read(record, rule.attr) else rule.kind
-            fields.setdefault(name, _encode(getattr(record, rule.attr), kind, ascii_only))
+            guess = not _braces_as_read(record, rule.attr)
+            fields.setdefault(name, _encode(getattr(record, rule.attr), rule.kind, ascii_only, guess))
     if preprint:
         fields.setdefault("type", "{" + PREPRINT_TYPE + "}")
     written = {name.lower() for name in fields}
@@ -120,16 +120,19 @@ def _braces_as_read(record: Record, attr: str) -> bool:
     return origin_format in ("bibtex", "biblatex") and record.provenance.get(attr, "input") == "input"
 
 
-def _encode(value: str, kind: str, ascii_only: bool) -> str:
+def _encode(value: str, kind: str, ascii_only: bool, guess_proper_nouns: bool = True) -> str:
     if kind in ("doi", "url"):
         return "{" + _verbatim(value) + "}"
     if kind == "pages":
         parts = re.split(r"\s*(?:-+|–|—)\s*", value)
         return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
-    if kind == "braced":
-        return "{" + to_latex(value, ascii_only=ascii_only, protect=True, guess_proper_nouns=False) + "}"
     text = value if kind == "title" else plain_text(value)
-    return "{" + to_latex(text, ascii_only=ascii_only, protect=kind == "title") + "}"
+    protect = kind == "title"
+    return (
+        "{"
+        + to_latex(text, ascii_only=ascii_only, protect=protect, guess_proper_nouns=guess_proper_nouns)
+        + "}"
+    )
 
 
 _BREAKS_FIELD = re.compile(r"[\\{}\t\n\r\f\v]|(?<= ) ")
