@@ -61,23 +61,11 @@ def timed_index_add(path: Path, folder: Path) -> tuple[float, float, str]:
 
 def dblp_floor(path: Path) -> float:
     """lxml's iterparse over the dump with its DTD, clearing each record: reading and nothing else."""
-    from lxml import etree
-
-    from citekit.sources.dblp_dump import PAGES, PUBLICATIONS, _DtdResolver, _Stream
+    from citekit.sources.dblp_dump import _Stream, iterparse_dump
 
     start = time.perf_counter()
     with path.open("rb") as handle:
-        parser = etree.iterparse(
-            _Stream(handle),
-            events=("end",),
-            tag=PUBLICATIONS + PAGES,
-            load_dtd=True,
-            resolve_entities=True,
-            no_network=True,
-            huge_tree=True,
-        )
-        parser.resolvers.add(_DtdResolver(path.parent / "dblp.dtd"))
-        for _, element in parser:
+        for _, element in iterparse_dump(_Stream(handle), path.parent / "dblp.dtd"):
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]

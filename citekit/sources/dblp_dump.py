@@ -129,7 +129,8 @@ def read_dblp(path: Path, file: str, dtd: str | Path | None = None) -> Iterator[
         yield from _parse(_Stream(handle), file, dtd_path)
 
 
-def _parse(stream: _Stream, file: str, dtd_path: Path) -> Iterator[Loaded | Diagnostic]:
+def iterparse_dump(stream: _Stream, dtd_path: Path) -> etree.iterparse:
+    """lxml's streaming parser over a dump: its records' end events, entities from ``dtd_path``."""
     parser = etree.iterparse(
         stream,
         events=("end",),
@@ -141,6 +142,11 @@ def _parse(stream: _Stream, file: str, dtd_path: Path) -> Iterator[Loaded | Diag
         remove_comments=True,
     )
     parser.resolvers.add(_DtdResolver(dtd_path))
+    return parser
+
+
+def _parse(stream: _Stream, file: str, dtd_path: Path) -> Iterator[Loaded | Diagnostic]:
+    parser = iterparse_dump(stream, dtd_path)
     reader = _Reader(file)
     try:
         for _, element in parser:
