@@ -11,6 +11,17 @@ from citekit.sources.convert import arxiv_bulk_to_record, crossref_work_to_recor
 
 METADATA = Path(__file__).resolve().parent.parent / "seeds" / "metadata"
 
+# Voxtral TTS (2603.25551) as a published version might word it.
+VOXTRAL_TTS_REWORDED = (
+    "We present Voxtral TTS, an expressive and multilingual text-to-speech model able to generate natural "
+    "speech from only 3 seconds of reference audio. Voxtral TTS relies on a hybrid architecture combining "
+    "auto-regressive generation of semantic speech tokens with flow-matching for acoustic tokens. The tokens "
+    "are encoded and decoded by Voxtral Codec, a speech tokenizer trained from scratch with a hybrid VQ-FSQ "
+    "quantization scheme. In human evaluations by native speakers, Voxtral TTS is preferred for multilingual "
+    "voice cloning thanks to its naturalness and expressivity, with a 68.4% win rate over ElevenLabs Flash "
+    "v2.5. The model weights are released under a CC BY-NC license."
+)
+
 
 @cache
 def _arxiv() -> dict[str, Record]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
-from metadata import all_arxiv, all_crossref, arxiv, crossref
+from metadata import VOXTRAL_TTS_REWORDED, all_arxiv, all_crossref, arxiv, crossref
 
 from citekit.match import (
     SIMILAR_TITLE,
@@ -331,15 +331,6 @@ def test_a_similar_title_is_rejected_without_strong_evidence(change: str) -> Non
     assert decision.status == "unmatched", decision.explain()
 
 
-VOXTRAL_TTS_REWORDED = (
-    "We present Voxtral TTS, an expressive and multilingual text-to-speech model able to generate natural "
-    "speech from only 3 seconds of reference audio. Voxtral TTS relies on a hybrid architecture combining "
-    "auto-regressive generation of semantic speech tokens with flow-matching for acoustic tokens. The tokens "
-    "are encoded and decoded by Voxtral Codec, a speech tokenizer trained from scratch with a hybrid VQ-FSQ "
-    "quantization scheme. In human evaluations by native speakers, Voxtral TTS is preferred for multilingual "
-    "voice cloning thanks to its naturalness and expressivity, with a 68.4% win rate over ElevenLabs Flash "
-    "v2.5. The model weights are released under a CC BY-NC license."
-)
 VOXTRAL_TEMPLATE = (
     "We introduce Voxtral Translate, a multilingual speech-to-speech translation model that renders lectures "
     "in twelve target languages with under one second of delay. Voxtral Translate adopts a cascaded design "

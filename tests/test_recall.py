@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BACKENDS
+from metadata import VOXTRAL_TTS_REWORDED
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "seeds" / "metadata"
@@ -31,16 +32,6 @@ RECONCILING_AUTHORS = [
     ("Yousefpour", "Ashkan"),
     ("Stock", "Pierre"),
 ]
-# Voxtral TTS (2603.25551) as a published version might word it.
-REWORDED_ABSTRACT = (
-    "We present Voxtral TTS, an expressive and multilingual text-to-speech model able to generate natural "
-    "speech from only 3 seconds of reference audio. Voxtral TTS relies on a hybrid architecture combining "
-    "auto-regressive generation of semantic speech tokens with flow-matching for acoustic tokens. The tokens "
-    "are encoded and decoded by Voxtral Codec, a speech tokenizer trained from scratch with a hybrid VQ-FSQ "
-    "quantization scheme. In human evaluations by native speakers, Voxtral TTS is preferred for multilingual "
-    "voice cloning thanks to its naturalness and expressivity, with a 68.4% win rate over ElevenLabs Flash "
-    "v2.5. The model weights are released under a CC BY-NC license."
-)
 # The first two sentences of Data Taggants (2410.09101).
 PART_ABSTRACT = (
     "Dataset ownership verification, the process of determining if a dataset is used in a model's training "
@@ -65,7 +56,7 @@ SHARED_SENTENCE = "Our models are released under the Apache 2.0 license."
 CASES = [
     ("titlealone", {"title": HNSW}, "1603.09320"),
     ("oldertitle", {"title": OLDER_TITLE, "authors": RECONCILING_AUTHORS, "year": 2022}, "2207.12779"),
-    ("otherabstract", {"abstract": REWORDED_ABSTRACT}, "2603.25551"),
+    ("otherabstract", {"abstract": VOXTRAL_TTS_REWORDED}, "2603.25551"),
     ("partabstract", {"abstract": PART_ABSTRACT}, "2410.09101"),
     ("sequel", {"title": SEQUEL_TITLE}, None),
     ("twintitle", {"title": "Voxtral Large"}, None),
@@ -196,7 +187,12 @@ def test_from_a_profile_page(index: str, tmp_path: Path) -> None:
     taggants = [("Bouaziz", "Wassim"), ("Usunier", "Nicolas"), ("El-Mhamdi", "El-Mahdi")]
     blocks = [
         (OLDER_TITLE, RECONCILING_AUTHORS, "", "2207.12779"),
-        ("Voxtral TTS: expressive multilingual speech synthesis", voxtral, REWORDED_ABSTRACT, "2603.25551"),
+        (
+            "Voxtral TTS: expressive multilingual speech synthesis",
+            voxtral,
+            VOXTRAL_TTS_REWORDED,
+            "2603.25551",
+        ),
         ("Data Taggants: dataset ownership verification", taggants, PART_ABSTRACT, "2410.09101"),
         (SEQUEL_OLDER_TITLE, RECONCILING_AUTHORS, "", None),
         ("Voxtral Translate", voxtral, TEMPLATE_ABSTRACT, None),
