@@ -316,3 +316,23 @@ def mutated(draw: st.DrawFn, texts: st.SearchStrategy[str], max_edits: int = 4) 
         else:
             text = text[:at] + draw(st.sampled_from(STRUCTURAL)) + text[at:]
     return text
+
+
+def kept_fields(record: Record) -> dict[str, object]:
+    """What a round trip through any format must keep (the arXiv class only means something with
+    an id); each format's test adds what it keeps besides."""
+    return {
+        "title": record.title,
+        "author": record.author,
+        "editor": record.editor,
+        "issued": record.issued,
+        "container": record.container_title,
+        "volume": record.volume,
+        "issue": record.issue,
+        "page": record.page,
+        "doi": record.doi,
+        "arxiv": (record.arxiv_id, record.arxiv_class),
+        "abstract": record.abstract,
+        "custom": record.custom,
+        "type": record.type,
+    }
