@@ -47,7 +47,7 @@ def _split_persons(names: str) -> list[str]:
         return split_multiple_persons_names(names)
     if "{" not in names and "}" not in names:
         return _AND.split(names)
-    if not _BALANCED.fullmatch(names):
+    if not BALANCED_BRACES.fullmatch(names):
         if "\\" in names and _escape_outside_braces(names):
             return split_multiple_persons_names(names)
         return _split_by_depth(names)
@@ -62,9 +62,10 @@ def _split_persons(names: str) -> list[str]:
     return [*pieces, names[start:]]
 
 
-_GROUP = r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}"
+BRACE_GROUP = r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}"
 """A brace group, nested up to three deep."""
-_BALANCED = re.compile(rf"(?:[^{{}}]++|{_GROUP})*+")
+BALANCED_BRACES = re.compile(rf"(?:[^{{}}]++|{BRACE_GROUP})*+")
+"""Text whose braces are balanced, nested up to three deep (``fullmatch``)."""
 _SHIFTING_ESCAPE = re.compile(
     r"\\(?:[ \t\r\n]|(?<=[ \t\r\n].)|(?<=[ \t\r\n][aA].)|(?<=[ \t\r\n][aA][nN].)|(?<=[ \t\r\n][aA][nN][dD].))",
     re.DOTALL,
@@ -139,7 +140,7 @@ def name_parts(text: str) -> Parts:
     that change the splitting (``\\{``, ``\\,``, ``\\~``…) go to bibtexparser.
     tests/test_names_parse.py holds the two to the same answers."""
     if ("{" in text or "}" in text or "\\" in text) and (
-        _SPLITTING_ESCAPE.search(text) or not _BALANCED.fullmatch(text)
+        _SPLITTING_ESCAPE.search(text) or not BALANCED_BRACES.fullmatch(text)
     ):
         parts = parse_single_name_into_parts(text, strict=False)
         return parts.first, parts.von, parts.last, parts.jr
@@ -162,7 +163,7 @@ def name_parts(text: str) -> Parts:
 
 
 _SPLITTING_ESCAPE = re.compile(r"\\(?:[{}\\ ~\r\n\t,]|$)")
-_NAME_TOKEN = re.compile(rf",|(?:[^ ~\r\n\t,{{}}]|{_GROUP})++")
+_NAME_TOKEN = re.compile(rf",|(?:[^ ~\r\n\t,{{}}]|{BRACE_GROUP})++")
 """A comma, or a word as bibtexparser ends them."""
 
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citekit.formats.bibtex import read
+from citekit.formats.latex import _mark_groups, _mark_plain_groups
 from citekit.text import _MATH_SPLIT, _only_braces, _parsed, latex_to_unicode
 
 # Characters that mean something to pylatexenc or to the fast path's checks, and some that do not.
@@ -105,3 +106,23 @@ def test_every_field_of_a_realistic_file_decodes_as_before() -> None:
             assert fast == _parsed(pieces), value
     assert checked > 100
     assert read(text, "generated.bib").records
+
+
+TITLEISH = st.lists(
+    st.sampled_from([*"ab Z{}{} \t-&", "{BERT}", "{{A}b}", "{ }", "{}", "GPT", "é"]), max_size=25
+)
+
+
+@settings(max_examples=int(os.environ.get("CITEKIT_TEXT_EXAMPLES", "3000")), deadline=None)
+@given(TITLEISH.map("".join))
+def test_plain_titles_mark_their_groups_as_the_walk_does(title: str) -> None:
+    """The translation for titles without commands or math gives what the brace walk gives."""
+    marked = _mark_plain_groups(title)
+    if marked is not None:
+        assert marked == _mark_groups(title)
+
+
+def test_the_plain_path_takes_ordinary_titles_and_leaves_the_rest() -> None:
+    assert _mark_plain_groups("A {ViT} for {{BERT} Models}") is not None
+    for title in ("{a} {", "}{a}", "{ } x", r"\'{e} {A}", "$x$ {A}", "{{{{A}}}}"):
+        assert _mark_plain_groups(title) is None

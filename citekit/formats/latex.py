@@ -34,6 +34,7 @@ from pylatexenc.latex2text import get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
 
+from citekit.names import BALANCED_BRACES
 from citekit.text import NOCASE, latex_to_unicode, squash
 
 # Braces are escaped with \vphantom so that the field still has as many { as } for bibtex and
@@ -275,7 +276,7 @@ def decode_protected(latex: str) -> str:
     """
     if "{" not in latex:
         return decode(latex)
-    marked = _mark_groups(latex)
+    marked = _mark_plain_groups(latex) or _mark_groups(latex)
     if _GROUP_OPEN not in marked:
         return decode(latex)
     text = decode(marked)
@@ -296,6 +297,18 @@ _ARGUMENTS = {
 }
 """How many brace arguments each command pylatexenc knows takes (one that it does not know takes
 the groups that follow it: ``\\href{…}{…}``)."""
+
+
+def _mark_plain_groups(latex: str) -> str | None:
+    """:func:`_mark_groups` for most titles, by one translation: with no command, no math, braces
+    balanced (three deep at most) and no blank group, every group protects case. None otherwise."""
+    if "\\" in latex or "$" in latex or _BLANK_GROUP.search(latex) or not BALANCED_BRACES.fullmatch(latex):
+        return None
+    return latex.translate(_TO_MARKERS)
+
+
+_TO_MARKERS = str.maketrans({"{": _GROUP_OPEN, "}": _GROUP_CLOSE})
+_BLANK_GROUP = re.compile(r"\{\s*\}")
 
 
 def _mark_groups(latex: str) -> str:
@@ -359,11 +372,14 @@ def _group(latex: str, start: int) -> int | None:
 
 def _nested(text: str) -> bool:
     depth = 0
-    for char in text:
-        depth += {_GROUP_OPEN: 1, _GROUP_CLOSE: -1}.get(char, 0)
+    for marker in _MARKER.findall(text):  # the markers only: a title has a few, and many characters
+        depth += 1 if marker == _GROUP_OPEN else -1
         if depth < 0:
             return False
     return depth == 0
+
+
+_MARKER = re.compile(f"[{_GROUP_OPEN}{_GROUP_CLOSE}]")
 
 
 def proper_nouns(title: str) -> frozenset[int]:
