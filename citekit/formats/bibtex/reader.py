@@ -206,10 +206,10 @@ class Reader:
     def entry(self, entry: Block, line: int) -> Record:
         fields: dict[str, str] = {}
         spelled: dict[str, str] = {}
-        """A field's name as the file spells it: a field kept in ``custom`` keeps its case (``ris:L2``)."""
+        """A field's name as the file spells it, where that is not its name: a field kept in ``custom``
+        keeps its case (``ris:L2``)."""
         for position, (key, value) in enumerate(entry.fields):
             name = key.lower()
-            spelled.setdefault(name, key.strip())
             if name in fields:
                 self.warn(
                     "bibtex.duplicate-field",
@@ -218,6 +218,8 @@ class Reader:
                     raw=f"{key} = {value}",
                 )
                 continue
+            if name != key:
+                spelled[name] = key.strip()
             delimited = _delimited(value)
             if delimited is not None:  # what evaluate gives, without its bookkeeping (most values)
                 self.allowance += EXPANSION_PER_CHAR * len(value)
