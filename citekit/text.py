@@ -15,10 +15,15 @@ from pylatexenc.latexwalker import LatexWalker, get_default_latex_context_db
 
 # math_mode="verbatim" keeps $…$ as written: math has no faithful Unicode form.
 _TEXT_CONTEXT = text_context()
-# Commands pylatexenc reads as nothing, and .bib files use: \mbox{…} keeps its text, the logos are words.
+# Commands pylatexenc reads as nothing, and .bib files use: \mbox{…} and the font commands it lacks
+# (\texttt{…}) keep their text, the logos are words.
+_KEEP_ARGUMENT = ("mbox", "texttt", "textsf", "textup", "textmd")
 _TEXT_CONTEXT.add_context_category(
     "bib",
-    macros=[MacroTextSpec("mbox", "%s"), *(MacroTextSpec(logo, logo) for logo in ("TeX", "LaTeX", "BibTeX"))],
+    macros=[
+        *(MacroTextSpec(command, "%s") for command in _KEEP_ARGUMENT),
+        *(MacroTextSpec(logo, logo) for logo in ("TeX", "LaTeX", "BibTeX")),
+    ],
     prepend=True,
 )
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False, latex_context=_TEXT_CONTEXT)
@@ -226,7 +231,8 @@ def _text_escapes(text: str) -> str:
 NOCASE = '<span class="nocase">'
 """CSL rich text's case protection: what a BibTeX ``{…}`` is in CSL-JSON (citeproc-js, pandoc,
 Zotero, Better BibTeX and citation-js map one to the other). Model titles may hold it."""
-_RICH_TEXT = re.compile(
+SMALL_CAPS = '<span style="font-variant:small-caps;">'
+RICH_TEXT = re.compile(
     r'</?(?:i|b|sup|sub)>|<span (?:class="nocase"|style="font-variant:\s*small-caps;?")>|</span>'
 )
 """The markup of CSL rich text (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
@@ -235,7 +241,7 @@ _RICH_TEXT = re.compile(
 def plain_text(text: str) -> str:
     """A model text without its CSL rich-text markup (``<span class="nocase">BERT</span>`` →
     ``BERT``): what keys, matching, deduplication, the index and plain-text outputs see."""
-    return _RICH_TEXT.sub("", text) if "<" in text else text
+    return RICH_TEXT.sub("", text) if "<" in text else text
 
 
 def strip_markup(text: str) -> str:

@@ -2,9 +2,10 @@
 
 For the LaTeX consumer tests (``tests/test_consumers.py``): names and titles in Latin with accents
 (French, German, Polish, Czech, Hungarian, Turkish, Vietnamese), Cyrillic, Greek, CJK, with
-particles, suffixes and organisations; titles with inline math, LaTeX specials, dashes and words
-whose case matters; journal and conference papers, chapters (with and without editors), books,
-theses, reports, manuscripts, preprints, web pages, datasets, software and types with no BibTeX
+particles, suffixes and organisations; titles with inline math, LaTeX specials, dashes, words
+whose case matters and CSL rich text (italics, bold, sub- and superscripts, small caps); journal
+and conference papers, chapters (with and without editors), books, theses, reports, manuscripts,
+preprints, web pages, datasets, software and types with no BibTeX
 equivalent. Every record is complete for its type, as a real one would be, so that any warning from
 bibtex or biber is the writer's fault.
 """
@@ -93,6 +94,11 @@ TITLE_WORDS = (
     "3D",
     "Erdős",
     "Dvořák",
+    "<i>in vivo</i>",
+    "H<sub>2</sub>O",
+    "x<sup>2</sup>",
+    "<b>not</b>",
+    '<span style="font-variant:small-caps;">Conniver</span>',
 )
 JOURNALS = (
     "Journal of Machine Learning Research",

@@ -24,7 +24,7 @@ from citekit.formats.latex import decode, decode_protected, is_inert, needs_prot
 from citekit.keys import fingerprint, make_key
 from citekit.match import normalize_title
 from citekit.model import Date, Name, Record
-from citekit.text import plain_text
+from citekit.text import SMALL_CAPS, plain_text
 
 DATA = Path(__file__).parent / "data" / "bibtex"
 CASES = sorted(p.stem for p in DATA.glob("*.bib") if ".out" not in p.name)
@@ -872,8 +872,43 @@ def test_nocase_spans_are_the_csl_form_of_braces():
 
 def test_braces_that_protect_nothing_are_not_spans():
     """Accents, commands' arguments, escaped characters and empty groups are not case protection."""
-    record = read_one(r"@article{k, title = {{\'E}cole \textbf{bold} x{}y \& {\ss}}, journal = {J}}")
-    assert record.title == "École bold xy & ß"
+    record = read_one(r"@article{k, title = {{\'E}cole \texttt{mono} x{}y \& {\ss}}, journal = {J}}")
+    assert record.title == "École mono xy & ß"
+
+
+@pytest.mark.parametrize(
+    ("latex", "rich"),
+    [
+        (r"\textit{Drosophila} and \emph{in vivo}", "<i>Drosophila</i> and <i>in vivo</i>"),
+        (r"{\em in vivo} and {\it E. coli\/}", "<i>in vivo</i> and <i>E. coli</i>"),
+        (r"\textbf{not} {\bf bold}", "<b>not</b> <b>bold</b>"),
+        (r"H\textsubscript{2}O, x\textsuperscript{2}", "H<sub>2</sub>O, x<sup>2</sup>"),
+        (r"H$_{\textrm{2}}$O, x$^{\textrm{2}}$, $x^{2}$", "H<sub>2</sub>O, x<sup>2</sup>, $x^{2}$"),
+        (r"The \textsc{Conniver} {\sc Manual}", f"The {SMALL_CAPS}Conniver</span> {SMALL_CAPS}Manual</span>"),
+        (r"\textit{{B}ert models}", '<i><span class="nocase">B</span>ert models</i>'),
+        (r"{\textit{Jatropha}}: a {\textbf{B}ullet}", "<i>Jatropha</i>: a <b>B</b>ullet"),
+    ],
+)
+def test_font_commands_are_csl_rich_text_and_written_back_as_commands(latex: str, rich: str) -> None:
+    """As Zotero's BibTeX import and citation-js read them, and Zotero's and Better BibTeX's exports
+    write them: ``\\textit`` and ``\\emph`` are ``<i>``, and so on."""
+    record = read_one(f"@article{{k, title = {{{latex}}}, journal = {{J}}}}")
+    assert record.title == rich
+    assert json.loads(csljson.write([record]))[0]["title"] == rich
+    assert "<" not in ris.write([record])
+    for fmt in (BIBTEX, BIBLATEX):
+        again = read_one(fmt.write([record]), fmt)
+        assert again.title == rich
+        title = re.search(r"title = \{(.*)\},\n", fmt.write([again]))
+        assert title and "<" not in title.group(1) and r"\text" in title.group(1)
+
+
+def test_rich_text_from_csl_json_becomes_latex_and_stray_tags_stay_text() -> None:
+    item = {"id": "k", "type": "article-journal", "title": "<i>E. coli</i> x</i> <sup>2 <b>y</b>"}
+    record = csljson.read(json.dumps([item]), "a.json").records[0]
+    written = BIBTEX.write([record])
+    assert "title = {\\textit{E. coli} x</i> \\textsuperscript{2 \\textbf{y}}}\n" in written
+    assert read_one(written).title == "<i>E. coli</i> x</i> <sup>2 <b>y</b></sup>"
 
 
 def test_plain_titles_make_the_keys_and_match():

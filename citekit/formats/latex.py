@@ -35,7 +35,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
 
 from citekit.names import BALANCED_BRACES
-from citekit.text import NOCASE, latex_to_unicode, squash
+from citekit.text import NOCASE, RICH_TEXT, SMALL_CAPS, latex_to_unicode, squash
 
 # Braces are escaped with \vphantom so that the field still has as many { as } for bibtex and
 # biber (Better BibTeX's trick); \textbraceleft would be simpler but does not read back.
@@ -213,16 +213,16 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False, guess_proper
     """Model text as the content of a braced field.
 
     ``ascii_only`` (plain BibTeX) turns non-ASCII into LaTeX commands; BibLaTeX keeps UTF-8.
-    ``protect`` braces what must keep its capitals through a bibliography style's case change, as
-    Better BibTeX does: each ``<span class="nocase">`` (the braces a .bib file had) as a brace
-    group, every acronym or word with an inner capital outside them (:func:`needs_protection`),
+    ``protect`` (title-like fields) writes CSL rich text as LaTeX (:func:`_rich_to_latex`) and braces
+    what must keep its capitals through a bibliography style's case change, as Better BibTeX does:
+    each ``<span class="nocase">`` (the braces a .bib file had) as a brace group, every acronym or word with an inner capital outside them (:func:`needs_protection`),
     and, in a title with no brace information at all (from CSL, RIS, a service), the proper nouns
     :func:`proper_nouns` finds. ``guess_proper_nouns=False`` says the title's spans are all its
     author marked (a title read from a .bib file): no proper noun is guessed then.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
-    if protect and NOCASE in text:
-        return _spans_to_braces(text, ascii_only)
+    if protect and "<" in text and RICH_TEXT.search(text):
+        return _rich_to_latex(text, ascii_only)
     return _body(text, ascii_only, protect, guess_proper_nouns)
 
 
@@ -238,29 +238,42 @@ def _body(text: str, ascii_only: bool, protect: bool, guess_proper_nouns: bool =
     return "".join(pieces)
 
 
-_SPAN_TAG = re.compile(r"(<span\b[^<>]*>|</span>)")
+_RICH_TAG = re.compile(r"(<span\b[^<>]*>|</span>|</?(?:i|b|sup|sub)>)")
+"""CSL rich text's tags, and any other span's (a span must find its closing tag)."""
 
 
-def _spans_to_braces(text: str, ascii_only: bool) -> str:
-    """Each nocase span as a brace group, acronyms outside them braced; other spans' tags stay
-    text, as they are elsewhere."""
+def _rich_to_latex(text: str, ascii_only: bool) -> str:
+    """CSL rich text as LaTeX, as Zotero's and Better BibTeX's BibTeX exports write it: each nocase
+    span a brace group, ``<i>`` ``\\textit{…}``, ``<b>`` ``\\textbf{…}``, ``<sup>``/``<sub>``
+    ``\\textsuperscript``/``\\textsubscript``, small caps ``\\textsc``; acronyms outside nocase
+    spans braced. A tag that closes nothing, and spans of other styles, stay text."""
     pieces: list[str] = []
-    open_spans: list[bool] = []
-    for index, piece in enumerate(_SPAN_TAG.split(text)):
+    open_tags: list[str | None] = []
+    """The kind of each tag open (see :data:`_RICH`); None for a span of another style."""
+    for index, piece in enumerate(_RICH_TAG.split(text)):
         if index % 2 == 0:
-            encoded = _body(piece, ascii_only, protect=not any(open_spans))
+            encoded = _body(piece, ascii_only, protect="nocase" not in open_tags)
             opened = pieces[-1:] == ["{"] and encoded.startswith("\\")
             pieces.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
-        elif piece == NOCASE:
-            open_spans.append(True)
-            pieces.append("{")
+        elif (
+            kind := _TAG_KINDS.get(piece) or ("sc" if _SMALL_CAPS_TAG.fullmatch(piece) else None)
+        ) is not None:
+            open_tags.append(kind)
+            pieces.append(_RICH[kind][2])
         elif piece.startswith("<span"):
-            open_spans.append(False)
+            open_tags.append(None)
             pieces.append(_escape(piece, ascii_only))
+        elif open_tags and _closes(piece, open_tags[-1]):
+            kind = open_tags.pop()
+            pieces.append("}" if kind else _escape(piece, ascii_only))
         else:
-            nocase = open_spans.pop() if open_spans else False
-            pieces.append("}" if nocase else _escape(piece, ascii_only))
-    return "".join(pieces) + "}" * sum(open_spans)
+            pieces.append(_escape(piece, ascii_only))
+    return "".join(pieces) + "}" * sum(kind is not None for kind in open_tags)
+
+
+def _closes(tag: str, kind: str | None) -> bool:
+    """Whether a closing tag closes the open tag of this kind (a span closes any span)."""
+    return tag == (_RICH[kind][1] if kind else "</span>")
 
 
 @lru_cache(maxsize=4096)
@@ -277,19 +290,60 @@ def decode_protected(latex: str) -> str:
     if "{" not in latex:
         return decode(latex)
     marked = _mark_plain_groups(latex) or _mark_groups(latex)
-    if _GROUP_OPEN not in marked:
+    if not _MARKER.search(marked):
         return decode(latex)
     text = decode(marked)
     while _EMPTY_GROUP.search(text):  # a group of what decodes to nothing ({\\relax})
         text = squash(_EMPTY_GROUP.sub("", text))
-    if not _nested(text):  # a group the decoder took apart: keep the text, lose the protection
-        return text.replace(_GROUP_OPEN, "").replace(_GROUP_CLOSE, "")
-    return text.replace(_GROUP_OPEN, NOCASE).replace(_GROUP_CLOSE, "</span>")
+    tagged = _with_tags(text)
+    if tagged is None:  # a group the decoder took apart: keep the text, lose the markup
+        return _MARKER.sub("", text)
+    return tagged
 
 
+_RICH = {
+    "nocase": (NOCASE, "</span>", "{"),
+    "i": ("<i>", "</i>", "\\textit{"),
+    "b": ("<b>", "</b>", "\\textbf{"),
+    "sup": ("<sup>", "</sup>", "\\textsuperscript{"),
+    "sub": ("<sub>", "</sub>", "\\textsubscript{"),
+    "sc": (SMALL_CAPS, "</span>", "\\textsc{"),
+}
+"""CSL rich text (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html) and LaTeX: each
+kind's opening tag, closing tag, and what opens it in a .bib field."""
+_TAG_KINDS = {tags[0]: kind for kind, tags in _RICH.items()}
+_SMALL_CAPS_TAG = re.compile(r'<span style="font-variant:\s*small-caps;?">')
+_RICH_COMMANDS = {
+    "textit": "i",
+    "emph": "i",
+    "textbf": "b",
+    "textsuperscript": "sup",
+    "textsubscript": "sub",
+    "textsc": "sc",
+}
+_ZOTERO_SCRIPT = re.compile(r"\$([\^_])\{\\textrm\{([^{}$]*)\}\}\$")
+"""How Zotero's BibTeX export writes ``<sup>`` and ``<sub>`` (``x$^{\\textrm{2}}$``), and its import
+reads them."""
+_RICH_COMMAND_FIRST = re.compile(r"\\(?:" + "|".join(_RICH_COMMANDS) + r")(?![A-Za-z])")
+_DECLARATION = re.compile(r"\\(em|it|itshape|bf|bfseries|sc|scshape)(?![A-Za-z])\s*")
+"""A group that starts with a font declaration: ``{\\em …}``, ``{\\bf …}``, ``{\\sc …}``."""
+_DECLARATIONS = {
+    "em": "i",
+    "it": "i",
+    "itshape": "i",
+    "bf": "b",
+    "bfseries": "b",
+    "sc": "sc",
+    "scshape": "sc",
+}
 _GROUP_OPEN, _GROUP_CLOSE = "\ue010", "\ue011"
-_EMPTY_GROUP = re.compile("\ue010\\s*\ue011")
-"""Where a protecting group opens and closes while the rest of the field is decoded (private use)."""
+_OPENERS = dict(zip(_RICH, [_GROUP_OPEN, "\ue012", "\ue013", "\ue014", "\ue015", "\ue016"], strict=True))
+_MARKER_KINDS = {marker: kind for kind, marker in _OPENERS.items()}
+"""Where a protecting group (:data:`_GROUP_OPEN`) or a markup command opens, and where either closes
+(:data:`_GROUP_CLOSE`), while the rest of the field is decoded: characters of Unicode's private use
+area."""
+_MARKER = re.compile("([" + "".join(_MARKER_KINDS) + _GROUP_CLOSE + "])")
+_EMPTY_GROUP = re.compile("[" + "".join(_MARKER_KINDS) + "]\\s*" + _GROUP_CLOSE)
 _COMMAND_AT = re.compile(r"\\(?:(?P<word>[A-Za-z@]+)\s*|(?P<accent>['`^\"~=.]))|\\.", re.DOTALL)
 """A command that may take brace arguments (a control word, a text accent), or an escaped character."""
 _ARGUMENTS = {
@@ -321,14 +375,34 @@ def _mark_groups(latex: str) -> str:
         end = position + 1
         if char == "\\":
             command = _COMMAND_AT.match(latex, position)
+            kind = _RICH_COMMANDS.get(command["word"] or "") if command else None
+            if kind and command and (group := _group(latex, command.end())) is not None:
+                inner = _mark_groups(latex[command.end() + 1 : group - 1])
+                pieces.append(_OPENERS[kind] + inner + _GROUP_CLOSE)
+                position = group
+                continue
             end = command.end() if command else end
             end = _after_arguments(latex, command) if command else end
+        elif char == "$" and (script := _ZOTERO_SCRIPT.match(latex, position)):
+            kind = "sup" if script[1] == "^" else "sub"
+            pieces.append(_OPENERS[kind] + _mark_groups(script[2]) + _GROUP_CLOSE)
+            position = script.end()
+            continue
         elif char == "$":
             closing = _MATH.match(latex, position)
             end = closing.end() if closing else end
         elif char == "{" and (group := _group(latex, position)) is not None:
             end = group
             inner = latex[position + 1 : end - 1]
+            if declaration := _DECLARATION.match(inner):
+                kind = _DECLARATIONS[declaration[1]]
+                pieces.append(_OPENERS[kind] + _mark_groups(inner[declaration.end() :]) + _GROUP_CLOSE)
+                position = end
+                continue
+            if _RICH_COMMAND_FIRST.match(inner):  # {\textit{…}}: a special character, its markup kept
+                pieces.append("{" + _mark_groups(inner) + "}")
+                position = end
+                continue
             if inner.strip() and not inner.startswith("\\"):
                 pieces.append(_GROUP_OPEN + _mark_groups(inner) + _GROUP_CLOSE)
                 position = end
@@ -370,16 +444,20 @@ def _group(latex: str, start: int) -> int | None:
     return None
 
 
-def _nested(text: str) -> bool:
-    depth = 0
-    for marker in _MARKER.findall(text):  # the markers only: a title has a few, and many characters
-        depth += 1 if marker == _GROUP_OPEN else -1
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-_MARKER = re.compile(f"[{_GROUP_OPEN}{_GROUP_CLOSE}]")
+def _with_tags(text: str) -> str | None:
+    """The markers as CSL rich-text tags; None when they do not nest."""
+    pieces = _MARKER.split(text)  # the markers only: a title has a few, and many characters
+    open_kinds: list[str] = []
+    for index in range(1, len(pieces), 2):
+        marker = pieces[index]
+        if marker != _GROUP_CLOSE:
+            open_kinds.append(_MARKER_KINDS[marker])
+            pieces[index] = _RICH[open_kinds[-1]][0]
+        elif not open_kinds:
+            return None
+        else:
+            pieces[index] = _RICH[open_kinds.pop()][1]
+    return None if open_kinds else "".join(pieces)
 
 
 def proper_nouns(title: str) -> frozenset[int]:
