@@ -215,9 +215,9 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False, guess_proper
     ``ascii_only`` (plain BibTeX) turns non-ASCII into LaTeX commands; BibLaTeX keeps UTF-8.
     ``protect`` (title-like fields) writes CSL rich text as LaTeX (:func:`_rich_to_latex`) and braces
     what must keep its capitals through a bibliography style's case change, as Better BibTeX does:
-    each ``<span class="nocase">`` (the braces a .bib file had) as a brace group, every acronym or word with an inner capital outside them (:func:`needs_protection`),
-    and, in a title with no brace information at all (from CSL, RIS, a service), the proper nouns
-    :func:`proper_nouns` finds. ``guess_proper_nouns=False`` says the title's spans are all its
+    each ``<span class="nocase">`` (the braces a .bib file had) as a brace group, every acronym or
+    word with an inner capital outside them (:func:`needs_protection`), and, in a title with no
+    brace information at all (from CSL, RIS, a service), the proper nouns :func:`proper_nouns` finds. ``guess_proper_nouns=False`` says the title's spans are all its
     author marked (a title read from a .bib file): no proper noun is guessed then.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
@@ -243,7 +243,7 @@ _RICH_TAG = re.compile(r"(<span\b[^<>]*>|</span>|</?(?:i|b|sup|sub)>)")
 
 
 def _rich_to_latex(text: str, ascii_only: bool) -> str:
-    """CSL rich text as LaTeX, as Zotero's and Better BibTeX's BibTeX exports write it: each nocase
+    """CSL rich text as LaTeX, as Better BibTeX writes it: each nocase
     span a brace group, ``<i>`` ``\\textit{…}``, ``<b>`` ``\\textbf{…}``, ``<sup>``/``<sub>``
     ``\\textsuperscript``/``\\textsubscript``, small caps ``\\textsc``; acronyms outside nocase
     spans braced. A tag that closes nothing, and spans of other styles, stay text."""
@@ -282,10 +282,11 @@ def decode_protected(latex: str) -> str:
     ``{Delaunay} triangulation of {N}etworks`` → ``<span class="nocase">Delaunay</span>
     triangulation of <span class="nocase">N</span>etworks`` (the CSL form of the same thing).
 
-    A brace group protects case unless it is a command's argument (``\\textbf{…}``, ``\\'{e}``), a
-    special character (``{\\'E}``, ``{\\ss}``, ``{\\em …}``: it starts with a backslash), empty, or
-    inside math. Groups in a protected group are kept too (``{{BERT}: pre-training}``), so that
-    writing gives back the same braces.
+    A brace group protects case unless it is a command's argument (``\\mbox{…}``, ``\\'{e}``), a
+    special character (``{\\'E}``, ``{\\ss}``: it starts with a backslash), empty, or inside math.
+    Groups in a protected group are kept too (``{{BERT}: pre-training}``), so that writing gives back
+    the same braces. Font commands are CSL's other rich text (see :data:`_RICH`): ``\\textit{x}``,
+    ``\\emph{x}`` and ``{\\em x}`` are ``<i>x</i>``, and so on.
     """
     if "{" not in latex:
         return decode(latex)
@@ -367,7 +368,8 @@ _BLANK_GROUP = re.compile(r"\{\s*\}")
 
 def _mark_groups(latex: str) -> str:
     """``latex`` with each case-protecting group's braces (see :func:`decode_protected`) replaced
-    by :data:`_GROUP_OPEN` and :data:`_GROUP_CLOSE`."""
+    by :data:`_GROUP_OPEN` and :data:`_GROUP_CLOSE`, and each font command or declaration by its
+    kind's marker (:data:`_OPENERS`) and :data:`_GROUP_CLOSE`."""
     pieces: list[str] = []
     position = 0
     while position < len(latex):
@@ -467,8 +469,8 @@ def proper_nouns(title: str) -> frozenset[int]:
     For titles with no brace information (from CSL-JSON without nocase spans, RIS and the
     services): one read from a .bib file keeps its own braces as spans (:func:`decode_protected`).
     A title is in sentence case when some word of four letters or more that Title Case would
-    capitalise is in lower case, and capitalised words are at most twice as many; in a Title Case title capitals say nothing, and only acronyms
-    and mixed case are protected (:func:`needs_protection`). Never most of a title.
+    capitalise is in lower case, and capitalised words are at most twice as many; in a Title Case
+    title capitals say nothing, and only acronyms and mixed case are protected (:func:`needs_protection`). Never most of a title.
     """
     plain = _MATH.sub(lambda m: " " * len(m.group()), title)
     capitalised: list[int] = []
