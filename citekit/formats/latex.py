@@ -217,8 +217,9 @@ def to_latex(text: str, *, ascii_only: bool, protect: bool = False, guess_proper
     what must keep its capitals through a bibliography style's case change, as Better BibTeX does:
     each ``<span class="nocase">`` (the braces a .bib file had) as a brace group, every acronym or
     word with an inner capital outside them (:func:`needs_protection`), and, in a title with no
-    brace information at all (from CSL, RIS, a service), the proper nouns :func:`proper_nouns` finds. ``guess_proper_nouns=False`` says the title's spans are all its
-    author marked (a title read from a .bib file): no proper noun is guessed then.
+    brace information at all (from CSL, RIS, a service), the proper nouns :func:`proper_nouns` finds.
+    ``guess_proper_nouns=False`` says the title's spans are all its author marked (a title read from
+    a .bib file): no proper noun is guessed then.
     """
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
     if protect and "<" in text and RICH_TEXT.search(text):
