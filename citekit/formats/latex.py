@@ -471,7 +471,8 @@ def proper_nouns(title: str) -> frozenset[int]:
     services): one read from a .bib file keeps its own braces as spans (:func:`decode_protected`).
     A title is in sentence case when some word of four letters or more that Title Case would
     capitalise is in lower case, and capitalised words are at most twice as many; in a Title Case
-    title capitals say nothing, and only acronyms and mixed case are protected (:func:`needs_protection`). Never most of a title.
+    title capitals say nothing, and only acronyms and mixed case are protected
+    (:func:`needs_protection`). Never most of a title.
     """
     plain = _MATH.sub(lambda m: " " * len(m.group()), title)
     capitalised: list[int] = []
