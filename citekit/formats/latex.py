@@ -327,8 +327,6 @@ _ZOTERO_SCRIPT = re.compile(r"\$([\^_])\{\\textrm\{([^{}$]*)\}\}\$")
 """How Zotero's BibTeX export writes ``<sup>`` and ``<sub>`` (``x$^{\\textrm{2}}$``), and its import
 reads them."""
 _RICH_COMMAND_FIRST = re.compile(r"\\(?:" + "|".join(_RICH_COMMANDS) + r")(?![A-Za-z])")
-_DECLARATION = re.compile(r"\\(em|it|itshape|bf|bfseries|sc|scshape)(?![A-Za-z])\s*")
-"""A group that starts with a font declaration: ``{\\em …}``, ``{\\bf …}``, ``{\\sc …}``."""
 _DECLARATIONS = {
     "em": "i",
     "it": "i",
@@ -338,6 +336,8 @@ _DECLARATIONS = {
     "sc": "sc",
     "scshape": "sc",
 }
+_DECLARATION = re.compile(r"\\(" + "|".join(_DECLARATIONS) + r")(?![A-Za-z])\s*")
+"""A group that starts with a font declaration: ``{\\em …}``, ``{\\bf …}``, ``{\\sc …}``."""
 _GROUP_OPEN, _GROUP_CLOSE = "\ue010", "\ue011"
 _OPENERS = dict(zip(_RICH, [_GROUP_OPEN, "\ue012", "\ue013", "\ue014", "\ue015", "\ue016"], strict=True))
 _MARKER_KINDS = {marker: kind for kind, marker in _OPENERS.items()}
