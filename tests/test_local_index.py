@@ -182,6 +182,18 @@ def test_year_breaks_ties_but_never_excludes(fresh: LocalIndex) -> None:
     assert len(fresh.search(Query(title="Sparse codes for fast search", year=1950), 5)) == 2
 
 
+def test_a_search_asked_again_sees_what_was_added_since(fresh: LocalIndex) -> None:
+    """Searches are remembered within a connection, and forgotten when the index changes."""
+    query = Query(title="Sparse codes for fast search", authors=("Okafor",))
+    paper = Record(title="Sparse codes for fast search", author=[Name("Okafor")], doi="10.1/first")
+    fresh.add_records([paper])
+    assert (
+        [r.doi for r in fresh.search(query, 5)] == [r.doi for r in fresh.search(query, 5)] == ["10.1/first"]
+    )
+    fresh.add_records([dataclasses.replace(paper, doi="10.1/second")])
+    assert sorted(r.doi for r in fresh.search(query, 5)) == ["10.1/first", "10.1/second"]
+
+
 def test_changed_records_are_updated_in_place(fresh: LocalIndex, tmp_path: Path) -> None:
     works = [json.loads(line) for line in _lines("crossref.jsonl")]
     fresh.add_file(_write(tmp_path / "a.jsonl", works))
