@@ -314,6 +314,27 @@ def test_a_foreign_file_or_schema_is_refused(tmp_path: Path) -> None:
         LocalIndex(other)
 
 
+def test_an_index_from_before_the_title_column_is_searched_and_grown(tmp_path: Path) -> None:
+    """An SQLite index made before records had a title column of their own: its rows are found by
+    the title in their JSON, the column is added, and new rows fill it."""
+    path = tmp_path / "older.sqlite"
+    old = Record(title='Sparse codes for <span class="nocase">ANN</span> search', doi="10.1/old")
+    with LocalIndex(path) as index:
+        index.add_records([old])
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE records DROP COLUMN title")
+    with LocalIndex(path) as index:
+        assert [r.doi for r in index.search(Query(title="Sparse codes for ANN search"), 5)] == ["10.1/old"]
+        index.add_records([dataclasses.replace(old, title="Sparse codes for ANN retrieval", doi="10.1/new")])
+        found = index.search(Query(title="Sparse codes for ANN retrieval"), 5)
+        assert [r.doi for r in found] == ["10.1/new", "10.1/old"]
+        hits = index._store.search('"sparse"', 5, ranked=False)
+        assert sorted(title for _, title, _, _ in hits) == [old.title, "Sparse codes for ANN retrieval"]
+    with sqlite3.connect(path) as db:
+        titles = dict(db.execute("SELECT json_extract(data, '$.doi'), title FROM records"))
+    assert titles == {"10.1/old": None, "10.1/new": "Sparse codes for ANN retrieval"}
+
+
 def test_common_words_are_estimated_from_a_sample() -> None:
     sample = [Record(title=f"Model number {i}", abstract="rare" if i == 0 else "") for i in range(10)]
     common = common_words(sample, total=COMMON_DOCS * 5)

@@ -36,7 +36,8 @@ CREATE TABLE records (
     doi TEXT,
     arxiv_id TEXT,
     year INTEGER,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    title TEXT
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE UNIQUE INDEX records_identity ON records (kind, identity);
@@ -63,21 +64,25 @@ _PRAGMAS = (
     "cache_size = -65536",
     "mmap_size = 268435456",
 )
-_INSERT = "INSERT INTO records (id, kind, identity, doi, arxiv_id, year, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
-_UPDATE = "UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, year = ?, data = ? WHERE id = ?"
+_INSERT = "INSERT INTO records (id, kind, identity, doi, arxiv_id, year, data, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_UPDATE = "UPDATE records SET kind = ?, identity = ?, doi = ?, arxiv_id = ?, year = ?, data = ?, title = ? WHERE id = ?"
 _FTS_INSERT = "INSERT INTO records_fts (rowid, title, authors, abstract, venue) VALUES (?, ?, ?, ?, ?)"
 _FTS_DELETE = (
     "INSERT INTO records_fts (records_fts, rowid, title, authors, abstract, venue) "
     "VALUES ('delete', ?, ?, ?, ?, ?)"
 )
-# The title as JSON text (``->``), not as SQL text: stored text may escape lone surrogates.
+_TITLE = "r.title, CASE WHEN r.title IS NULL THEN r.data -> '$.title' END"
+"""A hit's title: its own column (the search text's), read with the row; for a row stored before
+the column was added, taken from the record's JSON, as JSON text (``->``, not ``->>``: the JSON may
+escape lone surrogates, which SQL text cannot hold). Parsing the JSON for the titles of an unranked
+search's thousand hits was half the time of the query (measured); the column spares it."""
 _SEARCH = (
-    "SELECT r.id, r.data -> '$.title', r.year, -f.rank FROM (SELECT rowid, rank "
+    f"SELECT r.id, {_TITLE}, r.year, -f.rank FROM (SELECT rowid, rank "
     "FROM records_fts WHERE records_fts MATCH ? ORDER BY rank LIMIT ?) AS f "
     "JOIN records AS r ON r.id = f.rowid ORDER BY f.rank"
 )
 _UNRANKED = (
-    "SELECT r.id, r.data -> '$.title', r.year, NULL FROM (SELECT rowid FROM records_fts "
+    f"SELECT r.id, {_TITLE}, r.year, NULL FROM (SELECT rowid FROM records_fts "
     "WHERE records_fts MATCH ? LIMIT ?) AS f JOIN records AS r ON r.id = f.rowid"
 )
 _LOAD = "load:"
@@ -129,11 +134,11 @@ class SqliteStore:
             for row in rows:
                 old_id, old_data = stored.get((row.kind, row.identity), (None, ""))
                 if old_id is None:
-                    inserts.append((next_id, *row.columns))
+                    inserts.append((next_id, *row.columns, row.text[0]))
                     fts_inserts.append((next_id, *row.text))
                     old_id, next_id = next_id, next_id + 1
                 elif old_data != row.data:
-                    updates.append((*row.columns, old_id))
+                    updates.append((*row.columns, row.text[0], old_id))
                     fts_deletes.append((old_id, *search_text(record_from_json(old_data))))
                     fts_inserts.append((old_id, *row.text))
                 else:
@@ -161,7 +166,8 @@ class SqliteStore:
             )
             self._db.executemany(_FTS_INSERT, [(i, *row.text) for i, _, row in changes])
             self._db.executemany(
-                "UPDATE records SET data = ? WHERE id = ?", [(row.data, i) for i, _, row in changes]
+                "UPDATE records SET data = ?, title = ? WHERE id = ?",
+                [(row.data, row.text[0], i) for i, _, row in changes],
             )
             self._db.executemany(
                 "DELETE FROM dblp_crossrefs WHERE record_id = ?", [(i,) for i, _, _ in changes]
@@ -204,7 +210,10 @@ class SqliteStore:
         counts: dict[str, int] | None = None,
     ) -> list[Found]:
         rows = self._query(_SEARCH if ranked else _UNRANKED, (expression, limit))
-        return [(i, json.loads(title) if title else "", year, rank) for i, title, year, rank in rows]
+        return [
+            (i, title if title is not None else json.loads(old) if old else "", year, rank)
+            for i, title, old, year, rank in rows
+        ]
 
     def data(self, ids: Sequence[int]) -> dict[int, str]:
         return dict(
@@ -270,6 +279,9 @@ class SqliteStore:
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'dblp_crossrefs'").fetchone():
             with self._transaction():  # added after schema 1: created in older indexes as well
                 self._db.execute(_CROSSREFS)
+        if "title" not in {column[1] for column in self._db.execute("PRAGMA table_info(records)")}:
+            with self._transaction():  # added after schema 1: older rows keep NULL (see _TITLE)
+                self._db.execute("ALTER TABLE records ADD COLUMN title TEXT")
 
     def _stored(self, rows: Sequence[Row]) -> dict[tuple[str, str], tuple[int, str]]:
         stored: dict[tuple[str, str], tuple[int, str]] = {}
