@@ -244,37 +244,49 @@ _RICH_TAG = re.compile(r"(<span\b[^<>]*>|</span>|</?(?:i|b|sup|sub)>)")
 
 
 def _rich_to_latex(text: str, ascii_only: bool) -> str:
-    """CSL rich text as LaTeX, as Better BibTeX writes it: each nocase
-    span a brace group, ``<i>`` ``\\textit{…}``, ``<b>`` ``\\textbf{…}``, ``<sup>``/``<sub>``
-    ``\\textsuperscript``/``\\textsubscript``, small caps ``\\textsc``; acronyms outside nocase
-    spans braced. A tag that closes nothing, and spans of other styles, stay text."""
-    pieces: list[str] = []
-    open_tags: list[str | None] = []
-    """The kind of each tag open (see :data:`_RICH`); None for a span of another style."""
-    for index, piece in enumerate(_RICH_TAG.split(text)):
+    """CSL rich text as LaTeX, as Better BibTeX writes it: each nocase span a brace group, ``<i>``
+    ``\\textit{…}``, ``<b>`` ``\\textbf{…}``, ``<sup>``/``<sub>`` ``\\textsuperscript``/``\\textsubscript``,
+    small caps ``\\textsc``; acronyms outside nocase spans braced. A tag without its pair, and the
+    tags of spans of other styles, stay text."""
+    pieces = _RICH_TAG.split(text)
+    kinds = _paired_tags(pieces)
+    written: list[str] = []
+    nocase = 0
+    for index, piece in enumerate(pieces):
+        kind = kinds.get(index)
         if index % 2 == 0:
-            encoded = _body(piece, ascii_only, protect="nocase" not in open_tags)
-            opened = pieces[-1:] == ["{"] and encoded.startswith("\\")
-            pieces.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
-        elif (
-            kind := _TAG_KINDS.get(piece) or ("sc" if _SMALL_CAPS_TAG.fullmatch(piece) else None)
-        ) is not None:
-            open_tags.append(kind)
-            pieces.append(_RICH[kind][2])
-        elif piece.startswith("<span"):
-            open_tags.append(None)
-            pieces.append(_escape(piece, ascii_only))
-        elif open_tags and _closes(piece, open_tags[-1]):
-            kind = open_tags.pop()
-            pieces.append("}" if kind else _escape(piece, ascii_only))
+            encoded = _body(piece, ascii_only, protect=not nocase)
+            opened = written[-1:] == ["{"] and encoded.startswith("\\")
+            written.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
+        elif kind is None:
+            written.append(_escape(piece, ascii_only))
         else:
-            pieces.append(_escape(piece, ascii_only))
-    return "".join(pieces) + "}" * sum(kind is not None for kind in open_tags)
+            closing = piece.startswith("</")
+            nocase += (-1 if closing else 1) * (kind == "nocase")
+            written.append("}" if closing else _RICH[kind][2])
+    return "".join(written)
 
 
-def _closes(tag: str, kind: str | None) -> bool:
-    """Whether a closing tag closes the open tag of this kind (a span closes any span)."""
-    return tag == (_RICH[kind][1] if kind else "</span>")
+def _paired_tags(pieces: list[str]) -> dict[int, str]:
+    """The rich-text kind of each tag (at the odd positions of ``pieces``) that has its pair."""
+    kinds: dict[int, str] = {}
+    open_tags: list[tuple[int, str | None]] = []
+    """Each tag open: its position and kind (None: a span of another style)."""
+    for index in range(1, len(pieces), 2):
+        tag = pieces[index]
+        kind = _TAG_KINDS.get(tag) or ("sc" if _SMALL_CAPS_TAG.fullmatch(tag) else None)
+        if not tag.startswith("</"):
+            open_tags.append((index, kind))
+        elif open_tags and tag == _closing(open_tags[-1][1]):
+            opened, kind = open_tags.pop()
+            if kind is not None:
+                kinds[opened] = kinds[index] = kind
+    return kinds
+
+
+def _closing(kind: str | None) -> str:
+    """The tag that closes an open tag of this kind (any span's: ``</span>``)."""
+    return _RICH[kind][1] if kind else "</span>"
 
 
 @lru_cache(maxsize=4096)

@@ -16,6 +16,7 @@ chunk, so that the chunks together give what :func:`~.reader.read` gives for the
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import itertools
 import re
@@ -134,16 +135,21 @@ def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
 
 def _string_blocks(chunk: Chunk) -> Iterator[Chunk]:
     """The chunk's blocks that may hold an ``@string``, each as a chunk of its own (reading only
-    those is what makes the first pass quick)."""
+    those is what makes the first pass quick), found from the ``@string``\\ s themselves: a file may
+    have them throughout."""
     text = chunk.text
-    starts = _line_block_starts(text)
-    bounds = [0, *(start for start in starts if start), len(text)]
-    offset = chunk.line_offset
-    for start, end in itertools.pairwise(bounds):
-        if _STRING.search(text, start, end):
-            lookahead = _block_start(text, end) if end < len(text) else chunk.lookahead
-            yield Chunk(text[start:end], lookahead, offset)
-        offset += _lines_in(text[start:end])
+    bounds = [0, *(start for start in _line_block_starts(text) if start), len(text)]
+    line, counted, previous = chunk.line_offset, 0, -1
+    for match in _STRING.finditer(text):
+        index = bisect.bisect_right(bounds, match.start()) - 1
+        if index == previous:
+            continue
+        previous = index
+        start, end = bounds[index], bounds[index + 1]
+        line += text.count("\n", counted, start) - text.count("\\\n", counted, start)  # blocks end lines
+        counted = start
+        lookahead = _block_start(text, end) if end < len(text) else chunk.lookahead
+        yield Chunk(text[start:end], lookahead, line)
 
 
 def read_chunk(chunk: Chunk, file: str, dialect: Dialect, strings: Strings) -> ChunkRead:
