@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
