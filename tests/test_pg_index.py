@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pgserver import PostgresServer
 
 from citekit.cli import main
 from citekit.model import Record
-from citekit.sources import local
+from citekit.sources import index_postgres, local
 from citekit.sources.base import Query, SourceError
 from citekit.sources.index_postgres import (
     MIGRATIONS,
@@ -367,6 +368,50 @@ def test_overlapping_batches_written_at_once_store_each_record_once(pg_url: str)
             _words_in(_batch(loser, identities)) - _words_in(_batch(before, identities)),
         )
         before, drift = winner, meta - words
+
+
+def test_a_batch_the_server_ends_for_a_conflict_is_written_again(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under serializable isolation (a server's default may be), a batch that waited for another
+    transaction's change to a record it replaces is ended by the server once that one commits."""
+    serializable = pg_url + "?options=-c%20default_transaction_isolation%3Dserializable"
+    store = PostgresStore(serializable)
+    store.write(_batch("first", range(5)))
+
+    def write_while_another_changes_a_record(version: str) -> tuple[int, int, int] | SourceError:
+        outcome: list[tuple[int, int, int] | SourceError] = []
+
+        def write() -> None:
+            try:
+                outcome.append(store.write(_batch(version, range(5))))
+            except SourceError as error:
+                outcome.append(error)
+
+        with psycopg.connect(pg_url) as other:
+            other.execute("UPDATE records SET year = 2021 WHERE identity = 'doi:10.1/3'")
+            writer = threading.Thread(target=write)
+            writer.start()
+            deadline = time.monotonic() + 60  # a safety net: the batch waits at once
+            while not other.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            ).fetchone()[0]:
+                assert time.monotonic() < deadline, "the batch never waited for the other transaction"
+                time.sleep(0.01)
+        writer.join()
+        return outcome[0]
+
+    try:
+        assert write_while_another_changes_a_record("second") == (0, 5, 0)
+        stored, _, _ = _table(pg_url)
+        assert all(" second" in data for data, _ in stored.values())
+        monkeypatch.setattr(index_postgres, "_TRIES", 1)
+        error = write_while_another_changes_a_record("third")
+        assert isinstance(error, SourceError)
+        assert "conflicted with other writers on each of 1 tries (could not serialize access" in str(error)
+    finally:
+        store.close()
 
 
 def _words_in(rows: list[Row]) -> int:

@@ -467,7 +467,8 @@ class PostgresStore:
 
     def _retried(self, work: Callable[[psycopg.Cursor[Any]], _T]) -> _T:
         """``work`` in a :meth:`_transaction`, tried again (after a short random pause) when the server
-        ends the transaction to break a deadlock; a clear error after :data:`_TRIES` tries."""
+        ends the transaction to break a deadlock (or, at a stricter isolation level than the default,
+        a conflict); a clear error after :data:`_TRIES` tries."""
         for attempt in range(1, _TRIES + 1):
             try:
                 with self._transaction() as cursor:
@@ -478,8 +479,8 @@ class PostgresStore:
                 if attempt == _TRIES:
                     raise StoreError(
                         "local",
-                        f"{self.location}: a batch met other writers' locks {_TRIES} times in a row "
-                        f"({_first_line(error.__cause__)}); run the same command again",
+                        f"{self.location}: a batch conflicted with other writers on each of {_TRIES} "
+                        f"tries ({_first_line(error.__cause__)}); run the same command again",
                     ) from error.__cause__
                 time.sleep(random.uniform(0.05, 0.2) * attempt)
         raise AssertionError("unreachable")
