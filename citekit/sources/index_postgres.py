@@ -198,6 +198,13 @@ _HAS_LZ4 = (
     "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings "
     "WHERE name = 'default_toast_compression'"
 )
+_MERGE_MEMORY = (
+    "SELECT set_config('work_mem', "
+    "greatest(pg_size_bytes(current_setting('work_mem')) / 1024, 32768) || 'kB', true)"
+)
+"""Room for the merge to sort a batch in memory (about 8 MB for 5,000 arXiv listings; with PostgreSQL's
+default ``work_mem``, 4 MB, it went to disk, and one batch's merge took 1.48 s rather than 1.39 s), for
+the merge's transaction only; a server set to give more keeps its setting."""
 _LOADED = (
     "INSERT INTO loads (source, records, updated) VALUES (%s, %s, now()) ON CONFLICT (source) "
     "DO UPDATE SET records = greatest(loads.records, excluded.records), updated = now()"
@@ -251,6 +258,7 @@ class PostgresStore:
         def merge(cursor: psycopg.Cursor[Any]) -> tuple[int, int]:
             added = updated = 0
             if rows:
+                cursor.execute(_MERGE_MEMORY)
                 cursor.execute(_STAGING)
                 with cursor.copy("COPY staging FROM STDIN") as copy:
                     for seq, row in enumerate(rows):
