@@ -131,7 +131,8 @@ Batches are written at once, by a loader's writers and by other loaders, so:
   them in the same order, one waiting for the other rather than each for the other;
 - a record another batch inserts or changes meanwhile is waited for, then replaced only if its data
   differs (``WHERE r.data <> excluded.data``): of two batches storing the same record, the one that
-  commits last decides its data, and one storing the same data again changes nothing;
+  commits last decides its data (unless that is the version it found stored, which it leaves alone
+  as unchanged), and one storing the same data again changes nothing;
 - the change of ``meta.tokens`` (the words of all records, for bm25's average length) is computed
   from the records as this statement's snapshot saw them. It drifts only where two transactions
   write *different* data for one record at the same moment (the later one's snapshot not seeing
@@ -226,6 +227,8 @@ class PostgresStore:
     """A PostgreSQL database named by a ``postgresql://`` URL (libpq's: host, port, user, password,
     database, and parameters such as ``sslmode``; ``PGPASSWORD`` and ``~/.pgpass`` work as usual)."""
 
+    writers = WRITERS
+
     def __init__(self, url: str, *, migrating: bool = False) -> None:
         """Connects, creating the schema in an empty database; ``migrating`` accepts an older schema
         (for :meth:`migrate`), which is otherwise refused."""
@@ -243,8 +246,6 @@ class PostgresStore:
         )
         with self._errors():
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-
-    writers = WRITERS
 
     def close(self) -> None:
         self._pool.close()
@@ -477,7 +478,8 @@ class PostgresStore:
         """``work`` in a :meth:`_transaction`, tried again (after a short random pause) when the server
         ends the transaction to break a deadlock (or, at a stricter isolation level than the default,
         a conflict); a clear error after :data:`_TRIES` tries."""
-        for attempt in range(1, _TRIES + 1):
+        attempt = 1
+        while True:
             try:
                 with self._transaction() as cursor:
                     return work(cursor)
@@ -490,8 +492,8 @@ class PostgresStore:
                         f"{self.location}: a batch conflicted with other writers on each of {_TRIES} "
                         f"tries ({_first_line(error.__cause__)}); run the same command again",
                     ) from error.__cause__
-                time.sleep(random.uniform(0.05, 0.2) * attempt)
-        raise AssertionError("unreachable")
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+            attempt += 1
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
