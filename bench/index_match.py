@@ -37,6 +37,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate_arxiv
@@ -150,7 +151,7 @@ def typo(text: str, rng: random.Random, edits: int) -> str:
     return "".join(chars)
 
 
-def query_from(listing: dict, kind: str, rng: random.Random) -> Record:
+def query_from(listing: dict[str, Any], kind: str, rng: random.Random) -> Record:
     """A reference to ``listing`` as a person or a scraper would have written it."""
     paper = arxiv_bulk_to_record(listing)
     query = Record(type="article")
@@ -180,14 +181,16 @@ def queries(corpus_size: int, count: int, seed: int = 7) -> tuple[Path, list[str
     negatives = list(range(corpus_size, corpus_size + count // 5))  # generated, never indexed
     numbers = positives + negatives
     rng.shuffle(numbers)
-    records, truth, kinds = [], [], []
+    records: list[Record] = []
+    truth: list[str | None] = []
+    kinds: list[str] = []
     for position, number in enumerate(numbers):
         listing = generate_arxiv.listing(number)
         kind = KINDS[position % len(KINDS)]
         record = query_from(listing, kind, rng)
         record.key = f"q{position:05d}"
         records.append(record)
-        truth.append(listing["id"] if number < corpus_size else None)
+        truth.append(str(listing["id"]) if number < corpus_size else None)
         kinds.append(kind)
     path = WORK / f"queries-{corpus_size}-{count}.bib"
     path.write_text(bibtex.write(records), encoding="utf-8")
@@ -214,7 +217,7 @@ class Score:
         return self.right / self.findable if self.findable else 1.0
 
 
-def match(query_path: Path, index: Path, jobs: int) -> tuple[Timed, list[dict]]:
+def match(query_path: Path, index: Path, jobs: int) -> tuple[Timed, list[dict[str, Any]]]:
     out, report = WORK / f"matched-{jobs}.json", WORK / f"report-{jobs}.json"
     timed = run(
         [
@@ -237,7 +240,7 @@ def match(query_path: Path, index: Path, jobs: int) -> tuple[Timed, list[dict]]:
     return timed, sorted(entries, key=lambda e: e["input"]["index"])
 
 
-def score(entries: list[dict], truth: list[str | None], kinds: list[str]) -> Score:
+def score(entries: list[dict[str, Any]], truth: list[str | None], kinds: list[str]) -> Score:
     assert len(entries) == len(truth), "the report accounts for every query"
     given = right = 0
     found: Counter[str] = Counter()

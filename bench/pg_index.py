@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import multiprocessing.queues
+import multiprocessing.synchronize
 import os
 import platform
 import random
@@ -45,7 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 import generate_arxiv  # noqa: E402
 from index_match import KINDS, query_from  # noqa: E402
-from pgserver import PostgresServer, binaries  # noqa: E402
+from pgserver import PostgresServer, binaries  # type: ignore[import-not-found]  # noqa: E402
 
 from citekit.enrich import query_for  # noqa: E402
 from citekit.sources.base import Query  # noqa: E402
@@ -125,7 +127,10 @@ def queries(corpus_size: int, count: int, seed: int = 11) -> list[Query]:
 
 
 def _client(
-    location: str, work: list[Query], ready: multiprocessing.Barrier, results: multiprocessing.Queue
+    location: str,
+    work: list[Query],
+    ready: multiprocessing.synchronize.Barrier,
+    results: multiprocessing.queues.Queue[tuple[float, int, float]],
 ) -> None:
     with LocalIndex(location) as index:
         for query in work[:20]:  # warm: connections, caches, common words

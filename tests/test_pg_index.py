@@ -5,7 +5,10 @@ schemas. Behaviour both backends share is tested over both in ``test_local_index
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -15,9 +18,17 @@ from pgserver import PostgresServer
 
 from citekit.cli import main
 from citekit.model import Record
-from citekit.sources import local
+from citekit.sources import index_postgres, local
 from citekit.sources.base import Query, SourceError
-from citekit.sources.index_postgres import MIGRATIONS, SCHEMA_VERSION, redacted, tsquery
+from citekit.sources.index_postgres import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    PostgresStore,
+    _staged,
+    redacted,
+    tsquery,
+)
+from citekit.sources.index_store import Row
 from citekit.sources.local import LocalIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,6 +186,7 @@ def test_a_server_killed_mid_load_keeps_its_batches_and_the_rerun_finishes(
     postgres: PostgresServer, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(local, "BATCH_SIZE", 10)
+    monkeypatch.setattr(PostgresStore, "writers", 2)
     listings = len((METADATA / "arxiv.jsonl").read_text().splitlines())
     stored: list[int] = []
 
@@ -188,10 +200,19 @@ def test_a_server_killed_mid_load_keeps_its_batches_and_the_rerun_finishes(
             index.add_file(METADATA / "arxiv.jsonl", progress=kill_after_three_batches)
     finally:
         postgres.start()
-    assert _records(pg_url) == (30, 30)  # the three committed batches
+    # the three batches counted, and the fourth, written beside the third, if it committed in time
+    committed, distinct = _records(pg_url)
+    assert committed == distinct and committed in (30, 40)
     with LocalIndex(pg_url) as index:
         result = index.add_file(METADATA / "arxiv.jsonl")
-        assert (result.resumed, result.added, result.unchanged, result.skipped) == (30, listings - 30, 0, 0)
+        # it resumes after batches that all committed (at least the first: two committing at the
+        # same moment may each claim less than both), and finds stored what committed past them
+        assert 10 <= result.resumed <= committed
+        assert (result.added, result.unchanged, result.skipped) == (
+            listings - committed,
+            committed - result.resumed,
+            0,
+        )
         assert index.info().records == {"arxiv": listings}
         assert index.search(Query(title="Mixtral of Experts"), 1)[0].arxiv_id == "2401.04088"
     assert _records(pg_url) == (listings, listings)
@@ -222,9 +243,14 @@ def test_the_cli_says_a_stopped_load_can_be_rerun(
     assert "run the same command again" in err.strip().splitlines()[-1]
     monkeypatch.setattr(local.LocalIndex, "_write", original)
     code, _, err = run("index", "add", str(METADATA / "arxiv.jsonl"), "--index", pg_url)
-    assert (
-        code == 0 and "71 added, 0 updated, 0 unchanged, 0 skipped, 20 stored by a load that stopped" in err
+    # two batches are written at once: a third may have committed before the second; the rerun
+    # resumes after the batches that all did, and finds the others stored
+    counts = re.search(
+        r"(\d+) added, 0 updated, (\d+) unchanged, 0 skipped, (\d+) stored by a load that stopped", err
     )
+    assert code == 0 and counts, err
+    added, unchanged, resumed = map(int, counts.groups())
+    assert added + unchanged + resumed == 91 and resumed >= 10 and added + unchanged <= 81
 
 
 def test_two_loaders_at_once_store_each_record_once(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,6 +283,139 @@ def test_two_loaders_at_once_store_each_record_once(pg_url: str, monkeypatch: py
     assert sum(r.added for r in results) == expected  # each record added by one of them only
     # the other found it stored, or skipped it as stored by a load of the same file (the two share one)
     assert sum(r.added + r.updated + r.unchanged + r.resumed + r.skipped for r in results) == 2 * expected
+
+
+def _batch(version: str, identities: range) -> list[Row]:
+    """Rows of the given identities, their title (and so their words) depending on ``version``."""
+    rows = []
+    for n in identities:
+        title = f"Record {n} " + " ".join([version] * (1 + n % 2 + len(version) % 4))
+        data = json.dumps({"title": title, "DOI": f"10.1/{n}"})
+        rows.append(
+            Row(
+                "reference",
+                f"doi:10.1/{n}",
+                ("reference", f"doi:10.1/{n}", f"10.1/{n}", None, 2020, data),
+                (title, "", "", ""),
+            )
+        )
+    return rows
+
+
+def _written_at_once(url: str, batches: list[list[Row]]) -> list[tuple[int, int, int]]:
+    """Each batch written by its own store (as by two loaders), all starting together."""
+    stores = [PostgresStore(url) for _ in batches]
+    start = threading.Barrier(len(batches))
+    results: list[tuple[int, int, int]] = [(0, 0, 0)] * len(batches)
+
+    def write(number: int) -> None:
+        start.wait()
+        results[number] = stores[number].write(batches[number])
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(len(batches))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.close()
+    return results
+
+
+def _table(url: str) -> tuple[dict[str, tuple[str, int]], int, int]:
+    """Each identity's (data, number of transactions that wrote the rows), the sum of the rows' words
+    and ``meta.tokens``."""
+    with psycopg.connect(url) as db:
+        rows = db.execute("SELECT identity, data, xmin::text FROM records").fetchall()
+        words = db.execute("SELECT coalesce(sum(tokens), 0) FROM records").fetchone()[0]
+        meta = db.execute(
+            "SELECT coalesce((SELECT value::bigint FROM meta WHERE key = 'tokens'), 0)"
+        ).fetchone()[0]
+    assert len(rows) == len({identity for identity, _, _ in rows})
+    writers = len({xmin for _, _, xmin in rows})
+    return {identity: (data, writers) for identity, data, _ in rows}, int(words), int(meta)
+
+
+def test_overlapping_batches_written_at_once_store_each_record_once(pg_url: str) -> None:
+    """Two stores write batches of the same records at the same moment, round after round: records
+    new to both, then the same data again, then changed differently by each."""
+    identities = range(200)
+    same = [_batch("alpha", identities), _batch("alpha", identities)]
+    added = sum(a for a, _, _ in _written_at_once(pg_url, same))
+    stored, words, meta = _table(pg_url)
+    assert added == len(identities) and len(stored) == len(identities)
+    assert meta == words  # the later batch found the same data and changed nothing
+
+    assert _written_at_once(pg_url, same) == [(0, 0, len(identities))] * 2
+    assert _table(pg_url) == (stored, words, meta)
+
+    before, drift = "alpha", 0
+    for round_ in range(3):
+        versions = [f"beta{round_}", f"gamma{round_}x"]  # titles of different lengths
+        batches = [_batch(version, identities) for version in versions]
+        results = _written_at_once(pg_url, batches)
+        stored, words, meta = _table(pg_url)
+        assert len(stored) == len(identities) and all(added == 0 for added, _, _ in results)
+        # every record has the data of one batch, all written by one transaction: the one that
+        # committed last, which waited for the other's locks, then replaced its rows
+        assert {writers for _, writers in stored.values()} == {1}
+        [winner] = [v for v in versions if all(f" {v}" in data for data, _ in stored.values())]
+        loser = versions[1 - versions.index(winner)]
+        # meta.tokens counts the rows' words; or, where the last batch's snapshot did not see the
+        # other's rows, also the words by which the other batch changed the version both saw
+        assert meta - words - drift in (
+            0,
+            _words_in(_batch(loser, identities)) - _words_in(_batch(before, identities)),
+        )
+        before, drift = winner, meta - words
+
+
+def test_a_batch_the_server_ends_for_a_conflict_is_written_again(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under serializable isolation (a server's default may be), a batch that waited for another
+    transaction's change to a record it replaces is ended by the server once that one commits."""
+    serializable = pg_url + "?options=-c%20default_transaction_isolation%3Dserializable"
+    store = PostgresStore(serializable)
+    store.write(_batch("first", range(5)))
+
+    def write_while_another_changes_a_record(version: str) -> tuple[int, int, int] | SourceError:
+        outcome: list[tuple[int, int, int] | SourceError] = []
+
+        def write() -> None:
+            try:
+                outcome.append(store.write(_batch(version, range(5))))
+            except SourceError as error:
+                outcome.append(error)
+
+        with psycopg.connect(pg_url) as other:
+            other.execute("UPDATE records SET year = 2021 WHERE identity = 'doi:10.1/3'")
+            writer = threading.Thread(target=write)
+            writer.start()
+            deadline = time.monotonic() + 60  # a safety net: the batch waits at once
+            while not other.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            ).fetchone()[0]:
+                assert time.monotonic() < deadline, "the batch never waited for the other transaction"
+                time.sleep(0.01)
+        writer.join()
+        return outcome[0]
+
+    try:
+        assert write_while_another_changes_a_record("second") == (0, 5, 0)
+        stored, _, _ = _table(pg_url)
+        assert all(" second" in data for data, _ in stored.values())
+        monkeypatch.setattr(index_postgres, "_TRIES", 1)
+        error = write_while_another_changes_a_record("third")
+        assert isinstance(error, SourceError)
+        assert "conflicted with other writers on each of 1 tries (could not serialize access" in str(error)
+    finally:
+        store.close()
+
+
+def _words_in(rows: list[Row]) -> int:
+    return sum(_staged(row)[-2] for row in rows)
 
 
 def test_searching_holds_no_transaction_open(pg_url: str) -> None:
@@ -350,4 +509,84 @@ def test_readers_during_a_load_see_whole_batches(
             reader.search(Query(title="Mixtral of Experts"), 1)
         loader.join()
         seen.add(reader.info().total)
-    assert seen <= {*range(0, listings, 10), listings} and listings in seen
+    # whole batches of 10, and the last (smaller) one, which may commit before the one before it
+    assert seen <= {*range(0, listings, 10), *range(listings % 10, listings + 1, 10)} and listings in seen
+
+
+# --- Batches written at once by one loader ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("index_location", ["sqlite", "postgresql"], indirect=True)
+def test_a_batch_committing_before_an_earlier_one_does_not_move_the_load_past_it(
+    index_location: str,
+) -> None:
+    store = local.open_store(index_location)
+    committed = local._Committed(0)
+    first, second, third = committed.start(10), committed.start(20), committed.start(30)
+    rows = _batch("x", range(30))
+
+    def write(batch: int, part: slice) -> int:
+        store.write(rows[part], ("file", partial(committed.position, batch)))
+        committed.done(batch)
+        return store.loaded("file")
+
+    try:
+        assert write(third, slice(20, 30)) == 0  # the first two are not committed: nothing is claimed
+        assert write(first, slice(0, 10)) == 10  # the second is not: only the first batch
+        assert write(second, slice(10, 20)) == 30  # all three
+        store.write([], ("file", lambda: 10))  # a smaller claim, late (another loader of the file)
+        assert store.loaded("file") == 30
+        assert store.total() == 30
+    finally:
+        store.close()
+
+
+def _listings(count: int, version: str = "") -> list[Record]:
+    return [
+        Record(title=f"Listing number {n} on topic {n % 7} {version}".strip(), doi=f"10.2/{n}")
+        for n in range(count)
+    ]
+
+
+def test_two_writers_load_as_one_writer_does(
+    tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches are written two at once (the first two meet at a barrier, which one writer at a time
+    never passes), and a batch changing records of the batch being written waits for it: the index,
+    the counts and the progress reported are those of a load by one writer, into SQLite."""
+    monkeypatch.setattr(local, "BATCH_SIZE", 10)
+    # batch 2 changes batch 1's records, batch 4 those of batch 3; the rest are new
+    records = [*_listings(10), *_listings(10, "revised"), *_listings(30)[10:], *_listings(20, "again")[10:]]
+    meeting = threading.Barrier(2, timeout=60)
+    second, events = threading.Event(), []
+    original = PostgresStore.write
+
+    def write(self, rows, load=None):  # type: ignore[no-untyped-def]
+        """Batch 2 (which waits for batch 1) and batch 3 (independent of it) meet before writing;
+        batch 1 gives batch 2 a moment to start before it (which it must not)."""
+        first = rows[0].data if rows else ""
+        if "revised" in first:
+            events.append("2 starts")
+            second.set()
+        if "Listing number 0 " in first and "revised" not in first:
+            second.wait(0.5)
+        if "revised" in first or ("Listing number 10 " in first and "again" not in first):
+            meeting.wait()
+        counts = original(self, rows, load)
+        if "Listing number 0 " in first and "revised" not in first:
+            events.append("1 ends")
+        return counts
+
+    monkeypatch.setattr(PostgresStore, "write", write)
+    results, progress = {}, {}
+    for name, location in (("sqlite", str(tmp_path / "one.sqlite")), ("postgresql", pg_url)):
+        seen: list[int] = []
+        with LocalIndex(location) as index:
+            assert index._store.writers == (2 if name == "postgresql" else 1)
+            result = index._add(((local.Loaded("reference", r)) for r in records), seen.append)
+            results[name] = (result.added, result.updated, result.unchanged, list(index.all_records()))
+        progress[name] = seen
+    assert results["sqlite"] == results["postgresql"]
+    assert results["sqlite"][:3] == (30, 20, 0)
+    assert progress["sqlite"] == progress["postgresql"]
+    assert events == ["1 ends", "2 starts"]

@@ -13,10 +13,13 @@ matches in the table's order, as FTS5 takes them in rowid order: the same ones w
 only grown (an update moves a row to the end of PostgreSQL's heap).
 
 Writing: a batch is copied (``COPY``) into a temporary table and merged into ``records`` by an
-upsert on (kind, identity) in one transaction, under a transaction-scoped advisory lock, so two
-loaders take turns batch by batch and a batch written twice changes nothing. A server that dies
-mid-load keeps the batches committed before, and with each batch how far into its file it got (the
-``loads`` table): loading the file again resumes there. The merge computes the words (``tsvector``)
+upsert on (kind, identity) in one transaction, so a batch written twice changes nothing. A loader
+writes :data:`WRITERS` batches at once, each on its own connection, and other loaders may too: batches
+holding the same records lock them in one order, and one the server ends to break a deadlock is
+written again (:data:`_UPSERT`). Writers share a transaction-scoped advisory lock that creating or
+migrating the schema takes alone. A server that dies mid-load keeps the batches committed before,
+and with each batch how far into its file every batch committed so far got (the ``loads`` table,
+never moved back): loading the file again resumes there. The merge computes the words (``tsvector``)
 of new and changed records only, and the server's work is most of a load's: the loader's own part,
 splitting text into words, is done ahead, in its reading thread (:meth:`PostgresStore.prepare`).
 
@@ -29,10 +32,12 @@ migrates it, ``citekit index migrate --index URL``, which applies :data:`MIGRATI
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -40,11 +45,12 @@ from psycopg_pool import ConnectionPool
 
 from citekit.errors import StoreError
 from citekit.sources.fulltext import plain
-from citekit.sources.index_store import Found, Row
+from citekit.sources.index_store import Found, Load, Row
 
 CONFIG = "citekit"
 """The text search configuration the schema creates (words as the SQLite store's tokenizer sees them)."""
-_LOCK = 0x63697465  # "cite": the advisory lock writers and migrations take
+_LOCK = 0x63697465  # "cite": the advisory lock writers share and schema changes take alone
+_T = TypeVar("_T")
 _WORD = re.compile(r"[^\W_]+")
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -80,7 +86,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _STAGING = (
-    "CREATE TEMPORARY TABLE staging (kind text, identity text, doi text, arxiv_id text, year integer, "
+    "CREATE TEMPORARY TABLE staging (seq integer, kind text, identity text, doi text, arxiv_id text, year integer, "
     "data text, title text, title_words text, authors text, abstract text, venue text, tokens integer, "
     "crossref text) "
     "ON COMMIT DROP"
@@ -89,20 +95,26 @@ _UPSERT = f"""
 WITH previous AS MATERIALIZED (
     SELECT r.id, r.tokens, s.kind, s.identity, r.data = s.data AS same
     FROM staging AS s JOIN records AS r USING (kind, identity)
+), numbered AS MATERIALIZED (
+    SELECT s.seq, coalesce(p.id, nextval('records_id_seq')) AS id
+    FROM staging AS s LEFT JOIN previous AS p USING (kind, identity)
+    WHERE p.same IS NOT TRUE ORDER BY s.seq
 ), written AS (
-    INSERT INTO records AS r (kind, identity, doi, arxiv_id, year, title, data, tokens, words)
-    SELECT s.kind, s.identity, s.doi, s.arxiv_id, s.year, s.title, s.data, s.tokens,
+    INSERT INTO records AS r (id, kind, identity, doi, arxiv_id, year, title, data, tokens, words)
+    SELECT n.id, s.kind, s.identity, s.doi, s.arxiv_id, s.year, s.title, s.data, s.tokens,
            setweight(to_tsvector('{CONFIG}', title_words), 'A') || setweight(to_tsvector('{CONFIG}', authors), 'B')
            || setweight(to_tsvector('{CONFIG}', venue), 'C') || setweight(to_tsvector('{CONFIG}', abstract), 'D')
-    FROM staging AS s LEFT JOIN previous AS p USING (kind, identity)
-    WHERE p.same IS NOT TRUE
+    FROM staging AS s JOIN numbered AS n USING (seq)
+    ORDER BY s.kind, s.identity
     ON CONFLICT (kind, identity) DO UPDATE SET doi = excluded.doi, arxiv_id = excluded.arxiv_id,
         year = excluded.year, title = excluded.title, data = excluded.data, words = excluded.words,
         tokens = excluded.tokens
+    WHERE r.data <> excluded.data
     RETURNING r.id, r.kind, r.identity, xmax = 0 AS added, r.tokens
 ), linked AS (
     INSERT INTO dblp_crossrefs (record_id, crossref)
     SELECT w.id, s.crossref FROM written AS w JOIN staging AS s USING (kind, identity) WHERE s.crossref <> ''
+    ORDER BY w.id
     ON CONFLICT (record_id) DO UPDATE SET crossref = excluded.crossref
 )
 SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added),
@@ -110,7 +122,24 @@ SELECT count(*) FILTER (WHERE added), count(*) FILTER (WHERE NOT added),
 FROM written AS w LEFT JOIN previous AS p USING (id)
 """
 """Merges the staged batch into ``records``: only the rows that are new or changed, so the text of a
-record loaded again unchanged is not searched for words again."""
+record loaded again unchanged is not searched for words again.
+
+Batches are written at once, by a loader's writers and by other loaders, so:
+
+- new rows take their ids in the batch's order (the file's: ``all_data`` and unranked searches go by
+  id), while rows are merged in (kind, identity) order, so two batches holding the same records lock
+  them in the same order, one waiting for the other rather than each for the other;
+- a record another batch inserts or changes meanwhile is waited for, then replaced only if its data
+  differs (``WHERE r.data <> excluded.data``): of two batches storing the same record, the one that
+  commits last decides its data (unless that is the version it found stored, which it leaves alone
+  as unchanged), and one storing the same data again changes nothing;
+- the change of ``meta.tokens`` (the words of all records, for bm25's average length) is computed
+  from the records as this statement's snapshot saw them. It drifts only where two transactions
+  write *different* data for one record at the same moment (the later one's snapshot not seeing
+  the earlier one's): the total then also counts the words of the version overwritten. One loader
+  never does that (:class:`~citekit.sources.local.LocalIndex` holds back a batch sharing records
+  with one being written), and where two loaders do, each such record moves the average length,
+  which only weighs how bm25 normalises by length, by its own length over the index's size."""
 _ADD_TOKENS = (
     "INSERT INTO meta (key, value) VALUES ('tokens', %s) "
     "ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + excluded.value::bigint)::text"
@@ -170,15 +199,35 @@ _HAS_LZ4 = (
     "SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) FROM pg_settings "
     "WHERE name = 'default_toast_compression'"
 )
+_MERGE_MEMORY = (
+    "SELECT set_config('work_mem', "
+    "greatest(pg_size_bytes(current_setting('work_mem')) / 1024, 32768) || 'kB', true)"
+)
+"""Room for the merge to sort a batch in memory (about 8 MB for 5,000 arXiv listings; with PostgreSQL's
+default ``work_mem``, 4 MB, it went to disk, and one batch's merge took 1.48 s rather than 1.39 s), for
+the merge's transaction only; a server set to give more keeps its setting."""
+_LOADED = (
+    "INSERT INTO loads (source, records, updated) VALUES (%s, %s, now()) ON CONFLICT (source) "
+    "DO UPDATE SET records = greatest(loads.records, excluded.records), updated = now()"
+)
+"""Records how far a file's load got, never lowering it (a batch committing late claims less)."""
 _TABLES = ("records", "meta", "dblp_crossrefs", "loads")
 POOL_SIZE = 8
-"""Connections one process keeps at most: one per thread matching at once."""
+"""Connections one process keeps at most: one per thread matching (or writing) at once."""
+WRITERS = 2
+"""Batches a loader writes at once: the server merges each in its own process, and the words it
+computes and the GIN index it feeds (most of a load's time) then use two cores rather than one."""
+_TRIES = 3
+"""Times a batch is tried when the server ends its transaction to resolve a deadlock with another."""
+_CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 CONNECT_TIMEOUT = 10
 
 
 class PostgresStore:
     """A PostgreSQL database named by a ``postgresql://`` URL (libpq's: host, port, user, password,
     database, and parameters such as ``sslmode``; ``PGPASSWORD`` and ``~/.pgpass`` work as usual)."""
+
+    writers = WRITERS
 
     def __init__(self, url: str, *, migrating: bool = False) -> None:
         """Connects, creating the schema in an empty database; ``migrating`` accepts an older schema
@@ -203,23 +252,26 @@ class PostgresStore:
 
     # Writing
 
-    def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
-        with self._transaction() as cursor:
+    def write(self, rows: Sequence[Row], load: Load | None = None) -> tuple[int, int, int]:
+        """See :data:`_UPSERT` for what batches written at once do to each other; a batch the server
+        chose to end to break a deadlock is written again, up to :data:`_TRIES` times."""
+
+        def merge(cursor: psycopg.Cursor[Any]) -> tuple[int, int]:
+            added = updated = 0
             if rows:
+                cursor.execute(_MERGE_MEMORY)
                 cursor.execute(_STAGING)
                 with cursor.copy("COPY staging FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row.prepared or _staged(row))
+                    for seq, row in enumerate(rows):
+                        copy.write_row((seq, *(row.prepared or _staged(row))))
                 added, updated, tokens = _one(cursor.execute(_UPSERT))
-                cursor.execute(_ADD_TOKENS, (str(tokens),))
-            else:
-                added = updated = 0
+                if tokens:
+                    cursor.execute(_ADD_TOKENS, (str(tokens),))
             if load is not None:
-                cursor.execute(
-                    "INSERT INTO loads (source, records, updated) VALUES (%s, %s, now()) ON CONFLICT "
-                    "(source) DO UPDATE SET records = excluded.records, updated = now()",
-                    load,
-                )
+                cursor.execute(_LOADED, (load[0], load[1]()))
+            return added, updated
+
+        added, updated = self._retried(merge)
         return added, updated, len(rows) - added - updated
 
     def prepare(self, rows: list[Row]) -> list[Row]:
@@ -362,8 +414,10 @@ class PostgresStore:
     # Schema
 
     def migrate(self) -> tuple[int, int]:
-        """Brings the schema to :data:`SCHEMA_VERSION`: (version before, version after)."""
-        with self._transaction() as cursor:
+        """Brings the schema to :data:`SCHEMA_VERSION`: (version before, version after), holding the
+        advisory lock alone (no batch is written meanwhile)."""
+        with self._errors(), self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
             before = _version(cursor)
             if before > SCHEMA_VERSION:
                 raise StoreError("local", self._newer(before))
@@ -414,10 +468,32 @@ class PostgresStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[psycopg.Cursor[Any]]:
-        """One transaction on a pooled connection, writers taking turns by the advisory lock."""
+        """One writing transaction on a pooled connection. Writers share the advisory lock, which
+        creating or migrating the schema takes alone."""
         with self._errors(), self._pool.connection() as db, db.transaction(), db.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK,))
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", (_LOCK,))
             yield cursor
+
+    def _retried(self, work: Callable[[psycopg.Cursor[Any]], _T]) -> _T:
+        """``work`` in a :meth:`_transaction`, tried again (after a short random pause) when the server
+        ends the transaction to break a deadlock (or, at a stricter isolation level than the default,
+        a conflict); a clear error after :data:`_TRIES` tries."""
+        attempt = 1
+        while True:
+            try:
+                with self._transaction() as cursor:
+                    return work(cursor)
+            except StoreError as error:
+                if not isinstance(error.__cause__, _CONFLICTS):
+                    raise
+                if attempt == _TRIES:
+                    raise StoreError(
+                        "local",
+                        f"{self.location}: a batch conflicted with other writers on each of {_TRIES} "
+                        f"tries ({_first_line(error.__cause__)}); run the same command again",
+                    ) from error.__cause__
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+            attempt += 1
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

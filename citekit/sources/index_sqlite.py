@@ -23,7 +23,7 @@ from typing import Any
 
 from citekit.errors import StoreError
 from citekit.sources.fulltext import search_text
-from citekit.sources.index_store import Found, Row
+from citekit.sources.index_store import Found, Load, Row
 from citekit.sources.recordjson import record_from_json
 
 SCHEMA_VERSION = 1
@@ -87,11 +87,19 @@ _UNRANKED = (
 )
 _LOAD = "load:"
 """Meta keys of resumable loads: ``load:`` and the file, valued how many of its records are stored."""
+_LOADED = (
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+    "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"
+)
+"""Records how far a file's load got, never lowering it."""
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM records_fts WHERE records_fts MATCH ? LIMIT ?)"
 
 
 class SqliteStore:
     """One SQLite file, shared by the threads of a run (:mod:`citekit.pipeline`) in turn."""
+
+    writers = 1
+    """SQLite writes one transaction at a time."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -122,12 +130,8 @@ class SqliteStore:
     def prepare(self, rows: list[Row]) -> list[Row]:
         return rows  # FTS5 splits the text itself, in the writing thread, letting go of the interpreter
 
-    def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
+    def write(self, rows: Sequence[Row], load: Load | None = None) -> tuple[int, int, int]:
         with self._errors(), self._transaction():
-            if load is not None:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_LOAD + load[0], str(load[1]))
-                )
             stored = self._stored(rows)
             next_id = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM records").fetchone()[0]
             inserts, updates, fts_deletes, fts_inserts, crossrefs = [], [], [], [], []
@@ -150,6 +154,8 @@ class SqliteStore:
             self._db.executemany(_UPDATE, updates)
             self._db.executemany(_FTS_DELETE, fts_deletes)  # the old text first, then the new
             self._db.executemany(_FTS_INSERT, fts_inserts)
+            if load is not None:
+                self._db.execute(_LOADED, (_LOAD + load[0], str(load[1]())))
         return len(inserts), len(updates), len(rows) - len(inserts) - len(updates)
 
     def loaded(self, source: str) -> int:

@@ -13,7 +13,7 @@ joined by ``AND`` and ``OR`` in parentheses, a word optionally restricted to tit
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +37,11 @@ class Row:
         return str(self.columns[-1])
 
 
+Load = tuple[str, Callable[[], int]]
+"""A file's key, and what tells how many of its records are stored once the batch being written
+commits: asked inside the batch's transaction, just before it commits, since batches written at once
+can commit in any order (see :meth:`Store.write`)."""
+
 Found = tuple[int, str, "int | None", "float | None"]
 """A search hit: row id, title, year, and rank (higher is better; ``None`` when unranked)."""
 
@@ -47,6 +52,9 @@ class Store(Protocol):
 
     location: str
     """The file, or the database URL without its password: what messages name."""
+    writers: int
+    """How many batches a loader may write at once (each :meth:`write` in its own thread): 1 where
+    writes take turns anyway (SQLite), more where the server works on each in its own process."""
 
     def close(self) -> None: ...
 
@@ -56,11 +64,12 @@ class Store(Protocol):
         """The rows made ready for :meth:`write` as far as that needs no database: a loader calls it
         in the thread that reads, so that the thread that writes only waits for the database."""
 
-    def write(self, rows: Sequence[Row], load: tuple[str, int] | None = None) -> tuple[int, int, int]:
+    def write(self, rows: Sequence[Row], load: Load | None = None) -> tuple[int, int, int]:
         """Inserts new rows and replaces changed ones (same kind and identity) in one transaction,
         recording the dblp crossref of each row written that has one: (added, updated, unchanged).
         A batch written twice, or by two loaders at once, leaves each record once. ``load`` (a file's
-        key, how many of its records are stored with this batch) is recorded in the same transaction."""
+        key, and how many of its records are stored once this batch is) is recorded in the same
+        transaction, never lowering what is recorded already."""
 
     def loaded(self, source: str) -> int:
         """How many records of this file (key) a load that stopped had stored; 0 when none did."""

@@ -24,9 +24,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +54,7 @@ from citekit.sources.fulltext import (
     search_text,
     storable,
 )
-from citekit.sources.index_store import Found, Row, Store
+from citekit.sources.index_store import Found, Load, Row, Store
 from citekit.sources.recordjson import record_from_json, record_to_json
 
 if TYPE_CHECKING:
@@ -400,26 +403,41 @@ class LocalIndex:
         source: str = "",
     ) -> AddResult:
         """Stores the items a batch a transaction. With ``source`` (a file's key), each batch also records
-        how many items it covers, and a load of the same file that stopped resumes after them.
+        how far into the file the batches committed so far got (:class:`_Committed`), and a load of the
+        same file that stopped resumes there.
 
-        One thread writes batches, in order, while this one reads the next and readies it for the store
-        (:meth:`~citekit.sources.index_store.Store.prepare`), so that the writing thread only waits for
+        Up to the store's :attr:`~citekit.sources.index_store.Store.writers` batches are written at once,
+        each in its own thread, while this one reads the next and readies it for the store
+        (:meth:`~citekit.sources.index_store.Store.prepare`), so that the writing threads only wait for
         the database: a database server (or SQLite, which lets go of the interpreter while it works)
-        and the reader use two cores.
+        and the reader use the machine's cores. Batches are counted and reported in the file's order,
+        and one that holds a record of a batch being written (or the proceedings volume of one of its
+        dblp papers) waits for it: the index ends as a load by one writer leaves it.
         """
         result = AddResult()
         result.resumed = self._store.loaded(source) if source else 0
+        committed = _Committed(result.resumed)
         batch: dict[tuple[str, str], Row] = {}
         position = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="citekit-index-writer") as writer:
-            writing: Future[tuple[int, int, int]] | None = None
+        writers = max(1, self._store.writers)
+        with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="citekit-index-writer") as pool:
+            writing: deque[tuple[Future[tuple[int, int, int]], set[tuple[str, str]]]] = deque()
 
             def written() -> None:
-                """Waits for the batch being written, counts it, and says so."""
-                if writing is not None:
-                    result.count(*writing.result())
-                    if progress is not None:
-                        progress(result.resumed + result.added + result.updated + result.unchanged)
+                """Waits for the oldest batch being written, counts it, and says so."""
+                result.count(*writing.popleft()[0].result())
+                if progress is not None:
+                    progress(result.resumed + result.added + result.updated + result.unchanged)
+
+            def write(rows: list[Row], end: int) -> None:
+                """Starts writing a batch (ending at ``end`` in the file) once a writer is free and no
+                batch being written holds what it needs."""
+                needs = {(row.kind, row.identity) for row in rows}
+                needs.update((DBLP, f"dblp:{row.crossref}") for row in rows if row.crossref)
+                while writing and (len(writing) >= writers or any(needs & held for _, held in writing)):
+                    written()
+                future = pool.submit(self._write_batch, rows, source, committed, committed.start(end))
+                writing.append((future, {(row.kind, row.identity) for row in rows}))
 
             for position, item in enumerate(items, 1):
                 if position <= result.resumed:
@@ -436,17 +454,11 @@ class LocalIndex:
                     result.count(0, earlier.data != row.data, earlier.data == row.data)
                 batch[(row.kind, row.identity)] = row
                 if len(batch) >= BATCH_SIZE:
-                    rows = self._store.prepare(list(batch.values()))
-                    written()
-                    writing = writer.submit(self._write, rows, (source, position) if source else None)
+                    write(self._store.prepare(list(batch.values())), position)
                     batch = {}
-            written()
-            writing = writer.submit(
-                self._write,
-                self._store.prepare(list(batch.values())),
-                (source, max(position, result.resumed)) if source else None,
-            )
-            written()
+            write(self._store.prepare(list(batch.values())), max(position, result.resumed))
+            while writing:
+                written()
         if result.unreported:
             result.diagnostics.append(
                 Diagnostic("warning", "index.more-problems", f"{result.unreported} more problems not listed")
@@ -458,7 +470,15 @@ class LocalIndex:
             self._refresh_common_words(force=False)
         return result
 
-    def _write(self, rows: list[Row], load: tuple[str, int] | None) -> tuple[int, int, int]:
+    def _write_batch(
+        self, rows: list[Row], source: str, committed: _Committed, number: int
+    ) -> tuple[int, int, int]:
+        """Writes a batch of a load (of the file ``source``, if any), and marks it committed."""
+        counts = self._write(rows, (source, partial(committed.position, number)) if source else None)
+        committed.done(number)
+        return counts
+
+    def _write(self, rows: list[Row], load: Load | None) -> tuple[int, int, int]:
         """Inserts new rows and replaces changed ones in one transaction: (added, updated, unchanged)."""
         if not rows and load is None:
             return 0, 0, 0
@@ -535,6 +555,54 @@ class LocalIndex:
 
     def _meta(self, key: str) -> str | None:
         return self._store.meta(key)
+
+
+class _Committed:
+    """How far into a file a load's committed batches got, with batches committing in any order.
+
+    Each batch's transaction records (:meth:`position`) the largest position P such that every batch
+    ending at or before P is committed, or is that batch: a load that stops resumes at P, and
+    everything before it is stored. A batch committing before an earlier one claims less than its
+    own end; the earlier one, committing later, claims both. A batch counts as committed once its
+    write returns, so two committing at the same moment may each claim without the other: a load
+    resumed there reads a batch again and finds its records stored.
+    """
+
+    def __init__(self, start: int) -> None:
+        self._lock = threading.Lock()
+        self._through = start
+        """Every batch ending at or before it is committed."""
+        self._ends: list[int] = []
+        """Where each batch started ends in the file, in the file's order."""
+        self._first = 0
+        """The first batch not counted in :attr:`_through`."""
+        self._committed: set[int] = set()
+        """Batches (by number) committed and not yet counted in :attr:`_through`."""
+
+    def start(self, end: int) -> int:
+        """Registers the next batch, ending at ``end``: its number."""
+        with self._lock:
+            self._ends.append(end)
+            return len(self._ends) - 1
+
+    def done(self, batch: int) -> None:
+        """The batch is committed."""
+        with self._lock:
+            self._committed.add(batch)
+            while self._first in self._committed:
+                self._committed.remove(self._first)
+                self._through = max(self._through, self._ends[self._first])
+                self._first += 1
+
+    def position(self, batch: int) -> int:
+        """What the batch's transaction records, just before it commits."""
+        with self._lock:
+            through = self._through
+            for number in range(self._first, len(self._ends)):
+                if number != batch and number not in self._committed:
+                    break
+                through = max(through, self._ends[number])
+            return through
 
 
 def _load_key(path: Path) -> str:
