@@ -159,7 +159,10 @@ def check(ref: dict[str, Any], got: dict[str, Any], fmt: str) -> dict[str, bool]
 
 
 def title_key(text: str) -> str:
-    return re.sub(r"\W+", "", fold(text))
+    """A title to pair items by: its words without rich-text tags, in NFKC (Zotero reads
+    ``H$_{\\textrm{2}}$O`` as ``H₂O``, CSL-JSON says ``H<sub>2</sub>O``)."""
+    plain = re.sub(r"</?(?:i|b|sup|sub|span)\b[^<>]*>", "", text)
+    return re.sub(r"\W+", "", fold(unicodedata.normalize("NFKC", plain)))
 
 
 def run(reference: list[dict[str, Any]], path: Path, server: str) -> tuple[int, Counter[str], list[str]]:

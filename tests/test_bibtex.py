@@ -919,6 +919,22 @@ def test_rich_text_titles_keep_their_text_and_settle_after_one_trip(title: str) 
         assert read_one(fmt.write([back]), fmt).title == back.title
 
 
+@pytest.mark.parametrize(
+    ("rich", "latex"),
+    [
+        ("H<sub>2</sub>O, x<sup>2</sup>", r"H$_{\textrm{2}}$O, x$^{\textrm{2}}$"),
+        ("x<sup><i>a</i></sup>", r"x\textsuperscript{\textit{a}}"),
+        ("x<sup>$n$</sup>", r"x\textsuperscript{$n$}"),
+    ],
+)
+def test_superscripts_of_plain_text_are_written_as_zotero_writes_them(rich: str, latex: str) -> None:
+    """Zotero's BibTeX import reads a superscript only as its export writes it, ``$^{\\textrm{…}}$``;
+    one that holds markup or math is written as ``\\textsuperscript``, which LaTeX reads too."""
+    record = Record(type="article-journal", title=rich, container_title="J", key="k")
+    assert f"title = {{{latex}}}," in BIBTEX.write([record])
+    assert read_one(BIBTEX.write([record])).title == rich
+
+
 def test_rich_text_from_csl_json_becomes_latex_and_stray_tags_stay_text() -> None:
     item = {"id": "k", "type": "article-journal", "title": "<i>E. coli</i> x</i> <sup>2 <b>y</b>"}
     record = csljson.read(json.dumps([item]), "a.json").records[0]

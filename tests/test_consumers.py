@@ -401,6 +401,11 @@ def title_words(title: str) -> list[str]:
     return plain(re.sub(r"(?<!\\)\$[^$]*\$", " ", title)).split()
 
 
+_PANDOC_SCRIPT = re.compile(r"[\^_]\{\\textrm\{([^{}]*)\}\}")
+"""A superscript or subscript as pandoc gives it in CSL-JSON when the .bib file has it in Zotero's
+form (``x$^{\\textrm{2}}$``): math, as TeX (``x^{\\textrm{2}}``), which its documents set as one."""
+
+
 def lost_by_pandoc(ours: list[dict], theirs: list[dict]) -> list[str]:
     """Every item of ours, by id, in pandoc's: each title word, every creator's surname, the year."""
     by_id = {str(item["id"]): item for item in theirs}
@@ -410,7 +415,7 @@ def lost_by_pandoc(ours: list[dict], theirs: list[dict]) -> list[str]:
         if read is None:
             lost.append(f"{item['id']}: missing")
             continue
-        title = plain(read.get("title", ""))
+        title = plain(_PANDOC_SCRIPT.sub(r"\1", read.get("title", "")))
         lost += [
             f"{item['id']}: title word {w!r}" for w in title_words(item.get("title", "")) if w not in title
         ]

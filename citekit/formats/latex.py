@@ -244,32 +244,50 @@ _RICH_TAG = re.compile(r"(<span\b[^<>]*>|</span>|</?(?:i|b|sup|sub)>)")
 
 
 def _rich_to_latex(text: str, ascii_only: bool) -> str:
-    """CSL rich text as LaTeX, as Better BibTeX writes it: each nocase span a brace group, ``<i>``
-    ``\\textit{…}``, ``<b>`` ``\\textbf{…}``, ``<sup>``/``<sub>`` ``\\textsuperscript``/``\\textsubscript``,
-    small caps ``\\textsc``; acronyms outside nocase spans braced. A tag without its pair, and the
-    tags of spans of other styles, stay text."""
+    """CSL rich text as LaTeX: each nocase span a brace group, ``<i>`` ``\\textit{…}``, ``<b>``
+    ``\\textbf{…}``, small caps ``\\textsc{…}``, as Better BibTeX writes them; ``<sup>`` and ``<sub>``
+    as Zotero's BibTeX export writes them (``$^{\\textrm{…}}$``), the one form of a superscript both
+    Zotero's BibTeX import and LaTeX read, else ``\\textsuperscript``/``\\textsubscript``; acronyms
+    outside nocase spans braced. A tag without its pair, and the tags of spans of other styles, stay
+    text."""
     pieces = _RICH_TAG.split(text)
-    kinds = _paired_tags(pieces)
+    pairs = _paired_tags(pieces)
+    closers: dict[int, str] = {}
     written: list[str] = []
     nocase = 0
     for index, piece in enumerate(pieces):
-        kind = kinds.get(index)
         if index % 2 == 0:
             encoded = _body(piece, ascii_only, protect=not nocase)
             opened = written[-1:] == ["{"] and encoded.startswith("\\")
             written.append("{}" + encoded if opened else encoded)  # {\&…} would be a special character
-        elif kind is None:
+        elif index not in pairs:
             written.append(_escape(piece, ascii_only))
+        elif index in closers:
+            nocase -= pairs[index][0] == "nocase"
+            written.append(closers.pop(index))
         else:
-            closing = piece.startswith("</")
-            nocase += (-1 if closing else 1) * (kind == "nocase")
-            written.append("}" if closing else _RICH[kind][2])
+            kind, closer = pairs[index]
+            nocase += kind == "nocase"
+            opening, closers[closer] = _latex_pair(kind, pieces[index + 1 : closer], ascii_only, not nocase)
+            written.append(opening)
     return "".join(written)
 
 
-def _paired_tags(pieces: list[str]) -> dict[int, str]:
-    """The rich-text kind of each tag (at the odd positions of ``pieces``) that has its pair."""
-    kinds: dict[int, str] = {}
+def _latex_pair(kind: str, inner: list[str], ascii_only: bool, protect: bool) -> tuple[str, str]:
+    """What opens and closes a tag of this kind around ``inner`` (the pieces between the two tags).
+    A superscript or subscript of plain text is written as Zotero writes it, when the text needs
+    no brace: Zotero's import reads it only so, and :data:`_ZOTERO_SCRIPT` reads it back."""
+    if kind in ("sup", "sub") and len(inner) == 1:
+        encoded = _body(inner[0], ascii_only, protect)
+        if encoded.strip() and not any(char in encoded for char in "{}$"):
+            return ("$^{\\textrm{" if kind == "sup" else "$_{\\textrm{"), "}}$"
+    return _RICH[kind][2], "}"
+
+
+def _paired_tags(pieces: list[str]) -> dict[int, tuple[str, int]]:
+    """Each tag (at the odd positions of ``pieces``) that has its pair: its rich-text kind and where
+    the other tag of the pair is."""
+    pairs: dict[int, tuple[str, int]] = {}
     open_tags: list[tuple[int, str | None]] = []
     """Each tag open: its position and kind (None: a span of another style)."""
     for index in range(1, len(pieces), 2):
@@ -280,8 +298,8 @@ def _paired_tags(pieces: list[str]) -> dict[int, str]:
         elif open_tags and tag == _closing(open_tags[-1][1]):
             opened, kind = open_tags.pop()
             if kind is not None:
-                kinds[opened] = kinds[index] = kind
-    return kinds
+                pairs[opened], pairs[index] = (kind, index), (kind, opened)
+    return pairs
 
 
 def _closing(kind: str | None) -> str:
@@ -336,8 +354,8 @@ _RICH_COMMANDS = {
     "textsc": "sc",
 }
 _ZOTERO_SCRIPT = re.compile(r"\$([\^_])\{\\textrm\{([^{}$]*)\}\}\$")
-"""How Zotero's BibTeX export writes ``<sup>`` and ``<sub>`` (``x$^{\\textrm{2}}$``), and its import
-reads them."""
+"""How Zotero's BibTeX export writes ``<sup>`` and ``<sub>`` (``x$^{\\textrm{2}}$``), its import reads
+them, and the .bib writers write those of plain text (:func:`_latex_pair`)."""
 _RICH_COMMAND_FIRST = re.compile(r"\\(?:" + "|".join(_RICH_COMMANDS) + r")(?![A-Za-z])")
 _DECLARATIONS = {
     "em": "i",
