@@ -258,18 +258,19 @@ class Enricher:
         """The matched paper's versions, published first: [(published, src)?, (arXiv, src)?]."""
         preprint = match if match.arxiv_id and not match.container_title else None
         published = match if match.container_title else None
-        pool = list(candidates)
         if preprint is not None and published is None:
-            pool += self._published_candidates(preprint)
-            published_pair = next(
-                (c for c in pool if is_published_version(preprint, c.record, self.policy)), None
-            )
+            published_pair = self._published_version(preprint, candidates) or self._published_version(
+                preprint, self._published_candidates(preprint)
+            )  # the sources are asked only when the candidates at hand hold none
             return ([published_pair] if published_pair else []) + [Candidate(preprint, source)]
         if published is None:  # neither a preprint nor in a venue: a book, a report
             return [Candidate(match, source)]
-        arxiv_pair = next((c for c in pool if _is_preprint_of(c.record, published, self.policy)), None)
+        arxiv_pair = next((c for c in candidates if _is_preprint_of(c.record, published, self.policy)), None)
         arxiv_pair = arxiv_pair or self._preprint_of(published)
         return [Candidate(published, source)] + ([arxiv_pair] if arxiv_pair else [])
+
+    def _published_version(self, preprint: Record, pool: Sequence[Candidate]) -> Candidate | None:
+        return next((c for c in pool if is_published_version(preprint, c.record, self.policy)), None)
 
     def _published_candidates(self, preprint: Record) -> list[Candidate]:
         """Venue records that may be ``preprint``'s published version: looked up by identifier,

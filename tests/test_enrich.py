@@ -9,6 +9,7 @@ import pytest
 from citekit.enrich import Enricher, merge
 from citekit.match import Candidate
 from citekit.model import Date, Name, Origin, Record
+from citekit.sources.base import Query
 from citekit.sources.local import LocalIndex
 
 METADATA = Path(__file__).resolve().parent.parent / "seeds" / "metadata"
@@ -42,6 +43,42 @@ def test_a_preprint_becomes_its_published_version_and_keeps_its_arxiv_id(index: 
     assert len(record.author) == 9 and not record.authors_truncated
     assert record.provenance["container_title"] == record.provenance["doi"] != "input"
     assert record.abstract.startswith("We propose a deep convolutional neural network")
+
+
+class _CountingSource:
+    """A venue source that has nothing, and keeps what it is asked."""
+
+    name = "counting"
+    holds_preprints = False
+    holds_published = True
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def lookup_doi(self, doi: str) -> None:
+        self.asked.append(f"doi {doi}")
+
+    def lookup_arxiv(self, arxiv_ids: list[str]) -> dict[str, Record]:
+        self.asked.append(f"arxiv {arxiv_ids}")
+        return {}
+
+    def search(self, query: Query, limit: int = 5) -> list[Record]:
+        self.asked.append(f"search {query.title}")
+        return []
+
+
+def test_a_published_version_among_the_candidates_spares_asking_for_it(index: LocalIndex) -> None:
+    """The first search finds the preprint and its published version: a source is asked for the
+    paper (its arXiv id, its title), not once more for a published version already at hand."""
+    counting = _CountingSource()
+    preprint = entry(
+        title="Going deeper with convolutions",
+        arxiv_id="1409.4842",
+        author=[Name(family="Szegedy", given="C.")],
+    )
+    record = Enricher([counting, index]).enrich(preprint).record
+    assert record.doi == "10.1109/CVPR.2015.7298594" and record.arxiv_id == "1409.4842"
+    assert counting.asked == ["arxiv ['1409.4842']", "search Going deeper with convolutions"]
 
 
 def test_a_venue_without_doi_is_found_by_title_and_authors(index: LocalIndex) -> None:
