@@ -21,9 +21,10 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from importlib import resources
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -622,8 +623,8 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     if record.key:
         item["citation-key"] = record.key
     defaults = _preprint_variables(record) if record.is_preprint else {}
-    for attr, variable, kind in _written_fields():
-        value = getattr(record, attr)
+    written, values = _written_fields()
+    for (variable, kind), value in zip(written, values(record), strict=True):
         if value and kind == "names":
             value = [_name_to_csl(name) for name in value]
         elif value and kind == "date":
@@ -661,10 +662,12 @@ def record_to_csl(record: Record) -> dict[str, Any]:
 
 
 @cache
-def _written_fields() -> tuple[tuple[str, str, str], ...]:
-    """(attribute, variable, kind) of each variable written from a record's own field, in order
-    (kinds looked up once: a fifth of :func:`record_to_csl` went to that)."""
-    return tuple((attr, variable, _kind(variable)) for attr, variable in FIELDS[1:] if variable != "note")
+def _written_fields() -> tuple[tuple[tuple[str, str], ...], Callable[[Record], tuple[Any, ...]]]:
+    """(variable, kind) of each variable written from a record's own field, in order, and what reads
+    those fields of a record in one call (kinds looked up once: a fifth of :func:`record_to_csl` went
+    to that; the fields read one by one, another tenth)."""
+    written = [(attr, variable) for attr, variable in FIELDS[1:] if variable != "note"]
+    return tuple((variable, _kind(variable)) for _, variable in written), attrgetter(*(a for a, _ in written))
 
 
 @cache
