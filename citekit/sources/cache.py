@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import platformdirs
-
 from citekit.errors import StoreError
 
 IDENTITY_PARAMS = frozenset({"mailto", "api_key"})
@@ -64,7 +62,14 @@ def cache_key(
 
 def default_cache_path() -> Path:
     """Where the command line keeps its cache: the user's cache directory for citekit."""
-    return Path(platformdirs.user_cache_dir("citekit")) / "responses.sqlite"
+    return user_cache_folder() / "responses.sqlite"
+
+
+def user_cache_folder() -> Path:
+    """The user's cache directory for citekit (``~/.cache/citekit`` on Linux)."""
+    import platformdirs  # here, not at the top: only a run given no path needs it (start-up time)
+
+    return Path(platformdirs.user_cache_dir("citekit"))
 
 
 class ResponseCache:

@@ -6,6 +6,7 @@ came from the API or from a bulk dump.
 
 from __future__ import annotations
 
+import re
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -124,3 +125,38 @@ def _rfc2822_date(text: str) -> Date | None:
     except (TypeError, ValueError):
         return None
     return Date((moment.year, moment.month, moment.day))
+
+
+# dblp: what the dump's loader and the local index share (without lxml, which only the dump needs)
+
+DBLP_KEY_FIELD = "dblp"
+"""``custom`` entry holding a record's dblp key (``conf/icml/SablayrollesDSOJ19``)."""
+_PART = re.compile(r"\s*\(\d+\)$")
+
+
+def without_part(booktitle: str) -> str:
+    """A dblp booktitle without its part number (``ECCV (3)`` → ``ECCV``)."""
+    return _PART.sub("", booktitle)
+
+
+def apply_proceedings(paper: Record, proceedings: Record) -> None:
+    """Completes a paper from its proceedings volume: the volume's full title, volume, series, publisher."""
+    title = proceedings_title(proceedings)
+    if title:
+        paper.container_title = title
+    paper.volume = paper.volume or proceedings.volume
+    paper.collection_title = paper.collection_title or proceedings.collection_title
+    paper.publisher = paper.publisher or proceedings.publisher
+
+
+def proceedings_title(proceedings: Record) -> str:
+    """A volume's title without dblp's trailing event, dates and place (``…Learning, ICML 2019,
+    9-15 June 2019, Long Beach, California, USA`` → ``…Learning``)."""
+    title = proceedings.title
+    booktitle = without_part(proceedings.custom.get("dblp-booktitle", ""))
+    year = proceedings.year
+    if booktitle and year:
+        cut = re.search(rf",\s+{re.escape(booktitle)}\s+'?{year}\b", title)
+        if cut:
+            title = title[: cut.start()]
+    return re.sub(r",\s+Proceedings(?:,\s+Part\s+\w+)?$", "", title).strip()

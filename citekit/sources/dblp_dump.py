@@ -13,7 +13,7 @@ once converted. Only the proceedings volumes seen so far are kept (a few tens of
 whole dump), so that a paper's ``<crossref>`` gets its volume's full title, volume, series and
 publisher. A paper read before its volume is yielded with :attr:`Loaded.crossref` set; the
 index keeps that link in a side table and completes the paper once the volume is stored
-(:meth:`citekit.sources.local.LocalIndex.add_file`), with :func:`apply_proceedings`.
+(:meth:`citekit.sources.local.LocalIndex.add_file`), with :func:`~citekit.sources.convert.apply_proceedings`.
 
 dblp's conventions undone here: homonym numbers (``Wei Li 0001``), the period ending every title,
 abbreviated journal names (expanded by :mod:`citekit.venues` where known), ``<ee>`` holding both
@@ -38,6 +38,7 @@ from citekit.diagnostics import Diagnostic
 from citekit.ids import normalize_doi, parse_arxiv_id
 from citekit.model import Date, Name, Origin, Record
 from citekit.sources.bulk import DBLP, Loaded
+from citekit.sources.convert import DBLP_KEY_FIELD, apply_proceedings, without_part
 from citekit.venues import full_title
 
 PUBLICATIONS = (
@@ -60,10 +61,7 @@ TYPES = {
     "phdthesis": "thesis",
     "mastersthesis": "thesis",
 }
-KEY_FIELD = "dblp"
-"""``custom`` entry holding a record's dblp key (``conf/icml/SablayrollesDSOJ19``)."""
 
-_PART = re.compile(r"\s*\(\d+\)$")
 """A volume's part in a short booktitle: ``ECCV (13)``."""
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/", re.IGNORECASE)
@@ -300,40 +298,17 @@ def convert(element: Any) -> Loaded | None:
     )
     record.publisher = fields.get("publisher", "") or fields.get("school", "")
     record.collection_title, record.isbn = fields.get("series", ""), fields.get("isbn", "")
-    record.custom[KEY_FIELD] = key
+    record.custom[DBLP_KEY_FIELD] = key
     _links(record, links)
     if element.tag == "article":
         record.container_title = full_title(fields.get("journal", ""))
     elif element.tag == "proceedings":
         record.custom["dblp-booktitle"] = fields.get("booktitle", "")
     elif fields.get("booktitle"):
-        booktitle = _PART.sub("", fields["booktitle"])
+        booktitle = without_part(fields["booktitle"])
         record.container_title = full_title(booktitle)
         record.event_title = f"{booktitle} {year}".strip() if element.tag == "inproceedings" else ""
     return Loaded(DBLP, record, crossref=fields.get("crossref", ""))
-
-
-def apply_proceedings(paper: Record, proceedings: Record) -> None:
-    """Completes a paper from its proceedings volume: the volume's full title, volume, series, publisher."""
-    title = proceedings_title(proceedings)
-    if title:
-        paper.container_title = title
-    paper.volume = paper.volume or proceedings.volume
-    paper.collection_title = paper.collection_title or proceedings.collection_title
-    paper.publisher = paper.publisher or proceedings.publisher
-
-
-def proceedings_title(proceedings: Record) -> str:
-    """A volume's title without dblp's trailing event, dates and place (``…Learning, ICML 2019,
-    9-15 June 2019, Long Beach, California, USA`` → ``…Learning``)."""
-    title = proceedings.title
-    booktitle = _PART.sub("", proceedings.custom.get("dblp-booktitle", ""))
-    year = proceedings.year
-    if booktitle and year:
-        cut = re.search(rf",\s+{re.escape(booktitle)}\s+'?{year}\b", title)
-        if cut:
-            title = title[: cut.start()]
-    return re.sub(r",\s+Proceedings(?:,\s+Part\s+\w+)?$", "", title).strip()
 
 
 def dblp_name(text: str) -> Name:

@@ -33,7 +33,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from rapidfuzz import fuzz
 
 from citekit.diagnostics import Diagnostic
@@ -42,7 +41,8 @@ from citekit.ids import is_arxiv_doi, normalize_doi, parse_arxiv_id
 from citekit.model import Record
 from citekit.sources.base import Query
 from citekit.sources.bulk import ARXIV, CROSSREF, DBLP, REFERENCE, Loaded, read_bulk
-from citekit.sources.dblp_dump import KEY_FIELD, apply_proceedings
+from citekit.sources.cache import user_cache_folder
+from citekit.sources.convert import DBLP_KEY_FIELD, apply_proceedings
 from citekit.sources.fulltext import (
     COMMON_DOCS,
     STOPWORDS,
@@ -81,7 +81,7 @@ _YEAR_BONUS = 0.05
 
 def default_index_path() -> Path:
     """``index.sqlite`` in the user's cache directory (``~/.cache/citekit`` on Linux)."""
-    return Path(platformdirs.user_cache_dir("citekit")) / "index.sqlite"
+    return user_cache_folder() / "index.sqlite"
 
 
 # --- Loading ---------------------------------------------------------------------------------------
@@ -135,8 +135,8 @@ def _identity(kind: str, record: Record) -> str:
     """What makes two records of one kind the same record; ``""`` when nothing does."""
     if kind == ARXIV and record.arxiv_id:
         return f"arxiv:{record.arxiv_id}"
-    if kind == DBLP and record.custom.get(KEY_FIELD):
-        return f"dblp:{record.custom[KEY_FIELD]}"
+    if kind == DBLP and record.custom.get(DBLP_KEY_FIELD):
+        return f"dblp:{record.custom[DBLP_KEY_FIELD]}"
     if record.doi:
         return f"doi:{record.doi.lower()}"
     if record.arxiv_id:
