@@ -232,9 +232,9 @@ NOCASE = '<span class="nocase">'
 """CSL rich text's case protection: what a BibTeX ``{…}`` is in CSL-JSON (citeproc-js, pandoc,
 Zotero, Better BibTeX and citation-js map one to the other). Model titles may hold it."""
 SMALL_CAPS = '<span style="font-variant:small-caps;">'
-RICH_TEXT = re.compile(
-    r'</?(?:i|b|sup|sub)>|<span (?:class="nocase"|style="font-variant:\s*small-caps;?")>|</span>'
-)
+SMALL_CAPS_TAG = re.compile(r'<span style="font-variant:\s*small-caps;?">')
+"""Small caps' opening tag, however spaced (:data:`SMALL_CAPS` is how citekit writes it)."""
+RICH_TEXT = re.compile(rf"</?(?:i|b|sup|sub)>|{re.escape(NOCASE)}|{SMALL_CAPS_TAG.pattern}|</span>")
 """The markup of CSL rich text (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
 
 

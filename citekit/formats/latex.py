@@ -35,7 +35,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.latexwalker import get_default_latex_context_db as walker_context
 
 from citekit.names import BALANCED_BRACES
-from citekit.text import NOCASE, RICH_TEXT, SMALL_CAPS, latex_to_unicode, squash
+from citekit.text import NOCASE, RICH_TEXT, SMALL_CAPS, SMALL_CAPS_TAG, latex_to_unicode, squash
 
 # Braces are escaped with \vphantom so that the field still has as many { as } for bibtex and
 # biber (Better BibTeX's trick); \textbraceleft would be simpler but does not read back.
@@ -292,7 +292,7 @@ def _paired_tags(pieces: list[str]) -> dict[int, tuple[str, int]]:
     """Each tag open: its position and kind (None: a span of another style)."""
     for index in range(1, len(pieces), 2):
         tag = pieces[index]
-        kind = _TAG_KINDS.get(tag) or ("sc" if _SMALL_CAPS_TAG.fullmatch(tag) else None)
+        kind = _TAG_KINDS.get(tag) or ("sc" if SMALL_CAPS_TAG.fullmatch(tag) else None)
         if not tag.startswith("</"):
             open_tags.append((index, kind))
         elif open_tags and tag == _closing(open_tags[-1][1]):
@@ -344,7 +344,6 @@ _RICH = {
 """CSL rich text (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html) and LaTeX: each
 kind's opening tag, closing tag, and what opens it in a .bib field."""
 _TAG_KINDS = {tags[0]: kind for kind, tags in _RICH.items()}
-_SMALL_CAPS_TAG = re.compile(r'<span style="font-variant:\s*small-caps;?">')
 _RICH_COMMANDS = {
     "textit": "i",
     "emph": "i",
