@@ -145,7 +145,7 @@ def _string_blocks(chunk: Chunk) -> Iterator[Chunk]:
             continue
         previous = index
         start, end = bounds[index], bounds[index + 1]
-        line += text.count("\n", counted, start) - text.count("\\\n", counted, start)  # blocks end lines
+        line += _lines_in(text, counted, start)
         counted = start
         lookahead = _block_start(text, end) if end < len(text) else chunk.lookahead
         yield Chunk(text[start:end], lookahead, line)
@@ -321,7 +321,9 @@ def _decode(data: bytes, offset: int, lines: int, file: str, diagnostics: list[D
         return data.decode("utf-8", errors="replace")
 
 
-def _lines_in(text: str) -> int:
-    """Lines as the splitter counts them: newlines not escaped by a backslash, and a last line
-    with no newline after it (a block starting there is in the chunk too)."""
-    return text.count("\n") - text.count("\\\n") + (bool(text) and not text.endswith("\n"))
+def _lines_in(text: str, start: int = 0, end: int | None = None) -> int:
+    """Lines of ``text[start:end]`` as the splitter counts them: newlines not escaped by a backslash,
+    and a last line with no newline after it (a block starting there is in the chunk too)."""
+    end = len(text) if end is None else end
+    last = start < end and text[end - 1] != "\n"
+    return text.count("\n", start, end) - text.count("\\\n", start, end) + last
