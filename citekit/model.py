@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Name:
-    """A person or organisation, split as CSL does."""
+    """A person or organisation, split as CSL does. Immutable, so that readers can share one
+    instance among every record that names the same person (the BibTeX reader caches them)."""
 
     family: str = ""
     given: str = ""
@@ -166,8 +167,8 @@ class Record:
         """A deep copy: records are mutable and enrichment must not touch a shared candidate."""
         return dataclasses.replace(
             self,
-            author=[dataclasses.replace(n) for n in self.author],
-            editor=[dataclasses.replace(n) for n in self.editor],
+            author=list(self.author),
+            editor=list(self.editor),
             issued=dataclasses.replace(self.issued) if self.issued else None,
             custom=dict(self.custom),
             provenance=dict(self.provenance),

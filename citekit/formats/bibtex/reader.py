@@ -33,7 +33,7 @@ from citekit.formats.csljson import adopt_arxiv, csl_types
 from citekit.formats.latex import decode, decode_protected, plain_identifier
 from citekit.ids import normalize_doi
 from citekit.model import SEASONS, Date, Name, Origin, Record, season_named, season_of
-from citekit.names import parse_name, split_names
+from citekit.names import has_parts, parse_name, split_names
 from citekit.text import squash
 
 _EMPTY_NAME_PART = re.compile(r"^\s*,|,\s*,|,\s*$")
@@ -301,7 +301,7 @@ class Reader:
             if empty_part:
                 self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
             if name is not None:
-                names.append(Name(*name))
+                names.append(name)
         return names, truncated
 
     def month_of(self, fields: dict[str, str], parts: tuple[int, ...]) -> tuple[int, ...]:
@@ -375,21 +375,13 @@ def _delimited(raw: str) -> str | None:
 
 
 @lru_cache(maxsize=1 << 15)
-def _parsed_name(part: str) -> tuple[tuple[str, ...] | None, bool]:
-    """The parts of a name as :func:`~citekit.names.parse_name` reads it (None when it has none),
-    and whether it has an empty part (``Last, , First``). Cached: authors recur across a file, and
-    parsing took a fifth of ``convert``; a tuple, made a :class:`Name` of its own for each use."""
+def _parsed_name(part: str) -> tuple[Name | None, bool]:
+    """The name as :func:`~citekit.names.parse_name` reads it (None when it has no part), and
+    whether it has an empty part (``Last, , First``). Cached, the same (immutable) :class:`Name`
+    for every use: authors recur across a file, and parsing took a fifth of ``convert``."""
     name = parse_name(part, decode=decode)
     empty_part = "," in part and bool(_EMPTY_NAME_PART.search(part))
-    parts = (
-        name.family,
-        name.given,
-        name.non_dropping_particle,
-        name.dropping_particle,
-        name.suffix,
-        name.literal,
-    )
-    return (parts if any(parts) else None), empty_part
+    return (name if has_parts(name) else None), empty_part
 
 
 _CSL_TYPES = frozenset(csl_types())

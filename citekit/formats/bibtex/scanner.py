@@ -188,7 +188,8 @@ def _fast_entry(text: str, start: int, entry_type: str, body: int, lines: _Lines
     match = _ENTRY.match(text, body)
     if match is None or _INNER_LINE_START.search(text, start, match.end()):
         return None
-    fields = _FIELD.findall(match.group(2)) if match.group(2) else []
+    start_fields, end_fields = match.span(2)
+    fields = _FIELD.findall(text, start_fields, end_fields) if start_fields < end_fields else []
     return Block(
         "entry",
         lines.at(start),
@@ -196,7 +197,7 @@ def _fast_entry(text: str, start: int, entry_type: str, body: int, lines: _Lines
         type=entry_type,
         key=match.group(1).strip(),
         fields=fields,
-        _body=match.start(2) - start if fields else 0,
+        _body=start_fields - start if fields else 0,
     )
 
 
