@@ -625,14 +625,16 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     defaults = _preprint_variables(record) if record.is_preprint else {}
     written, values = _written_fields()
     for (variable, kind), value in zip(written, values(record), strict=True):
-        if value and kind == "names":
-            value = [_name_to_csl(name) for name in value]
-        elif value and kind == "date":
-            value = _date_to_csl(value)
-        if not value:
-            value = defaults.get(variable)
-        if value is not None:
-            item[variable] = value
+        if value:  # most are empty: nothing to convert, and no default unless a preprint's
+            if kind == "names":
+                value = [_name_to_csl(name) for name in value]
+            elif kind == "date":
+                value = _date_to_csl(value)
+            if value:
+                item[variable] = value
+                continue
+        if defaults and (default := defaults.get(variable)) is not None:
+            item[variable] = default
     fields = extra_fields(record)
     real_type = _write_type(record, item)
     if real_type:
