@@ -24,7 +24,7 @@ TRUNCATION_MARKERS = ("others", "et al", "et al.", "etal", "…", "...")
 
 def split_names(text: str) -> tuple[list[str], bool]:
     """Split ``A and B and others`` at top-level ``and``; say whether the list was truncated."""
-    parts = [p.strip() for p in _split_persons(text) if p.strip()]
+    parts = [part for piece in _split_persons(text) if (part := piece.strip())]
     truncated = bool(parts) and parts[-1].lower() in TRUNCATION_MARKERS
     return (parts[:-1] if truncated else parts), truncated
 
@@ -51,6 +51,9 @@ def _split_persons(names: str) -> list[str]:
         if "\\" in names and _escape_outside_braces(names):
             return split_multiple_persons_names(names)
         return _split_by_depth(names)
+    pieces = _AND.split(names)
+    if all(piece.count("{") == piece.count("}") for piece in pieces):
+        return pieces  # no "and" within braces (most lists): each separator splits
     pieces, start, depth, counted = [], 0, 0, 0
     for separator in _AND.finditer(names):
         before = separator.start()
