@@ -444,13 +444,12 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     leftovers = extra_fields(record)
     if READ_TYPES[kind] != record.type and not record.is_preprint:
         leftovers["type"] = record.type
-    written: set[str] = set()
+    written = _written_field_names(kind)
     for tag, field_name, writer, multiline in _written_tags(kind):
-        values = map(plain_text, writer(record, field_name, tag, kind))
-        lines += [
-            (tag, text) for v in values if v and (text := _multiline(v) if multiline else fold_lines(v))
-        ]
-        written.add(field_name)
+        for value in writer(record, field_name, tag, kind):
+            text = value and plain_text(value)
+            if text and (text := _multiline(text) if multiline else fold_lines(text)):
+                lines.append((tag, text))
     for attr, value in _untagged(record, written, kind).items():
         leftovers[CSL_FIELDS[attr]] = plain_text(value)
     raw_tags: list[tuple[str, str]] = []
@@ -485,13 +484,18 @@ def _written_tags(kind: str) -> tuple[tuple[str, str, _Writer, bool], ...]:
     )
 
 
+@cache
+def _written_field_names(kind: str) -> frozenset[str]:
+    return frozenset(field_name for _, field_name, _, _ in _written_tags(kind))
+
+
 def _multiline(text: str) -> str:
     """Lines of a note or abstract as RIS continuation lines; one that would read as a tag is indented."""
     lines = [line.strip() for line in _BREAKS.split(text) if line.strip()]
     return "\r\n".join(f" {line}" if i and _TAG_LINE.match(line) else line for i, line in enumerate(lines))
 
 
-def _untagged(record: Record, written: set[str], kind: str) -> dict[str, str]:
+def _untagged(record: Record, written: frozenset[str], kind: str) -> dict[str, str]:
     """Model text fields this RIS type has no tag for (they go to ``M2  - name: value``)."""
     untagged = {attr: getattr(record, attr) for attr in CSL_FIELDS if attr not in written and attr != "note"}
     if kind == "CONF" and record.container_title:
@@ -501,9 +505,12 @@ def _untagged(record: Record, written: set[str], kind: str) -> dict[str, str]:
 
 def _implied(record: Record, attr: str) -> str:
     """The repository and number a preprint has even when the record does not say them."""
-    if not record.is_preprint:
+    if attr not in _IMPLIED or not record.is_preprint:
         return ""
-    return {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv", "genre": PREPRINT_GENRE}.get(attr, "")
+    return {"number": f"arXiv:{record.arxiv_id}", "publisher": "arXiv", "genre": PREPRINT_GENRE}[attr]
+
+
+_IMPLIED = frozenset({"number", "publisher", "genre"})
 
 
 def _write_text(record: Record, field_name: str, tag: str, kind: str) -> list[str]:
