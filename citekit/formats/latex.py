@@ -542,7 +542,12 @@ def _starts_sentence(text: str, start: int) -> bool:
 def needs_protection(word: str) -> bool:
     """An acronym or a word with an inner capital (DeiT, ReLU, GPT-3, NEVIS'22, 3D), but not an
     ordinary capitalised word, nor the parts of a hyphenated compound (Self-Attention)."""
-    return any(any(c.isupper() for c in part[1:]) for part in re.split(r"[-/]", word))
+    if word[1:].islower():
+        return False  # no capital after the first letter (most words)
+    return any(any(c.isupper() for c in part[1:]) for part in _COMPOUND_PARTS.split(word))
+
+
+_COMPOUND_PARTS = re.compile(r"[-/]")
 
 
 def is_inert(latex: str) -> bool:
@@ -608,6 +613,8 @@ _LATIN_LETTERS: dict[str, str] = {
 
 
 def _escape(text: str, ascii_only: bool) -> str:
+    if not (_NEEDS_ESCAPE_ASCII if ascii_only else _NEEDS_ESCAPE).search(text):
+        return text  # most words: walking their characters was two fifths of writing a .bib file
     pieces: list[str] = []
     for char in text:
         piece = SPECIALS.get(char) or (_text_char(char) if ascii_only and not char.isascii() else char)
@@ -623,7 +630,7 @@ def _math(math: str, ascii_only: bool, protect: bool) -> str:
     pdflatex gives UTF-8 no meaning in math, whichever the dialect: κ becomes \\kappa.
     """
     body = math[1:-1]
-    if not is_inert(body) or re.search(r"(?<!\\)[%#&]", body):
+    if not is_inert(body) or _MATH_SPECIAL.search(body):
         return _text(math, ascii_only, protect)
     pieces: list[str] = []
     for index, char in enumerate(body):
@@ -632,7 +639,17 @@ def _math(math: str, ascii_only: bool, protect: bool) -> str:
         pieces.append(command + " " if command != char and following.isalpha() else command)
     encoded = "$" + "".join(pieces) + "$"
     # bibtex lower-cases math outside braces (\Gamma → \gamma, $O(N)$ → $o(n)$).
-    return "{" + encoded + "}" if protect and re.search(r"[A-Z]", encoded) else encoded
+    return "{" + encoded + "}" if protect and _CAPITAL.search(encoded) else encoded
+
+
+_CAPITAL = re.compile("[A-Z]")
+_MATH_SPECIAL = re.compile(r"(?<!\\)[%#&]")
+_NEEDS_ESCAPE = re.compile(
+    "|".join([f"[{re.escape(''.join(SPECIALS))}]", *sorted(re.escape(a + b) for a, b in _LIGATURES)])
+)
+"""What :func:`_escape` changes in UTF-8 text: a special character, or a pair TeX would join."""
+_NEEDS_ESCAPE_ASCII = re.compile(_NEEDS_ESCAPE.pattern + r"|[^\x00-\x7f]")
+"""The same in ASCII text, where any other character is written as a command too."""
 
 
 @cache

@@ -124,7 +124,7 @@ def _encode(value: str, kind: str, ascii_only: bool, guess_proper_nouns: bool = 
     if kind in ("doi", "url"):
         return "{" + _verbatim(value) + "}"
     if kind == "pages":
-        parts = re.split(r"\s*(?:-+|–|—)\s*", value)
+        parts = _PAGE_DASH.split(value)
         return "{" + "--".join(to_latex(part, ascii_only=ascii_only) for part in parts) + "}"
     text = value if kind == "title" else plain_text(value)
     protect = kind == "title"
@@ -135,6 +135,7 @@ def _encode(value: str, kind: str, ascii_only: bool, guess_proper_nouns: bool = 
     )
 
 
+_PAGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
 _BREAKS_FIELD = re.compile(r"[\\{}\t\n\r\f\v]|(?<= ) ")
 
 
@@ -163,7 +164,11 @@ def _writable_name(name: Name) -> Name:
 
 def _name_part(text: str, ascii_only: bool) -> str:
     encoded = to_latex(text, ascii_only=ascii_only)
-    return "{" + encoded + "}" if re.search(r",|\band\b", encoded, re.IGNORECASE) else encoded
+    return "{" + encoded + "}" if _SPLITS_NAME.search(encoded) else encoded
+
+
+_SPLITS_NAME = re.compile(r",|\band\b", re.IGNORECASE)
+"""What would split a name part that is not braced: a comma, the word "and"."""
 
 
 def _date_fields(issued: Date | None, dialect: Dialect) -> dict[str, str]:
