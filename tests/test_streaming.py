@@ -111,6 +111,41 @@ def test_diagnostics_in_a_later_chunk_have_the_file_s_line_numbers(tmp_path: Pat
     _assert_same(formats.read_path(path), streamed)
 
 
+STRING_CORPORA = [p for p in CORPORA if "@string" in p.read_text(errors="replace").lower()]
+
+
+@pytest.mark.parametrize("read_size", [7, 300])
+def test_the_string_pass_finds_the_same_whatever_the_pieces(
+    tmp_path: Path, generated: Path, monkeypatch: pytest.MonkeyPatch, read_size: int
+) -> None:
+    """The ``@string`` pass reads the file in pieces cut at block starts: with pieces of a few bytes
+    it must find what it finds in one piece (tables, allowance, diagnostics and their lines)."""
+    tricky = tmp_path / "tricky.bib"
+    tricky.write_text(TRICKY, encoding="utf-8")
+    paths = [tricky, generated, *STRING_CORPORA]
+    assert len(STRING_CORPORA) >= 8
+    whole = [streaming.file_strings(path, path.name, "bibtex") for path in paths]
+    monkeypatch.setattr(streaming, "_READ_SIZE", read_size)
+    assert [streaming.file_strings(path, path.name, "bibtex") for path in paths] == whole
+    assert any(strings.table for strings in whole) and any(strings.diagnostics for strings in whole)
+
+
+@pytest.mark.parametrize("read_size", [3, 9, 1 << 20])
+def test_a_crossref_in_any_case_is_seen_even_across_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_size: int
+) -> None:
+    path = tmp_path / "children.bib"
+    path.write_text(
+        "@inproceedings{child, title = {Child}, CrossRef = {parent}}\n\n"
+        "@proceedings{parent, title = {The Proceedings}, year = 1999}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(streaming, "_READ_SIZE", read_size)
+    assert set(streaming.file_strings(path, path.name, "bibtex").parents) == {"parent"}
+    [child, _] = [r for result in bibtex.read_chunks(path, path.name) for r in result.records]
+    assert child.container_title == "The Proceedings" and child.issued is not None
+
+
 def test_encoding_problems_are_reported_as_in_the_whole_read(tmp_path: Path) -> None:
     path = tmp_path / "latin1.bib"
     path.write_bytes(b"\xef\xbb\xbf@misc{a, title = {Ok}}\n\n@misc{b, title = {Caf\xe9}}\n")
