@@ -69,20 +69,20 @@ def write_output(path: str | Path, text: str) -> None:
     write_output_pieces(path, [text])
 
 
-def write_output_pieces(path: str | Path, pieces: Iterable[str]) -> None:
-    """Write the pieces one after the other to ``path``, atomically (``-`` for standard output):
-    nothing is at ``path`` until the last piece is written."""
+def write_output_pieces(path: str | Path, pieces: Iterable[str | bytes]) -> None:
+    """Write the pieces (text, or bytes of UTF-8) one after the other to ``path``, atomically (``-``
+    for standard output): nothing is at ``path`` until the last piece is written."""
     if str(path) == STDIO:
         # Bytes, not text: RIS needs its CRLF kept exactly, whatever the platform's newline.
         sys.stdout.flush()
         for piece in pieces:
-            sys.stdout.buffer.write(piece.encode("utf-8"))
+            sys.stdout.buffer.write(_encoded(piece))
         sys.stdout.buffer.flush()
         return
     write_outputs({path: pieces})
 
 
-def write_outputs(files: Mapping[str | Path, Iterable[str]]) -> None:
+def write_outputs(files: Mapping[str | Path, Iterable[str | bytes]]) -> None:
     """Write several files (not standard output), each from its pieces, as one: every temporary
     file first, then the renames."""
     staged: list[tuple[Path, Path]] = []
@@ -101,20 +101,24 @@ def write_outputs(files: Mapping[str | Path, Iterable[str]]) -> None:
         raise
 
 
-def _stage(target: Path, pieces: Iterable[str]) -> Path:
+def _stage(target: Path, pieces: Iterable[str | bytes]) -> Path:
     """The pieces in a temporary file beside ``target``, with the mode ``target`` has or will get."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with os.fdopen(handle, "wb") as stream:
             for piece in pieces:
-                stream.write(piece)
+                stream.write(_encoded(piece))
         os.chmod(temporary, _file_mode(target))
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     return temporary
+
+
+def _encoded(piece: str | bytes) -> bytes:
+    return piece if isinstance(piece, bytes) else piece.encode("utf-8")
 
 
 def _file_mode(target: Path) -> int:
