@@ -112,12 +112,14 @@ def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
     only the blocks that hold an ``@string``."""
     found = Strings()
     reader = Reader(file, dialect, ReadResult())
-    for piece in _pieces(path, file, found.diagnostics):
-        if _STRING.search(piece.text):
-            for block in _string_blocks(piece):
-                reader.define_strings(
-                    reader.split(block.text + block.lookahead, block.line_offset, bool(block.lookahead)) or []
-                )
+    line = 0  # the piece's first line, counted once: up to each @string's block, then to its end
+    for text, lookahead in _pieces(path, file, found.diagnostics):
+        counted = 0
+        for start, end in _string_blocks(text) if _STRING.search(text) else ():
+            line, counted = line + _lines_in(text, counted, start), start
+            after = _block_start(text, end) if end < len(text) else lookahead
+            reader.define_strings(reader.split(text[start:end] + after, line, bool(after)) or [])
+        line += _lines_in(text, counted)
     found.table, found.allowance = reader.strings, reader.allowance
     found.diagnostics.extend(reader.result.diagnostics)
     if _mentions(path, b"crossref"):
@@ -151,22 +153,17 @@ def _mentions(path: Path, word: bytes) -> bool:
     return False
 
 
-def _string_blocks(piece: Chunk) -> Iterator[Chunk]:
-    """The piece's blocks that hold an ``@string``, each as a chunk of its own, found from the
-    ``@string``\\ s themselves (a file may have them throughout): a block starts at the last line
-    that starts one (or the piece's start) and ends where the next such line starts."""
-    text = piece.text
-    line, counted, end = piece.line_offset, 0, 0
+def _string_blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Where the blocks that hold an ``@string`` start and end, found from the ``@string``\\ s
+    themselves (a file may have them throughout): a block starts at the last line that starts one
+    (or at the text's start) and ends where the next such line starts."""
+    end = 0
     for match in _STRING.finditer(text):
         if match.start() < end:
-            continue  # in the block just read
-        start = _enclosing_block_start(text, match.start())
+            continue  # in the block just found
         following = _NEWLINE_BLOCK_START.search(text, match.start())
         end = following.start() + 1 if following else len(text)
-        line += _lines_in(text, counted, start)
-        counted = start
-        lookahead = _block_start(text, end) if end < len(text) else piece.lookahead
-        yield Chunk(text[start:end], lookahead, line)
+        yield _enclosing_block_start(text, match.start()), end
 
 
 def _enclosing_block_start(text: str, position: int) -> int:
@@ -310,20 +307,19 @@ def _line_block_starts(text: str) -> list[int]:
     return [0, *starts] if _LINE_BLOCK_START.match(text) else starts
 
 
-def _pieces(path: Path, file: str, diagnostics: list[Diagnostic]) -> Iterator[Chunk]:
+def _pieces(path: Path, file: str, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, str]]:
     """The file in pieces of whole blocks, of about :data:`_READ_SIZE` each (one larger block makes a
-    larger piece), cut before the last line of each read that starts a block."""
-    pending, offset = "", 0
+    larger piece), cut before the last line of each read that starts a block; with each piece, the
+    next block's start (empty at the end)."""
+    pending = ""
     for text in _decoded(path, file, diagnostics):
         pending += text
         cut = _last_block_start(pending, len(pending) - len(text))
         if cut:
-            body = pending[:cut]
-            yield Chunk(body, _block_start(pending, cut), offset)
-            offset += _lines_in(body)
+            yield pending[:cut], _block_start(pending, cut)
             pending = pending[cut:]
     if pending:
-        yield Chunk(pending, "", offset)
+        yield pending, ""
 
 
 def _last_block_start(text: str, since: int) -> int:
