@@ -208,6 +208,8 @@ class Reader:
         spelled: dict[str, str] = {}
         """A field's name as the file spells it, where that is not its name: a field kept in ``custom``
         keeps its case (``ris:L2``)."""
+        # the delimited values' length, added to the allowance before an evaluation and at the end
+        delimited_length = 0
         for position, (key, value) in enumerate(entry.fields):
             name = key.lower()
             if name in fields:
@@ -222,10 +224,13 @@ class Reader:
                 spelled[name] = key.strip()
             delimited = _delimited(value)
             if delimited is not None:  # what evaluate gives, without its bookkeeping (most values)
-                self.allowance += EXPANSION_PER_CHAR * len(value)
+                delimited_length += len(value)
                 fields[name] = delimited
             else:
+                self.allowance += EXPANSION_PER_CHAR * delimited_length
+                delimited_length = 0
                 fields[name] = self.evaluate(value, partial(self.field_line, entry, position))
+        self.allowance += EXPANSION_PER_CHAR * delimited_length
         entry_type = entry.type
         if CROSSREF in fields:
             gained, problem = resolve(entry.key, entry_type, fields, self.parents)
@@ -245,13 +250,12 @@ class Reader:
             if record.type in PREPRINT_BASES and not container:
                 record.type = "article"
         record.issued = self.date(fields, line)
-        for rule in _NAME_RULES:
-            if rule.bibtex in fields:
-                names, truncated = self.names(fields.pop(rule.bibtex), line)
-                setattr(record, rule.attr, names)
-                record.authors_truncated |= truncated and rule.attr == "author"
-                if truncated and rule.attr != "author":
-                    self.warn("bibtex.truncated-editors", "the model has no 'and others' for editors", line)
+        if "author" in fields:
+            record.author, record.authors_truncated = self.names(fields.pop("author"), line)
+        if "editor" in fields:
+            record.editor, truncated = self.names(fields.pop("editor"), line)
+            if truncated:
+                self.warn("bibtex.truncated-editors", "the model has no 'and others' for editors", line)
         if entry_type in ORGANIZATION_TYPES and "publisher" not in fields and "organization" in fields:
             fields["publisher"] = fields.pop("organization")  # as the BibLaTeX writer puts it
         for name, raw in fields.items():
@@ -358,9 +362,6 @@ class Reader:
         return Date((year, month, day) if day else (year, month))
 
 
-_NAME_RULES = tuple(rule for rule in FIELDS if rule.kind == "names")
-
-
 def _delimited(raw: str) -> str | None:
     """A value that is one ``{…}`` or ``"…"`` (no ``#``): its text, as :func:`.values.evaluate`
     gives it; None for any other value."""
@@ -391,7 +392,7 @@ _ONLY_ENTRY_TYPE = {
 
 def _csl_type(entry_type: str, fields: dict[str, str]) -> str:
     """The CSL type the entry type says, or the one its ``entrysubtype`` names (then taken out)."""
-    named = decode(fields.get(SUBTYPE, "")).strip()
+    named = decode(fields[SUBTYPE]).strip() if SUBTYPE in fields else ""
     if named in _CSL_TYPES:
         del fields[SUBTYPE]
         return named
