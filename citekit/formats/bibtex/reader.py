@@ -299,12 +299,14 @@ class Reader:
 
     def names(self, raw: str, line: int | None) -> tuple[list[Name], bool]:
         parts, truncated = split_names(raw)
-        parsed = [_parsed_name(part) for part in parts]
-        if "," in raw:  # a name with an empty part has a comma
-            for part, (_, empty_part) in zip(parts, parsed, strict=True):
-                if empty_part:
-                    self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
-        return [name for name, _ in parsed if name is not None], truncated
+        names: list[Name] = []
+        for part in parts:
+            name, empty_part = _parsed_name(part)
+            if empty_part:
+                self.warn("bibtex.bad-name", f"name {part!r} has an empty part", line)
+            if name is not None:
+                names.append(name)
+        return names, truncated
 
     def month_of(self, fields: dict[str, str], parts: tuple[int, ...]) -> tuple[int, ...]:
         """A ``month`` (and ``day``) beside a ``date`` of a year only (BibDesk writes both); a month
