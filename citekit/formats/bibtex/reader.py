@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 
 from citekit.diagnostics import Diagnostic, Level, ReadResult
 from citekit.formats.bibtex.arxiv import take_arxiv
@@ -428,8 +428,15 @@ def _is_preprint_genre(raw: str) -> bool:
 
 
 def _has_container(fields: dict[str, str], csl_type: str) -> bool:
-    return any(
-        name in fields
+    return not _container_fields(csl_type).isdisjoint(fields)
+
+
+@cache
+def _container_fields(csl_type: str) -> frozenset[str]:
+    """The fields that give this type its container title (cached: asked for every entry with an
+    arXiv id; walking :data:`FIELDS` each time cost 0.5 % of a convert, measured)."""
+    return frozenset(
+        name
         for rule in FIELDS
         if rule.attr == "container_title" and rule.applies(csl_type)
         for name in rule.names
