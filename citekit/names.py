@@ -53,7 +53,7 @@ def _split_persons(names: str) -> list[str]:
             return split_multiple_persons_names(names)
         return _split_by_depth(names)
     pieces = _AND.split(names)
-    if all(piece.count("{") == piece.count("}") for piece in pieces):
+    if _each_balanced(pieces):
         return pieces  # no "and" within braces (most lists): each separator splits
     pieces, start, depth, counted = [], 0, 0, 0
     for separator in _AND.finditer(names):
@@ -64,6 +64,15 @@ def _split_persons(names: str) -> list[str]:
             pieces.append(names[start:before])
             start = separator.end()
     return [*pieces, names[start:]]
+
+
+def _each_balanced(pieces: list[str]) -> bool:
+    """Whether each piece has as many ``{`` as ``}`` (a loop: ``all`` over a generator cost 0.4 % of a
+    convert, measured)."""
+    for piece in pieces:  # noqa: SIM110 - faster than all() over a generator
+        if piece.count("{") != piece.count("}"):
+            return False
+    return True
 
 
 BRACE_GROUP = r"\{(?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+\}"
