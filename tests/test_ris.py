@@ -278,6 +278,13 @@ def test_near_valid_files_are_read_and_every_ty_accounted_for(text: str) -> None
     assert ris.write(ris.read(written, "again.ris").records) == written
 
 
+def test_a_name_that_looks_like_markup_is_written_as_it_is() -> None:
+    """CSL rich text is stripped from RIS text fields, but a name has none (found by hypothesis)."""
+    [record] = ris.read("TY  - JOUR\nA1 - <sub>\nAU  - <i>Smith</i>, Jo\nER  - \n", "odd.ris").records
+    assert [ris.format_ris_name(name) for name in record.author] == ["<sub>", "<i>Smith</i>, Jo"]
+    assert ris.read(ris.write([record]), "again.ris").records[0].author == record.author
+
+
 def assert_every_ty_read(text: str, result: ReadResult) -> None:
     starts = [
         n

@@ -447,7 +447,7 @@ def _record_lines(record: Record) -> list[tuple[str, str]]:
     written = _written_field_names(kind)
     for tag, field_name, writer, multiline in _written_tags(kind):
         for value in writer(record, field_name, tag, kind):
-            text = value and plain_text(value)
+            text = value if writer is _write_names else value and plain_text(value)  # a name has no markup
             if text and (text := _multiline(text) if multiline else fold_lines(text)):
                 lines.append((tag, text))
     for attr, value in _untagged(record, written, kind).items():
