@@ -37,7 +37,9 @@ class Name:
         """
         if self.literal:
             return self.literal
-        return " ".join(p for p in (self.non_dropping_particle, self.family) if p)
+        if self.non_dropping_particle and self.family:
+            return f"{self.non_dropping_particle} {self.family}"
+        return self.non_dropping_particle or self.family
 
     def display(self) -> str:
         """``Given von Family, Jr`` as a person would write it."""
