@@ -182,6 +182,7 @@ def _account(written: Written, spool: Spool, report: Report, plan: KeyPlan) -> N
     report.add_read(result)
     report.release(result.records)
     spool.add(written.texts, written.owners, first, bool(result.records))
+    result.records = []  # accounted for: not kept while the next chunk is read
 
 
 def _written(
@@ -222,8 +223,9 @@ def _convert_chunk(job: Job, chunk: streaming.Chunk) -> Written:
 
 
 def write_records(read: streaming.ChunkRead, writer: Format, plan: KeyPlan) -> Written:
-    """The chunk's records written with marker keys and cut at them; the records kept only as far
-    as the report needs them (identifiers and origin)."""
+    """The chunk's records written with marker keys and cut at them. The records stay as they are:
+    a worker sends back only what the report needs of them (:meth:`Written.__getstate__`), and
+    :func:`_account` drops them (a copy of each with only that was 1 % of a worker's work)."""
     records = read.result.records
     bases, fingerprints = plan.entries(records)
     marker = "citekitkey" + secrets.token_hex(8)
@@ -232,7 +234,6 @@ def write_records(read: streaming.ChunkRead, writer: Format, plan: KeyPlan) -> W
     assert writer.write_body is not None
     body = writer.write_body(records).encode("utf-8") if records else b""
     pieces = re.split(re.escape(marker.encode("ascii")) + rb"n(\d+)x", body)
-    read.result.records = [Record(doi=r.doi, arxiv_id=r.arxiv_id, origin=r.origin) for r in records]
     return Written(read, pieces[0::2], [int(owner) for owner in pieces[1::2]], bases, fingerprints)
 
 

@@ -145,7 +145,7 @@ class KeyPlan:
         records = list(records)
         return (
             [base_key(record, self.pattern, self.keep_existing) for record in records],
-            [bytes.fromhex(fingerprint(record)) for record in records],
+            [hashlib.sha1(_fingerprint_text(record)).digest() for record in records],
         )  # sorts as the hex, in 53 bytes
 
     def add(self, records: Iterable[Record]) -> None:
@@ -162,11 +162,15 @@ class KeyPlan:
 
 def fingerprint(record: Record) -> str:
     """What identifies a record's content, independent of where it sits in the input."""
+    return hashlib.sha1(_fingerprint_text(record)).hexdigest()
+
+
+def _fingerprint_text(record: Record) -> bytes:
     ident = record.doi.casefold() or record.arxiv_id or ""
     text = "|".join(
         [ident, fold(plain_text(record.title)).casefold(), record.first_author_family, str(record.year)]
     )
-    return hashlib.sha1(text.encode()).hexdigest()
+    return text.encode()
 
 
 def _suffixes(base: str, taken: set[str]) -> Iterator[str]:

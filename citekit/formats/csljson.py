@@ -242,8 +242,10 @@ def _csl_season(value: Any) -> int:
 
 def _date_to_csl(date: Date) -> dict[str, Any] | None:
     if date.parts:
-        season = {"season": SEASONS[date.season - 1]} if date.season and len(date.parts) == 1 else {}
-        return {"date-parts": [list(date.parts)]} | season
+        item: dict[str, Any] = {"date-parts": [list(date.parts)]}
+        if date.season and len(date.parts) == 1:
+            item["season"] = SEASONS[date.season - 1]
+        return item
     return {"literal": date.literal} if date.literal else None
 
 
@@ -303,11 +305,12 @@ def fold_lines(text: str) -> str:
 
 def extra_fields(record: Record) -> dict[str, str]:
     """Model fields that no format has a slot for, as custom-style ``name → value`` entries."""
-    fields = {
-        "arxiv_class": record.arxiv_class,
-        "arxiv_version": str(record.arxiv_version) if record.arxiv_version else "",
-    }
-    return {name: value for name, value in fields.items() if value}
+    fields = {}
+    if record.arxiv_class:
+        fields["arxiv_class"] = record.arxiv_class
+    if record.arxiv_version:
+        fields["arxiv_version"] = str(record.arxiv_version)
+    return fields
 
 
 def note_lines(record: Record, fields: dict[str, str]) -> list[str]:
@@ -316,11 +319,13 @@ def note_lines(record: Record, fields: dict[str, str]) -> list[str]:
     BibTeX field the model lacks, ``eDiTiOn``) is ``tex.name: value``, Better BibTeX's form, which
     it writes back as that field."""
     lines = [f"arXiv: {record.arxiv_id}"] if record.arxiv_id else []
-    return lines + [
-        f"{name if note_field(name) == name else TEX_PREFIX + name}: {fold_lines(value)}"
-        for name, value in sorted(fields.items())
-        if value
-    ]
+    if fields:  # most records have none: their sort and comprehension were 5 % of record_to_csl
+        lines += [
+            f"{name if note_field(name) == name else TEX_PREFIX + name}: {fold_lines(value)}"
+            for name, value in sorted(fields.items())
+            if value
+        ]
+    return lines
 
 
 TEX_PREFIX = "tex."
@@ -606,6 +611,8 @@ def note_lifted(record: Record) -> Record:
     """The record as a reader of the written file would see it (so that writing is a fixpoint):
     custom entries and the note's ``name: value`` lines taken into the fields they name when those
     are empty; the record itself when nothing moves."""
+    if not record.custom and not record.note:  # most records; the pass below was 3 % of record_to_csl
+        return record
     lines = record.note.split("\n") if record.note else []
     if not record.custom and not any(_NOTE_FIELD.match(line.strip()) for line in lines):
         return record
@@ -639,6 +646,20 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     real_type = _write_type(record, item)
     if real_type:
         fields["type"] = real_type
+    if record.custom:
+        _promote_custom(record, item, fields)
+    doi = f"DOI: {item['DOI']}" if item.get("DOI") and item["type"] not in ZOTERO_DOI_TYPES else ""
+    note = "\n".join(filter(None, [record.note, doi, *note_lines(record, fields)]))
+    if note:
+        item["note"] = note
+    custom = _custom(record, fields)
+    if custom:
+        item["custom"] = custom
+    return item
+
+
+def _promote_custom(record: Record, item: dict[str, Any], fields: dict[str, str]) -> None:
+    """Custom entries valid as CSL variables into the item, the others into ``fields``."""
     for name, text in sorted(record.custom.items()):
         promotable = name in schema()["items"]["properties"] and name not in _DERIVED
         value = _custom_value(name, text) if promotable else None
@@ -646,21 +667,20 @@ def record_to_csl(record: Record) -> dict[str, Any]:
             item[name] = value
         elif name not in fields and name != "arxiv_id" and text:
             fields[name] = text
-    doi = f"DOI: {item['DOI']}" if item.get("DOI") and item["type"] not in ZOTERO_DOI_TYPES else ""
-    note = "\n".join(filter(None, [record.note, doi, *note_lines(record, fields)]))
-    if note:
-        item["note"] = note
-    custom: dict[str, Any] = {
-        **fields,
+
+
+def _custom(record: Record, fields: dict[str, str]) -> dict[str, Any]:
+    """The item's ``custom``: ``fields`` and the model-only fields (these win), sorted, the empty
+    ones left out. The model's own come in sorted order, so that most records need no sort (which,
+    with a dict made to be sorted, was a tenth of :func:`record_to_csl`)."""
+    own: dict[str, Any] = {
         "arxiv_id": record.arxiv_id,
-        "authors_truncated": record.authors_truncated,
         "arxiv_version": record.arxiv_version,
-        "provenance": dict(sorted(record.provenance.items())),
+        "authors_truncated": record.authors_truncated,
+        "provenance": dict(sorted(record.provenance.items())) if record.provenance else None,
     }
-    custom = {name: value for name, value in sorted(custom.items()) if value}
-    if custom:
-        item["custom"] = custom
-    return item
+    entries = sorted({**fields, **own}.items()) if fields else own.items()
+    return {name: value for name, value in entries if value}
 
 
 @cache
