@@ -105,15 +105,18 @@ def declares_encoding(path: Path) -> bool:
 
 def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
     """The ``@string``\\ s of the whole file (they apply file-wide, also before their definition),
-    and the entries a ``crossref`` names (two more passes, for files that mention one).
+    and the entries a ``crossref`` names (a second pass, for files that have one).
 
     The ``@string`` pass runs before any chunk can be converted, so it looks at pieces of about
     :data:`_READ_SIZE` (not at chunks: finding every block start cost as much as the rest) and reads
     only the blocks that hold an ``@string``."""
     found = Strings()
     reader = Reader(file, dialect, ReadResult())
+    crossref, wanted = _mentions(path, b"crossref"), set[str]()
     line = 0  # the piece's first line, counted once: up to each @string's block, then to its end
     for text, lookahead in _pieces(path, file, found.diagnostics):
+        if crossref:
+            wanted.update(key.casefold() for key in _CROSSREF.findall(text))
         counted = 0
         for start, end in _string_blocks(text) if _STRING.search(text) else ():
             line, counted = line + _lines_in(text, counted, start), start
@@ -122,17 +125,16 @@ def file_strings(path: Path, file: str, dialect: Dialect) -> Strings:
         line += _lines_in(text, counted)
     found.table, found.allowance = reader.strings, reader.allowance
     found.diagnostics.extend(reader.result.diagnostics)
-    if _mentions(path, b"crossref"):
-        found.parents = _parents(path, file, reader)
+    if wanted:
+        found.parents = _parents(path, file, reader, wanted)
     return found
 
 
-def _parents(path: Path, file: str, reader: Reader) -> dict[str, tuple[str, dict[str, str]]]:
-    """The entries a ``crossref`` names, wherever they are (a parent may follow its children)."""
-    wanted = {
-        key.casefold() for chunk in chunks(path, file, CHUNK_BLOCKS) for key in _CROSSREF.findall(chunk.text)
-    }
-    for chunk in chunks(path, file, CHUNK_BLOCKS) if wanted else ():
+def _parents(
+    path: Path, file: str, reader: Reader, wanted: set[str]
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """The entries named in ``wanted``, wherever they are (a parent may follow its children)."""
+    for chunk in chunks(path, file, CHUNK_BLOCKS):
         if wanted.intersection(key.casefold() for key in _ENTRY_KEY.findall(chunk.text)):
             blocks = reader.split(chunk.text + chunk.lookahead, chunk.line_offset, bool(chunk.lookahead))
             reader.define_parents(blocks or [], wanted)
