@@ -250,12 +250,14 @@ class Reader:
             if record.type in PREPRINT_BASES and not container:
                 record.type = "article"
         record.issued = self.date(fields, line)
-        if "author" in fields:
-            record.author, record.authors_truncated = self.names(fields.pop("author"), line)
-        if "editor" in fields:
-            record.editor, truncated = self.names(fields.pop("editor"), line)
-            if truncated:
-                self.warn("bibtex.truncated-editors", "the model has no 'and others' for editors", line)
+        for bibtex_name, attr in _NAME_FIELDS:
+            if bibtex_name in fields:
+                names, truncated = self.names(fields.pop(bibtex_name), line)
+                setattr(record, attr, names)
+                if attr == "author":
+                    record.authors_truncated = truncated
+                elif truncated:
+                    self.warn("bibtex.truncated-editors", "the model has no 'and others' for editors", line)
         if entry_type in ORGANIZATION_TYPES and "publisher" not in fields and "organization" in fields:
             fields["publisher"] = fields.pop("organization")  # as the BibLaTeX writer puts it
         for name, raw in fields.items():
@@ -364,6 +366,10 @@ class Reader:
         if not day and text.isdigit() and _valid_date((year, month, int(text))):
             day = int(fields.pop("day") and text)
         return Date((year, month, day) if day else (year, month))
+
+
+_NAME_FIELDS = tuple((rule.bibtex, rule.attr) for rule in FIELDS if rule.kind == "names")
+"""(BibTeX field, model field) of the name lists, from the table, read once."""
 
 
 def _delimited(raw: str) -> str | None:
