@@ -69,10 +69,13 @@ class Name:
         return f"{text}, {self.suffix}" if self.suffix else text
 
 
-# What sets each slot of a Name (its member descriptor), in field order.
-_set_family, _set_given, _set_non_dropping_particle, _set_dropping_particle, _set_suffix, _set_literal = (
-    vars(Name)[part.name].__set__ for part in dataclasses.fields(Name)
-)
+# What sets each slot of a Name (its member descriptor), by name.
+_set_family = vars(Name)["family"].__set__
+_set_given = vars(Name)["given"].__set__
+_set_non_dropping_particle = vars(Name)["non_dropping_particle"].__set__
+_set_dropping_particle = vars(Name)["dropping_particle"].__set__
+_set_suffix = vars(Name)["suffix"].__set__
+_set_literal = vars(Name)["literal"].__set__
 
 
 @dataclass(slots=True)

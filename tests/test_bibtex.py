@@ -1062,6 +1062,17 @@ def test_a_bib_title_gets_no_guessed_proper_noun_but_its_acronyms_are_braced(wri
     assert "title = {Fast triangulation in {Paris} with {BERT}}" in writer.write([from_csl])
 
 
+def test_a_name_sets_every_part_it_is_given_by_keyword_and_by_position() -> None:
+    """Name has a hand-written ``__init__`` (for speed): it must set every field, each in its place."""
+    parts = [part.name for part in dataclasses.fields(Name)]
+    by_keyword = Name(**{part: f"<{part}>" for part in parts})
+    by_position = Name(*(f"<{part}>" for part in parts))
+    assert by_keyword == by_position
+    assert [getattr(by_keyword, part) for part in parts] == [f"<{part}>" for part in parts]
+    assert dataclasses.replace(by_keyword, family="F").family == "F"
+    assert all(getattr(Name(), part) == "" for part in parts)
+
+
 def test_an_author_named_twice_is_one_name_that_no_record_can_change() -> None:
     """The reader shares one parsed :class:`Name` among the records that name the same person
     (parsing them was a fifth of reading); that is safe only because a name cannot be changed."""
